@@ -1,0 +1,57 @@
+"""咨询: answer from the curated knowledge base, or say honestly that we don't know and offer a person."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.submit import channel_of
+from core.errors import LinliError
+
+logger = logging.getLogger(__name__)
+
+NOT_SURE = "这个问题我还不太确定，不敢乱说。已经记下来交给工作人员了。"
+OFFER_HUMAN = {"title": "转人工", "payload": "转人工"}
+
+
+class AnswerQuestion(Action):
+    """Search the FAQ knowledge base through the hub and answer when confident."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        """Answer, suggest, or hand over; resume the form if one was running."""
+        question = (tracker.latest_message.get("text") or "").strip()
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        if not question or question.startswith("/") or len(question) < 3:
+            dispatcher.utter_message(text="您想问什么？请直接说，比如“老年卡去哪办”。")
+            return []
+        client = runtime.knowledge_client()
+        reply = None
+        if client is not None:
+            try:
+                reply = await client.ask(question, channel_of(tracker.sender_id).value, tracker.sender_id)
+            except LinliError as exc:
+                logger.warning("Knowledge base unavailable: %s", exc)
+        if reply is not None and reply.confident and reply.answer is not None:
+            dispatcher.utter_message(text=reply.answer.answer)
+        elif reply is not None and reply.suggestions:
+            dispatcher.utter_message(
+                text=NOT_SURE + "您是想问下面哪一个吗？也可以转人工。",
+                buttons=[{"title": s.question, "payload": s.question} for s in reply.suggestions[:3]] + [OFFER_HUMAN],
+            )
+        else:
+            dispatcher.utter_message(
+                text="这个问题我暂时答不上来。需要的话可以说“转人工”，工作人员会回答您。",
+                buttons=[OFFER_HUMAN],
+            )
+        if in_form:
+            dispatcher.utter_message(text="我们接着刚才的事。")
+        return []

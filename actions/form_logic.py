@@ -1,0 +1,191 @@
+"""What one resident message changes in a form: pure functions from text + form state to slot updates.
+
+The form validation actions (actions/forms.py) call these once per turn; keeping them pure makes
+every dialogue rule testable without Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from actions.parsing import (
+    clean_description,
+    declines_contact,
+    drop_negated,
+    is_no,
+    is_substantive,
+    is_yes,
+    looks_like_bad_phone,
+    merge_location,
+    parse_applicant,
+    parse_category,
+    parse_location,
+    parse_phone,
+    parse_service,
+    parse_time_preference,
+    parse_urgency,
+    prepare,
+)
+
+_CORRECTION_MARK = re.compile(r"不对|错了|不是|改成|改为|应该是|搞错|说错|更正")
+
+
+@dataclass
+class TurnResult:
+    """Slot updates from one message, plus a message for the resident when something is off."""
+
+    updates: dict[str, object] = field(default_factory=dict)
+    problem: str | None = None
+    """A short Chinese explanation when the requested detail could not be understood."""
+
+
+def _contact_from(text: str, intent: str | None) -> tuple[str | None, str | None]:
+    """(contact value, problem) from an answer to the phone question."""
+    if phone := parse_phone(text):
+        return phone, None
+    if looks_like_bad_phone(text):
+        return None, "这个号码好像不太对，请再说一遍手机号，11位数字；不想留也可以说“不留”。"
+    if declines_contact(text) or intent == "deny" or is_no(text):
+        return "declined", None
+    return None, None
+
+
+def _location_update(text: str, slots: dict, overwrite: bool) -> dict | None:
+    loc = parse_location(text)
+    if loc is None:
+        return None
+    if slots.get("location") and not overwrite:
+        return None
+    return merge_location(slots.get("location") if overwrite else None, loc).model_dump()
+
+
+def report_turn(text: str, requested: str | None, slots: dict, intent: str | None = None) -> TurnResult:
+    """Slot updates of the 报事 form for one message.
+
+    Args:
+        text: The resident's message as received.
+        requested: The slot the form asked for (None on activation).
+        slots: Current slot values (category, location, description, urgency, contact, correcting).
+        intent: The NLU intent of the message, used only as a hint for yes/no answers.
+    """
+    result = TurnResult()
+    up = result.updates
+    correcting = bool(slots.get("correcting")) or requested == "confirmed"
+    overwrite = correcting or bool(_CORRECTION_MARK.search(prepare(text)))
+    corrected = drop_negated(prepare(text))
+
+    if requested == "confirmed" and not slots.get("correcting"):
+        if (is_yes(text) or intent == "affirm") and not _has_report_details(corrected):
+            up["confirmed"] = True
+            return result
+
+    # details that may come in any answer
+    if (cat := parse_category(text)) and (overwrite or not slots.get("category")):
+        up["category"] = cat
+    if (loc := _location_update(text, slots, overwrite)) is not None:
+        up["location"] = loc
+    if (phone := parse_phone(text)) and (overwrite or not slots.get("contact")):
+        up["contact"] = phone
+    if (urg := parse_urgency(text)) and (overwrite or not slots.get("urgency")):
+        up["urgency"] = urg
+
+    if requested is None:
+        if is_substantive(text):
+            up["description"] = clean_description(text)
+    elif requested == "description":
+        if is_substantive(text) or len(prepare(text)) >= 2:
+            up["description"] = clean_description(text)
+    elif requested == "category":
+        if "category" not in up and is_substantive(text):
+            up["category"] = "other"
+    elif requested == "location":
+        if "location" not in up and len(prepare(text).strip("，。,. ")) >= 2 and not is_no(text):
+            up["location"] = {"building": None, "unit": None, "room": None,
+                              "landmark": clean_description(text)[:100], "raw": text[:500]}
+    elif requested == "urgency":
+        if "urgency" not in up:
+            if is_yes(text) or intent == "affirm":
+                up["urgency"] = "urgent"
+            elif is_no(text) or intent == "deny":
+                up["urgency"] = "normal"
+    elif requested == "contact":
+        if "contact" not in up:
+            contact, problem = _contact_from(text, intent)
+            if contact:
+                up["contact"] = contact
+            result.problem = problem
+    elif requested == "confirmed":
+        if slots.get("correcting") and not up and is_substantive(text):
+            # nothing structured: the resident restated what happened
+            up["description"] = clean_description(text)
+        if not up:
+            if is_no(text) or intent == "deny":
+                up["correcting"] = True
+                up["confirmed"] = None
+                return result
+            result.problem = "请说“对”确认提交，或者直接说哪里不对，比如“是5号楼”。"
+            return result
+        up["correcting"] = None
+        up["confirmed"] = None
+    return result
+
+
+def _has_report_details(text: str) -> bool:
+    return any((parse_location(text), parse_phone(text), parse_category(text)))
+
+
+def service_turn(text: str, requested: str | None, slots: dict, intent: str | None = None) -> TurnResult:
+    """Slot updates of the 办事 form for one message (see ``report_turn``)."""
+    result = TurnResult()
+    up = result.updates
+    correcting = bool(slots.get("correcting")) or requested == "confirmed"
+    overwrite = correcting or bool(_CORRECTION_MARK.search(prepare(text)))
+
+    if requested == "confirmed" and not slots.get("correcting"):
+        corrected = drop_negated(prepare(text))
+        details = any((parse_service(corrected), parse_applicant(corrected), parse_phone(corrected),
+                       parse_time_preference(corrected)))
+        if (is_yes(text) or intent == "affirm") and not details:
+            up["confirmed"] = True
+            return result
+
+    if (svc := parse_service(text)) and (overwrite or not slots.get("service_type")):
+        up["service_type"] = svc
+    if (who := parse_applicant(text)) and (overwrite or not slots.get("applicant")):
+        if not (who == "本人" and slots.get("applicant") and not overwrite):
+            up["applicant"] = who
+    if (when := parse_time_preference(text)) and (overwrite or not slots.get("time_preference")):
+        up["time_preference"] = when
+    if (phone := parse_phone(text)) and (overwrite or not slots.get("contact")):
+        up["contact"] = phone
+
+    if requested == "service_type":
+        if "service_type" not in up and is_substantive(text) and not is_no(text):
+            up["service_type"] = "other_service"
+    elif requested == "applicant":
+        if "applicant" not in up:
+            if re.search(r"家人|家里人|亲人|家属|老人", prepare(text)):
+                up["applicant"] = "家属"
+            elif is_yes(text) or intent == "affirm":
+                up["applicant"] = "本人"
+    elif requested == "time_preference":
+        if "time_preference" not in up and len(prepare(text).strip("，。,. ")) >= 2 and not is_no(text):
+            up["time_preference"] = clean_description(text)[:100]
+    elif requested == "contact":
+        if "contact" not in up:
+            contact, problem = _contact_from(text, intent)
+            if contact:
+                up["contact"] = contact
+            result.problem = problem
+    elif requested == "confirmed":
+        if not up:
+            if is_no(text) or intent == "deny":
+                up["correcting"] = True
+                up["confirmed"] = None
+                return result
+            result.problem = "请说“对”确认提交，或者直接说哪里不对，比如“是帮我爸办”。"
+            return result
+        up["correcting"] = None
+        up["confirmed"] = None
+    return result

@@ -1,0 +1,178 @@
+"""Form validation for 报事 and 办事: one parser pass per message, then rasa-sdk ``validate_<slot>``."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.form_logic import TurnResult, report_turn, service_turn
+from actions.parsing import parse_location, parse_phone
+from core.taxonomy import category_by_code, service_by_code
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTING_INTENTS = frozenset(
+    {"consult", "ask_status", "rate", "greet", "goodbye", "thank", "out_of_scope"}
+)
+"""Intents answered by a rule while the form waits (the form resumes afterwards)."""
+ENDING_INTENTS = frozenset({"cancel", "emergency", "handoff_human"})
+"""Intents that end the form, whatever the form asked."""
+
+NOT_UNDERSTOOD = {
+    "description": "没太听清楚，请再简单说说是什么问题？",
+    "category": "没太听明白是哪一类问题，您可以点下面的按钮，或者说“其他”。",
+    "location": "没听清楚在哪里，请说楼号和单元，比如“5号楼2单元”，或者说个地方，比如“东门旁边”。",
+    "urgency": "请说“很急”或者“不急”。",
+    "contact": "请说11位手机号；不想留电话可以说“不留”。",
+    "confirmed": "请说“对”确认，或者直接说哪里不对。",
+    "service_type": "没听明白要办哪项，您可以点下面的按钮，比如“高龄津贴”。",
+    "applicant": "是给您自己办，还是帮家里人办？请说“我自己”或者“帮我妈”这样。",
+    "time_preference": "您什么时候方便？比如“明天上午”，或者说“随时都行”。",
+}
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent name of the latest user message."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class ResidentForm(FormValidationAction, ABC):
+    """Shared mechanics: interruptions, one parse per turn, a gentle re-ask when nothing fits."""
+
+    @abstractmethod
+    def turn(self, text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
+        """Slot updates for one message (a pure function from actions/form_logic.py)."""
+
+    @abstractmethod
+    def answers_requested(self, text: str, requested: str | None) -> bool:
+        """True when the text clearly answers the requested slot, whatever the intent says."""
+
+    def is_interruption(self, tracker: Tracker) -> bool:
+        """True when the message is not an answer to the form (a question, a cancel, …)."""
+        intent = latest_intent(tracker)
+        if intent in ENDING_INTENTS:
+            return True
+        if intent in INTERRUPTING_INTENTS:
+            text = tracker.latest_message.get("text") or ""
+            return not self.answers_requested(text, tracker.get_slot(REQUESTED_SLOT))
+        return False
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Parse the message once, validate the slots it set, re-ask when nothing fit."""
+        if self.is_interruption(tracker):
+            # No slot events: the form rejects, a rule answers, the form resumes.
+            return []
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        text = tracker.latest_message.get("text") or ""
+        slot_names = [*self.domain_slots(domain), "correcting"]
+        slots = {name: tracker.get_slot(name) for name in slot_names}
+        result = self.turn(text, requested, slots, latest_intent(tracker))
+        tracker.add_slots([SlotSet(k, v) for k, v in result.updates.items()])
+        events = await self._extract_validation_events(dispatcher, tracker, domain)
+        form_slots = set(self.domain_slots(domain))
+        # rasa-sdk validates only the form's own slots; carry the others (correcting) over
+        events += [SlotSet(k, v) for k, v in result.updates.items() if k not in form_slots]
+        filled = any(e.get("event") == "slot" and e.get("name") != REQUESTED_SLOT for e in events)
+        if result.problem:
+            dispatcher.utter_message(text=result.problem)
+        if requested and not filled:
+            if not result.problem:
+                dispatcher.utter_message(text=NOT_UNDERSTOOD.get(requested, NOT_UNDERSTOOD["description"]))
+            events.append(SlotSet(requested, None))
+        return events
+
+    # --- validate_<slot> (rasa-sdk convention); each returns the cleaned value or None
+
+    def validate_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> dict[str, Any]:
+        """A valid phone number or "declined"."""
+        if value is None or value == "declined" or parse_phone(str(value)) == value:
+            return {"contact": value}
+        return {"contact": None}
+
+    def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:
+        """Only an explicit True confirms."""
+        return {"confirmed": True if value is True else None}
+
+
+class ValidateReportForm(ResidentForm):
+    """Validation of the 报事 form."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "validate_report_form"
+
+    def turn(self, text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
+        """See ``form_logic.report_turn``."""
+        return report_turn(text, requested, slots, intent)
+
+    def answers_requested(self, text: str, requested: str | None) -> bool:
+        """A location or phone answer is an answer even if the NLU thought it a question."""
+        if requested == "location":
+            return parse_location(text) is not None
+        if requested == "contact":
+            return parse_phone(text) is not None
+        return False
+
+    def validate_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> dict[str, Any]:
+        """A code of the canonical category list."""
+        return {"category": value if value and category_by_code(str(value)) else None}
+
+    def validate_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> dict[str, Any]:
+        """A structured location with at least one part."""
+        ok = isinstance(value, dict) and any(value.get(k) for k in ("building", "unit", "room", "landmark"))
+        return {"location": value if ok else None}
+
+    def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        """Free text, at most 2000 characters."""
+        text = str(value or "").strip()
+        return {"description": text[:2000] or None}
+
+    def validate_urgency(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> dict[str, Any]:
+        """'urgent' or 'normal'."""
+        return {"urgency": value if value in ("urgent", "normal") else None}
+
+
+class ValidateServiceForm(ResidentForm):
+    """Validation of the 办事 form."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "validate_service_form"
+
+    def turn(self, text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
+        """See ``form_logic.service_turn``."""
+        return service_turn(text, requested, slots, intent)
+
+    def answers_requested(self, text: str, requested: str | None) -> bool:
+        """A phone answer is an answer even if the NLU thought it a question."""
+        return requested == "contact" and parse_phone(text) is not None
+
+    def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """A code of the service catalogue."""
+        return {"service_type": value if value and service_by_code(str(value)) else None}
+
+    def validate_applicant(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:
+        """本人 or a relation, at most 40 characters."""
+        return {"applicant": str(value)[:40] if value else None}
+
+    def validate_time_preference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        """Free text, at most 100 characters."""
+        return {"time_preference": str(value)[:100] if value else None}

@@ -1,0 +1,113 @@
+"""Process-wide clients of the action server, built on first use from the settings (never at import)."""
+
+from __future__ import annotations
+
+import logging
+
+from core.config import ActionsSettings
+
+logger = logging.getLogger(__name__)
+
+_settings: ActionsSettings | None = None
+_case_client = None
+_kb_client = None
+
+
+def configure(settings: ActionsSettings) -> None:
+    """Use these settings (called by ``python -m actions``; tests may call it too)."""
+    global _settings, _case_client, _kb_client
+    _settings, _case_client, _kb_client = settings, None, None
+
+
+def settings() -> ActionsSettings:
+    """The action server's settings, read from the environment on first use."""
+    global _settings
+    if _settings is None:
+        _settings = ActionsSettings()
+    return _settings
+
+
+def case_client():  # type: ignore[no-untyped-def]
+    """The typed client of the hub's case API (``cases.client.CaseClient``)."""
+    global _case_client
+    if _case_client is None:
+        from cases.client import CaseClient
+
+        s = settings()
+        _case_client = CaseClient(s.hub_url, s.service_token, timeout=s.hub_timeout_s)
+    return _case_client
+
+
+def knowledge_client():  # type: ignore[no-untyped-def]
+    """The typed client of the hub's knowledge API, or None when that part is not installed."""
+    global _kb_client
+    if _kb_client is None:
+        try:
+            from knowledge.client import KnowledgeClient
+        except ImportError:
+            logger.warning("knowledge.client not available: consult questions go to staff")
+            return None
+        s = settings()
+        _kb_client = KnowledgeClient(s.hub_url, s.service_token, timeout=s.hub_timeout_s)
+    return _kb_client
+
+
+def set_clients(*, cases=None, knowledge=None) -> None:  # type: ignore[no-untyped-def]
+    """Install client objects directly (unit tests use fakes that follow the Protocols)."""
+    global _case_client, _kb_client
+    if cases is not None:
+        _case_client = cases
+    if knowledge is not None:
+        _kb_client = knowledge
+
+
+_pending = None
+_retry_task = None
+
+
+def pending():  # type: ignore[no-untyped-def]
+    """The durable queue of confirmed submissions not yet stored by the hub."""
+    global _pending
+    if _pending is None:
+        from actions.pending import PendingSubmissions
+
+        _pending = PendingSubmissions(settings().ensure_data_dir() / "actions_pending.db")
+    return _pending
+
+
+async def flush_pending() -> int:
+    """Send every waiting submission to the hub (idempotent); returns how many were stored."""
+    from core.errors import ServiceUnavailable
+
+    stored = 0
+    for case in await pending().all():
+        try:
+            created = await case_client().create_case(case)
+        except ServiceUnavailable:
+            break
+        except Exception:  # a rejected payload must not block the queue forever
+            logger.exception("Pending submission %s rejected by the hub; kept for staff", case.idempotency_key)
+            continue
+        await pending().remove(case.idempotency_key)
+        logger.info("Pending submission delivered as %s", created.case_no)
+        stored += 1
+    return stored
+
+
+def ensure_retrying(interval_s: float = 15.0) -> None:
+    """Start (once) a background task that retries waiting submissions until none are left."""
+    import asyncio
+
+    global _retry_task
+    if _retry_task is not None and not _retry_task.done():
+        return
+
+    async def loop() -> None:
+        while await pending().all():
+            await asyncio.sleep(interval_s)
+            try:
+                await flush_pending()
+            except Exception:
+                logger.exception("Retrying pending submissions failed")
+
+    _retry_task = asyncio.get_running_loop().create_task(loop())

@@ -1,0 +1,103 @@
+"""Emergencies and hand-off to a person: both act at once, whatever form was running."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.emergency import GENERIC, detect_emergency
+from actions.parsing import clean_description, parse_location, parse_phone
+from actions.readback import location_text, speakable_case_no
+from actions.submit import (
+    channel_of,
+    contact_fields,
+    create_case,
+    idempotency_key,
+    location_from_slot,
+    reset_form_slots,
+)
+from core.contracts import CaseCreate, CaseType, Urgency
+
+logger = logging.getLogger(__name__)
+
+OFFICE_HOURS = "工作时间（周一至周六 8:30–17:30）"
+
+
+class Emergency(Action):
+    """Safety guidance first, then an urgent case at once — no form."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        """Guide, create the emergency case, end any form."""
+        text = tracker.latest_message.get("text") or ""
+        kind = detect_emergency(text) or GENERIC
+        dispatcher.utter_message(text=f"【紧急】{kind.guidance}")
+        location = parse_location(text) or location_from_slot(tracker.get_slot("location"))
+        phone = parse_phone(text) or tracker.get_slot("contact")
+        case = CaseCreate(
+            type=CaseType.EMERGENCY,
+            category=kind.category,
+            location=location,
+            description=f"{kind.label}：{clean_description(text)}"[:2000],
+            urgency=Urgency.EMERGENCY,
+            channel=channel_of(tracker.sender_id),
+            sender_id=tracker.sender_id,
+            idempotency_key=idempotency_key(tracker, "emergency"),
+            extra={"emergency_kind": kind.code},
+            **contact_fields(phone if phone != "declined" else None),
+        )
+        created = await create_case(case)
+        if created is None:
+            dispatcher.utter_message(text="系统暂时连不上值班人员，请一定先拨打上面的电话！您说的情况已经保存，恢复后会马上通知社区。")
+        else:
+            where = f"（{location_text(location.model_dump())}）" if location else ""
+            dispatcher.utter_message(
+                text=f"已经通知社区值班人员{where}，紧急编号 {speakable_case_no(created.case_no)}。"
+                "如果还没说在哪里，请告诉工作人员具体位置。"
+            )
+        return [ActiveLoop(None), *reset_form_slots()]
+
+
+class Handoff(Action):
+    """A call-back task for staff, with whatever the resident already said, and what happens next."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        """Create the call-back case, end any form."""
+        slots = tracker.current_slot_values()
+        said = [f"{k}={v}" for k, v in slots.items()
+                if k in ("category", "description", "service_type", "applicant", "time_preference") and v]
+        text = tracker.latest_message.get("text") or ""
+        phone = parse_phone(text) or slots.get("contact")
+        form = (tracker.active_loop or {}).get("name")
+        case = CaseCreate(
+            type=CaseType.CALLBACK,
+            category=slots.get("category"),
+            location=location_from_slot(slots.get("location")),
+            description=("居民要求人工服务。" + (f"已说明：{'；'.join(said)}" if said else ""))[:2000],
+            channel=channel_of(tracker.sender_id),
+            sender_id=tracker.sender_id,
+            idempotency_key=idempotency_key(tracker, "callback"),
+            extra={"interrupted_form": form} if form else {},
+            **contact_fields(phone if phone != "declined" else None),
+        )
+        created = await create_case(case)
+        how = (f"工作人员会在{OFFICE_HOURS}打电话给您（尾号{phone[-4:]}）"
+               if phone and phone != "declined" else f"工作人员会在{OFFICE_HOURS}尽快联系您；在服务中心的话，也可以直接到一楼综合窗口")
+        if created is None:
+            dispatcher.utter_message(text=f"好的，给您转人工。系统暂时连不上，您的请求已保存，{how}。")
+        else:
+            dispatcher.utter_message(text=f"好的，已为您转人工，登记编号 {speakable_case_no(created.case_no)}。{how}。"
+                                     + ("您刚才说的内容也一并转给了工作人员。" if said else ""))
+        return [ActiveLoop(None), *reset_form_slots()]

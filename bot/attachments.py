@@ -1,0 +1,65 @@
+"""Photos and locations for a case: kept per chat until the case number is known, then attached."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from bot import texts
+from bot.cases_gateway import CaseGateway
+from bot.store import BotStore
+from core.errors import InvalidInput, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+KIND_WORDS = {"photo": "照片", "location": "位置"}
+
+
+def recent_case(store: BotStore, chat_id: int, window_s: float) -> str | None:
+    """The case this chat created within ``window_s`` seconds, if any."""
+    prefs = store.prefs(chat_id)
+    if prefs.last_case_no and prefs.last_case_at and time.time() - prefs.last_case_at <= window_s:
+        return prefs.last_case_no
+    return None
+
+
+async def attach_pending(
+    store: BotStore, cases: CaseGateway, chat_id: int, case_no: str
+) -> list[str]:
+    """Send the chat's kept photos/locations to the case; returns what was attached (kinds).
+
+    Attachments the hub cannot take right now stay kept for this case and are retried by the
+    retry loop; attachments it refuses for good are dropped with a log line.
+    """
+    attached: list[str] = []
+    store.assign_case(chat_id, case_no)
+    for item in store.pending_attachments(chat_id, case_no):
+        try:
+            await cases.add_attachment(
+                case_no,
+                f"tg:{chat_id}",
+                kind=item.kind,
+                data=item.data,
+                content_type=item.content_type,
+                filename=item.filename,
+                latitude=item.latitude,
+                longitude=item.longitude,
+            )
+        except ServiceUnavailable as exc:
+            logger.warning("Attachment %d for %s kept for later: %s", item.id, case_no, exc)
+            break
+        except InvalidInput as exc:
+            logger.warning("Attachment %d refused for %s: %s", item.id, case_no, exc)
+            store.mark_attached(item.id, f"refused:{case_no}")
+            continue
+        store.mark_attached(item.id, case_no)
+        attached.append(item.kind)
+    return attached
+
+
+def attached_message(kinds: list[str], case_no: str) -> str | None:
+    """The line telling the resident their kept attachments reached the case."""
+    if not kinds:
+        return None
+    words = "和".join(dict.fromkeys(KIND_WORDS.get(k, k) for k in kinds))
+    return texts.ATTACHED_LATER.format(what=words, case_no=case_no)

@@ -1,0 +1,271 @@
+"""The conversation pump: a durable per-chat queue in front of Rasa, replies rendered to Telegram.
+
+Every resident message (typed, spoken, a pressed button) is first written to the bot's SQLite
+inbox (deduplicated by Telegram ``update_id``), then sent to Rasa strictly in order per chat.
+When Rasa, the action server or the hub is down, the message stays queued, the resident is told
+kindly, and a background loop retries in order when they are back. A message is only sent again
+when it provably did not reach Rasa (connection refused, or Rasa's tracker lacks its
+``message_id``), so a retry never doubles a turn — and never a case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from typing import Any
+
+from telegram import Bot
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from bot import texts
+from bot.attachments import attach_pending, attached_message
+from bot.cases_gateway import CaseGateway
+from bot.keyboards import MAX_BUTTONS, rasa_keyboard
+from bot.rasa_client import BotMessage, HealthChecker, RasaClient, RasaUnavailable
+from bot.speech import SpeechIO
+from bot.store import BotStore, InboxItem, InboxState
+
+logger = logging.getLogger(__name__)
+
+CASE_NO_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}-\d{8}-\d{4}(?!\d)")
+"""Case numbers as the dialogue prints them, e.g. ``BS-20261121-0042``."""
+_EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c]")
+
+
+def sender_of(chat_id: int) -> str:
+    """Rasa sender id of a Telegram chat."""
+    return f"tg:{chat_id}"
+
+
+def speakable(text: str) -> str:
+    """Text for the synthesiser: no emoji, no bullets, no URLs."""
+    text = _EMOJI_RE.sub("", text)
+    text = re.sub(r"https?://\S+", "", text)
+    text = re.sub(r"(?m)^\s*[•·\-*]\s*", "", text.replace("•", " "))
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+class Dialogue:
+    """Queues resident messages per chat and relays them to Rasa in order."""
+
+    def __init__(
+        self,
+        *,
+        store: BotStore,
+        rasa: RasaClient,
+        health: HealthChecker,
+        cases: CaseGateway,
+        speech: SpeechIO,
+        attach_window_s: float = 1800.0,
+    ) -> None:
+        """Wire the parts; ``bot`` is set when the application starts (``bind``)."""
+        self.store = store
+        self.rasa = rasa
+        self.health = health
+        self.cases = cases
+        self.speech = speech
+        self.attach_window_s = attach_window_s
+        self.bot: Bot | None = None
+        self._locks: dict[int, asyncio.Lock] = {}
+        self.turns = 0
+        """Messages answered by Rasa and delivered, in this process's life (tests, benchmarks)."""
+
+    def bind(self, bot: Bot) -> None:
+        """Use this bot to send replies."""
+        self.bot = bot
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = self._locks[chat_id] = asyncio.Lock()
+        return lock
+
+    # --- entry points ----------------------------------------------------------------------
+
+    async def submit(self, chat_id: int, update_id: int, text: str, kind: str = "text") -> bool:
+        """Queue a message and process the chat's queue; False if the update was a duplicate."""
+        if self.store.enqueue(chat_id, update_id, kind, text) is None:
+            logger.info("Duplicate update %d for chat %d ignored", update_id, chat_id)
+            return False
+        await self.process_chat(chat_id, new_message=True)
+        return True
+
+    def reserve(self, chat_id: int, update_id: int, kind: str = "voice") -> int | None:
+        """Hold a place in the chat's queue for a message still being recognised."""
+        return self.store.enqueue(chat_id, update_id, kind, None, waiting=True)
+
+    async def complete(self, chat_id: int, item_id: int, text: str | None) -> None:
+        """Fill a reserved place (None drops it) and process the chat's queue."""
+        self.store.fill(item_id, text)
+        await self.process_chat(chat_id, new_message=text is not None)
+
+    async def retry_all(self) -> None:
+        """Retry every chat with kept messages (chats not already busy), then attachments."""
+        chats = [c for c in self.store.chats_with_work() if not self._lock(c).locked()]
+        if chats:
+            await asyncio.gather(*(self.process_chat(c) for c in chats))
+        for chat_id, case_no in self.store.attachments_to_retry():
+            kinds = await attach_pending(self.store, self.cases, chat_id, case_no)
+            line = attached_message(kinds, case_no)
+            if line:
+                await self._send_text(chat_id, line)
+
+    async def retry_forever(self, interval_s: float) -> None:
+        """Background loop: retry kept messages every ``interval_s`` seconds."""
+        while True:
+            try:
+                await self.retry_all()
+            except Exception:
+                logger.exception("Retry loop failed; trying again later")
+            await asyncio.sleep(interval_s)
+
+    # --- the pump ---------------------------------------------------------------------------
+
+    async def process_chat(self, chat_id: int, *, new_message: bool = False) -> None:
+        """Send the chat's queued messages to Rasa, oldest first, until done or blocked."""
+        async with self._lock(chat_id):
+            while True:
+                item = self.store.next_item(chat_id)
+                if item is None or item.state == InboxState.WAITING:
+                    return
+                if not await self._process_item(item, new_message=new_message):
+                    return
+
+    async def _process_item(self, item: InboxItem, *, new_message: bool) -> bool:
+        """Handle one message; False when the chat must wait (outage)."""
+        chat_id = item.chat_id
+        sender = sender_of(chat_id)
+        health = await self.health.check()
+        if not health.ok:
+            await self._outage(chat_id, new_message)
+            return False
+        if item.state == InboxState.UNCERTAIN:
+            seen = await self.rasa.has_message(sender, item.message_id)
+            if seen is None:
+                await self._outage(chat_id, new_message)
+                return False
+            if seen:
+                logger.info(
+                    "Message %s already reached Rasa; not sending it again", item.message_id
+                )
+                self.store.set_state(item.id, InboxState.DONE)
+                elder = self.store.prefs(chat_id).elder_mode
+                await self._send_text(chat_id, texts.for_mode(texts.SLOW_LOST, elder))
+                return True
+        await self._typing(chat_id)
+        prefs = self.store.prefs(chat_id)
+        metadata: dict[str, Any] = {
+            "message_id": item.message_id,
+            "channel": "telegram",
+            "kind": item.kind,
+            "elder_mode": prefs.elder_mode,
+        }
+        try:
+            messages = await self.rasa.send(sender, item.text or "", metadata)
+        except RasaUnavailable as exc:
+            logger.warning("Rasa unavailable for %s: %s", item.message_id, exc)
+            self.health.invalidate()
+            state = InboxState.UNCERTAIN if exc.maybe_delivered else InboxState.PENDING
+            self.store.set_state(item.id, state, attempted=True)
+            await self._outage(chat_id, new_message)
+            return False
+        if not messages and not (await self.health.check(fresh=True)).ok:
+            # Rasa took the turn but an action failed (its events are lost): send it again later.
+            self.store.set_state(item.id, InboxState.PENDING, attempted=True)
+            await self._outage(chat_id, new_message)
+            return False
+        self.store.set_state(item.id, InboxState.DONE, attempted=True)
+        prefs = self.store.prefs(chat_id)
+        if prefs.outage_notified:
+            prefs.outage_notified = False
+            self.store.save_prefs(prefs)
+            await self._send_text(chat_id, texts.RECOVERED + (item.text or ""))
+        await self.deliver(chat_id, messages)
+        self.turns += 1
+        return True
+
+    async def _outage(self, chat_id: int, new_message: bool) -> None:
+        """Tell the resident (once per outage, then briefly per new message) that we kept it."""
+        prefs = self.store.prefs(chat_id)
+        if not prefs.outage_notified:
+            prefs.outage_notified = True
+            self.store.save_prefs(prefs)
+            await self._send_text(chat_id, texts.for_mode(texts.OUTAGE, prefs.elder_mode))
+        elif new_message:
+            await self._send_text(chat_id, texts.OUTAGE_QUEUED)
+
+    # --- rendering --------------------------------------------------------------------------
+
+    async def deliver(self, chat_id: int, messages: list[BotMessage]) -> None:
+        """Show Rasa's reply: texts with inline keyboards, the voice note in 长辈模式."""
+        prefs = self.store.prefs(chat_id)
+        expect: str | None = None
+        spoken: list[str] = []
+        case_nos: list[str] = []
+        for message in messages:
+            if message.expect:
+                expect = message.expect
+            custom_case = message.custom.get("case_no")
+            if isinstance(custom_case, str) and CASE_NO_RE.fullmatch(custom_case):
+                case_nos.append(custom_case)
+            text = message.text
+            if message.image and not text:
+                text = message.image
+            if not text and not message.buttons:
+                continue
+            markup = rasa_keyboard(
+                message.buttons, chat_id=chat_id, store=self.store, elder_mode=prefs.elder_mode
+            )
+            await self._send_text(chat_id, text or "请选择：", reply_markup=markup)
+            line = speakable(text)
+            if message.buttons:
+                options = "、".join(b.title for b in message.buttons[:MAX_BUTTONS])
+                line = f"{line}。可以说：{options}" if line else f"可以说：{options}"
+            spoken.append(line)
+            case_nos.extend(CASE_NO_RE.findall(text))
+        prefs = self.store.prefs(chat_id)
+        prefs.expect = expect
+        if case_nos:
+            prefs.last_case_no = case_nos[-1]
+            prefs.last_case_at = time.time()
+        self.store.save_prefs(prefs)
+        if prefs.elder_mode and spoken:
+            await self.send_voice(chat_id, "。".join(s for s in spoken if s))
+        for case_no in dict.fromkeys(case_nos):
+            kinds = await attach_pending(self.store, self.cases, chat_id, case_no)
+            line = attached_message(kinds, case_no)
+            if line:
+                await self._send_text(chat_id, line)
+
+    async def send_voice(self, chat_id: int, text: str) -> None:
+        """Speak ``text`` as a voice note (no-op without a synthesiser)."""
+        if self.bot is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await self.bot.send_chat_action(chat_id, ChatAction.RECORD_VOICE)
+        ogg = await self.speech.speak(text)
+        if ogg is None:
+            return
+        try:
+            await self.bot.send_voice(chat_id, voice=ogg, filename="reply.ogg")
+        except TelegramError:
+            logger.exception("Could not send a voice reply to chat %d", chat_id)
+
+    async def _typing(self, chat_id: int) -> None:
+        if self.bot is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    async def _send_text(self, chat_id: int, text: str, **kwargs: Any) -> None:
+        if self.bot is None:
+            logger.warning("No bot bound; dropping a message to chat %d", chat_id)
+            return
+        try:
+            await self.bot.send_message(chat_id, text, **kwargs)
+        except TelegramError:
+            logger.exception("Could not send a message to chat %d", chat_id)

@@ -1,0 +1,73 @@
+"""Inline keyboards: Rasa buttons and the confirmation question, big and few."""
+
+from __future__ import annotations
+
+import hashlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.rasa_client import Button
+from bot.store import BotStore
+
+MAX_BUTTONS = 6
+"""Never show more buttons than this (few, plain words)."""
+CALLBACK_LIMIT = 64
+"""Telegram's limit on callback data, in bytes."""
+
+RASA_PREFIX = "p:"
+"""Callback data ``p:<payload>``: send the payload to Rasa."""
+TOKEN_PREFIX = "t:"
+"""Callback data ``t:<token>``: a long payload remembered in the store."""
+RATE_PREFIX = "rate:"
+"""Callback data ``rate:<case_no>:<rating>``: the confirmation question."""
+MODE_DATA = "mode:toggle"
+
+
+def button_label(title: str, elder_mode: bool) -> str:
+    """The label shown: in 长辈模式 a wider, marked label that is easy to hit and read."""
+    title = title.strip()
+    return f"👉 {title} 👈" if elder_mode else title
+
+
+def rasa_keyboard(
+    buttons: list[Button], *, chat_id: int, store: BotStore, elder_mode: bool
+) -> InlineKeyboardMarkup | None:
+    """Inline keyboard for Rasa's buttons (one per row in 长辈模式, else up to three per row)."""
+    if not buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    per_row = 1 if elder_mode or len(buttons) > 3 else len(buttons)
+    row: list[InlineKeyboardButton] = []
+    for button in buttons[:MAX_BUTTONS]:
+        data = RASA_PREFIX + button.payload
+        if len(data.encode()) > CALLBACK_LIMIT:
+            token = hashlib.sha1(f"{chat_id}:{button.payload}".encode()).hexdigest()[:20]
+            store.save_button(token, chat_id, button.title, button.payload)
+            data = TOKEN_PREFIX + token
+        row.append(InlineKeyboardButton(button_label(button.title, elder_mode), callback_data=data))
+        if len(row) >= per_row:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
+
+
+def rating_keyboard(case_no: str, *, elder_mode: bool = False) -> InlineKeyboardMarkup:
+    """解决了 / 部分解决 / 没解决 for a resolved case."""
+    buttons = [
+        InlineKeyboardButton(
+            button_label(title, elder_mode), callback_data=f"{RATE_PREFIX}{case_no}:{value}"
+        )
+        for title, value in texts.RATE_BUTTONS
+    ]
+    rows = [[b] for b in buttons] if elder_mode else [buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def mode_keyboard() -> InlineKeyboardMarkup:
+    """One button that turns 长辈模式 on or off."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.MODE_BUTTON_ON, callback_data=MODE_DATA)]]
+    )

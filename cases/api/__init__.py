@@ -1,0 +1,107 @@
+"""The case system's part of the hub: ``register(app, settings)`` plus startup/shutdown hooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.responses import JSONResponse, Response
+
+from cases import lifecycle
+from cases.api.state import CasesState
+from cases.config import CasesSettings
+from cases.db import make_engine, make_session_factory, session_scope
+from cases.migrate import upgrade_to_head
+from cases.seed import seed_all
+from core.config import HubSettings
+
+logger = logging.getLogger(__name__)
+
+OWN_PREFIXES = ("/api/cases", "/api/outbox", "/api/public", "/api/services", "/api/categories")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query"))
+        parts.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
+    return "请求内容有误：" + "；".join(parts)
+
+
+async def _validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    path = request.url.path
+    if path.startswith("/open311/"):
+        from cases.api.routes.open311 import open311_error
+
+        return open311_error(400, _validation_message(exc), request)
+    if path.startswith(OWN_PREFIXES):
+        return JSONResponse(status_code=422, content={"detail": _validation_message(exc)})
+    return await request_validation_exception_handler(request, exc)
+
+
+def register(app: FastAPI, settings: HubSettings) -> None:
+    """Attach the case routes and state to the hub app (no database work here)."""
+    from cases.api.routes import catalog, cases, maintenance, open311, outbox, public, staff
+
+    cases_settings = CasesSettings()
+    engine = make_engine(settings.resolved_cases_url())
+    app.state.cases = CasesState(
+        hub=settings,
+        settings=cases_settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+    )
+    app.include_router(cases.router)
+    app.include_router(catalog.router)
+    app.include_router(outbox.router)
+    app.include_router(public.router)
+    app.include_router(maintenance.router)
+    app.include_router(staff.router)
+    app.include_router(open311.router)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+
+
+def prepare_database(state: CasesState) -> None:
+    """Migrate to head and seed (idempotent; blocking)."""
+    upgrade_to_head(state.engine)
+    with session_scope(state.sessions) as session:
+        seed_all(session, now=state.clock.now(), demo_community=state.settings.seed_demo_community)
+
+
+def sweep_once(state: CasesState) -> None:
+    """One escalation / auto-close pass (blocking)."""
+    with session_scope(state.sessions) as session:
+        lifecycle.sweep(session=session, now=state.clock.now(), settings=state.settings)
+
+
+async def _sweep_loop(state: CasesState) -> None:
+    while True:
+        await asyncio.sleep(state.settings.sweep_interval_s)
+        try:
+            await asyncio.to_thread(sweep_once, state)
+        except Exception:
+            logger.exception("Case sweep failed; will retry")
+
+
+async def startup(app: FastAPI) -> None:
+    """Migrate and seed the case database, then start the periodic sweep."""
+    state: CasesState = app.state.cases
+    await asyncio.to_thread(prepare_database, state)
+    if state.settings.sweep_interval_s > 0:
+        state.sweeper = asyncio.create_task(_sweep_loop(state), name="cases-sweep")
+
+
+async def shutdown(app: FastAPI) -> None:
+    """Stop the sweep and release database connections."""
+    state: CasesState = app.state.cases
+    if state.sweeper is not None:
+        state.sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await state.sweeper
+        state.sweeper = None
+    state.engine.dispose()

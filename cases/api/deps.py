@@ -1,0 +1,75 @@
+"""FastAPI dependencies of the case API: DB session, clock, service-token auth."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from cases.api.state import CasesState
+from cases.clock import Clock
+from cases.config import CasesSettings
+
+
+def get_state(request: Request) -> CasesState:
+    """The case system's state on the app."""
+    return request.app.state.cases
+
+
+StateDep = Annotated[CasesState, Depends(get_state)]
+
+
+def get_db(state: StateDep) -> Iterator[Session]:
+    """A session per request: commit on success, roll back on error."""
+    session = state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_clock(state: StateDep) -> Clock:
+    """The clock (real, or a manual one in tests)."""
+    return state.clock
+
+
+def get_settings(state: StateDep) -> CasesSettings:
+    """The case-system settings."""
+    return state.settings
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[CasesSettings, Depends(get_settings)]
+
+
+def require_service_token(
+    state: StateDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """Allow only callers presenting the internal service token (actions, bot, kiosk).
+
+    Refuses everything with 503 when no token is configured: never open by default.
+    """
+    expected = state.hub.service_token
+    if not expected:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "服务令牌未配置（LINLI_SERVICE_TOKEN），内部接口暂不可用",
+        )
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "缺少或错误的服务令牌",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+ServiceAuth = Depends(require_service_token)

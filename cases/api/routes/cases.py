@@ -1,0 +1,148 @@
+"""Case endpoints for the channels (actions, bot, kiosk): create, look up, list a resident's cases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from cases import crud, lifecycle
+from cases.api.deps import ClockDep, ServiceAuth, SessionDep, SettingsDep
+from cases.clock import CHINA_TZ
+from cases.events import case_events
+from cases.models import Case
+from cases.statuses import Rating, status_label
+from core.contracts import CaseCreate, CasePublic
+from core.errors import InvalidInput
+
+router = APIRouter(prefix="/api/cases", tags=["cases"], dependencies=[ServiceAuth])
+
+
+@router.post("", response_model=CasePublic, status_code=status.HTTP_201_CREATED)
+def create_case(
+    case_in: CaseCreate,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> CasePublic:
+    """Create a case; a repeated ``idempotency_key`` returns the first case with 200."""
+    try:
+        case, created = crud.create_case(
+            session=session, case_create=case_in, settings=settings, now=clock.now()
+        )
+    except InvalidInput as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return crud.to_public(case)
+
+
+@router.get("", response_model=list[CasePublic])
+def list_cases(
+    session: SessionDep,
+    sender_id: Annotated[str, Query(min_length=1, max_length=200)],
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[CasePublic]:
+    """A resident's own cases, newest first ("我上次报的事")."""
+    return [
+        crud.to_public(c)
+        for c in crud.list_cases_for_sender(session=session, sender_id=sender_id, limit=limit)
+    ]
+
+
+@router.get("/lookup", response_model=CasePublic)
+def lookup_case(
+    session: SessionDep,
+    last4: Annotated[str, Query(min_length=4, max_length=8)],
+    phone_tail: Annotated[str | None, Query(max_length=8)] = None,
+    sender_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> CasePublic:
+    """Find a case by the last 4 digits of its number plus the phone tail (or the sender)."""
+    if not phone_tail and not sender_id:
+        raise HTTPException(
+            422, "请同时提供手机号后四位，才能查到您的事项"
+        )
+    case = crud.find_by_last4(
+        session=session, last4=last4, phone_tail=phone_tail, sender_id=sender_id
+    )
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有找到这个编号的事项")
+    return crud.to_public(case)
+
+
+@router.get("/{case_no}", response_model=CasePublic)
+def get_case(case_no: str, session: SessionDep) -> CasePublic:
+    """One case by its number."""
+    case = crud.get_case(session=session, case_no=case_no)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到编号为 {case_no} 的事项")
+    return crud.to_public(case)
+
+
+class HistoryLine(BaseModel):
+    """One line of a case's history, for residents (no internal notes)."""
+
+    at: str
+    """ISO time in China time."""
+    text: str
+    status: str | None = None
+    status_label: str | None = None
+
+
+class ConfirmIn(BaseModel):
+    """A resident's 解决了 / 部分解决 / 没解决."""
+
+    sender_id: str | None = Field(default=None, max_length=200)
+    rating: Rating
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class ConfirmOut(BaseModel):
+    """The case after the confirmation, and what to tell the resident."""
+
+    case: CasePublic
+    message: str
+
+
+def _case_or_404(session: Session, case_no: str) -> Case:
+    case = crud.get_case(session=session, case_no=case_no)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到编号为 {case_no} 的事项")
+    return case
+
+
+@router.get("/{case_no}/history", response_model=list[HistoryLine])
+def case_history(case_no: str, session: SessionDep) -> list[HistoryLine]:
+    """The plain-Chinese history of a case (what happened, when)."""
+    case = _case_or_404(session, case_no)
+    return [
+        HistoryLine(
+            at=e.at.astimezone(CHINA_TZ).isoformat(timespec="minutes"),
+            text=e.text,
+            status=e.to_status,
+            status_label=status_label(e.to_status) if e.to_status else None,
+        )
+        for e in case_events(session, case, include_internal=False)
+    ]
+
+
+@router.post("/{case_no}/confirm", response_model=ConfirmOut)
+def confirm_case(
+    case_no: str, body: ConfirmIn, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> ConfirmOut:
+    """Record the resident's confirmation; 没解决 reopens and escalates."""
+    case = _case_or_404(session, case_no)
+    try:
+        outcome = lifecycle.confirm(
+            session=session, case=case, sender_id=body.sender_id, rating=body.rating,
+            now=clock.now(), settings=settings, comment=body.comment,
+        )  # fmt: skip
+    except lifecycle.NotYourCase as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except InvalidInput as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    session.flush()
+    return ConfirmOut(case=crud.to_public(outcome.case), message=outcome.message)

@@ -1,0 +1,73 @@
+"""Outbox for the channels: undelivered resident notifications, and their acknowledgement."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from cases.api.deps import ClockDep, ServiceAuth, SessionDep
+from cases.events import SENDER_CHANNELS, ack_outbox, pending_outbox
+from cases.models import Case
+
+router = APIRouter(prefix="/api/outbox", tags=["outbox"], dependencies=[ServiceAuth])
+
+ChannelName = Annotated[str, Query(pattern="^(" + "|".join(SENDER_CHANNELS.values()) + ")$")]
+
+
+class OutboxOut(BaseModel):
+    """A message to deliver to one resident."""
+
+    id: int
+    case_no: str
+    channel: str
+    recipient: str
+    """Chat id / kiosk session / web id (the sender id without its prefix)."""
+    text: str
+    created_at: str
+
+
+class AckIn(BaseModel):
+    """Messages the channel delivered."""
+
+    ids: list[int] = Field(max_length=1000)
+    channel: str | None = None
+
+
+class AckOut(BaseModel):
+    """How many messages were newly marked delivered."""
+
+    acked: int
+
+
+@router.get("", response_model=list[OutboxOut])
+def list_outbox(
+    session: SessionDep,
+    channel: ChannelName,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[OutboxOut]:
+    """Undelivered messages of a channel with id > ``after``, oldest first."""
+    messages = pending_outbox(session, channel=channel, after=after, limit=limit)
+    case_ids = sorted({m.case_id for m in messages})
+    rows = session.execute(select(Case.id, Case.case_no).where(Case.id.in_(case_ids))).all()
+    numbers = {row[0]: row[1] for row in rows}
+    return [
+        OutboxOut(
+            id=m.id,
+            case_no=numbers.get(m.case_id, ""),
+            channel=m.channel,
+            recipient=m.recipient,
+            text=m.text,
+            created_at=m.created_at.isoformat(),
+        )
+        for m in messages
+    ]
+
+
+@router.post("/ack", response_model=AckOut)
+def ack(body: AckIn, session: SessionDep, clock: ClockDep) -> AckOut:
+    """Mark messages delivered (idempotent)."""
+    return AckOut(acked=ack_outbox(session, ids=body.ids, channel=body.channel, now=clock.now()))

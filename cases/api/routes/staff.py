@@ -1,0 +1,374 @@
+"""Staff console (server-rendered): login, queue, case detail and actions, CSV, notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from cases import auth, crud, lifecycle
+from cases.api.deps import ClockDep, SessionDep, SettingsDep
+from cases.api.staff_deps import (
+    COOKIE,
+    StaffDep,
+    check_csrf,
+    require_manager,
+    visible_case,
+)
+from cases.clock import CHINA_TZ
+from cases.events import case_events
+from cases.models import Grid, Notice, Worker
+from cases.queue import QueueFilter, list_queue, phone_for, place, subject, to_csv
+from cases.stats import week_stats
+from cases.statuses import (
+    LEVEL_LABELS,
+    RATING_LABELS,
+    STATUS_LABELS,
+    Status,
+    can_transition,
+    status_label,
+)
+from core.errors import InvalidInput
+from core.taxonomy import categories
+
+router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
+
+
+def _local(when: datetime | None) -> str:
+    return when.astimezone(CHINA_TZ).strftime("%m-%d %H:%M") if when else ""
+
+
+templates.env.filters["local"] = _local
+templates.env.globals.update(
+    status_label=status_label,
+    subject=subject,
+    place=place,
+    STATUS_LABELS=STATUS_LABELS,
+    LEVEL_LABELS=LEVEL_LABELS,
+    RATING_LABELS=RATING_LABELS,
+    ROLE_LABELS=auth.ROLE_LABELS,
+)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> Response:
+    return templates.TemplateResponse(request, name, context, status_code=code)
+
+
+def _back(case_no: str, message: str = "") -> RedirectResponse:
+    url = f"/staff/cases/{case_no}" + (f"?{urlencode({'msg': message})}" if message else "")
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    """The login form."""
+    return _render(request, "staff/login.html", {"error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=60)],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Check the credentials and start a session."""
+    user = auth.authenticate(session=session, username=username.strip(), password=password)
+    if user is None:
+        return _render(
+            request, "staff/login.html", {"error": "用户名或密码不对"}, code=401
+        )
+    new = auth.open_session(
+        session=session, user=user, now=clock.now(), hours=settings.staff_session_hours
+    )
+    response = RedirectResponse("/staff/", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        COOKIE, new.token, httponly=True, samesite="strict", secure=settings.cookie_secure,
+        path="/staff", max_age=settings.staff_session_hours * 3600,
+    )  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, session: SessionDep, staff: StaffDep, csrf_token: Annotated[str, Form()]
+) -> Response:
+    """End the session."""
+    check_csrf(staff, csrf_token)
+    auth.close_session(session=session, token=request.cookies.get(COOKIE, ""))
+    response = RedirectResponse("/staff/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/staff")
+    return response
+
+
+def _filters(
+    status_: str | None, category: str | None, grid: str | None, overdue: bool, q: str | None
+) -> QueueFilter:
+    return QueueFilter(
+        status=status_ or None, category=category or None, grid=grid or None,
+        overdue=overdue, q=q or None,
+    )  # fmt: skip
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    status_: Annotated[str | None, Query(alias="status")] = "open",
+    category: str | None = None,
+    grid: str | None = None,
+    overdue: bool = False,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    """Dashboard and case queue with filters."""
+    now = clock.now()
+    filters = _filters(status_, category, grid, overdue, q)
+    cases = list_queue(session=session, grid_ids=staff.grid_ids, filters=filters, now=now)
+    grids = list(session.scalars(select(Grid).order_by(Grid.code)))
+    if staff.grid_ids is not None:
+        grids = [g for g in grids if g.id in staff.grid_ids]
+    return _render(
+        request,
+        "staff/queue.html",
+        {
+            "staff": staff,
+            "stats": week_stats(session, now=now),
+            "cases": cases,
+            "now": now,
+            "filters": filters,
+            "grids": grids,
+            "categories": categories(),
+            "export_query": urlencode(
+                {k: v for k, v in request.query_params.items() if k != "msg"}
+            ),
+        },
+    )
+
+
+@router.get("/export.csv")
+def export_csv(
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    category: str | None = None,
+    grid: str | None = None,
+    overdue: bool = False,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    """The filtered queue as CSV (phones masked unless the role calls residents back)."""
+    now = clock.now()
+    filters = _filters(status_, category, grid, overdue, q)
+    cases = list_queue(
+        session=session, grid_ids=staff.grid_ids, filters=filters, now=now, limit=10000
+    )
+    body = to_csv(cases, now=now, full_phones=staff.sees_phones)
+    stamp = now.astimezone(CHINA_TZ).strftime("%Y%m%d-%H%M")
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'},
+    )
+
+
+@router.get("/cases/{case_no}", response_class=HTMLResponse)
+def case_detail(
+    request: Request,
+    case_no: str,
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    msg: str | None = None,
+) -> Response:
+    """One case with its full history (internal notes included)."""
+    case = visible_case(session, staff, case_no)
+    now = clock.now()
+    workers = list(session.scalars(select(Worker).where(Worker.active).order_by(Worker.id)))
+    return _render(
+        request,
+        "staff/case.html",
+        {
+            "staff": staff,
+            "case": case,
+            "now": now,
+            "overdue": crud.is_overdue(case, now),
+            "phone": phone_for(case, full=staff.sees_phones),
+            "events": case_events(session, case, include_internal=True),
+            "children": lifecycle.linked_children(session=session, case=case),
+            "workers": workers,
+            "categories": categories(),
+            "next_statuses": [
+                s for s in Status if can_transition(case.status, s)
+            ],
+            "msg": msg,
+        },
+    )
+
+
+def _do(action: Any, case_no: str) -> Response:
+    try:
+        action()
+    except InvalidInput as exc:
+        return _back(case_no, f"未能完成：{exc}")
+    return _back(case_no, "已保存")
+
+
+@router.post("/cases/{case_no}/status")
+def post_status(
+    case_no: str,
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    csrf_token: Annotated[str, Form()],
+    new_status: Annotated[Status, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Change the status with a note."""
+    check_csrf(staff, csrf_token)
+    case = visible_case(session, staff, case_no)
+    return _do(
+        lambda: lifecycle.change_status(
+            session=session, case=case, new_status=new_status, now=clock.now(),
+            actor=staff.user.username, note=note.strip() or None,
+        ),  # fmt: skip
+        case.case_no,
+    )
+
+
+@router.post("/cases/{case_no}/note")
+def post_note(
+    case_no: str,
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    csrf_token: Annotated[str, Form()],
+    text: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Add an internal note (staff only)."""
+    check_csrf(staff, csrf_token)
+    case = visible_case(session, staff, case_no)
+    return _do(
+        lambda: lifecycle.add_note(
+            session=session, case=case, now=clock.now(), actor=staff.user.username, text=text
+        ),
+        case.case_no,
+    )
+
+
+@router.post("/cases/{case_no}/assign")
+def post_assign(
+    case_no: str,
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    csrf_token: Annotated[str, Form()],
+    worker_id: Annotated[int, Form()],
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Dispatch the case to a worker."""
+    check_csrf(staff, csrf_token)
+    require_manager(staff)
+    case = visible_case(session, staff, case_no)
+    return _do(
+        lambda: lifecycle.assign(
+            session=session, case=case, worker_id=worker_id, now=clock.now(),
+            actor=staff.user.username, reason=reason.strip(),
+        ),  # fmt: skip
+        case.case_no,
+    )
+
+
+@router.post("/cases/{case_no}/recategorise")
+def post_recategorise(
+    case_no: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    staff: StaffDep,
+    csrf_token: Annotated[str, Form()],
+    category: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Change the category (with a reason) and re-route."""
+    check_csrf(staff, csrf_token)
+    require_manager(staff)
+    case = visible_case(session, staff, case_no)
+    return _do(
+        lambda: lifecycle.recategorise(
+            session=session, case=case, category=category, reason=reason, now=clock.now(),
+            actor=staff.user.username, settings=settings,
+        ),  # fmt: skip
+        case.case_no,
+    )
+
+
+@router.post("/cases/{case_no}/reroute")
+def post_reroute(
+    case_no: str,
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    csrf_token: Annotated[str, Form()],
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Route again by the routing table (with a reason)."""
+    check_csrf(staff, csrf_token)
+    require_manager(staff)
+    case = visible_case(session, staff, case_no)
+    return _do(
+        lambda: lifecycle.reroute(
+            session=session, case=case, reason=reason.strip(), now=clock.now(),
+            actor=staff.user.username,
+        ),  # fmt: skip
+        case.case_no,
+    )
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notices_page(request: Request, session: SessionDep, staff: StaffDep) -> Response:
+    """Community notices shown on the kiosk wall."""
+    require_manager(staff)
+    notices = list(session.scalars(select(Notice).order_by(Notice.published_at.desc())))
+    return _render(request, "staff/notices.html", {"staff": staff, "notices": notices})
+
+
+@router.post("/notices")
+def post_notice(
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    csrf_token: Annotated[str, Form()],
+    title: Annotated[str, Form(min_length=1, max_length=200)],
+    body: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Publish a notice."""
+    check_csrf(staff, csrf_token)
+    require_manager(staff)
+    session.add(Notice(title=title.strip(), body=body.strip(), published_at=clock.now()))
+    return RedirectResponse("/staff/notices", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/notices/{notice_id}/hide")
+def hide_notice(
+    notice_id: int, session: SessionDep, staff: StaffDep, csrf_token: Annotated[str, Form()]
+) -> Response:
+    """Withdraw a notice."""
+    check_csrf(staff, csrf_token)
+    require_manager(staff)
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这条公告")
+    notice.active = False
+    return RedirectResponse("/staff/notices", status_code=status.HTTP_303_SEE_OTHER)
+

@@ -1,0 +1,87 @@
+"""Staff console auth: session cookie → logged-in staff member, CSRF check, grid scoping."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from cases import auth
+from cases.api.deps import ClockDep, SessionDep
+from cases.models import Case, StaffUser
+
+COOKIE = "linli_staff"
+
+
+@dataclass
+class Staff:
+    """The logged-in staff member."""
+
+    user: StaffUser
+    csrf_token: str
+
+    @property
+    def role(self) -> auth.Role:
+        """The member's role."""
+        return auth.Role(self.user.role)
+
+    @property
+    def grid_ids(self) -> frozenset[int] | None:
+        """Grids a grid worker may see; None = every grid."""
+        if self.role is auth.Role.GRID_WORKER:
+            return frozenset(g.id for g in self.user.grids)
+        return None
+
+    @property
+    def sees_phones(self) -> bool:
+        """Whether full phone numbers are shown."""
+        return self.role in auth.ROLES_SEEING_PHONES
+
+    @property
+    def manages(self) -> bool:
+        """Whether the member may assign, re-route, re-categorise and edit notices."""
+        return self.role in auth.ROLES_MANAGING
+
+    def can_see(self, case: Case) -> bool:
+        """Whether the case is inside the member's grids."""
+        grid_ids = self.grid_ids
+        return grid_ids is None or (case.grid_id is not None and case.grid_id in grid_ids)
+
+
+def current_staff(request: Request, session: SessionDep, clock: ClockDep) -> Staff:
+    """The logged-in staff member; redirects to the login page otherwise."""
+    token = request.cookies.get(COOKIE)
+    row = auth.session_user(session=session, token=token, now=clock.now()) if token else None
+    if row is None:
+        raise HTTPException(
+            status.HTTP_303_SEE_OTHER, "请先登录", headers={"Location": "/staff/login"}
+        )
+    return Staff(user=row.user, csrf_token=row.csrf_token)
+
+
+StaffDep = Annotated[Staff, Depends(current_staff)]
+
+
+def check_csrf(staff: Staff, token: str) -> None:
+    """Refuse a form post without this session's CSRF token."""
+    if not hmac.compare_digest(token.encode(), staff.csrf_token.encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "页面已过期，请刷新后再提交")
+
+
+def require_manager(staff: Staff) -> None:
+    """Refuse actions reserved to admin and staff roles."""
+    if not staff.manages:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "您的账号没有这个权限")
+
+
+def visible_case(session: Session, staff: Staff, case_no: str) -> Case:
+    """A case the member may see; 404 (not 403) outside their grids so nothing leaks."""
+    from cases import crud
+
+    case = crud.get_case(session=session, case_no=case_no)
+    if case is None or not staff.can_see(case):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到编号为 {case_no} 的事项")
+    return case

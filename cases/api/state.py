@@ -1,0 +1,25 @@
+"""Per-app state of the case system (``app.state.cases``)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.clock import Clock, SystemClock
+from cases.config import CasesSettings
+from core.config import HubSettings
+
+
+@dataclass
+class CasesState:
+    """What the case routes need: settings, the database and the clock (tests swap the clock)."""
+
+    hub: HubSettings
+    settings: CasesSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock = field(default_factory=SystemClock)
+    sweeper: asyncio.Task[None] | None = None

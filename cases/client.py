@@ -1,0 +1,264 @@
+"""Typed async client of the case system, for the actions server, the bot and the kiosk.
+
+Channels never touch the case tables: they go through ``CaseClient`` (or a fake implementing
+``CaseClientProtocol`` in unit tests).
+"""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+from typing import Any, Protocol, runtime_checkable
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from core.contracts import CaseCreate, CasePublic, CategoryInfo, ServiceInfo
+from core.errors import InvalidInput, LinliError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class HistoryEntry(BaseModel):
+    """One line of a case's plain-Chinese history."""
+
+    at: str
+    text: str
+    status: str | None = None
+    status_label: str | None = None
+
+
+class OutboxItem(BaseModel):
+    """A message waiting for delivery on a channel."""
+
+    id: int
+    case_no: str
+    channel: str
+    recipient: str
+    text: str
+    created_at: str
+
+
+class ConfirmResult(BaseModel):
+    """What the hub did with a resident's confirmation."""
+
+    case: CasePublic
+    message: str
+    """Plain Chinese line to tell the resident."""
+
+
+@runtime_checkable
+class CaseClientProtocol(Protocol):
+    """What channels need from the case system."""
+
+    async def create_case(self, case: CaseCreate) -> CasePublic:
+        """Create a case (idempotent by ``idempotency_key``)."""
+        ...
+
+    async def get_case(self, case_no: str) -> CasePublic | None:
+        """A case by number, or None."""
+        ...
+
+    async def find_case(
+        self, last4: str, *, phone_tail: str | None = None, sender_id: str | None = None
+    ) -> CasePublic | None:
+        """A case by the last 4 digits plus phone tail or sender, or None."""
+        ...
+
+    async def list_cases_for_sender(self, sender_id: str, limit: int = 5) -> list[CasePublic]:
+        """A resident's own cases, newest first."""
+        ...
+
+    async def get_history(self, case_no: str) -> list[HistoryEntry]:
+        """The plain-Chinese history of a case."""
+        ...
+
+    async def confirm(
+        self, case_no: str, sender_id: str, rating: str, comment: str | None = None
+    ) -> ConfirmResult:
+        """Record the resident's 解决了 / 部分解决 / 没解决 (``resolved|partial|unresolved``)."""
+        ...
+
+    async def list_services(self) -> list[ServiceInfo]:
+        """The service catalogue."""
+        ...
+
+    async def get_service(self, code: str) -> ServiceInfo | None:
+        """One service, or None."""
+        ...
+
+    async def list_categories(self) -> list[CategoryInfo]:
+        """The report categories."""
+        ...
+
+    async def fetch_outbox(self, channel: str, after: int = 0, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered messages of a channel."""
+        ...
+
+    async def ack_outbox(self, ids: list[int], channel: str | None = None) -> int:
+        """Mark messages delivered."""
+        ...
+
+
+class CaseClientError(LinliError):
+    """The hub refused a request (4xx other than 404); ``detail`` is its Chinese message."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(f"{status_code}: {detail}")
+        self.status_code = status_code
+        self.detail = detail
+
+
+_CASES = TypeAdapter(list[CasePublic])
+_SERVICES = TypeAdapter(list[ServiceInfo])
+_CATEGORIES = TypeAdapter(list[CategoryInfo])
+_HISTORY = TypeAdapter(list[HistoryEntry])
+_OUTBOX = TypeAdapter(list[OutboxItem])
+
+
+class CaseClient:
+    """HTTP client of the hub's case API.
+
+    Args:
+        base_url: The hub, e.g. ``http://127.0.0.1:8000``.
+        token: The internal service token (``LINLI_SERVICE_TOKEN``).
+        timeout: Seconds per request.
+        transport: Optional httpx transport (tests).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        timeout: float = 10.0,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+        )
+
+    async def __aenter__(self) -> CaseClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def _request(
+        self, method: str, url: str, *, allow_404: bool = False, **kwargs: Any
+    ) -> httpx.Response | None:
+        try:
+            response = await self._http.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            logger.warning("Hub unreachable for %s %s: %s", method, url, exc.__class__.__name__)
+            raise ServiceUnavailable(f"hub unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code == 404 and allow_404:
+            return None
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"hub error {response.status_code}: {_detail(response)}")
+        if response.status_code == 422:
+            raise InvalidInput(_detail(response))
+        if response.status_code >= 400:
+            raise CaseClientError(response.status_code, _detail(response))
+        return response
+
+    async def create_case(self, case: CaseCreate) -> CasePublic:
+        """Create a case (idempotent by ``idempotency_key``)."""
+        response = await self._request("POST", "/api/cases", json=case.model_dump(mode="json"))
+        assert response is not None
+        return CasePublic.model_validate_json(response.content)
+
+    async def get_case(self, case_no: str) -> CasePublic | None:
+        """A case by number, or None when there is none."""
+        response = await self._request("GET", f"/api/cases/{case_no}", allow_404=True)
+        return None if response is None else CasePublic.model_validate_json(response.content)
+
+    async def find_case(
+        self, last4: str, *, phone_tail: str | None = None, sender_id: str | None = None
+    ) -> CasePublic | None:
+        """A case by the last 4 digits of its number plus phone tail or sender, or None."""
+        params = {"last4": last4}
+        if phone_tail:
+            params["phone_tail"] = phone_tail
+        if sender_id:
+            params["sender_id"] = sender_id
+        response = await self._request("GET", "/api/cases/lookup", params=params, allow_404=True)
+        return None if response is None else CasePublic.model_validate_json(response.content)
+
+    async def list_cases_for_sender(self, sender_id: str, limit: int = 5) -> list[CasePublic]:
+        """A resident's own cases, newest first."""
+        response = await self._request(
+            "GET", "/api/cases", params={"sender_id": sender_id, "limit": limit}
+        )
+        assert response is not None
+        return _CASES.validate_json(response.content)
+
+    async def get_history(self, case_no: str) -> list[HistoryEntry]:
+        """The plain-Chinese history of a case (empty when the case does not exist)."""
+        response = await self._request("GET", f"/api/cases/{case_no}/history", allow_404=True)
+        return [] if response is None else _HISTORY.validate_json(response.content)
+
+    async def confirm(
+        self, case_no: str, sender_id: str, rating: str, comment: str | None = None
+    ) -> ConfirmResult:
+        """Record the resident's confirmation: ``resolved``, ``partial`` or ``unresolved``."""
+        response = await self._request(
+            "POST",
+            f"/api/cases/{case_no}/confirm",
+            json={"sender_id": sender_id, "rating": rating, "comment": comment},
+        )
+        assert response is not None
+        return ConfirmResult.model_validate_json(response.content)
+
+    async def list_services(self) -> list[ServiceInfo]:
+        """The service catalogue."""
+        response = await self._request("GET", "/api/services")
+        assert response is not None
+        return _SERVICES.validate_json(response.content)
+
+    async def get_service(self, code: str) -> ServiceInfo | None:
+        """One service, or None."""
+        response = await self._request("GET", f"/api/services/{code}", allow_404=True)
+        return None if response is None else ServiceInfo.model_validate_json(response.content)
+
+    async def list_categories(self) -> list[CategoryInfo]:
+        """The report categories."""
+        response = await self._request("GET", "/api/categories")
+        assert response is not None
+        return _CATEGORIES.validate_json(response.content)
+
+    async def fetch_outbox(self, channel: str, after: int = 0, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered messages of a channel with id > ``after``, oldest first."""
+        response = await self._request(
+            "GET", "/api/outbox", params={"channel": channel, "after": after, "limit": limit}
+        )
+        assert response is not None
+        return _OUTBOX.validate_json(response.content)
+
+    async def ack_outbox(self, ids: list[int], channel: str | None = None) -> int:
+        """Mark messages delivered; returns how many were newly marked."""
+        response = await self._request(
+            "POST", "/api/outbox/ack", json={"ids": ids, "channel": channel}
+        )
+        assert response is not None
+        return int(response.json()["acked"])
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict) and "detail" in body:
+        return str(body["detail"])
+    return str(body)[:200]

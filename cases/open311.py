@@ -1,0 +1,193 @@
+"""Open311 GeoReport v2 mapping: our categories/services as Open311 services, cases as requests.
+
+Only non-personal fields leave through Open311 reads: no phone, name or e-mail, the place at
+building level, and the description with phone / ID numbers masked.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from cases.clock import CHINA_TZ
+from cases.models import Case, CaseEvent
+from cases.queue import subject
+from cases.statuses import Status
+from core.contracts import Location
+from core.pii import mask_pii
+from core.taxonomy import category_by_code, categories, service_by_code, services
+
+REPORT_GROUP = "报事"
+SERVICE_GROUP = "办事"
+
+URGENCY_VALUES = [{"key": "normal", "name": "一般"}, {"key": "urgent", "name": "紧急"}]
+
+REPORT_ATTRIBUTES: list[dict[str, Any]] = [
+    {"code": "building", "description": "楼栋号，例如 5", "datatype": "string", "required": False},
+    {"code": "unit", "description": "单元号", "datatype": "string", "required": False},
+    {"code": "room", "description": "房号", "datatype": "string", "required": False},
+    {"code": "landmark", "description": "地标：东门、菜市场旁边……", "datatype": "string",
+     "required": False},
+    {"code": "urgency", "description": "紧急程度", "datatype": "singlevaluelist",
+     "required": False, "values": URGENCY_VALUES},
+]  # fmt: skip
+
+SERVICE_ATTRIBUTES: list[dict[str, Any]] = [
+    {"code": "applicant", "description": "申请人：本人，或家属关系（母亲……）",
+     "datatype": "string", "required": False},
+    {"code": "time_preference", "description": "方便的时间", "datatype": "string",
+     "required": False},
+]  # fmt: skip
+
+
+def w3c(when: datetime | None) -> str | None:
+    """W3C datetime with offset, in China time (e.g. 2026-11-21T10:00:00+08:00)."""
+    return when.astimezone(CHINA_TZ).isoformat(timespec="seconds") if when else None
+
+
+def service_list() -> list[dict[str, Any]]:
+    """GET services: report categories, then the service catalogue."""
+    rows = [
+        {
+            "service_code": c.code,
+            "service_name": c.name,
+            "description": f"{c.name}（处理部门：{c.department}）",
+            "metadata": True,
+            "type": "realtime",
+            "keywords": ",".join(c.synonyms[:8]),
+            "group": REPORT_GROUP,
+        }
+        for c in categories()
+    ]
+    rows += [
+        {
+            "service_code": s.code,
+            "service_name": s.name,
+            "description": s.notes or s.name,
+            "metadata": True,
+            "type": "realtime",
+            "keywords": ",".join(s.synonyms[:8]),
+            "group": SERVICE_GROUP,
+        }
+        for s in services()
+    ]
+    return rows
+
+
+def service_definition(code: str) -> dict[str, Any] | None:
+    """GET services/{code}: attributes = our form slots (None for an unknown code)."""
+    if category_by_code(code) is not None:
+        attrs = REPORT_ATTRIBUTES
+    elif service_by_code(code) is not None:
+        attrs = SERVICE_ATTRIBUTES
+    else:
+        return None
+    attributes = []
+    for order, attr in enumerate(attrs, start=1):
+        attributes.append(
+            {
+                "variable": True,
+                "code": attr["code"],
+                "datatype": attr["datatype"],
+                "required": attr["required"],
+                "datatype_description": None,
+                "order": order,
+                "description": attr["description"],
+                **({"values": attr["values"]} if "values" in attr else {}),
+            }
+        )
+    return {"service_code": code, "attributes": attributes}
+
+
+_ADDRESS_RE = re.compile(
+    r"(?:(?P<building>\d+)\s*(?:号楼|栋|幢|号))?\s*(?:(?P<unit>\d+)\s*单元)?\s*(?:(?P<room>\d+)\s*室?)?"
+)
+
+
+def parse_address(address: str | None, attributes: dict[str, str]) -> Location:
+    """A location from Open311 attributes and/or a free-text address ('5号楼2单元301')."""
+    building = attributes.get("building") or None
+    unit = attributes.get("unit") or None
+    room = attributes.get("room") or None
+    if address:
+        match = _ADDRESS_RE.search(address)
+        if match:
+            building = building or match.group("building")
+            unit = unit or match.group("unit")
+            room = room or (match.group("room") if match.group("building") else None)
+    return Location(
+        building=building,
+        unit=unit,
+        room=room,
+        landmark=attributes.get("landmark") or None,
+        raw=address[:500] if address else None,
+    )
+
+
+def open311_status(case: Case) -> str:
+    """'closed' once resolved or closed, else 'open'."""
+    return "closed" if case.status in (Status.RESOLVED.value, Status.CLOSED.value) else "open"
+
+
+def request_row(case: Case, last_public_event: CaseEvent | None) -> dict[str, Any]:
+    """GET requests: one service request, without personal data."""
+    address = f"{case.building}号楼" if case.building else ""
+    if case.landmark:
+        address = f"{address} {case.landmark}".strip()
+    agency = case.department_code or ""
+    return {
+        "service_request_id": case.case_no,
+        "status": open311_status(case),
+        "status_notes": last_public_event.text if last_public_event else None,
+        "service_name": subject(case),
+        "service_code": case.category or case.service_code or case.type,
+        "description": mask_pii(case.description) if case.type == "report" else None,
+        "agency_responsible": agency,
+        "service_notice": None,
+        "requested_datetime": w3c(case.created_at),
+        "updated_datetime": w3c(case.updated_at),
+        "expected_datetime": w3c(case.due_at),
+        "address": address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
+# --- XML -----------------------------------------------------------------------------------
+
+
+def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
+    child = ET.SubElement(parent, key)
+    if isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif isinstance(value, list):
+        item_tag = {"attributes": "attribute", "values": "value"}.get(key, "item")
+        for item in value:
+            _xml_dict(ET.SubElement(child, item_tag), item)
+    elif value is not None:
+        child.text = str(value)
+
+
+def _xml_dict(element: ET.Element, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        _xml_value(element, key, value)
+
+
+def to_xml(root_tag: str, item_tag: str | None, data: Any) -> bytes:
+    """Serialise like the GeoReport v2 XML examples.
+
+    ``to_xml("services", "service", [...])`` → ``<services><service>…</service></services>``;
+    with ``item_tag=None`` the data is one dict written straight under the root.
+    """
+    root = ET.Element(root_tag)
+    if item_tag is None:
+        _xml_dict(root, data)
+    else:
+        for item in data:
+            _xml_dict(ET.SubElement(root, item_tag), item)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")

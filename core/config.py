@@ -1,0 +1,56 @@
+"""Settings for every Linli process, read from the environment / .env (built in main(), never at import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Settings every process shares."""
+
+    model_config = SettingsConfigDict(env_prefix="LINLI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    """Where databases, provisioned models, uploads and indexes live."""
+    log_level: str = "INFO"
+    hub_url: str = "http://127.0.0.1:8000"
+    """Base URL of the hub (case system, knowledge base) for the actions and the bot."""
+    rasa_url: str = "http://127.0.0.1:5005"
+    """Base URL of the Rasa server (REST channel, /model/parse)."""
+    service_token: str | None = None
+    """Shared secret the actions and the bot send to the hub's internal endpoints.
+
+    No default: ``./linli run`` generates one into ``var/secrets.env`` on first use.
+    """
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data directory if needed and return it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+class HubSettings(CommonSettings):
+    """Settings of the hub process (FastAPI)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cases_database_url: str | None = None
+    """SQLAlchemy URL of the case database; default ``sqlite:///<data_dir>/cases.db``."""
+    kb_database_url: str | None = None
+    """SQLAlchemy URL of the FAQ store; default ``sqlite:///<data_dir>/knowledge.db``."""
+
+    def resolved_cases_url(self) -> str:
+        """The case database URL, defaulting to SQLite in the data directory."""
+        return self.cases_database_url or f"sqlite:///{self.data_dir.resolve() / 'cases.db'}"
+
+    def resolved_kb_url(self) -> str:
+        """The FAQ store URL, defaulting to SQLite in the data directory."""
+        return self.kb_database_url or f"sqlite:///{self.data_dir.resolve() / 'knowledge.db'}"
+
+
+class ActionsSettings(CommonSettings):
+    """Settings of the rasa-sdk action server."""
+
+    hub_timeout_s: float = 10.0

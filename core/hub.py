@@ -1,0 +1,88 @@
+"""The hub process: one FastAPI app composed of the case system, knowledge base and kiosk parts.
+
+Each part is a module exposing ``register(app, settings)`` and, optionally, async
+``startup(app)`` / ``shutdown(app)`` hooks run in the app's lifespan (migrations, seeding,
+index building). Parts not installed in this deployment are skipped with a log line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import ModuleType
+
+from fastapi import FastAPI
+
+from core.config import HubSettings
+from core.logging import setup_logging
+
+logger = logging.getLogger(__name__)
+
+PARTS = ("cases.api", "knowledge.api", "voice.kiosk.app")
+"""Modules composed into the hub, in order."""
+
+
+def _load_parts() -> list[ModuleType]:
+    parts = []
+    for name in PARTS:
+        if importlib.util.find_spec(name.split(".")[0]) is None:
+            logger.info("Hub part %s not installed, skipped", name)
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:
+            spec = None
+        if spec is None:
+            logger.info("Hub part %s not present, skipped", name)
+            continue
+        parts.append(importlib.import_module(name))
+    return parts
+
+
+def create_app(settings: HubSettings | None = None) -> FastAPI:
+    """Build the hub app with every available part registered."""
+    settings = settings or HubSettings()
+    settings.ensure_data_dir()
+    parts = _load_parts()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for part in parts:
+            if hasattr(part, "startup"):
+                await part.startup(app)
+        yield
+        for part in reversed(parts):
+            if hasattr(part, "shutdown"):
+                await part.shutdown(app)
+
+    app = FastAPI(title="邻里 Linli hub", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    for part in parts:
+        part.register(app, settings)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, object]:
+        """Liveness and readiness of the hub and its parts."""
+        return {"status": "ok", "parts": [p.__name__ for p in parts]}
+
+    return app
+
+
+def main() -> None:
+    """Run the hub with uvicorn."""
+    parser = argparse.ArgumentParser(description="Linli hub: cases, knowledge base, kiosk")
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args()
+    settings = HubSettings()
+    setup_logging("DEBUG" if args.debug else settings.log_level)
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

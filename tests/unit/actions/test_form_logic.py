@@ -1,0 +1,67 @@
+"""What one message changes in the 报事 / 办事 forms (pure dialogue rules)."""
+
+from __future__ import annotations
+
+from actions.form_logic import report_turn, service_turn
+
+
+def test_one_message_fills_every_detail_it_has() -> None:
+    r = report_turn("你好，5号楼2单元的楼道灯全坏了，晚上黑漆漆的，挺急的，电话13812345678", None, {})
+    assert r.updates["category"] == "corridor_light"
+    assert r.updates["location"]["building"] == "5" and r.updates["location"]["unit"] == "2"
+    assert r.updates["urgency"] == "urgent" and r.updates["contact"] == "13812345678"
+    assert "13812345678" not in r.updates["description"]
+
+
+def test_bare_request_fills_nothing() -> None:
+    assert report_turn("我要报事", None, {}).updates == {}
+
+
+def test_correction_at_read_back_changes_only_what_was_said() -> None:
+    slots = {"category": "elevator", "location": {"building": "3", "unit": "2", "room": None,
+                                                  "landmark": None, "raw": "3号楼2单元"}, "contact": "declined"}
+    r = report_turn("不对，是5号楼不是3号楼", "confirmed", slots, "inform")
+    assert r.updates["location"]["building"] == "5" and r.updates["location"]["unit"] == "2"
+    assert r.updates["confirmed"] is None  # read back again
+    assert "category" not in r.updates
+
+
+def test_plain_no_at_read_back_asks_what_is_wrong_then_takes_the_answer() -> None:
+    r = report_turn("不对", "confirmed", {"category": "leak"}, "deny")
+    assert r.updates == {"correcting": True, "confirmed": None}
+    r2 = report_turn("电话是13912345678", "confirmed", {"category": "leak", "correcting": True}, "inform")
+    assert r2.updates["contact"] == "13912345678" and r2.updates["correcting"] is None
+
+
+def test_yes_confirms_but_yes_with_new_details_is_a_correction() -> None:
+    assert report_turn("对", "confirmed", {}, "affirm").updates == {"confirmed": True}
+    r = report_turn("对，不过是6号楼", "confirmed", {"location": {"building": "5"}}, "affirm")
+    assert r.updates.get("confirmed") is None and r.updates["location"]["building"] == "6"
+
+
+def test_existing_values_are_not_overwritten_without_a_correction() -> None:
+    r = report_turn("7号楼", "urgency", {"location": {"building": "5"}}, "inform")
+    assert "location" not in r.updates
+
+
+def test_phone_answers() -> None:
+    assert report_turn("不留", "contact", {}, "deny").updates == {"contact": "declined"}
+    bad = report_turn("1381234", "contact", {}, "inform")
+    assert bad.updates == {} and bad.problem and "号码" in bad.problem
+
+
+def test_location_in_words_is_kept_as_a_landmark() -> None:
+    r = report_turn("就在那个老槐树底下", "location", {}, "inform")
+    assert r.updates["location"]["landmark"] == "就在那个老槐树底下"
+
+
+def test_service_first_message_and_homophone() -> None:
+    r = service_turn("帮我妈申请高零津贴", None, {})
+    assert r.updates == {"service_type": "elderly_allowance", "applicant": "母亲"}
+    assert service_turn("帮家人办", "applicant", {}, "inform").updates["applicant"] == "家属"
+    assert service_turn("明天上午", "time_preference", {}, "inform").updates["time_preference"] == "明天上午"
+
+
+def test_service_correction_of_applicant() -> None:
+    r = service_turn("不对，是帮我爸办", "confirmed", {"service_type": "senior_card", "applicant": "母亲"}, "inform")
+    assert r.updates["applicant"] == "父亲" and r.updates["confirmed"] is None

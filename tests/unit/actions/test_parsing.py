@@ -1,0 +1,159 @@
+"""Parsers that turn residents' words into slot values."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from actions.numbers import chinese_numbers_to_digits
+from actions.parsing import (
+    clean_description,
+    declines_contact,
+    is_no,
+    is_substantive,
+    is_yes,
+    parse_applicant,
+    parse_case_no,
+    parse_case_tail,
+    parse_category,
+    parse_location,
+    parse_phone,
+    parse_rating,
+    parse_service,
+    parse_time_preference,
+    parse_urgency,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("五号楼二单元", "5号楼2单元"),
+        ("三百零一室", "301室"),
+        ("三零二", "302"),
+        ("二十三栋", "23栋"),
+        ("等一下，一直漏水", "等一下，一直漏水"),
+        ("乱七八糟的", "乱七八糟的"),
+    ],
+)
+def test_chinese_numbers(text: str, expected: str) -> None:
+    assert chinese_numbers_to_digits(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "building", "unit", "room", "landmark"),
+    [
+        ("5号楼2单元的楼道灯全坏了", "5", "2", None, None),
+        ("五号楼二单元的电梯坏了", "5", "2", None, None),
+        ("3栋301漏水", "3", None, "301", None),
+        ("三号楼四单元三零二", "3", "4", "302", None),
+        ("12幢1单元1102室", "12", "1", "1102", None),
+        ("3-2-501", "3", "2", "501", None),
+        ("東門那邊的路燈壞了", None, None, None, "东门那边"),
+        ("菜市场旁边", None, None, None, "菜市场旁边"),
+        ("不对，是5号楼不是3号楼", "5", None, None, None),
+        ("不是3号楼，是7号楼", "7", None, None, None),
+    ],
+)
+def test_location(text: str, building, unit, room, landmark) -> None:  # type: ignore[no-untyped-def]
+    loc = parse_location(text)
+    assert loc is not None
+    assert (loc.building, loc.unit, loc.room, loc.landmark) == (building, unit, room, landmark)
+
+
+@pytest.mark.parametrize("text", ["楼道灯坏了", "我要报事", "挺急的", "楼上天天吵"])
+def test_no_location(text: str) -> None:
+    assert parse_location(text) is None
+
+
+def test_location_raw_never_keeps_the_phone() -> None:
+    loc = parse_location("5号楼2单元灯坏了，电话13812345678")
+    assert loc is not None and "13812345678" not in (loc.raw or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("5号楼2单元的楼道灯全坏了", "corridor_light"),
+        ("小区东门的路灯坏了", "streetlight"),
+        ("电梯又坏了，门关不上", "elevator"),
+        ("我家卫生间天花板一直在漏水", "leak"),
+        ("楼上天天晚上装修，吵得睡不着觉", "noise"),
+        ("有人在楼道里飞线充电", "ebike_charging"),
+        ("樓上往下扔東西", "falling_objects"),
+        ("垃圾桶满了没人收", "garbage"),
+        ("你好", None),
+    ],
+)
+def test_category(text: str, code: str | None) -> None:
+    assert parse_category(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("帮我妈申请高龄津贴", "elderly_allowance"),
+        ("高零津贴", "elderly_allowance"),  # speech-recognition homophone
+        ("我要办居主证明", "residence_certificate"),
+        ("想给我爸办个老年卡", "senior_card"),
+        ("申請低保", "subsistence_allowance"),
+        ("今天天气不错", None),
+    ],
+)
+def test_service(text: str, code: str | None) -> None:
+    assert parse_service(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("电话13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("幺三八一二三四五六七八", "13812345678"),
+        ("号码是010-12345678", "01012345678"),
+        ("1381234", None),
+        ("5号楼2单元", None),
+    ],
+)
+def test_phone(text: str, phone: str | None) -> None:
+    assert parse_phone(text) == phone
+
+
+@given(st.text(max_size=200))
+def test_parsers_never_crash_on_any_text(text: str) -> None:
+    for parser in (parse_location, parse_phone, parse_category, parse_service, parse_urgency,
+                   parse_applicant, parse_time_preference, parse_case_no, parse_case_tail, parse_rating):
+        parser(text)
+    assert len(clean_description(text)) <= 2000
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+def test_every_valid_mobile_is_found_in_a_sentence(phone: str) -> None:
+    assert parse_phone(f"我的电话是{phone}，谢谢") == phone
+
+
+def test_contact_decline_urgency_applicant_time() -> None:
+    assert declines_contact("不留了") and declines_contact("不方便留电话") and not declines_contact("13812345678")
+    assert parse_urgency("挺急的") == "urgent" and parse_urgency("不急") == "normal" and parse_urgency("灯坏了") is None
+    assert parse_applicant("帮我妈申请") == "母亲" and parse_applicant("我自己") == "本人"
+    assert parse_applicant("给我老伴办") == "配偶"
+    assert parse_time_preference("明天上午") == "明天上午"
+    assert parse_time_preference("随时都行") == "随时都可以"
+    assert parse_time_preference("5号楼") is None
+
+
+def test_yes_no_rating_case_numbers() -> None:
+    assert is_yes("对") and is_yes("对的。") and is_yes("嗯") and not is_yes("不对")
+    assert is_no("不对，是5号楼") and not is_no("对")
+    assert parse_rating("解决了") == "resolved" and parse_rating("没解决，还是漏") == "unresolved"
+    assert parse_rating("部分解决") == "partial"
+    assert parse_case_no("bs 20261121 0042 到哪了") == "BS-20261121-0042"
+    assert parse_case_tail("尾号0042的进度") == "0042"
+    assert parse_case_tail("我的电话13812345678") is None
+
+
+def test_description_and_substance() -> None:
+    assert clean_description("你好，那个，楼道灯坏了，电话13812345678") == "楼道灯坏了"
+    assert not is_substantive("我要报事") and not is_substantive("我想反映个问题")
+    assert is_substantive("电梯坏了")

@@ -1,0 +1,41 @@
+"""Alembic migrations: head matches the ORM models on SQLite and PostgreSQL; startup is idempotent."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from cases.db import make_engine
+from cases.migrate import upgrade_to_head
+from cases.models import Base
+
+
+def test_head_matches_models(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade_to_head(engine)
+    upgrade_to_head(engine)  # idempotent
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+        tables = set(inspect(conn).get_table_names())
+    engine.dispose()
+    assert diff == [], diff
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_postgres_urls_use_psycopg3() -> None:
+    from cases.db import normalize_url
+
+    assert normalize_url("postgresql://u:p@h:5432/d").startswith("postgresql+psycopg://u:p@h")
+    assert normalize_url("postgresql+psycopg://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"

@@ -1,0 +1,1 @@
+"""Recogniser engines: faster-whisper (default), vosk, and a fake for tests."""

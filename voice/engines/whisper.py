@@ -1,0 +1,164 @@
+"""faster-whisper engine (Whisper base, CTranslate2), prompted per question."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from core.textnorm import normalize_text
+from voice.asr import Expectation, Recognizer, Transcript
+from voice.audio import AudioClip
+
+logger = logging.getLogger(__name__)
+
+BASE_PROMPT = "我要报事，楼道灯坏了。五号楼二单元的电梯坏了。我想咨询一下。我要办居住证明、高龄津贴。"
+"""Simplified-Chinese prompt in residents' own words (without one Whisper writes Traditional)."""
+
+PROMPT_INTROS = {
+    "category": "是什么问题？",
+    "location": "在哪里？",
+    "description": "什么情况？",
+    "urgency": "急不急？",
+    "phone": "电话号码是多少？",
+    "yes_no": "对不对？",
+    "service_type": "办什么事？",
+    "applicant": "给谁办？",
+    "time": "什么时间方便？",
+    "free": "请问您要办什么？",
+}
+"""The question as the kiosk asked it; the expected words follow it as the answer."""
+
+# Known hallucinations of Whisper on silence/noise (never pass them on as words).
+_HALLUCINATIONS = ("字幕", "订阅", "点赞", "谢谢观看", "请不吝", "明镜")
+
+
+def build_prompt(expect: Expectation | None, max_chars: int = 180) -> str:
+    """The initial prompt: a Simplified-Chinese sentence plus the expected words."""
+    if expect is None or not expect.phrases:
+        return BASE_PROMPT
+    intro = PROMPT_INTROS.get(expect.kind, PROMPT_INTROS["free"])
+    words = ""
+    for phrase in expect.phrases:
+        candidate = f"{words}，{phrase}" if words else phrase
+        if len(BASE_PROMPT) + len(intro) + len(candidate) + 1 > max_chars:
+            break
+        words = candidate
+    return f"{BASE_PROMPT}{intro}{words}。"
+
+
+class WhisperRecognizer(Recognizer):
+    """Whisper via faster-whisper; the model is loaded on first use (or by ``load()``)."""
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        compute_type: str = "int8",
+        *,
+        cpu_threads: int = 2,
+        beam_size: int = 5,
+        max_new_tokens: int = 96,
+        vad_filter: bool = True,
+    ) -> None:
+        """Remember the settings; ``model_dir`` is a CTranslate2 Whisper folder or a hub name."""
+        self.model_dir = str(model_dir)
+        self.compute_type = compute_type
+        self.cpu_threads = cpu_threads
+        self.beam_size = beam_size
+        self.max_new_tokens = max_new_tokens
+        self.vad_filter = vad_filter
+        self._model = None
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load the model now (a few seconds), so the first resident doesn't wait."""
+        with self._load_lock:
+            if self._model is None:
+                from faster_whisper import WhisperModel
+
+                started = time.perf_counter()
+                self._model = WhisperModel(
+                    self.model_dir,
+                    device="cpu",
+                    compute_type=self.compute_type,
+                    cpu_threads=self.cpu_threads,
+                )
+                logger.info(
+                    "Whisper model %s loaded in %.1f s", self.model_dir, time.perf_counter() - started
+                )
+
+    def transcribe(self, clip: AudioClip, expect: Expectation | None = None) -> Transcript:
+        """Recognise one utterance; empty text when nothing usable was heard (never invented)."""
+        self.load()
+        started = time.perf_counter()
+        prompt = build_prompt(expect)
+        with self._run_lock:  # one decode at a time: 2 cores, and keeps RSS bounded
+            segments, _info = self._model.transcribe(  # type: ignore[union-attr]
+                clip.to_float32(),
+                language="zh",
+                task="transcribe",
+                beam_size=self.beam_size,
+                temperature=0.0,
+                initial_prompt=prompt,
+                condition_on_previous_text=False,
+                without_timestamps=True,
+                max_new_tokens=self.max_new_tokens,
+                vad_filter=self.vad_filter,
+                vad_parameters={"min_silence_duration_ms": 700, "speech_pad_ms": 300},
+                no_speech_threshold=0.6,
+                log_prob_threshold=-1.0,
+            )
+            segments = list(segments)
+        texts: list[str] = []
+        probs: list[float] = []
+        for seg in segments:
+            if seg.no_speech_prob > 0.8 and seg.avg_logprob < -0.8:
+                continue
+            texts.append(seg.text)
+            probs.append(min(1.0, max(0.0, 2.718281828 ** seg.avg_logprob)))
+        text = normalize_text("".join(texts))
+        text = _collapse_repeats(chinese_punctuation(text))
+        if text and (any(h in text for h in _HALLUCINATIONS) or _is_prompt_echo(text, prompt)):
+            logger.info("Dropped a likely hallucination (%d chars)", len(text))
+            text = ""
+        confidence = (sum(probs) / len(probs)) if (probs and text) else None
+        return Transcript(text=text, confidence=confidence, seconds=time.perf_counter() - started)
+
+
+def _is_prompt_echo(text: str, prompt: str) -> bool:
+    """Whisper sometimes repeats its prompt instead of listening."""
+    core = text.strip("。，,. ")
+    return len(core) >= 8 and core in prompt
+
+
+_NUMERALS = set("零一二三四五六七八九十幺两0123456789")
+
+
+def _collapse_repeats(text: str) -> str:
+    """Whisper loops on short clips ("转人工。转人工。…"): such a transcript is dropped.
+
+    A unit of 2–8 characters (not only digits, so phone numbers like 138888… survive)
+    repeated three times in a row counts as a loop.
+    """
+    for size in range(2, 9):
+        for start in range(0, max(0, len(text) - 3 * size + 1)):
+            unit = text[start : start + size]
+            if set(unit) <= _NUMERALS | set("。，,. 、"):
+                continue
+            if text[start : start + 3 * size] == unit * 3:
+                logger.info("Dropped a repetition loop in the transcript")
+                return ""
+    return text
+
+
+_ASCII_PUNCT = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
+
+
+def chinese_punctuation(text: str) -> str:
+    """Full-width punctuation again after NFKC ("对,没错," → "对，没错。")."""
+    out = "".join(_ASCII_PUNCT.get(ch, ch) for ch in text).strip()
+    if out.endswith(("，", "、")):
+        out = out[:-1] + "。"
+    return out

@@ -1,0 +1,296 @@
+"""Kiosk part of the hub: pages, the voice WebSocket, drafts, the printable case page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import time
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+import httpx
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from core.config import HubSettings
+from voice.config import VoiceSettings
+from voice.factory import make_recognizer, make_synthesizer
+from voice.kiosk.drafts import DraftStore
+from voice.kiosk.rasa import RasaClient
+from voice.kiosk.service import KioskService
+from voice.kiosk.session import KioskSession
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["kiosk"])
+MAX_FRAME_BYTES = 64 * 1024
+
+
+def static_dir() -> Path:
+    """Folder of the kiosk's static files (HTML, CSS, JS; no CDN)."""
+    return Path(str(resources.files("voice.kiosk").joinpath("static")))
+
+
+def get_service(app: FastAPI) -> KioskService:
+    """The kiosk service on the app."""
+    return app.state.kiosk
+
+
+def register(app: FastAPI, settings: HubSettings, voice_settings: VoiceSettings | None = None,
+             service: KioskService | None = None) -> None:
+    """Attach the kiosk routes; engines are created here but load their models in ``startup``."""
+    vs = voice_settings or VoiceSettings()
+    if service is None:
+        data_dir = settings.data_dir.resolve()
+        service = KioskService(
+            settings=vs,
+            recognizer=make_recognizer(vs, data_dir),
+            synthesizer=make_synthesizer(vs),
+            rasa=RasaClient(settings.rasa_url, timeout_s=vs.rasa_timeout_s),
+            drafts=DraftStore(data_dir / "kiosk" / "drafts.jsonl"),
+        )
+    app.state.kiosk = service
+    app.state.kiosk_hub_settings = settings
+    app.include_router(router)
+    app.mount("/kiosk/static", StaticFiles(directory=static_dir()), name="kiosk-static")
+
+
+async def startup(app: FastAPI) -> None:
+    """Load the recogniser (off the loop) and start the idle sweeper."""
+    service = get_service(app)
+    loader = getattr(service.recognizer, "load", None)
+    if service.settings.preload and callable(loader):
+        try:
+            await asyncio.to_thread(loader)
+        except Exception:  # a missing model must not take the hub down: the kiosk says so
+            logger.exception("Could not load the speech recogniser (run: python -m voice provision)")
+    app.state.kiosk_sockets = {}
+    app.state.kiosk_sweeper = asyncio.create_task(_idle_sweeper(app))
+
+
+async def shutdown(app: FastAPI) -> None:
+    """Stop the sweeper, keep unfinished conversations as drafts, close the dialogue client."""
+    service = get_service(app)
+    task = getattr(app.state, "kiosk_sweeper", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    for session in list(service.sessions.values()):
+        await service.save_draft(session, "shutdown")
+    await service.rasa.aclose()
+
+
+async def _idle_sweeper(app: FastAPI) -> None:
+    service = get_service(app)
+    interval = max(0.5, min(5.0, service.settings.idle_timeout_s / 4))
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            for session in service.idle_sessions():
+                await _reset(app, session, "idle")
+        except Exception:
+            logger.exception("Kiosk idle sweep failed")
+
+
+async def _reset(app: FastAPI, session: KioskSession, reason: str) -> KioskSession:
+    """Draft + fresh session; tell the page showing the old one to start over."""
+    service = get_service(app)
+    sockets: dict[str, WebSocket] = getattr(app.state, "kiosk_sockets", {})
+    ws = sockets.pop(session.id, None)
+    fresh = await service.end_session(session, reason)
+    if ws is not None:
+        sockets[fresh.id] = ws
+        ws.state.session_id = fresh.id
+        with contextlib.suppress(Exception):
+            await ws.send_json({"type": "reset", "session": fresh.id, "reason": reason})
+            await ws.send_json(await service.greeting(fresh) | {"autoplay": False})
+    else:
+        service.sessions.pop(fresh.id, None)  # nobody is looking: no need to keep it
+    return fresh
+
+
+# ----- pages ------------------------------------------------------------------------------------
+@router.get("/kiosk", include_in_schema=False)
+@router.get("/kiosk/", include_in_schema=False)
+async def kiosk_page() -> FileResponse:
+    """The large-screen 长辈版 kiosk page."""
+    return FileResponse(static_dir() / "index.html", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/kiosk/dashboard", include_in_schema=False)
+async def dashboard_page() -> FileResponse:
+    """The wall dashboard: notices, this week's cases, rates."""
+    return FileResponse(static_dir() / "dashboard.html", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/kiosk/config")
+async def kiosk_config(request: Request) -> dict:
+    """Settings the page needs (timings tuned for slow speakers)."""
+    s = get_service(request.app).settings
+    return {
+        "end_silence_ms": s.end_silence_ms,
+        "idle_timeout_s": s.idle_timeout_s,
+        "max_utterance_s": s.max_utterance_s,
+        "sample_rate": 16000,
+    }
+
+
+def _require_token(request: Request, authorization: str | None) -> None:
+    expected = request.app.state.kiosk_hub_settings.service_token
+    scheme, _, token = (authorization or "").partition(" ")
+    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.encode(), expected.encode()
+    ):
+        raise HTTPException(401, "缺少或错误的服务令牌")
+
+
+@router.get("/kiosk/drafts")
+async def kiosk_drafts(request: Request, authorization: str | None = Header(default=None),
+                       limit: int = 50) -> JSONResponse:
+    """Unfinished kiosk conversations kept for staff (service token required)."""
+    _require_token(request, authorization)
+    items = await asyncio.to_thread(get_service(request.app).drafts.list, max(1, min(limit, 500)))
+    return JSONResponse(items)
+
+
+@router.get("/kiosk/case/{case_no}/print", response_class=HTMLResponse)
+async def print_case(case_no: str, request: Request) -> HTMLResponse:
+    """A printable slip for a case (number huge, what, where, when)."""
+    hub: HubSettings = request.app.state.kiosk_hub_settings
+    headers = {"Authorization": f"Bearer {hub.service_token}"} if hub.service_token else {}
+    transport = httpx.ASGITransport(app=request.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub", timeout=10) as client:
+        resp = await client.get(f"/api/cases/{case_no}", headers=headers)
+    if resp.status_code != 200:
+        raise HTTPException(404, "没有找到这个编号")
+    return HTMLResponse(_print_html(resp.json()), headers={"Cache-Control": "no-store"})
+
+
+def _print_html(case: dict) -> str:
+    what = case.get("category_label") or case.get("service_label") or ""
+    loc = case.get("location") or {}
+    where = "".join(
+        p for p in (
+            f"{loc['building']}号楼" if loc.get("building") else "",
+            f"{loc['unit']}单元" if loc.get("unit") else "",
+            f"{loc['room']}室" if loc.get("room") else "",
+            f" {loc['landmark']}" if loc.get("landmark") else "",
+        )
+    ) or (loc.get("raw") or "")
+    rows = [
+        ("事项", what),
+        ("地点", where),
+        ("情况", case.get("description") or ""),
+        ("状态", case.get("status_label") or ""),
+        ("登记时间", (case.get("created_at") or "")[:16].replace("T", " ")),
+    ]
+    body = "".join(
+        f"<tr><th scope='row'>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v
+    )
+    no = escape(case.get("case_no", ""))
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>编号 {no} · 邻里社区服务</title><link rel="stylesheet" href="/kiosk/static/print.css"></head>
+<body><main><h1>邻里社区服务 · 事项回执</h1>
+<p class="label">您的编号</p><p class="caseno">{no}</p>
+<p class="tail">后四位：{escape(no[-4:])}</p><table>{body}</table>
+<p class="hint">查询进度：到社区服务中心报编号后四位，或在自助机上说“查一下我的事”。</p>
+<button type="button" onclick="window.print()">打印</button>
+<a class="back" href="/kiosk/">返回</a></main></body></html>"""
+
+
+# ----- the voice WebSocket -------------------------------------------------------------------
+@router.websocket("/kiosk/ws")
+async def kiosk_ws(ws: WebSocket) -> None:
+    """Voice loop: PCM in (binary frames between audio_start/audio_end), JSON events out."""
+    app = ws.app
+    service = get_service(app)
+    await ws.accept()
+    sockets: dict[str, WebSocket] | None = getattr(app.state, "kiosk_sockets", None)
+    if sockets is None:
+        sockets = app.state.kiosk_sockets = {}
+    ws.state.session_id = None
+    pcm = bytearray()
+    rate = 16000
+    recording = False
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            session = service.sessions.get(ws.state.session_id or "")
+            if message.get("bytes") is not None:
+                if recording and session is not None:
+                    limit = int((service.settings.max_utterance_s + 2) * rate * 2)
+                    if len(pcm) < limit:
+                        pcm.extend(message["bytes"][:MAX_FRAME_BYTES])
+                    session.touch()
+                continue
+            try:
+                event = json.loads(message.get("text") or "{}")
+            except json.JSONDecodeError:
+                continue
+            kind = event.get("type")
+            if kind == "hello":
+                session, resumed = service.open_session(event.get("session"))
+                ws.state.session_id = session.id
+                sockets[session.id] = ws
+                await ws.send_json({"type": "ready", "session": session.id, "resumed": resumed,
+                                    "rate": session.rate, "volume": session.volume,
+                                    "expect": session.expect})
+                if resumed and session.last_reply is not None:
+                    await ws.send_json(dict(session.last_reply, autoplay=False))
+                else:
+                    await ws.send_json(await service.greeting(session))
+                continue
+            if session is None:
+                await ws.send_json({"type": "error", "text": "请稍等，正在重新连接。"})
+                continue
+            if kind == "audio_start":
+                pcm.clear()
+                rate = int(event.get("rate") or 16000)
+                rate = rate if 8000 <= rate <= 48000 else 16000
+                recording = True
+                session.touch()
+            elif kind == "audio_end":
+                recording = False
+                ended = time.perf_counter()
+                data = bytes(pcm)
+                pcm.clear()
+                await ws.send_json({"type": "thinking"})
+                for out in await service.handle_audio(session, data, rate, ended_at=ended):
+                    await ws.send_json(out)
+            elif kind == "audio_cancel":
+                recording = False
+                pcm.clear()
+            elif kind == "text":
+                await ws.send_json({"type": "thinking"})
+                for out in await service.handle_text(session, str(event.get("text", ""))):
+                    await ws.send_json(out)
+            elif kind == "button":
+                title = str(event.get("title") or event.get("payload") or "")
+                payload = str(event.get("payload") or title)
+                await ws.send_json({"type": "thinking"})
+                for out in await service.handle_text(session, title, payload=payload):
+                    await ws.send_json(out)
+            elif kind == "command":
+                name = str(event.get("name", ""))
+                if name == "reset":
+                    await _reset(app, session, "reset")
+                    continue
+                for out in await service.handle_command(session, name):
+                    await ws.send_json(out)
+            elif kind == "ping":
+                session.touch()
+                await ws.send_json({"type": "pong"})
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sid = ws.state.session_id
+        if sid and sockets.get(sid) is ws:
+            sockets.pop(sid, None)

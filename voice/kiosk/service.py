@@ -1,0 +1,239 @@
+"""The kiosk's conversation service: audio → text → dialogue → text + speech, per session."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+from dataclasses import dataclass, field
+
+from core.errors import ServiceUnavailable
+from core.textnorm import normalize_text
+from voice.asr import Recognizer, expectation_for
+from voice.audio import AudioClip, AudioError, validate_clip
+from voice.config import VoiceSettings
+from voice.kiosk.commands import match_command
+from voice.kiosk.drafts import DraftStore
+from voice.kiosk.rasa import RasaClient
+from voice.kiosk.session import KioskSession
+from voice.kiosk.speech import display_messages, find_case_no, find_expect, speech_text
+from voice.tts import SynthesisError, Synthesizer
+
+logger = logging.getLogger(__name__)
+
+GREETING = "您好！有什么事，请直接跟我说。比如：我要报事，或者：老年卡怎么办。"
+NOT_HEARD = "没听清楚，请您再说一遍，慢一点说就好。"
+BUSY = "系统有点忙，请稍等一下再说一遍。着急的话，请按“转人工”。"
+YES_NO_BUTTONS = [{"title": "对", "payload": "对"}, {"title": "不对", "payload": "不对"}]
+
+
+@dataclass
+class KioskService:
+    """Everything the kiosk WebSocket needs; lives on ``app.state.kiosk``."""
+
+    settings: VoiceSettings
+    recognizer: Recognizer
+    synthesizer: Synthesizer
+    rasa: RasaClient
+    drafts: DraftStore
+    sessions: dict[str, KioskSession] = field(default_factory=dict)
+    timings: list[dict] = field(default_factory=list)
+    """Recent voice-turn timings (for the bench), newest last, capped."""
+
+    # ----- sessions -------------------------------------------------------------------------
+    def open_session(self, resume_id: str | None = None) -> tuple[KioskSession, bool]:
+        """Resume a live session by id, or start a fresh one. Returns (session, resumed)."""
+        if resume_id and resume_id in self.sessions:
+            session = self.sessions[resume_id]
+            session.touch()
+            return session, True
+        session = KioskSession(rate=self.settings.tts_rate)
+        self.sessions[session.id] = session
+        return session, False
+
+    async def end_session(self, session: KioskSession, reason: str) -> KioskSession:
+        """Keep an unfinished conversation as a draft, forget the session, start a new one."""
+        await self.save_draft(session, reason)
+        self.sessions.pop(session.id, None)
+        fresh, _ = self.open_session()
+        return fresh
+
+    async def save_draft(self, session: KioskSession, reason: str) -> bool:
+        """Store the conversation for staff if it is unfinished; True when one was saved."""
+        if not session.unfinished():
+            return False
+        session.draft_saved = True
+        await asyncio.to_thread(self.drafts.save, session.to_draft(reason))
+        return True
+
+    def idle_sessions(self) -> list[KioskSession]:
+        """Sessions idle longer than the configured timeout."""
+        limit = self.settings.idle_timeout_s
+        return [s for s in list(self.sessions.values()) if s.idle_seconds() > limit]
+
+    # ----- speech ---------------------------------------------------------------------------
+    async def speak(self, session: KioskSession, text: str, *, rate: int | None = None) -> str | None:
+        """Synthesise ``text`` off the event loop; a ``data:`` URL of the WAV, or None on failure."""
+        if not text:
+            return None
+        try:
+            wav = await asyncio.to_thread(
+                self.synthesizer.synthesize, text, rate=rate or session.rate, volume=1.0
+            )
+        except SynthesisError:
+            logger.warning("Speech synthesis failed; the page shows the text only")
+            return None
+        return "data:audio/wav;base64," + base64.b64encode(wav).decode("ascii")
+
+    async def local_reply(self, session: KioskSession, text: str, *, kind: str = "reply",
+                          buttons: list[dict] | None = None) -> dict:
+        """A reply the kiosk composes itself (greeting, re-ask, busy)."""
+        messages = [{"text": text, "buttons": buttons or []}]
+        event = {
+            "type": kind,
+            "messages": messages,
+            "speech": text,
+            "audio": await self.speak(session, text),
+            "expect": session.expect,
+            "rate": session.rate,
+            "volume": session.volume,
+        }
+        if kind == "reply":
+            session.last_reply = event
+        session.add_turn("kiosk", text)
+        return event
+
+    # ----- turns ----------------------------------------------------------------------------
+    async def handle_audio(self, session: KioskSession, pcm: bytes, sample_rate: int,
+                           ended_at: float | None = None) -> list[dict]:
+        """One spoken utterance: validate, recognise (steered), then act on the text."""
+        ended_at = ended_at or time.perf_counter()
+        session.touch()
+        try:
+            clip = validate_clip(
+                AudioClip.from_pcm16(pcm, sample_rate),
+                max_seconds=self.settings.max_utterance_s,
+                min_seconds=self.settings.min_utterance_s,
+            )
+        except AudioError as exc:
+            logger.info("Kiosk audio refused: %s", exc)
+            return [await self.local_reply(session, exc.user_message, kind="retry")]
+        expect = expectation_for(session.expect)
+        transcript = await asyncio.to_thread(self.recognizer.transcribe, clip, expect)
+        events: list[dict] = [{
+            "type": "transcript",
+            "text": transcript.text,
+            "confidence": transcript.confidence,
+            "seconds": round(transcript.seconds, 3),
+            "expect": expect.kind,
+        }]
+        if not transcript.text.strip("。，,.!?！？ "):
+            events.append(await self.local_reply(session, NOT_HEARD, kind="retry"))
+            return events
+        replies = await self.handle_text(session, transcript.text, spoken=True)
+        for event in replies:
+            if event.get("type") == "reply":
+                event["timing"] = {
+                    "asr_s": round(transcript.seconds, 3),
+                    "turn_s": round(time.perf_counter() - ended_at, 3),
+                    "audio_s": round(clip.duration_s, 2),
+                }
+                self.timings.append(event["timing"])
+                del self.timings[:-200]
+        return events + replies
+
+    async def handle_text(self, session: KioskSession, text: str, *, spoken: bool = False,
+                          payload: str | None = None) -> list[dict]:
+        """A resident's words (typed, spoken or a button): kiosk command or dialogue turn."""
+        session.touch()
+        text = normalize_text(text)[:500]
+        if not text and not payload:
+            return []
+        command = match_command(text) if payload is None else None
+        if command is not None:
+            return await self.handle_command(session, command)
+        session.add_turn("resident", text)
+        try:
+            started = time.perf_counter()
+            raw = await self.rasa.send(session.sender, payload or text)
+            dialogue_s = time.perf_counter() - started
+        except ServiceUnavailable:
+            return [await self.local_reply(session, BUSY, kind="retry")]
+        return [await self.dialogue_reply(session, raw, dialogue_s)]
+
+    async def dialogue_reply(self, session: KioskSession, raw: list[dict],
+                             dialogue_s: float = 0.0) -> dict:
+        """Turn the dialogue's messages into the page's reply event."""
+        session.expect = find_expect(raw) or "free"
+        case_no = find_case_no(raw)
+        messages = display_messages(raw)
+        if session.expect == "yes_no" and not any(m["buttons"] for m in messages):
+            if messages:
+                messages[-1]["buttons"] = list(YES_NO_BUTTONS)
+        if case_no:
+            session.case_no = case_no
+            session.finished = True
+        text_spoken = speech_text(raw, case_no)
+        rate = max(self.settings.tts_rate_min, session.rate - 20) if case_no else None
+        for m in messages:
+            session.add_turn("kiosk", m["text"])
+        started = time.perf_counter()
+        audio = await self.speak(session, text_spoken, rate=rate)
+        event = {
+            "type": "reply",
+            "messages": messages,
+            "speech": text_spoken,
+            "audio": audio,
+            "expect": session.expect,
+            "case_no": case_no,
+            "print_url": f"/kiosk/case/{case_no}/print" if case_no else None,
+            "rate": session.rate,
+            "volume": session.volume,
+            "dialogue_s": round(dialogue_s, 3),
+            "tts_s": round(time.perf_counter() - started, 3),
+        }
+        session.last_reply = event
+        return event
+
+    async def handle_command(self, session: KioskSession, name: str) -> list[dict]:
+        """再说一遍 / 停 / 大声点 / 慢一点 … handled by the kiosk itself."""
+        session.touch()
+        s = self.settings
+        if name == "stop":
+            return [{"type": "stopped"}]
+        if name == "repeat":
+            if session.last_reply is None:
+                return [await self.local_reply(session, GREETING)]
+            replay = dict(session.last_reply, repeat=True, volume=session.volume)
+            if replay.get("rate") != session.rate:
+                replay["audio"] = await self.speak(session, replay.get("speech") or "")
+                replay["rate"] = session.rate
+                session.last_reply = dict(replay, repeat=False)
+            return [replay]
+        if name == "human":
+            return await self.handle_text(session, "转人工")
+        if name in ("louder", "quieter"):
+            step = 0.5 if name == "louder" else -0.5
+            session.volume = min(3.0, max(0.5, session.volume + step))
+            note = "好的，我大声一点。" if name == "louder" else "好的，我小声一点。"
+        elif name in ("slower", "faster"):
+            step = -20 if name == "slower" else 20
+            session.rate = min(s.tts_rate_max, max(s.tts_rate_min, session.rate + step))
+            note = "好的，我说慢一点。" if name == "slower" else "好的，我说快一点。"
+        else:
+            return []
+        events: list[dict] = [{"type": "settings", "rate": session.rate, "volume": session.volume}]
+        if session.last_reply is not None:
+            again = dict(session.last_reply)
+            text = note + (again.get("speech") or "")
+            again.update(audio=await self.speak(session, text), speech=text, repeat=True,
+                         rate=session.rate, volume=session.volume)
+            events.append(again)
+        else:
+            events.append(await self.local_reply(session, note, kind="note"))
+        return events
+
+    async def greeting(self, session: KioskSession) -> dict:
+        """The welcome spoken when a new visitor starts."""
+        return await self.local_reply(session, GREETING)

@@ -1,0 +1,68 @@
+"""Per-visitor kiosk sessions: conversation state, voice settings, idle tracking."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from voice.kiosk.drafts import Draft, now_iso
+
+
+def new_session_id() -> str:
+    """A fresh unguessable session id."""
+    return secrets.token_urlsafe(12)
+
+
+@dataclass
+class KioskSession:
+    """One resident's visit to the kiosk."""
+
+    id: str = field(default_factory=new_session_id)
+    started_at: str = field(default_factory=now_iso)
+    last_activity: float = field(default_factory=time.monotonic)
+    expect: str = "free"
+    """Kind of answer the dialogue waits for (steers the recogniser)."""
+    rate: int = 125
+    volume: float = 1.0
+    turns: list[dict] = field(default_factory=list)
+    last_reply: dict | None = None
+    """The last reply sent (for 再说一遍)."""
+    case_no: str | None = None
+    finished: bool = False
+    """True once a case was created or the resident cancelled: nothing left to keep."""
+    draft_saved: bool = False
+
+    @property
+    def sender(self) -> str:
+        """The dialogue sender id."""
+        return f"kiosk:{self.id}"
+
+    def touch(self) -> None:
+        """Record activity now."""
+        self.last_activity = time.monotonic()
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last activity."""
+        return time.monotonic() - self.last_activity
+
+    def add_turn(self, who: str, text: str) -> None:
+        """Record what was said."""
+        if text:
+            self.turns.append({"who": who, "text": text, "at": now_iso()})
+
+    def unfinished(self) -> bool:
+        """True when the resident said something and no case closed the conversation."""
+        said = any(t["who"] == "resident" for t in self.turns)
+        return said and not self.finished and not self.draft_saved
+
+    def to_draft(self, reason: str) -> Draft:
+        """The draft to keep for staff."""
+        return Draft(
+            session=self.id,
+            reason=reason,
+            started_at=self.started_at,
+            saved_at=now_iso(),
+            turns=list(self.turns),
+            last_expect=self.expect,
+        )

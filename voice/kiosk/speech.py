@@ -1,0 +1,81 @@
+"""Turning dialogue replies into what the kiosk shows and speaks (pure functions)."""
+
+from __future__ import annotations
+
+import re
+
+CASE_NO = re.compile(r"\b([A-Z]{2})-(\d{8})-(\d{4})\b")
+_DIGITS = "零一二三四五六七八九"
+_LETTERS = {c: c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+# "（尾号 0 0 4 2）" style hints written for reading; spoken form handles them itself.
+_TAIL_HINT = re.compile(r"（尾号[\s\d]+）")
+_SYMBOLS = re.compile(r"[*_#>`~•●◆■□✅❌👉👍🙏😊]")
+
+
+def digits_zh(digits: str) -> str:
+    """"0042" → "零零四二" (digit by digit, as people read numbers)."""
+    return "".join(_DIGITS[int(d)] if d.isdigit() else d for d in digits)
+
+
+def speakable_case_no(case_no: str) -> str:
+    """"BS-20261121-0042" → "B S，二零二六一一二一，零零四二" for slow speech."""
+    m = CASE_NO.search(case_no)
+    if not m:
+        return case_no
+    letters = " ".join(_LETTERS.get(c, c) for c in m.group(1))
+    return f"{letters}，{digits_zh(m.group(2)[:4])}，{digits_zh(m.group(2)[4:])}，{digits_zh(m.group(3))}"
+
+
+def find_case_no(messages: list[dict]) -> str | None:
+    """The case number announced in a reply: ``custom.case_no`` first, then the text."""
+    for msg in messages:
+        custom = msg.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("case_no"), str):
+            return custom["case_no"]
+    for msg in messages:
+        m = CASE_NO.search(msg.get("text") or "")
+        if m:
+            return m.group(0)
+    return None
+
+
+def find_expect(messages: list[dict]) -> str | None:
+    """The latest ``custom.expect`` in a reply, or None when the reply announces none."""
+    kind = None
+    for msg in messages:
+        custom = msg.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("expect"), str):
+            kind = custom["expect"]
+    return kind
+
+
+def display_messages(messages: list[dict]) -> list[dict]:
+    """The messages the page shows: text and buttons only (custom payloads are for us)."""
+    out = []
+    for msg in messages:
+        text = (msg.get("text") or "").strip()
+        buttons = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", b.get("title", "")))}
+            for b in (msg.get("buttons") or [])
+            if b.get("title")
+        ]
+        if text or buttons:
+            out.append({"text": text, "buttons": buttons})
+    return out
+
+
+def speech_text(messages: list[dict], case_no: str | None = None) -> str:
+    """What to say aloud for a reply; a case number is read slowly and said twice."""
+    parts = []
+    for msg in display_messages(messages):
+        text = _TAIL_HINT.sub("", msg["text"])
+        text = CASE_NO.sub(lambda m: speakable_case_no(m.group(0)), text)
+        text = _SYMBOLS.sub("", text)
+        if text:
+            parts.append(text)
+    spoken = "。".join(p.rstrip("。") for p in parts)
+    if spoken:
+        spoken += "。"
+    if case_no:
+        spoken += f"我再说一遍，您的编号是：{speakable_case_no(case_no)}。请记好，也可以打印出来。"
+    return spoken

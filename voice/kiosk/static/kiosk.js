@@ -1,0 +1,393 @@
+// 邻里 kiosk (长辈版): hands-free voice loop over /kiosk/ws. No external libraries.
+// States: connecting → listening (mic open, waiting for speech) → recording (speech detected,
+// streaming PCM) → thinking (server recognising / asking the dialogue) → speaking (reply audio)
+// → listening again. "paused": mic closed until the big button is pressed.
+(() => {
+  'use strict';
+
+  const $ = (id) => document.getElementById(id);
+  const cfg = { end_silence_ms: 1500, idle_timeout_s: 90, max_utterance_s: 30, sample_rate: 16000 };
+  const FRAME_MS = 20;
+  const PREROLL_FRAMES = 20;        // 400 ms kept before speech onset
+  const ONSET_FRAMES = 3;           // 60 ms above threshold starts an utterance
+  const ARM_QUIET_FRAMES = 10;      // 200 ms of quiet needed first (never start mid-sentence)
+  const MIN_VOICED_FRAMES = 8;      // < 160 ms of voice: a click or cough, ignored
+  const NO_SPEECH_MS = 12000;       // a tapped recording with no voice gives up after this
+
+  const kiosk = {
+    ws: null, session: sessionStorage.getItem('kiosk-session') || null,
+    state: 'connecting', paused: false, expect: 'free', volume: 1.0, rate: 125,
+    lastReply: null, log: [], turnEndAt: null,
+  };
+  window.__kiosk = kiosk; // for tests and the bench
+
+  // ----- UI ------------------------------------------------------------------------------
+  const STATUS = {
+    connecting: '正在连接，请稍等……',
+    listening: '请说话，我在听……',
+    recording: '正在听您说……说完停一下就好',
+    thinking: '请稍等，我正在想……',
+    speaking: '正在说……',
+    paused: '想说话时，请按下面的大按钮',
+    offline: '连接断开了，正在重新连接……',
+  };
+  function setState(s) {
+    kiosk.state = s;
+    document.body.dataset.state = s;
+    $('status').textContent = STATUS[s] || '';
+    $('talk-label').textContent = (s === 'recording') ? '我说完了' : (s === 'listening' ? '正在听，请说' : '点我说话');
+  }
+  function logEvent(type, extra) {
+    kiosk.log.push(Object.assign({ type, t: performance.now() }, extra || {}));
+    if (kiosk.log.length > 500) kiosk.log.shift();
+  }
+  function showHeard(text) {
+    $('heard').hidden = !text;
+    $('heard-text').textContent = text || '';
+  }
+  function clearScreen() {
+    showHeard('');
+    $('reply').replaceChildren();
+    $('answers').replaceChildren();
+    $('case').hidden = true;
+    $('case-no').textContent = '';
+  }
+  function renderReply(ev) {
+    const reply = $('reply');
+    reply.replaceChildren();
+    const buttons = [];
+    for (const m of ev.messages || []) {
+      if (m.text) {
+        const p = document.createElement('p');
+        p.textContent = m.text;
+        reply.appendChild(p);
+      }
+      for (const b of m.buttons || []) buttons.push(b);
+    }
+    const answers = $('answers');
+    answers.replaceChildren();
+    for (const b of buttons.slice(0, 4)) {
+      const el = document.createElement('button');
+      el.type = 'button';
+      el.textContent = b.title;
+      el.className = 'btn ' + (b.title === '对' ? 'btn-yes' : b.title === '不对' ? 'btn-no' : 'btn-answer');
+      el.addEventListener('click', () => { touch(); sendButton(b); });
+      answers.appendChild(el);
+    }
+    if (ev.case_no) {
+      $('case').hidden = false;
+      $('case-no').textContent = ev.case_no;
+      $('case-print').href = ev.print_url || ('/kiosk/case/' + encodeURIComponent(ev.case_no) + '/print');
+    }
+  }
+
+  // ----- WebSocket -----------------------------------------------------------------------
+  function connect() {
+    setState('connecting');
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(proto + '//' + location.host + '/kiosk/ws');
+    ws.binaryType = 'arraybuffer';
+    kiosk.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', session: kiosk.session }));
+    ws.onmessage = (e) => { try { onEvent(JSON.parse(e.data)); } catch (err) { console.error(err); } };
+    ws.onclose = () => {
+      if (kiosk.ws !== ws) return;
+      stopMic();
+      setState('offline');
+      setTimeout(connect, 2000);
+    };
+  }
+  function send(obj) {
+    if (kiosk.ws && kiosk.ws.readyState === WebSocket.OPEN) { kiosk.ws.send(JSON.stringify(obj)); return true; }
+    return false;
+  }
+  function sendButton(b) {
+    stopSpeaking();
+    stopMic();
+    showHeard(b.title);
+    send({ type: 'button', title: b.title, payload: b.payload });
+  }
+
+  function onEvent(ev) {
+    logEvent(ev.type, { text: ev.text, case_no: ev.case_no, expect: ev.expect, timing: ev.timing });
+    switch (ev.type) {
+      case 'ready':
+        kiosk.session = ev.session;
+        sessionStorage.setItem('kiosk-session', ev.session);
+        kiosk.volume = ev.volume; kiosk.rate = ev.rate; kiosk.expect = ev.expect;
+        break;
+      case 'reset':
+        kiosk.session = ev.session;
+        sessionStorage.setItem('kiosk-session', ev.session);
+        kiosk.paused = false; kiosk.volume = 1.0;
+        stopSpeaking(); stopMic(); clearScreen();
+        break;
+      case 'thinking':
+        setState('thinking');
+        break;
+      case 'transcript':
+        showHeard(ev.text || '（没听清）');
+        break;
+      case 'reply': case 'retry': case 'note':
+        if (ev.type === 'reply' && !ev.repeat) kiosk.lastReply = ev;
+        if (ev.type === 'reply') { kiosk.expect = ev.expect || 'free'; renderReply(ev); }
+        else if (ev.type === 'retry') { renderRetry(ev); }
+        if (typeof ev.volume === 'number') kiosk.volume = ev.volume;
+        if (typeof ev.rate === 'number') kiosk.rate = ev.rate;
+        if (ev.audio && ev.autoplay !== false) playAudio(ev.audio);
+        else afterSpeaking();
+        break;
+      case 'settings':
+        kiosk.volume = ev.volume; kiosk.rate = ev.rate;
+        if (currentGain) currentGain.gain.value = kiosk.volume;
+        break;
+      case 'stopped':
+        stopSpeaking();
+        kiosk.paused = true;
+        stopMic();
+        setState('paused');
+        break;
+      case 'error':
+        $('status').textContent = ev.text || '';
+        break;
+      default:
+        break;
+    }
+  }
+  function renderRetry(ev) {
+    // keep the question on screen; show the gentle re-ask above it
+    const reply = $('reply');
+    let p = reply.querySelector('p.retry');
+    if (!p) { p = document.createElement('p'); p.className = 'retry'; reply.prepend(p); }
+    p.textContent = (ev.messages && ev.messages[0] && ev.messages[0].text) || '';
+  }
+
+  // ----- speech output -------------------------------------------------------------------
+  let outCtx = null, currentSource = null, currentGain = null;
+  function ensureOutCtx() {
+    if (!outCtx) outCtx = new AudioContext();
+    if (outCtx.state === 'suspended') outCtx.resume().catch(() => {});
+    return outCtx;
+  }
+  async function playAudio(dataUrl) {
+    stopSpeaking();
+    stopMic(); // half duplex: never listen to ourselves
+    setState('speaking');
+    const token = {};
+    kiosk.playToken = token;
+    try {
+      const ctx = ensureOutCtx();
+      const buf = await (await fetch(dataUrl)).arrayBuffer();
+      const audio = await ctx.decodeAudioData(buf);
+      if (kiosk.playToken !== token) return;
+      const src = ctx.createBufferSource();
+      const gain = ctx.createGain();
+      gain.gain.value = kiosk.volume;
+      src.buffer = audio;
+      src.connect(gain).connect(ctx.destination);
+      src.onended = () => {
+        if (currentSource === src) { currentSource = null; currentGain = null; logEvent('audio_end'); afterSpeaking(); }
+      };
+      currentSource = src; currentGain = gain;
+      src.start();
+      logEvent('audio_start', { duration: audio.duration });
+      if (kiosk.turnEndAt !== null) {
+        logEvent('turn_latency', { ms: performance.now() - kiosk.turnEndAt });
+        kiosk.turnEndAt = null;
+      }
+    } catch (err) {
+      console.error('playback failed', err);
+      afterSpeaking();
+    }
+  }
+  function stopSpeaking() {
+    kiosk.playToken = null;
+    if (currentSource) {
+      const src = currentSource;
+      currentSource = null; currentGain = null;
+      try { src.stop(); } catch (e) { /* already stopped */ }
+    }
+  }
+  function afterSpeaking() {
+    if (kiosk.paused) { setState('paused'); return; }
+    startListening();
+  }
+
+  // ----- microphone + end-of-speech detection ---------------------------------------------
+  let mic = null; // {stream, ctx, node, src}
+  let vad = null;
+  async function openMic() {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
+    const ctx = new AudioContext();
+    await ctx.audioWorklet.addModule('/kiosk/static/pcm-worklet.js');
+    const src = ctx.createMediaStreamSource(stream);
+    const node = new AudioWorkletNode(ctx, 'pcm-capture', { processorOptions: { targetRate: 16000 } });
+    const sink = ctx.createGain();
+    sink.gain.value = 0;
+    src.connect(node).connect(sink).connect(ctx.destination);
+    if (ctx.state === 'suspended') await ctx.resume().catch(() => {});
+    return { stream, ctx, node, src };
+  }
+  function stopMic() {
+    vad = null;
+    const m = mic;
+    mic = null;
+    if (!m) return;
+    m.node.port.onmessage = null;
+    try { m.src.disconnect(); m.node.disconnect(); } catch (e) { /* ignore */ }
+    m.stream.getTracks().forEach((t) => t.stop());
+    m.ctx.close().catch(() => {});
+    logEvent('mic_closed');
+  }
+  async function startListening(opts) {
+    opts = opts || {};
+    if (kiosk.state === 'thinking' && !opts.force) return;
+    stopMic();
+    setState(opts.forced ? 'recording' : 'listening');
+    const myVad = {
+      forced: !!opts.forced, held: !!opts.held, inSpeech: !!opts.forced, voiced: 0, onset: 0,
+      quiet: 0, armed: !!opts.forced, silenceMs: 0, utterMs: 0, noise: 150, preroll: [], sent: 0,
+    };
+    vad = myVad;
+    let m;
+    try {
+      m = await openMic();
+    } catch (err) {
+      console.error('microphone unavailable', err);
+      $('status').textContent = '话筒打不开，请按“转人工”找工作人员帮忙。';
+      return;
+    }
+    if (vad !== myVad) { // stopped while opening
+      m.stream.getTracks().forEach((t) => t.stop()); m.ctx.close().catch(() => {});
+      return;
+    }
+    mic = m;
+    logEvent('mic_open');
+    if (myVad.forced) beginUtterance(myVad);
+    m.node.port.onmessage = (e) => onFrame(myVad, e.data);
+  }
+  function rms(frame) {
+    let s = 0;
+    for (let i = 0; i < frame.length; i++) s += frame[i] * frame[i];
+    return Math.sqrt(s / frame.length);
+  }
+  function beginUtterance(v) {
+    v.inSpeech = true;
+    send({ type: 'audio_start', rate: 16000 });
+    for (const f of v.preroll) kiosk.ws.send(f.buffer);
+    v.preroll = [];
+    setState('recording');
+    logEvent('speech_start');
+  }
+  function onFrame(v, frame) {
+    if (vad !== v) return;
+    const level = rms(frame);
+    const threshold = Math.max(350, v.noise * 3);
+    if (!v.inSpeech) {
+      v.preroll.push(frame);
+      if (v.preroll.length > PREROLL_FRAMES) v.preroll.shift();
+      if (level > threshold) { v.onset += 1; v.quiet = 0; } else {
+        v.onset = 0; v.quiet += 1;
+        v.noise = 0.95 * v.noise + 0.05 * level;
+        if (v.quiet >= ARM_QUIET_FRAMES) v.armed = true;
+      }
+      if (v.armed && v.onset >= ONSET_FRAMES) { v.voiced = v.onset; beginUtterance(v); }
+      return;
+    }
+    if (kiosk.ws && kiosk.ws.readyState === WebSocket.OPEN) kiosk.ws.send(frame.buffer);
+    v.utterMs += FRAME_MS;
+    if (level > threshold * 0.6) { v.silenceMs = 0; v.voiced += 1; } else { v.silenceMs += FRAME_MS; }
+    if (v.held) {
+      if (v.utterMs >= cfg.max_utterance_s * 1000) endUtterance(v);
+      return;
+    }
+    const heardVoice = v.voiced >= MIN_VOICED_FRAMES;
+    if (heardVoice && v.silenceMs >= cfg.end_silence_ms) endUtterance(v);
+    else if (v.utterMs >= cfg.max_utterance_s * 1000) endUtterance(v);
+    else if (!heardVoice && v.silenceMs >= (v.forced ? NO_SPEECH_MS : cfg.end_silence_ms + 500)) cancelUtterance(v);
+  }
+  function endUtterance(v) {
+    if (vad !== v) return;
+    touch();
+    kiosk.turnEndAt = performance.now();
+    logEvent('speech_end', { ms: v.utterMs });
+    vad = null;
+    stopMic();
+    send({ type: 'audio_end' });
+    setState('thinking');
+  }
+  function cancelUtterance(v) {
+    if (vad !== v) return;
+    send({ type: 'audio_cancel' });
+    logEvent('speech_cancel');
+    if (v.forced) { stopMic(); kiosk.paused = true; setState('paused'); return; }
+    startListening();
+  }
+
+  // ----- buttons -------------------------------------------------------------------------
+  let pressAt = 0;
+  const talk = $('talk');
+  talk.addEventListener('pointerdown', (e) => {
+    e.preventDefault();
+    touch();
+    ensureOutCtx();
+    pressAt = performance.now();
+    kiosk.paused = false;
+    if (kiosk.state === 'recording' && vad) { endUtterance(vad); pressAt = 0; return; }
+    stopSpeaking();
+    startListening({ forced: true, held: true, force: true });
+  });
+  talk.addEventListener('pointerup', () => {
+    if (!pressAt) return;
+    const held = performance.now() - pressAt;
+    pressAt = 0;
+    if (!vad) return;
+    if (held > 700) endUtterance(vad); // 按住说话: release ends
+    else vad.held = false;              // 点我说话: ends by itself after a pause
+  });
+  talk.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    touch();
+    ensureOutCtx();
+    kiosk.paused = false;
+    if (kiosk.state === 'recording' && vad) { endUtterance(vad); return; }
+    stopSpeaking();
+    startListening({ forced: true, force: true });
+  });
+  $('btn-repeat').addEventListener('click', () => { touch(); ensureOutCtx(); send({ type: 'command', name: 'repeat' }); });
+  $('btn-stop').addEventListener('click', () => {
+    touch();
+    stopSpeaking(); stopMic();
+    kiosk.paused = true;
+    setState('paused');
+    send({ type: 'command', name: 'stop' });
+  });
+  $('btn-human').addEventListener('click', () => { touch(); stopSpeaking(); stopMic(); showHeard('转人工'); send({ type: 'command', name: 'human' }); });
+  $('btn-louder').addEventListener('click', () => { touch(); send({ type: 'command', name: 'louder' }); });
+  $('btn-slower').addEventListener('click', () => { touch(); send({ type: 'command', name: 'slower' }); });
+
+  // ----- idle reset (the server also sweeps; this covers a lost connection) ----------------
+  let lastTouch = Date.now();
+  function touch() { lastTouch = Date.now(); }
+  document.addEventListener('pointerdown', touch, true);
+  setInterval(() => {
+    if (kiosk.state === 'recording' || kiosk.state === 'thinking') { touch(); return; }
+    if (Date.now() - lastTouch > cfg.idle_timeout_s * 1000 + 5000) {
+      touch();
+      clearScreen();
+      sessionStorage.removeItem('kiosk-session');
+      if (!send({ type: 'command', name: 'reset' })) kiosk.session = null;
+    }
+  }, 1000);
+
+  // ----- start ---------------------------------------------------------------------------
+  fetch('/kiosk/config').then((r) => r.json()).then((c) => Object.assign(cfg, c)).catch(() => {})
+    .finally(() => {
+      const q = new URLSearchParams(location.search);
+      if (q.get('session')) kiosk.session = q.get('session');
+      connect();
+    });
+})();
