@@ -13,7 +13,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.form_logic import TurnResult, report_turn, service_turn
-from actions.parsing import parse_location, parse_phone
+from actions.parsing import looks_like_question, parse_location, parse_phone
 from core.taxonomy import category_by_code, service_by_code
 
 logger = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ class ValidateReportForm(ResidentForm):
 
     def answers_requested(self, text: str, requested: str | None) -> bool:
         """A location or phone answer is an answer even if the NLU thought it a question."""
+        if looks_like_question(text):
+            return False
         if requested == "location":
             return parse_location(text) is not None
         if requested == "contact":

@@ -319,3 +319,11 @@ def is_substantive(text: str) -> bool:
         prepared,
     )
     return len(bare) >= 2
+
+
+_QUESTION = re.compile(r"[吗嘛]|[？?]|怎么|怎样|几点|什么|哪里|哪儿|哪个|哪些|咋|啥|能不能|可不可以|是否|多少|有没有|要不要|开门|几号")
+
+
+def looks_like_question(text: str) -> bool:
+    """True when the text is phrased as a question (吗 / 怎么 / 几点 / ？ …)."""
+    return bool(_QUESTION.search(prepare(text)))

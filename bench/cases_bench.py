@@ -169,6 +169,7 @@ def main() -> None:
         serve(args.serve)
         return
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     results = {
         "benchmark": "POST /api/cases over HTTP (uvicorn, one worker), report cases with routing, "
         "duplicate check, SLA and events",

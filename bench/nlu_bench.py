@@ -384,16 +384,16 @@ def summary_lines(report: dict) -> list[str]:
     """A short plain-text table for the terminal."""
     lines = [f"eval items: {report['eval']['n']}"]
     classifiers = report["classifiers"]
-    lines.append(f"{'':24s}" + "".join(f"{name:>14s}" for name in classifiers))
+    lines.append(f"{'':24s}" + "".join(f"{name:>16s}" for name in classifiers))
     for key, label in (("accuracy", "intent accuracy"), ("macro_f1", "macro-F1")):
-        lines.append(f"{label:24s}" + "".join(f"{r[key]:14.3f}" for r in classifiers.values()))
+        lines.append(f"{label:24s}" + "".join(f"{r[key]:16.3f}" for r in classifiers.values()))
     for key in ("p50_ms", "p95_ms"):
-        lines.append(f"{'latency ' + key:24s}" + "".join(f"{r['latency'][key]:14.2f}" for r in classifiers.values()))
+        lines.append(f"{'latency ' + key:24s}" + "".join(f"{r['latency'][key]:16.2f}" for r in classifiers.values()))
     intents = sorted({i for r in classifiers.values() for i in r["per_intent"]})
     for intent in intents:
         lines.append(
-            f"  F1 {intent:20s}"
-            + "".join(f"{r['per_intent'].get(intent, {}).get('f1', 0.0):14.3f}" for r in classifiers.values())
+            f"  F1 {intent:19s}"
+            + "".join(f"{r['per_intent'].get(intent, {}).get('f1', 0.0):16.3f}" for r in classifiers.values())
         )
     slots = report.get("slots")
     if isinstance(slots, dict) and "note" not in slots:

@@ -224,7 +224,8 @@ class Dialogue:
             line = speakable(text)
             if message.buttons:
                 options = "、".join(b.title for b in message.buttons[:MAX_BUTTONS])
-                line = f"{line}。可以说：{options}" if line else f"可以说：{options}"
+                sep = "" if not line or line[-1] in "。！？!?." else "。"
+                line = f"{line}{sep}可以说：{options}"
             spoken.append(line)
             case_nos.extend(CASE_NO_RE.findall(text))
         prefs = self.store.prefs(chat_id)

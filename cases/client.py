@@ -91,7 +91,9 @@ class CaseClientProtocol(Protocol):
         """The report categories."""
         ...
 
-    async def fetch_outbox(self, channel: str, after: int = 0, limit: int = 100) -> list[OutboxItem]:
+    async def fetch_outbox(
+        self, channel: str, after: int = 0, limit: int = 100
+    ) -> list[OutboxItem]:
         """Undelivered messages of a channel."""
         ...
 
@@ -237,7 +239,9 @@ class CaseClient:
         assert response is not None
         return _CATEGORIES.validate_json(response.content)
 
-    async def fetch_outbox(self, channel: str, after: int = 0, limit: int = 100) -> list[OutboxItem]:
+    async def fetch_outbox(
+        self, channel: str, after: int = 0, limit: int = 100
+    ) -> list[OutboxItem]:
         """Undelivered messages of a channel with id > ``after``, oldest first."""
         response = await self._request(
             "GET", "/api/outbox", params={"channel": channel, "after": after, "limit": limit}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 from datetime import datetime
 
 from sqlalchemy import select
@@ -39,7 +41,8 @@ def load_routing_table(session: Session) -> RoutingTable:
         for b, g in session.execute(select(Building, Grid).join(Grid, Building.grid_id == Grid.id))
     }
     rules = {
-        r.category_code: (r.department_code, r.handler) for r in session.scalars(select(RoutingRule))
+        r.category_code: (r.department_code, r.handler)
+        for r in session.scalars(select(RoutingRule))
     }
     workers = tuple(
         WorkerRef(
@@ -54,6 +57,29 @@ def load_routing_table(session: Session) -> RoutingTable:
         )
     )
     return RoutingTable(building_grid=building_grid, rules=rules, workers=workers)
+
+
+class RoutingCache:
+    """The routing snapshot, reloaded from the database at most every ``ttl_s`` seconds."""
+
+    def __init__(self, ttl_s: float = 30.0) -> None:
+        self.ttl_s = ttl_s
+        self._table: RoutingTable | None = None
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> RoutingTable:
+        """The cached table, or a fresh one when stale."""
+        with self._lock:
+            if self._table is None or time.monotonic() - self._loaded_at > self.ttl_s:
+                self._table = load_routing_table(session)
+                self._loaded_at = time.monotonic()
+            return self._table
+
+    def invalidate(self) -> None:
+        """Forget the snapshot (after routing data changed)."""
+        with self._lock:
+            self._table = None
 
 
 def _clean_phone(phone: str | None) -> str | None:
@@ -113,6 +139,7 @@ def create_case(
     case_create: CaseCreate,
     settings: CasesSettings,
     now: datetime,
+    routing: RoutingCache | None = None,
 ) -> tuple[Case, bool]:
     """Create (or, for a repeated idempotency key, find) a case; route it and set its deadline.
 
@@ -134,7 +161,7 @@ def create_case(
     building = normalize_building(location.building)
     phone = None if case_create.contact_declined else _clean_phone(case_create.contact_phone)
 
-    table = load_routing_table(session)
+    table = routing.get(session) if routing is not None else load_routing_table(session)
     decision = route(table, case_type=case_create.type, category=category, building=building)
     primary = None
     if case_create.type is CaseType.REPORT and category and building:

@@ -1,4 +1,4 @@
-"""Case events and the outbox: every change is an event; residents hear about it on their channel."""
+"""Case events and the outbox: every change is an event; residents hear of it on their channel."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Case lifecycle: status changes, assignment, re-categorising, confirmation, escalation, auto-close.
+"""Case lifecycle: status, assignment, re-categorising, confirmation, escalation, auto-close.
 
 Every change is an event; changes a resident should know about also put a message in the
 outbox for their channel. Functions take keyword-only arguments and leave the commit to the

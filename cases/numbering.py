@@ -29,7 +29,7 @@ def format_case_no(case_type: CaseType, day: str, seq: int) -> str:
 
 
 def normalize_case_no(text: str) -> str:
-    """Upper-case and tidy what a resident typed or said: 'bs 20261121 0042' → 'BS-20261121-0042'."""
+    """Tidy what a resident typed or said: 'bs 20261121 0042' → 'BS-20261121-0042'."""
     compact = re.sub(r"[\s_\-—－]+", "", text.strip().upper())
     match = re.fullmatch(r"(BS|FW|JJ|RG)(\d{8})(\d{4,})", compact)
     if match:

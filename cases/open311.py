@@ -17,7 +17,7 @@ from cases.queue import subject
 from cases.statuses import Status
 from core.contracts import Location
 from core.pii import mask_pii
-from core.taxonomy import category_by_code, categories, service_by_code, services
+from core.taxonomy import categories, category_by_code, service_by_code, services
 
 REPORT_GROUP = "报事"
 SERVICE_GROUP = "办事"

@@ -48,7 +48,10 @@ BUILDINGS_PER_GRID = 5
 
 NOTICES = (
     ("停水通知", "11月25日（周三）上午9点到下午3点，3号楼到8号楼管道检修停水，请提前储水。"),
-    ("高龄津贴集中办理", "本月每周二、周四上午，社区服务中心一楼民政窗口集中受理高龄津贴申请，请带身份证和户口本。"),
+    (
+        "高龄津贴集中办理",
+        "本月每周二、周四上午，社区服务中心一楼民政窗口集中受理高龄津贴申请，请带身份证和户口本。",
+    ),
     ("电动车安全提示", "请不要把电动车推进楼道和电梯，也不要飞线充电。小区东门有充电桩。"),
 )
 
@@ -67,7 +70,9 @@ def seed_routing_rules(session: Session) -> int:
     added = 0
     for code, (department, handler) in default_routing_rules().items():
         if code not in existing:
-            session.add(RoutingRule(category_code=code, department_code=department, handler=handler))
+            session.add(
+                RoutingRule(category_code=code, department_code=department, handler=handler)
+            )
             added += 1
     return added
 

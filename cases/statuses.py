@@ -47,13 +47,15 @@ OPEN_STATUSES = frozenset(
 )
 """Statuses in which the case still waits for work (and can go overdue)."""
 
+_WORK = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED})
+
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.ACCEPTED: frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}),
+    Status.ACCEPTED: _WORK,
     Status.DISPATCHED: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}),
     Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.CLOSED}),
     Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED, Status.IN_PROGRESS}),
     Status.CLOSED: frozenset({Status.REOPENED}),
-    Status.REOPENED: frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}),
+    Status.REOPENED: _WORK,
 }
 
 

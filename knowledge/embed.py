@@ -42,7 +42,10 @@ class SentenceTransformerEmbedder(Embedder):
 
         self._model = SentenceTransformer(str(model), device=device)
         self._batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(get_dim())
         self.name = str(model)
         prompts = getattr(self._model, "prompts", {}) or {}
         self._query_kw = {"prompt_name": "query"} if "query" in prompts else {"prompt": "query: "}
@@ -105,3 +108,70 @@ class HashingEmbedder(Embedder):
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Hash character uni/bigrams into a normalised vector."""
         return self._many(texts)
+
+
+class CachedEmbedder(Embedder):
+    """Wraps an embedder and keeps passage vectors on disk, so restarts do not re-embed.
+
+    The cache file belongs to one model (``fingerprint``); queries are never cached.
+    """
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        """Args: inner: the real embedder; path: ``.npz`` file (created on first save)."""
+        import threading
+
+        self.inner = inner
+        self.dim = inner.dim
+        self.name = inner.name
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._vectors: dict[str, np.ndarray] = {}
+        if self.path.is_file():
+            try:
+                with np.load(self.path, allow_pickle=False) as data:
+                    texts, vectors = data["texts"], data["vectors"]
+                if vectors.ndim == 2 and vectors.shape[1] == self.dim:
+                    self._vectors = dict(zip(texts.tolist(), vectors, strict=True))
+                    logger.info("Loaded %d cached passage vectors", len(self._vectors))
+            except (OSError, ValueError, KeyError):
+                logger.warning("Ignoring unreadable embedding cache %s", self.path)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Delegated (queries are not cached)."""
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Cached vectors; only unseen texts reach the model, then the cache is saved."""
+        with self._lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+            if todo:
+                self._vectors.update(zip(todo, self.inner.embed_passages(todo), strict=True))
+                self._save()
+            if not texts:
+                return np.zeros((0, self.dim), dtype=np.float32)
+            return np.stack([self._vectors[t] for t in texts]).astype(np.float32)
+
+    def _save(self) -> None:
+        import os
+        import tempfile
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(self._vectors)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        os.close(fd)
+        try:
+            np.savez(tmp, texts=np.asarray(texts, dtype=str),
+                     vectors=np.stack([self._vectors[t] for t in texts]).astype(np.float32))
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def model_fingerprint(model: str) -> str:
+    """Identify a model for cache keys: folder path + provisioning marker, or the hub name."""
+    folder = Path(model)
+    marker = folder / "linli_provisioned.json"
+    extra = marker.read_text(encoding="utf-8") if marker.is_file() else ""
+    digest = hashlib.sha256((str(folder.resolve()) + extra).encode()).hexdigest()
+    return digest[:16]

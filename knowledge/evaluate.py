@@ -47,6 +47,14 @@ class EvalSet:
         self.texts = texts
         self.owners = np.asarray(owners, dtype=np.int64)
         self.vectors = embedder.embed_passages(texts)
+        self._query_cache: dict[str, np.ndarray] = {}
+
+    def query_vectors(self, queries: list[str]) -> np.ndarray:
+        """Query vectors, embedded once per text."""
+        todo = [q for q in dict.fromkeys(queries) if q not in self._query_cache]
+        if todo:
+            self._query_cache.update(zip(todo, self.embedder.embed_queries(todo), strict=True))
+        return np.stack([self._query_cache[q] for q in queries])
 
     def snapshot(self, fusion: Fusion) -> Snapshot:
         """A snapshot over the seed with the given fusion weights."""
@@ -55,7 +63,7 @@ class EvalSet:
     def rankings(self, items: list[HeldOut], fusion: Fusion, k: int = 10) -> list[list[Scored]]:
         """Ranked FAQs for every item."""
         queries = [normalize_text(it.question) for it in items]
-        vecs = self.embedder.embed_queries(queries)
+        vecs = self.query_vectors(queries)
         snap = self.snapshot(fusion)
         return [snap.search(v, q, k) for v, q in zip(vecs, queries, strict=True)]
 

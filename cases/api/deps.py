@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from cases.api.state import CasesState
 from cases.clock import Clock
 from cases.config import CasesSettings
+from cases.crud import RoutingCache
 
 
 def get_state(request: Request) -> CasesState:
@@ -45,7 +46,13 @@ def get_settings(state: StateDep) -> CasesSettings:
     return state.settings
 
 
+def get_routing(state: StateDep) -> RoutingCache:
+    """The routing-table cache."""
+    return state.routing
+
+
 SessionDep = Annotated[Session, Depends(get_db)]
+RoutingDep = Annotated[RoutingCache, Depends(get_routing)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[CasesSettings, Depends(get_settings)]
 

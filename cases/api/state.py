@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import Clock, SystemClock
 from cases.config import CasesSettings
+from cases.crud import RoutingCache
 from core.config import HubSettings
 
 
@@ -23,3 +24,4 @@ class CasesState:
     sessions: sessionmaker[Session]
     clock: Clock = field(default_factory=SystemClock)
     sweeper: asyncio.Task[None] | None = None
+    routing: RoutingCache = field(default_factory=RoutingCache)

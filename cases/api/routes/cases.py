@@ -1,4 +1,4 @@
-"""Case endpoints for the channels (actions, bot, kiosk): create, look up, list a resident's cases."""
+"""Case endpoints for the channels (actions, bot, kiosk): create, look up, confirm, history."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from cases import crud, lifecycle
-from cases.api.deps import ClockDep, ServiceAuth, SessionDep, SettingsDep
+from cases.api.deps import ClockDep, RoutingDep, ServiceAuth, SessionDep, SettingsDep
 from cases.clock import CHINA_TZ
 from cases.events import case_events
 from cases.models import Case
@@ -27,12 +27,14 @@ def create_case(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    routing: RoutingDep,
 ) -> CasePublic:
     """Create a case; a repeated ``idempotency_key`` returns the first case with 200."""
     try:
         case, created = crud.create_case(
-            session=session, case_create=case_in, settings=settings, now=clock.now()
-        )
+            session=session, case_create=case_in, settings=settings, now=clock.now(),
+            routing=routing,
+        )  # fmt: skip
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
     if not created:

@@ -13,11 +13,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases import crud
-from cases.api.deps import ClockDep, SessionDep, SettingsDep
+from cases.api.deps import ClockDep, RoutingDep, SessionDep, SettingsDep
 from cases.auth import check_api_key
 from cases.events import case_events
 from cases.models import Case
 from cases.open311 import (
+    parse_address,
     request_row,
     service_definition,
     service_list,
@@ -32,6 +33,8 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
+BAD_DATE = "start_date / end_date 须为 W3C 时间格式，例如 2026-11-21T00:00:00Z"
+NO_LOCATION = "需要位置：lat/long、address_string 或 attribute[building]"
 _NAME = re.compile(r"^(?P<name>[^/]+)\.(?P<fmt>json|xml)$")
 
 
@@ -105,7 +108,7 @@ def _list_requests(fmt: str, request: Request, session: Session, now: datetime) 
         start = _parse_w3c(params["start_date"]) if params.get("start_date") else None
         end = _parse_w3c(params["end_date"]) if params.get("end_date") else None
         if (params.get("start_date") and start is None) or (params.get("end_date") and end is None):
-            return open311_error(400, "start_date / end_date 须为 W3C 时间格式，例如 2026-11-21T00:00:00Z", request)
+            return open311_error(400, BAD_DATE, request)
         if start is None and end is None:
             start = now - DEFAULT_WINDOW
         if start is not None:
@@ -171,7 +174,12 @@ def get_token(name: str, request: Request, session: SessionDep) -> Response:
 
 @router.post("/{name}")
 async def post_request(
-    name: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+    name: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    routing: RoutingDep,
 ) -> Response:
     """POST requests.{fmt}: create a service request (API key required)."""
     fmt_or_error = _format_or_error(name, "requests", request)
@@ -197,9 +205,7 @@ async def post_request(
     address = fields.get("address_string") or fields.get("address_id")
     lat, lon = fields.get("lat"), fields.get("long")
     if not (address or (lat and lon) or attributes.get("building") or attributes.get("landmark")):
-        return open311_error(400, "需要位置：lat/long、address_string 或 attribute[building]", request)
-    from cases.open311 import parse_address
-
+        return open311_error(400, NO_LOCATION, request)
     location = parse_address(address or (f"{lat},{lon}" if lat and lon else None), attributes)
     urgency = attributes.get("urgency", "normal")
     if urgency not in ("normal", "urgent"):
@@ -221,8 +227,9 @@ async def post_request(
             idempotency_key=None,
         )
         case, _ = crud.create_case(
-            session=session, case_create=case_create, settings=settings, now=clock.now()
-        )
+            session=session, case_create=case_create, settings=settings, now=clock.now(),
+            routing=routing,
+        )  # fmt: skip
     except (InvalidInput, ValueError) as exc:
         return open311_error(400, str(exc)[:300], request)
     case.open311_token = token

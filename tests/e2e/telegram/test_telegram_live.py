@@ -42,13 +42,16 @@ async def test_full_report_by_text(tg_bot, fake_tg, chat_id, case_client):
 
 async def test_buttons_carry_the_report(tg_bot, fake_tg, chat_id, case_client):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    calls = await resident.say("我要报事")
+    calls = await resident.say("3号楼1单元电梯坏了")
     assert any(c.buttons for c in calls), [c.text for c in calls]
     case_no, seen = await resident.complete(calls, buttons=True)
-    pressed = [c for c in fake_tg.sent(method="answerCallbackQuery")]
-    assert pressed, "no button was pressed"
-    assert any(t.startswith("您选了") for t in resident.texts())
-    assert await case_client.get_case(case_no) is not None
+    pressed = fake_tg.sent(method="answerCallbackQuery")
+    assert len(pressed) >= 2, "the questions with buttons were not answered by buttons"
+    chosen = [t for t in resident.texts() if t.startswith("您选了")]
+    assert "您选了：对" in chosen
+    case = await case_client.get_case(case_no)
+    assert case is not None and case.category == "elevator"
+    assert case.contact_declined  # 不留电话 was a button too
 
 
 @pytest.mark.slow

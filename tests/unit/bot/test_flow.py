@@ -229,7 +229,7 @@ async def test_elder_mode_speaks_replies_and_enlarges_buttons(
         lambda c: c.method == "sendVoice" and c.chat_id == CHAT, start=mark
     )
     assert voice.files["voice"][:4] == b"OggS"
-    assert synthesizer.calls[-1][0] == "是这样吗？。可以说：对、不对"
+    assert synthesizer.calls[-1][0] == "是这样吗？可以说：对、不对"
     assert synthesizer.calls[-1][1] == 110  # slow
     fake_tg.send_text(CHAT, "/start")
     await fake_tg.wait_text(CHAT, texts.ELDER_SHORT[texts.START])

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,9 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+import core.hub
 from cases.clock import ManualClock
 from cases.pgserver import PgServer, find_bindir, start_server
-import core.hub
 from core.config import HubSettings
 from core.hub import create_app
 
@@ -86,6 +87,15 @@ def clock() -> ManualClock:
 def hub_settings(tmp_path: Path, db_url: str) -> HubSettings:
     """Hub settings with a service token and the test database."""
     return HubSettings(data_dir=tmp_path, service_token=TOKEN, cases_database_url=db_url)
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path: Path, clock: ManualClock) -> FastAPI:
+    """A hub on SQLite only (for tests that are not about the database)."""
+    app = create_app(HubSettings(data_dir=tmp_path, service_token=TOKEN))
+    app.state.cases.clock = clock
+    app.state.cases.settings.sweep_interval_s = 0
+    return app
 
 
 @pytest.fixture(autouse=True)
@@ -195,12 +205,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def hub_url(hub: FastAPI) -> Iterator[str]:
-    """The hub running under a real uvicorn server in a thread."""
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run an app under a real uvicorn server in a thread; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(hub, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -209,8 +219,21 @@ def hub_url(hub: FastAPI) -> Iterator[str]:
         assert thread.is_alive(), "uvicorn exited during startup"
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
+@pytest.fixture
+def hub_url(hub: FastAPI) -> Iterator[str]:
+    """The hub running under a real uvicorn server in a thread."""
+    with serve(hub) as url:
+        yield url
+
+
+@pytest.fixture
+def serve_app():  # noqa: ANN201
+    """The ``serve(app)`` context manager, for tests that build their own app."""
+    return serve

@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from core.config import HubSettings
 from core.hub import create_app
 
-
 AUTH = {"Authorization": "Bearer test-service-token"}
 CASE_NO = re.compile(r"^(BS|FW|JJ|RG)-\d{8}-\d{4}$")
 

@@ -15,14 +15,18 @@ from core.hub import create_app
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _cli(settings: HubSettings, *args: str, password: str | None = None) -> subprocess.CompletedProcess:
+def _cli(
+    settings: HubSettings, *args: str, password: str | None = None
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "CASES_"))}
     env.update(LINLI_DATA_DIR=str(settings.data_dir),
                LINLI_CASES_DATABASE_URL=settings.resolved_cases_url())  # fmt: skip
     if password is not None:
         env["CASES_NEW_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "cases", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "cases", *args], env=env, cwd=ROOT, capture_output=True,
+        text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def test_create_user_and_api_key_then_use_them(hub_settings: HubSettings) -> None:

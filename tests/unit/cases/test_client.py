@@ -6,6 +6,7 @@ import socket
 
 import httpx
 import pytest
+
 from cases.client import CaseClient, CaseClientError, CaseClientProtocol
 from core.contracts import CaseCreate, CaseType, Location
 from core.errors import InvalidInput, ServiceUnavailable

@@ -1,4 +1,4 @@
-"""Alembic migrations: head matches the ORM models on SQLite and PostgreSQL; startup is idempotent."""
+"""Alembic migrations: head matches the ORM models on SQLite and PostgreSQL; idempotent."""
 
 from __future__ import annotations
 

