@@ -29,9 +29,18 @@ RULES: tuple[tuple[str, str], ...] = (
         r"昏|倒在|倒地|起不来|爬不起来|叫不醒|困在电梯|困电梯|关在电梯|电梯.*困|卡住.*人|救命|快来人|"
         r"爆了|爆裂|淹了|拿刀|打人|打架|跳楼|小偷|闯进|中风|喘不|塌|中毒|不行了",
     ),
-    ("handoff_human", r"人工|真人|工作人员|网格员|网格长|居委会的人|主任|书记|领导|负责人|活人|机器人|换个人|叫个人|找人|社工|值班"),
-    ("cancel", r"算了|不报了|不办了|取消|撤销|撤回|不弄了|不搞了|不申请了|不登记|不用登记|别登记|不需要了|不用了|不用报|不用管|莫搞|算球"),
-    ("ask_status", r"进度|进展|到哪|哪一步|哪个环节|怎么样了|咋样了|修了没|好了没|好没|弄好莫得|批了|批下来|处理没|处理了吗|有结果|结果|状态|单号|工单|编号|尾号|BS|有消息|受理|派单|派人了|谁在|怎么还没"),
+    (
+        "handoff_human",
+        r"人工|真人|工作人员|网格员|网格长|居委会的人|主任|书记|领导|负责人|活人|机器人|换个人|叫个人|找人|社工|值班",
+    ),
+    (
+        "cancel",
+        r"算了|不报了|不办了|取消|撤销|撤回|不弄了|不搞了|不申请了|不登记|不用登记|别登记|不需要了|不用了|不用报|不用管|莫搞|算球",
+    ),
+    (
+        "ask_status",
+        r"进度|进展|到哪|哪一步|哪个环节|怎么样了|咋样了|修了没|好了没|好没|弄好莫得|批了|批下来|处理没|处理了吗|有结果|结果|状态|单号|工单|编号|尾号|BS|有消息|受理|派单|派人了|谁在|怎么还没",
+    ),
     (
         "rate",
         r"解决|修好|弄好|搞好|已经好了|好了|满意|好评|差评|[一二三四五]星|[一二三四五]分|没人来|没修|还是坏|还在漏|还是漏|"
@@ -62,7 +71,10 @@ RULES: tuple[tuple[str, str], ...] = (
     ("inform", r"^(?=.{1,6}$)(?!.*(坏|不亮|报|投诉|反映)).*(" + _CATEGORY_WORDS + ")"),
     ("report", r"报事|报修|投诉|反映|举报|" + _CATEGORY_WORDS),
     ("thank", r"谢|辛苦|麻烦你|劳驾|感谢"),
-    ("goodbye", r"再见|拜拜|再会|886|bye|回头见|下次|走了|挂了|先走|下回见|明天见|没别的事|没其他事|就这些|我下了"),
+    (
+        "goodbye",
+        r"再见|拜拜|再会|886|bye|回头见|下次|走了|挂了|先走|下回见|明天见|没别的事|没其他事|就这些|我下了",
+    ),
     ("greet", r"你好|您好|早上好|下午好|晚上好|中午好|早安|哈喽|嗨|在吗|在不在|大家好|^喂"),
     (
         "deny",
@@ -96,7 +108,9 @@ class RulePrediction:
 class KeywordClassifier:
     """First-match keyword rules over normalised text."""
 
-    def __init__(self, rules: tuple[tuple[str, str], ...] = RULES, fallback: str = FALLBACK_INTENT) -> None:
+    def __init__(
+        self, rules: tuple[tuple[str, str], ...] = RULES, fallback: str = FALLBACK_INTENT
+    ) -> None:
         """Compile the rules (``(intent, regex)`` pairs tried in order)."""
         self._rules = [(intent, re.compile(pattern, re.IGNORECASE)) for intent, pattern in rules]
         self._fallback = fallback

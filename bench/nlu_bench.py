@@ -66,7 +66,7 @@ class EvalItem:
 
 
 def load_eval(path: Path) -> list[EvalItem]:
-    """Read the evaluation YAML (a list of ``{text, intent, category?, location?, phone?, service_type?}``).
+    """Read the evaluation YAML (items: text, intent, category, location, phone, service_type).
 
     Raises:
         ValueError: If an item lacks text or intent or has an unknown key.
@@ -118,7 +118,7 @@ class Prediction:
     confidence: float | None
     latency_ms: float
     top_non_fallback: str | None = None
-    """Rasa: best intent other than ``nlu_fallback`` (what DIET said before the fallback threshold)."""
+    """Rasa: the best intent other than ``nlu_fallback`` (DIET's answer before the threshold)."""
 
 
 class RasaParser:
@@ -138,7 +138,9 @@ class RasaParser:
         import httpx
 
         self._params = {"token": token} if token else {}
-        self._client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
 
     def version(self) -> dict[str, Any]:
         """Rasa's ``GET /version`` and ``GET /status`` (model file), best effort."""
@@ -161,7 +163,11 @@ class RasaParser:
         body = response.json()
         intent = body.get("intent") or {}
         top = next(
-            (r.get("name") for r in body.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT),
+            (
+                r.get("name")
+                for r in body.get("intent_ranking") or []
+                if r.get("name") != FALLBACK_INTENT
+            ),
             intent.get("name"),
         )
         return Prediction(
@@ -187,7 +193,9 @@ class BaselineParser:
         """Classify one text."""
         start = time.perf_counter()
         intent = self._clf(text)
-        return Prediction(intent=intent, confidence=None, latency_ms=(time.perf_counter() - start) * 1000)
+        return Prediction(
+            intent=intent, confidence=None, latency_ms=(time.perf_counter() - start) * 1000
+        )
 
 
 def run_classifier(
@@ -223,7 +231,9 @@ def run_classifier(
     return first, latency
 
 
-def classifier_result(items: Sequence[EvalItem], predictions: Sequence[Prediction], latency: dict) -> dict:
+def classifier_result(
+    items: Sequence[EvalItem], predictions: Sequence[Prediction], latency: dict
+) -> dict:
     """Metrics, latency and the misclassified items of one classifier."""
     gold = [item.intent for item in items]
     report = intent_report(gold, [p.intent for p in predictions])
@@ -237,7 +247,9 @@ def classifier_result(items: Sequence[EvalItem], predictions: Sequence[Predictio
     if any(p.top_non_fallback for p in predictions):
         raw = intent_report(gold, [p.top_non_fallback or p.intent for p in predictions])
         result["without_fallback"] = {"accuracy": raw.accuracy, "macro_f1": raw.macro_f1}
-        result["fallback_rate"] = sum(p.intent == FALLBACK_INTENT for p in predictions) / len(predictions)
+        result["fallback_rate"] = sum(p.intent == FALLBACK_INTENT for p in predictions) / len(
+            predictions
+        )
     return result
 
 
@@ -370,7 +382,12 @@ def plot_f1(results: dict[str, dict], path: Path) -> None:
     for k, name in enumerate(names):
         values = [results[name]["per_intent"].get(i, {}).get("f1", 0.0) for i in intents]
         ax.bar([x + k * width for x in range(len(intents))], values, width, label=name)
-    ax.set_xticks([x + width * (len(names) - 1) / 2 for x in range(len(intents))], intents, rotation=45, ha="right")
+    ax.set_xticks(
+        [x + width * (len(names) - 1) / 2 for x in range(len(intents))],
+        intents,
+        rotation=45,
+        ha="right",
+    )
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("F1")
     ax.legend()
@@ -388,17 +405,25 @@ def summary_lines(report: dict) -> list[str]:
     for key, label in (("accuracy", "intent accuracy"), ("macro_f1", "macro-F1")):
         lines.append(f"{label:24s}" + "".join(f"{r[key]:16.3f}" for r in classifiers.values()))
     for key in ("p50_ms", "p95_ms"):
-        lines.append(f"{'latency ' + key:24s}" + "".join(f"{r['latency'][key]:16.2f}" for r in classifiers.values()))
+        lines.append(
+            f"{'latency ' + key:24s}"
+            + "".join(f"{r['latency'][key]:16.2f}" for r in classifiers.values())
+        )
     intents = sorted({i for r in classifiers.values() for i in r["per_intent"]})
     for intent in intents:
         lines.append(
             f"  F1 {intent:19s}"
-            + "".join(f"{r['per_intent'].get(intent, {}).get('f1', 0.0):16.3f}" for r in classifiers.values())
+            + "".join(
+                f"{r['per_intent'].get(intent, {}).get('f1', 0.0):16.3f}"
+                for r in classifiers.values()
+            )
         )
     slots = report.get("slots")
     if isinstance(slots, dict) and "note" not in slots:
         for slot, s in slots.items():
-            lines.append(f"slot {slot:30s} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
+            lines.append(
+                f"slot {slot:30s} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
+            )
     elif isinstance(slots, dict):
         lines.append(slots["note"])
     return lines
@@ -427,7 +452,12 @@ def run(
     report: dict[str, Any] = {
         "name": "nlu",
         "machine": machine_info(),
-        "eval": {"path": str(eval_path), "n": len(items), "per_intent": counts, "overlap_with_training": overlap},
+        "eval": {
+            "path": str(eval_path),
+            "n": len(items),
+            "per_intent": counts,
+            "overlap_with_training": overlap,
+        },
         "classifiers": {},
     }
     if rasa_url:
@@ -447,7 +477,9 @@ def run(
         report["comparison"] = {
             "accuracy_delta": r["accuracy"] - b["accuracy"],
             "macro_f1_delta": r["macro_f1"] - b["macro_f1"],
-            "latency_p50_ratio": (r["latency"]["p50_ms"] / b["latency"]["p50_ms"]) if b["latency"]["p50_ms"] else None,
+            "latency_p50_ratio": (r["latency"]["p50_ms"] / b["latency"]["p50_ms"])
+            if b["latency"]["p50_ms"]
+            else None,
         }
     extractor, note = load_extractor(extractor_module)
     report["slots"] = score_slots(items, extractor) if extractor else {"note": note}
@@ -470,18 +502,32 @@ def run(
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa-url", help="Rasa server with --enable-api, e.g. http://127.0.0.1:5005")
-    parser.add_argument("--no-rasa", action="store_true", help="only the baseline and the slot parsers")
-    parser.add_argument("--rasa-token", default=os.environ.get("RASA_AUTH_TOKEN"), help="Rasa --auth-token")
+    parser.add_argument(
+        "--rasa-url", help="Rasa server with --enable-api, e.g. http://127.0.0.1:5005"
+    )
+    parser.add_argument(
+        "--no-rasa", action="store_true", help="only the baseline and the slot parsers"
+    )
+    parser.add_argument(
+        "--rasa-token", default=os.environ.get("RASA_AUTH_TOKEN"), help="Rasa --auth-token"
+    )
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
-    parser.add_argument("--train", type=Path, default=DEFAULT_TRAIN, help="to check the eval set is held out")
+    parser.add_argument(
+        "--train", type=Path, default=DEFAULT_TRAIN, help="to check the eval set is held out"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--runs", type=int, default=3, help="passes over the set for latency medians")
-    parser.add_argument("--extractor", default="actions.parsing", help="module with the slot parsers")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="passes over the set for latency medians"
+    )
+    parser.add_argument(
+        "--extractor", default="actions.parsing", help="module with the slot parsers"
+    )
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO, format="%(levelname)s %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not args.rasa_url and not args.no_rasa:
         parser.error("give --rasa-url URL, or --no-rasa for the baseline only")

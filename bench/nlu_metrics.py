@@ -1,4 +1,4 @@
-"""Metrics for the NLU benchmark: intent accuracy, per-intent P/R/F1, macro-F1, confusion, slot F1."""
+"""NLU benchmark metrics: intent accuracy, per-intent P/R/F1, macro-F1, confusion, slot F1."""
 
 from __future__ import annotations
 
@@ -133,7 +133,9 @@ class SlotCounts:
     fn: int = 0
     errors: list[dict] = field(default_factory=list)
 
-    def add(self, gold: str | None, pred: str | None, same: Callable[[str, str], bool], text: str = "") -> None:
+    def add(
+        self, gold: str | None, pred: str | None, same: Callable[[str, str], bool], text: str = ""
+    ) -> None:
         """Count one item."""
         if gold is None and pred is None:
             return

@@ -113,6 +113,36 @@ async def voice_turn(
     return t_heard, time.perf_counter() - started, heard.text
 
 
+async def direct_rasa(rasa_url: str, chats: int, turns: int, timeout: float) -> dict[str, Any]:
+    """The same load straight to Rasa's REST channel (no bot): what the dialogue alone takes."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=timeout) as client:
+
+        async def one_chat(i: int) -> list[float]:
+            out = []
+            for k in range(turns):
+                started = time.perf_counter()
+                response = await client.post(
+                    f"{rasa_url}/webhooks/rest/webhook",
+                    json={"sender": f"bench-direct:{i}", "message": TEXTS[(i + k) % len(TEXTS)]},
+                )
+                response.raise_for_status()
+                out.append(time.perf_counter() - started)
+            return out
+
+        started = time.perf_counter()
+        results = await asyncio.gather(*(one_chat(i) for i in range(chats)))
+        wall = time.perf_counter() - started
+    latencies = [t for r in results for t in r]
+    return {
+        "turns": len(latencies),
+        "wall_s": round(wall, 2),
+        "turns_per_s": round(len(latencies) / wall, 1),
+        "latency": summary(latencies),
+    }
+
+
 def start_bot_process(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """``python -m bot`` as its own process (as in production)."""
     full = {**os.environ, **env}
@@ -230,6 +260,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "latency": summary(ok),
             "bot_inbox": inbox_counts(work / "bot.db"),
         }
+        if backend is None:
+            report["concurrent_direct_to_rasa"] = await direct_rasa(
+                rasa_url, args.concurrency, args.turns_per_chat, args.timeout
+            )
         if backend is not None:
             received = len(backend.received) - before
             report["concurrent"]["rasa_received"] = received

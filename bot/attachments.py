@@ -47,7 +47,8 @@ async def attach_pending(
             )
         except ServiceUnavailable as exc:
             logger.warning("Attachment %d for %s kept for later: %s", item.id, case_no, exc)
-            break
+            store.attachment_failed(item.id)
+            continue
         except InvalidInput as exc:
             logger.warning("Attachment %d refused for %s: %s", item.id, case_no, exc)
             store.mark_attached(item.id, f"refused:{case_no}")

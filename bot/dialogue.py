@@ -72,6 +72,8 @@ class Dialogue:
         self.bot: Bot | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self.turns = 0
+        self.clock_skew_s = 0.0
+        """Added to the clock when picking attachments to retry (tests skip the back-off)."""
         """Messages answered by Rasa and delivered, in this process's life (tests, benchmarks)."""
 
     def bind(self, bot: Bot) -> None:
@@ -108,7 +110,7 @@ class Dialogue:
         chats = [c for c in self.store.chats_with_work() if not self._lock(c).locked()]
         if chats:
             await asyncio.gather(*(self.process_chat(c) for c in chats))
-        for chat_id, case_no in self.store.attachments_to_retry():
+        for chat_id, case_no in self.store.attachments_to_retry(time.time() + self.clock_skew_s):
             kinds = await attach_pending(self.store, self.cases, chat_id, case_no)
             line = attached_message(kinds, case_no)
             if line:

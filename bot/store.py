@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS attachments (
     longitude REAL,
     created REAL NOT NULL,
     case_no TEXT,
-    state TEXT NOT NULL
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS buttons (
     token TEXT PRIMARY KEY,
@@ -306,14 +308,29 @@ class BotStore:
                 (case_no, chat_id),
             )
 
-    def attachments_to_retry(self) -> list[tuple[int, str]]:
+    def attachments_to_retry(self, now: float | None = None) -> list[tuple[int, str]]:
         """(chat, case) pairs with attachments that have a case but did not reach it yet."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT DISTINCT chat_id, case_no FROM attachments"
-                " WHERE state = 'pending' AND case_no IS NOT NULL"
+                " WHERE state = 'pending' AND case_no IS NOT NULL AND next_try <= ?",
+                (time.time() if now is None else now,),
             ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def attachment_failed(self, attachment_id: int, *, give_up_after: int = 12) -> None:
+        """Back off before the next try (1 min, doubling, at most 1 h); give up at last."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT attempts FROM attachments WHERE id = ?", (attachment_id,)
+            ).fetchone()
+            attempts = (row[0] if row else 0) + 1
+            state = "failed" if attempts >= give_up_after else "pending"
+            delay = min(60.0 * 2 ** (attempts - 1), 3600.0)
+            self._conn.execute(
+                "UPDATE attachments SET attempts = ?, next_try = ?, state = ? WHERE id = ?",
+                (attempts, time.time() + delay, state, attachment_id),
+            )
 
     def mark_attached(self, attachment_id: int, case_no: str) -> None:
         """Record that the case system has the attachment (its bytes are dropped here)."""

@@ -68,6 +68,17 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+MIGRATION_LOCK = 7_311_001
+"""PostgreSQL advisory-lock key serialising migrations and seeding across hub replicas."""
+
+
+def lock_for_setup(connection: Any) -> None:
+    """Serialise schema/seed work between processes (PostgreSQL advisory lock, held until the
+    transaction ends; SQLite's ``BEGIN IMMEDIATE`` already serialises writers)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.db import lock_for_setup
 from cases.models import (
     Building,
     Community,
@@ -119,7 +120,8 @@ def seed_community(session: Session, *, now: datetime) -> bool:
 
 
 def seed_all(session: Session, *, now: datetime, demo_community: bool = True) -> None:
-    """Everything the case system needs to route cases (idempotent)."""
+    """Everything the case system needs to route cases (idempotent, replica-safe)."""
+    lock_for_setup(session.connection())
     if demo_community:
         seed_community(session, now=now)
     added = seed_routing_rules(session)

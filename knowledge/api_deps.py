@@ -2,16 +2,16 @@
 
 Staff auth is the single plug-in point :func:`require_staff`. Today it accepts the internal
 service token (``Authorization: Bearer <LINLI_SERVICE_TOKEN>``) and names the actor from the
-optional ``X-Staff-Name`` header (percent-encoded UTF-8). When the case system's staff sessions land, add the session
-check here (and only here); every staff route already depends on it.
+optional ``X-Staff-Name`` header (percent-encoded UTF-8). When the case system's staff sessions
+land, add the session check there (and only there); every staff route already depends on it.
 """
 
 from __future__ import annotations
 
 import secrets
-from urllib.parse import unquote
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import unquote
 
 from fastapi import Depends, Header, HTTPException, Request, status
 
@@ -40,11 +40,10 @@ def _check_service_token(settings: HubSettings, authorization: str | None) -> No
     if not settings.service_token:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "服务令牌未配置，暂不可用")
     token = _bearer(authorization)
-    if token is None or not secrets.compare_digest(
-        token.encode(), settings.service_token.encode()
-    ):
+    if token is None or not secrets.compare_digest(token.encode(), settings.service_token.encode()):
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "需要有效的服务令牌",
+            status.HTTP_401_UNAUTHORIZED,
+            "需要有效的服务令牌",
             headers={"WWW-Authenticate": "Bearer"},
         )
 

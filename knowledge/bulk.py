@@ -13,7 +13,14 @@ from knowledge.models import Faq, FaqStatus
 from knowledge.schemas import FaqCreate
 
 COLUMNS = (
-    "id", "question", "alternatives", "answer", "category", "source", "valid_until", "owner",
+    "id",
+    "question",
+    "alternatives",
+    "answer",
+    "category",
+    "source",
+    "valid_until",
+    "owner",
     "status",
 )
 """CSV header; ``alternatives`` are separated by ``|``."""
@@ -42,8 +49,14 @@ class ImportRow:
 
 
 _FIELD_NAMES = {
-    "question": "问题", "alternatives": "其他说法", "answer": "答案", "category": "分类",
-    "source": "来源", "valid_until": "有效期", "owner": "负责人", "id": "编号",
+    "question": "问题",
+    "alternatives": "其他说法",
+    "answer": "答案",
+    "category": "分类",
+    "source": "来源",
+    "valid_until": "有效期",
+    "owner": "负责人",
+    "id": "编号",
 }
 
 
@@ -111,7 +124,8 @@ def parse_csv(text: str) -> list[ImportRow]:
             continue
         if len(values) != len(header):
             raise ImportFormatError(
-                line, f"应有{len(header)}列，实际有{len(values)}列（答案里有逗号时请用双引号括起来）"
+                line,
+                f"应有{len(header)}列，实际有{len(values)}列（答案里有逗号时请用双引号括起来）",
             )
         record: dict = dict(zip(header, values, strict=True))
         alts = record.get("alternatives") or ""

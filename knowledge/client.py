@@ -36,7 +36,11 @@ class KnowledgeClient:
     """
 
     def __init__(
-        self, base_url: str, token: str | None, *, timeout: float = 10.0,
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         """Args: base_url: the hub; token: the service token; timeout: seconds per request;
@@ -71,7 +75,8 @@ class KnowledgeClient:
     ) -> AskResponse:
         """``POST /api/kb/ask``."""
         response = await self._request(
-            "POST", "/api/kb/ask",
+            "POST",
+            "/api/kb/ask",
             json={"question": question, "channel": channel, "sender_id": sender_id},
         )
         return AskResponse.model_validate(response.json())

@@ -30,8 +30,13 @@ def faq_snapshot(faq: Faq) -> dict[str, Any]:
 
 
 def _audit(
-    session: Session, *, faq_id: int | None, action: str, actor: str,
-    before: dict | None, after: dict | None,
+    session: Session,
+    *,
+    faq_id: int | None,
+    action: str,
+    actor: str,
+    before: dict | None,
+    after: dict | None,
 ) -> None:
     session.add(FaqAudit(faq_id=faq_id, action=action, actor=actor, before=before, after=after))
 
@@ -72,14 +77,22 @@ def update_faq(
 def retire_faq(*, session: Session, faq_id: int, actor: str) -> Faq | None:
     """Stop serving an FAQ (kept for the record); None if it does not exist."""
     return update_faq(
-        session=session, faq_id=faq_id, data=FaqUpdate(status=FaqStatus.RETIRED), actor=actor,
+        session=session,
+        faq_id=faq_id,
+        data=FaqUpdate(status=FaqStatus.RETIRED),
+        actor=actor,
         action="retire",
     )
 
 
 def list_faqs(
-    *, session: Session, q: str | None = None, status: str | None = None,
-    category: str | None = None, offset: int = 0, limit: int = 100,
+    *,
+    session: Session,
+    q: str | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
 ) -> tuple[list[Faq], int]:
     """FAQs matching the filters (substring search on question/answer) and the total count."""
     stmt = select(Faq)
@@ -122,8 +135,12 @@ def list_audit(*, session: Session, faq_id: int | None = None, limit: int = 200)
 
 
 def record_unanswered(
-    *, session: Session, question: str, channel: str | None,
-    best_faq_id: int | None, best_score: float | None,
+    *,
+    session: Session,
+    question: str,
+    channel: str | None,
+    best_faq_id: int | None,
+    best_score: float | None,
 ) -> Unanswered:
     """Add a question to the queue, or bump its count and last-asked time."""
     question = question[:500]
@@ -131,8 +148,14 @@ def record_unanswered(
     now = utcnow()
     if item is None:
         item = Unanswered(
-            question=question, count=1, first_asked=now, last_asked=now, last_channel=channel,
-            best_faq_id=best_faq_id, best_score=best_score, status=UnansweredStatus.OPEN,
+            question=question,
+            count=1,
+            first_asked=now,
+            last_asked=now,
+            last_channel=channel,
+            best_faq_id=best_faq_id,
+            best_score=best_score,
+            status=UnansweredStatus.OPEN,
         )
         session.add(item)
     else:
@@ -171,8 +194,12 @@ def unanswered_to_faq(
     faq = create_faq(
         session=session,
         data=FaqCreate(
-            question=question, alternatives=alternatives, answer=data.answer,
-            category=data.category, source=data.source, valid_until=data.valid_until,
+            question=question,
+            alternatives=alternatives,
+            answer=data.answer,
+            category=data.category,
+            source=data.source,
+            valid_until=data.valid_until,
             owner=data.owner or actor,
         ),
         actor=actor,

@@ -42,8 +42,9 @@ class SentenceTransformerEmbedder(Embedder):
 
         self._model = SentenceTransformer(str(model), device=device)
         self._batch_size = batch_size
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim())
         self.name = str(model)
@@ -58,8 +59,12 @@ class SentenceTransformerEmbedder(Embedder):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(
-            texts, batch_size=self._batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False, **kwargs,
+            texts,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+            **kwargs,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
@@ -160,8 +165,11 @@ class CachedEmbedder(Embedder):
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
         os.close(fd)
         try:
-            np.savez(tmp, texts=np.asarray(texts, dtype=str),
-                     vectors=np.stack([self._vectors[t] for t in texts]).astype(np.float32))
+            np.savez(
+                tmp,
+                texts=np.asarray(texts, dtype=str),
+                vectors=np.stack([self._vectors[t] for t in texts]).astype(np.float32),
+            )
             os.replace(tmp, self.path)
         finally:
             if os.path.exists(tmp):

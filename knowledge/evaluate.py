@@ -104,8 +104,16 @@ def decision_utility(
 
 
 def calibrate(
-    evalset: EvalSet, items: list[HeldOut], lexical_weights: tuple[float, ...] = (
-        0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5,
+    evalset: EvalSet,
+    items: list[HeldOut],
+    lexical_weights: tuple[float, ...] = (
+        0.0,
+        0.05,
+        0.1,
+        0.15,
+        0.2,
+        0.3,
+        0.5,
     ),
 ) -> dict:
     """Pick the lexical weight (best MRR, then top-1) and the threshold (best utility).
@@ -137,7 +145,11 @@ def calibrate(
         "lexical_weight": fusion.lexical_weight,
         "answer_threshold": threshold,
         "calibration": {
-            "n": len(items), "top1": round(m.top1, 4), "top3": round(m.top3, 4),
-            "mrr": round(m.mrr, 4), "utility": utility, **counts,
+            "n": len(items),
+            "top1": round(m.top1, 4),
+            "top3": round(m.top3, 4),
+            "mrr": round(m.mrr, 4),
+            "utility": utility,
+            **counts,
         },
     }

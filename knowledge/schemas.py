@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.contracts import FaqHit
 from core.textnorm import to_simplified
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite drops the timezone: stored values are UTC, say so."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _clean(text: str) -> str:
@@ -101,6 +106,8 @@ class FaqPublic(FaqBase):
     created_at: datetime
     updated_at: datetime
 
+    _tz = field_validator("created_at", "updated_at")(classmethod(lambda cls, v: _utc(v)))
+
 
 class AuditPublic(BaseModel):
     """One audit record."""
@@ -114,6 +121,8 @@ class AuditPublic(BaseModel):
     at: datetime
     before: dict | None
     after: dict | None
+
+    _tz = field_validator("at")(classmethod(lambda cls, v: _utc(v)))
 
 
 class UnansweredPublic(BaseModel):
@@ -131,6 +140,8 @@ class UnansweredPublic(BaseModel):
     best_score: float | None
     status: str
     faq_id: int | None
+
+    _tz = field_validator("first_asked", "last_asked")(classmethod(lambda cls, v: _utc(v)))
 
 
 class UnansweredToFaq(BaseModel):

@@ -32,8 +32,12 @@ class SeedFaq:
     def to_create(self) -> FaqCreate:
         """As an FAQ to insert."""
         return FaqCreate(
-            question=self.question, alternatives=list(self.alternatives), answer=self.answer,
-            category=self.category, source=SEED_SOURCE, owner="社区服务中心",
+            question=self.question,
+            alternatives=list(self.alternatives),
+            answer=self.answer,
+            category=self.category,
+            source=SEED_SOURCE,
+            owner="社区服务中心",
         )
 
 

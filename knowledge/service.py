@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.contracts import FaqHit
+from core.pii import mask_pii
 from core.textnorm import normalize_text
 from knowledge import crud
 from knowledge.embed import Embedder
@@ -60,7 +61,11 @@ class KnowledgeBase:
     """
 
     def __init__(
-        self, *, sessions: sessionmaker[Session], embedder: Embedder, thresholds: Thresholds,
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        thresholds: Thresholds,
         ann_min_vectors: int = 50_000,
     ) -> None:
         """Args: sessions: FAQ store sessions; embedder: vectors; thresholds: calibrated values;
@@ -109,8 +114,12 @@ class KnowledgeBase:
                             owners.append(faq.id)
             vectors = self._vectors(texts)
             snapshot = Snapshot(
-                entries, texts, np.asarray(owners, dtype=np.int64), vectors,
-                ann_min_vectors=self.ann_min_vectors, fusion=self.thresholds.fusion,
+                entries,
+                texts,
+                np.asarray(owners, dtype=np.int64),
+                vectors,
+                ann_min_vectors=self.ann_min_vectors,
+                fusion=self.thresholds.fusion,
             )
             live = set(texts)
             self._cache = {t: v for t, v in self._cache.items() if t in live}
@@ -119,7 +128,10 @@ class KnowledgeBase:
             self.last_build_seconds = time.perf_counter() - started
             logger.info(
                 "Knowledge index rebuilt: %d FAQs, %d phrasings, %s, %.2f s",
-                len(entries), len(texts), snapshot.kind, self.last_build_seconds,
+                len(entries),
+                len(texts),
+                snapshot.kind,
+                self.last_build_seconds,
             )
             return snapshot
 
@@ -135,20 +147,26 @@ class KnowledgeBase:
         for s in scored:
             entry = snapshot.entries[s.faq_id]
             hits.append(
-                FaqHit(faq_id=s.faq_id, question=entry.question, answer=entry.answer,
-                       score=round(s.score, 4))
+                FaqHit(
+                    faq_id=s.faq_id,
+                    question=entry.question,
+                    answer=entry.answer,
+                    score=round(s.score, 4),
+                )
             )
         confident = bool(scored) and scored[0].score >= self.thresholds.answer_threshold
         return SearchResult(text, hits, confident, scored)
 
     def ask(self, question: str, *, channel: str | None = None) -> SearchResult:
-        """Search; when not confident, log the question in the unanswered queue."""
+        """Search; when not confident, log the question (phone/ID numbers masked) for staff."""
         result = self.search(question, k=3)
         if not result.confident and result.query:
             best = result.scored[0] if result.scored else None
             with self.sessions.begin() as session:
                 crud.record_unanswered(
-                    session=session, question=result.query, channel=channel,
+                    session=session,
+                    question=mask_pii(result.query),
+                    channel=channel,
                     best_faq_id=best.faq_id if best else None,
                     best_score=round(best.score, 4) if best else None,
                 )

@@ -36,6 +36,9 @@ class KbState:
 
     def start(self) -> None:
         """Migrate, seed, load the embedder and build the first index (blocking)."""
+        import faiss
+
+        faiss.omp_set_num_threads(max(1, self.kb_settings.faiss_threads))
         self.engine = make_engine(self.settings.resolved_kb_url())
         run_migrations(self.engine)
         self.sessions = make_sessionmaker(self.engine)
@@ -45,7 +48,8 @@ class KbState:
         if self.embedder is None:
             self.embedder = make_embedder(self.kb_settings, self.settings.ensure_data_dir())
         self.kb = KnowledgeBase(
-            sessions=self.sessions, embedder=self.embedder,
+            sessions=self.sessions,
+            embedder=self.embedder,
             thresholds=load_thresholds(self.kb_settings, self.embedder),
             ann_min_vectors=self.kb_settings.ann_min_vectors,
         )

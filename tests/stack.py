@@ -75,6 +75,7 @@ class Stack:
             RASA_TELEMETRY_ENABLED="false",
             SANIC_HOST="127.0.0.1",
             TF_CPP_MIN_LOG_LEVEL="2",
+            PYTHONPATH=str(ROOT / "nlu"),
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
+import ctypes
 import io
 import logging
 import math
-import os
-import tempfile
 import threading
 import wave
 from abc import ABC, abstractmethod
-from pathlib import Path
 
 from core.errors import LinliError
 
@@ -49,82 +46,84 @@ def wav_is_valid(data: bytes) -> bool:
 
 
 class Pyttsx3Synthesizer(Synthesizer):
-    """pyttsx3 on espeak-ng, with its quirks worked around.
+    """espeak-ng through pyttsx3's own espeak binding, synchronously.
 
-    Quirks seen: ``save_to_file`` + ``runAndWait`` sometimes writes no file, and property
-    changes seem to apply one call late. Cause found in pyttsx3 2.99's espeak driver: it keeps
-    the last text and file name and speaks them again on the next loop. So every call clears
-    that state, sets the properties (voice first: espeak resets the rate on a voice change),
-    saves, checks the file and retries once. pyttsx3 is not thread-safe: one lock serialises
-    all calls.
+    pyttsx3 2.99's ``Engine`` loop (``save_to_file`` + ``runAndWait``) proved unreliable here:
+    sometimes no file, and the rate applied a call late or not at all. Causes found in its
+    espeak driver: it keeps the last text and file name and speaks them again on the next loop,
+    and it drives espeak asynchronously (``AUDIO_OUTPUT_RETRIEVAL``) while queueing property
+    changes behind a busy flag. So this class uses the same library and binding
+    (``pyttsx3.drivers._espeak``) in espeak's synchronous mode: set voice, then rate and
+    volume (espeak resets the rate on a voice change), synthesise, collect the samples from the
+    callback, check there are some, retry once. A lock serialises calls (espeak is global state;
+    pyttsx3 is not thread-safe). Do not mix with ``pyttsx3.init("espeak")`` in one process.
     """
 
     def __init__(self, voice: str = DEFAULT_VOICE) -> None:
-        """Create the engine lazily on first use (espeak-ng must be installed)."""
+        """Initialise espeak lazily on first use (Debian ``espeak-ng`` must be installed)."""
         self._voice = voice
-        self._engine = None
+        self._espeak = None
+        self._sample_rate = 22050
+        self._chunks: list[bytes] = []
         self._lock = threading.Lock()
 
-    def _get_engine(self):  # type: ignore[no-untyped-def]
-        if self._engine is None:
-            import pyttsx3
+    def _init(self):  # type: ignore[no-untyped-def]
+        if self._espeak is None:
+            from pyttsx3.drivers import _espeak
 
-            engine = pyttsx3.init("espeak")
-            ids = [v.id for v in engine.getProperty("voices")]
-            # espeak-ng lists voices as "<group>/<name>", e.g. "sit/cmn-latn-pinyin"
-            match = next((i for i in ids if i == self._voice or i.endswith("/" + self._voice)), None)
-            if match is None:
-                logger.warning("espeak-ng voice %s not found; using the default voice", self._voice)
-            else:
-                self._voice = match
-            self._engine = engine
-        return self._engine
+            rate = _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 500, None, 0)
+            if rate <= 0:
+                raise SynthesisError("espeak-ng could not be initialised")
+            self._sample_rate = rate
+            _espeak.SetSynthCallback(self._on_audio)
+            if _espeak.SetVoiceByName(self._voice.encode("utf-8")) != 0:
+                logger.warning("espeak-ng voice %s not found; using cmn", self._voice)
+                self._voice = "cmn"
+            self._espeak = _espeak
+        return self._espeak
 
-    def _save_once(self, text: str, rate: int, volume: float, path: Path) -> bytes:
-        engine = self._get_engine()
-        driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-        self._clear_stale(driver)
-        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to …"
-            # The espeak driver applies properties at once when idle; voice first, since
-            # espeak resets the rate when the voice is set.
-            engine.setProperty("voice", self._voice)
-            engine.setProperty("rate", int(rate))
-            engine.setProperty("volume", float(volume))
-            engine.save_to_file(text, str(path))
-            engine.runAndWait()
-        self._clear_stale(driver)
-        if not path.exists():
+    def _on_audio(self, wav, numsamples, events) -> int:  # type: ignore[no-untyped-def]
+        if numsamples > 0 and wav:
+            self._chunks.append(ctypes.string_at(wav, numsamples * 2))
+        return 0
+
+    @property
+    def voice(self) -> str:
+        """The espeak-ng voice name in use."""
+        return self._voice
+
+    def _synth_once(self, text: str, rate: int, volume: float) -> bytes:
+        es = self._init()
+        self._chunks = []
+        es.SetVoiceByName(self._voice.encode("utf-8"))
+        es.SetParameter(es.RATE, int(rate), 0)
+        es.SetParameter(es.VOLUME, int(round(volume * 100)), 0)
+        es.Synth(text, flags=es.CHARS_UTF8 | es.ENDPAUSE)
+        pcm = b"".join(self._chunks)
+        self._chunks = []
+        if not pcm:
             return b""
-        return path.read_bytes()
-
-    @staticmethod
-    def _clear_stale(driver: object) -> None:
-        """The espeak driver keeps the last text and file name and re-speaks them on the next
-        loop (a cause of "no file" and of settings that seem to apply one call late)."""
-        for attr in ("_text_to_say", "_save_file"):
-            if driver is not None and hasattr(driver, attr):
-                setattr(driver, attr, None)
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(self._sample_rate)
+            w.writeframes(pcm)
+        return buf.getvalue()
 
     def synthesize(self, text: str, *, rate: int = 125, volume: float = 1.0) -> bytes:
-        """Speak ``text`` to WAV bytes; raises SynthesisError when espeak wrote nothing twice."""
+        """Speak ``text`` to WAV bytes; raises SynthesisError when espeak produced nothing twice."""
         text = (text or "").strip()
         volume = min(max(volume, 0.0), 1.0)
         if not text:
             return silence_wav(0.2)
         with self._lock:
-            fd, name = tempfile.mkstemp(prefix="linli-tts-", suffix=".wav")
-            os.close(fd)
-            path = Path(name)
-            try:
-                for attempt in (1, 2):
-                    path.unlink(missing_ok=True)
-                    data = self._save_once(text, rate, volume, path)
-                    if wav_is_valid(data):
-                        return data
-                    logger.warning("pyttsx3 wrote no audio (attempt %d)", attempt)
-            finally:
-                path.unlink(missing_ok=True)
-        raise SynthesisError("pyttsx3 produced no audio")
+            for attempt in (1, 2):
+                data = self._synth_once(text, rate, volume)
+                if wav_is_valid(data):
+                    return data
+                logger.warning("espeak-ng produced no audio (attempt %d)", attempt)
+        raise SynthesisError("espeak-ng produced no audio")
 
 
 def silence_wav(seconds: float, sample_rate: int = 16000) -> bytes:

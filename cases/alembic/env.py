@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from cases.db import make_engine
+from cases.db import lock_for_setup, make_engine
 from cases.models import Base
 
 config = context.config
@@ -21,6 +21,7 @@ def _run(engine: Engine) -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            lock_for_setup(connection)  # another replica migrating? wait, then find head
             context.run_migrations()
         connection.commit()
 

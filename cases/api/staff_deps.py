@@ -65,6 +65,22 @@ def current_staff(request: Request, session: SessionDep, clock: ClockDep) -> Sta
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
+def staff_from_request(request: Request) -> Staff | None:
+    """The logged-in staff member of a request, or None (for other hub parts, e.g. the
+    knowledge base's staff API). Blocking: call it via ``asyncio.to_thread`` from async code.
+    """
+    state = getattr(request.app.state, "cases", None)
+    token = request.cookies.get(COOKIE)
+    if state is None or not token:
+        return None
+    with state.sessions() as session:
+        row = auth.session_user(session=session, token=token, now=state.clock.now())
+        if row is None:
+            return None
+        session.expunge_all()
+        return Staff(user=row.user, csrf_token=row.csrf_token)
+
+
 def check_csrf(staff: Staff, token: str) -> None:
     """Refuse a form post without this session's CSRF token."""
     if not hmac.compare_digest(token.encode(), staff.csrf_token.encode()):

@@ -255,9 +255,10 @@ class FakeTelegram:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
+        with self._lock:
+            self.get_updates_calls += 1
         while True:
             with self._lock:
-                self.get_updates_calls += 1
                 if offset:
                     self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = self._updates[:limit]

@@ -156,3 +156,12 @@ def test_question_mid_form_is_answered_and_the_form_resumes(live_stack: Stack) -
     live_stack.say(who, "对")
     case = only_case(live_stack, who)
     assert case["category"] == "garbage" and "北门" in (case["location"]["landmark"] or "")
+
+
+def test_traditional_characters_are_understood(live_stack: Stack) -> None:
+    who = sender()
+    assert "什么问题" in texts(live_stack.say(who, "我要報事"))
+    reply = texts(live_stack.say(who, "5號樓2單元的樓道燈壞了"))
+    assert "在哪里" not in reply  # the location was understood
+    assert "急不急" in reply
+    assert "算了" not in reply and "取消" in texts(live_stack.say(who, "算了，不報了"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,26 +14,37 @@ from cases.clock import ManualClock
 from cases.config import CasesSettings
 from cases.crud import create_case
 from cases.db import make_engine, make_session_factory, session_scope
-from cases.migrate import upgrade_to_head
-from cases.models import Case
+from cases.models import Building, Case
 from cases.pgserver import PgServer
 from cases.seed import seed_all
 from core.contracts import CaseCreate, CaseType, Location
 
 pytestmark = pytest.mark.postgres
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_two_replicas_share_numbering_and_duplicates(pg: PgServer) -> None:
     url = pg.create_database("replicas")
+    # two replica processes start at once: their migrations must not collide
+    code = ("import sys; from cases.db import make_engine; from cases.migrate import "
+            "upgrade_to_head; upgrade_to_head(make_engine(sys.argv[1]))")  # fmt: skip
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT,
+                              stderr=subprocess.PIPE) for _ in range(2)]  # fmt: skip
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()[-2000:]
     engines = [make_engine(url) for _ in range(2)]
     clock = ManualClock()
-    # both replicas start at once: migration + seed must not collide
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(upgrade_to_head, engines))
     factories = [make_session_factory(e) for e in engines]
-    for factory in factories:
+
+    def seed(factory) -> None:  # noqa: ANN001
         with session_scope(factory) as session:
             seed_all(session, now=clock.now())
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # seeding at once is serialised too
+        list(pool.map(seed, factories))
+    with session_scope(factories[0]) as session:
+        assert session.scalar(select(func.count()).select_from(Building)) == 20
     settings = CasesSettings()
 
     def create(i: int) -> tuple[str, str | None]:

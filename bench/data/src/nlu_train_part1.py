@@ -1,4 +1,7 @@
-"""Training examples, part 1 (report, consult, service). Lines starting with 'T|' are converted to Traditional."""
+"""Training examples, part 1 (report, consult, service).
+
+Lines starting with 'T|' are converted to Traditional characters by build_nlu.py.
+"""
 
 REPORT = """
 我要报事

@@ -93,7 +93,7 @@ def login(
     response = RedirectResponse("/staff/", status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         COOKIE, new.token, httponly=True, samesite="strict", secure=settings.cookie_secure,
-        path="/staff", max_age=settings.staff_session_hours * 3600,
+        path="/", max_age=settings.staff_session_hours * 3600,
     )  # fmt: skip
     return response
 
@@ -106,7 +106,7 @@ def logout(
     check_csrf(staff, csrf_token)
     auth.close_session(session=session, token=request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/staff/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(COOKIE, path="/staff")
+    response.delete_cookie(COOKIE, path="/")
     return response
 
 

@@ -115,7 +115,7 @@ def _resolve(live_stack: Any, case_no: str) -> None:
     try:
         with session_scope(make_session_factory(engine)) as session:
             case = session.scalars(select(Case).where(Case.case_no == case_no)).one()
-            now = datetime.now(UTC).replace(tzinfo=None)
+            now = datetime.now(UTC)
             if case.status == Status.ACCEPTED:
                 lifecycle.change_status(
                     session=session, case=case, new_status=Status.IN_PROGRESS, now=now, actor="test"
@@ -142,11 +142,14 @@ async def test_pushed_status_change_answered_unresolved_reopens(
     mark = fake_tg.mark()
     button = next(b for b in push.buttons if b["text"] == "没解决")
     fake_tg.press_button(chat_id, push.result["message_id"], button["callback_data"])
-    await fake_tg.wait_for(
+    answer = await fake_tg.wait_for(
         lambda c: c.method == "sendMessage" and c.chat_id == chat_id, start=mark, timeout=30
     )
+    assert "重新打开" in answer.text
     case = await case_client.get_case(case_no)
-    assert case.status == "reopened"
+    assert case.status not in ("resolved", "closed")  # reopened (and handed back to the worker)
+    history = await case_client.get_history(case_no)
+    assert any(h.status == "reopened" for h in history), history
     assert fake_tg.message(chat_id, push.result["message_id"]).get("reply_markup") is None
 
 

@@ -16,14 +16,29 @@ EVAL = ROOT / "bench/data/nlu_eval.yml"
 DIALOGUES = ROOT / "bench/data/dialogues.yml"
 
 MINIMUM = {
-    "report": 80, "consult": 80, "service": 70, "ask_status": 40, "rate": 40, "handoff_human": 40,
-    "emergency": 50, "inform": 80, "affirm": 30, "deny": 30, "cancel": 30, "greet": 20,
-    "goodbye": 20, "thank": 20, "out_of_scope": 40,
+    "report": 80,
+    "consult": 80,
+    "service": 70,
+    "ask_status": 40,
+    "rate": 40,
+    "handoff_human": 40,
+    "emergency": 50,
+    "inform": 80,
+    "affirm": 30,
+    "deny": 30,
+    "cancel": 30,
+    "greet": 20,
+    "goodbye": 20,
+    "thank": 20,
+    "out_of_scope": 40,
 }
 
 
 def _codes(name: str) -> set[str]:
-    return {entry["code"] for entry in yaml.safe_load((ROOT / "core/data" / name).read_text(encoding="utf-8"))}
+    return {
+        entry["code"]
+        for entry in yaml.safe_load((ROOT / "core/data" / name).read_text(encoding="utf-8"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +77,9 @@ def test_training_mixes_traditional_characters(train_examples: dict[str, list[st
     assert len(traditional) >= 0.08 * len(texts)
 
 
-def test_eval_set_is_held_out_and_labelled_with_known_codes(train_examples: dict[str, list[str]]) -> None:
+def test_eval_set_is_held_out_and_labelled_with_known_codes(
+    train_examples: dict[str, list[str]],
+) -> None:
     items = load_eval(EVAL)
     assert len(items) >= 450
     assert {i.intent for i in items} == set(MINIMUM)
@@ -93,4 +110,6 @@ def test_dialogues_schema() -> None:
         assert expected.get("category") in categories | {None}, d["id"]
         assert expected.get("service_type") in services | {None}, d["id"]
         assert not (expected.get("contact_phone") and expected.get("contact_declined")), d["id"]
-        assert set(expected.get("location") or {}) <= {"building", "unit", "room", "landmark"}, d["id"]
+        assert set(expected.get("location") or {}) <= {"building", "unit", "room", "landmark"}, d[
+            "id"
+        ]

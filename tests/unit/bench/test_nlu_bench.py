@@ -25,7 +25,10 @@ from bench.nlu_bench import (
 from core.contracts import Location
 
 EVAL_YAML = """
-- {text: 5号楼2单元楼道灯坏了, intent: report, category: corridor_light, location: {building: 5, unit: '2'}}
+- text: 5号楼2单元楼道灯坏了
+  intent: report
+  category: corridor_light
+  location: {building: 5, unit: '2'}
 - {text: 东门那里, intent: inform, location: {landmark: 东门}}
 - {text: 电话13812345678, intent: inform, phone: 13812345678}
 - {text: 帮我妈申请高龄津贴, intent: service, service_type: elderly_allowance}
@@ -62,7 +65,9 @@ def test_load_eval_flattens_slots_as_strings(eval_file: Path) -> None:
     assert items[2].slots["phone"] == "13812345678"
 
 
-@pytest.mark.parametrize("bad", ["- {intent: report}", "- {text: x, intent: report, colour: red}", "- just text"])
+@pytest.mark.parametrize(
+    "bad", ["- {intent: report}", "- {text: x, intent: report, colour: red}", "- just text"]
+)
 def test_load_eval_rejects_bad_items(tmp_path: Path, bad: str) -> None:
     path = tmp_path / "bad.yml"
     path.write_text(bad, encoding="utf-8")
@@ -138,7 +143,9 @@ def _rasa_handler(request: httpx.Request) -> httpx.Response:
                 ],
             },
         )
-    return httpx.Response(200, json={"text": body["text"], "intent": {"name": "greet", "confidence": 0.99}})
+    return httpx.Response(
+        200, json={"text": body["text"], "intent": {"name": "greet", "confidence": 0.99}}
+    )
 
 
 def test_rasa_parser_reads_intent_and_pre_fallback_intent() -> None:
@@ -155,14 +162,19 @@ def test_rasa_parser_reads_intent_and_pre_fallback_intent() -> None:
 
 
 def test_rasa_parser_raises_on_server_error() -> None:
-    parser = RasaParser("http://rasa.test", transport=httpx.MockTransport(lambda r: httpx.Response(500)))
+    parser = RasaParser(
+        "http://rasa.test", transport=httpx.MockTransport(lambda r: httpx.Response(500))
+    )
     with pytest.raises(httpx.HTTPStatusError):
         parser.parse("你好")
 
 
 def test_run_classifier_and_result_with_fallback() -> None:
     items = [EvalItem("a", "greet"), EvalItem("b", "thank")]
-    answers = {"a": Prediction("greet", 0.9, 1.0, "greet"), "b": Prediction("nlu_fallback", 0.2, 3.0, "thank")}
+    answers = {
+        "a": Prediction("greet", 0.9, 1.0, "greet"),
+        "b": Prediction("nlu_fallback", 0.2, 3.0, "thank"),
+    }
     predictions, latency = run_classifier(lambda t: answers[t], items, runs=2, warmup=1)
     assert [p.intent for p in predictions] == ["greet", "nlu_fallback"]
     assert latency["runs"] == 2
@@ -171,7 +183,9 @@ def test_run_classifier_and_result_with_fallback() -> None:
     assert result["accuracy"] == 0.5
     assert result["without_fallback"]["accuracy"] == 1.0
     assert result["fallback_rate"] == 0.5
-    assert result["errors"] == [{"text": "b", "gold": "thank", "pred": "nlu_fallback", "confidence": 0.2}]
+    assert result["errors"] == [
+        {"text": "b", "gold": "thank", "pred": "nlu_fallback", "confidence": 0.2}
+    ]
 
 
 def test_run_baseline_only_writes_json_and_plots(eval_file: Path, tmp_path: Path) -> None:
@@ -204,6 +218,8 @@ def test_real_rasa_parse(live_stack, eval_file: Path, tmp_path: Path) -> None:  
     finally:
         parser.close()
     out = tmp_path / "nlu.json"
-    report = run(eval_path=eval_file, out_path=out, rasa_url=live_stack.rasa_url, runs=1, plots=False)
+    report = run(
+        eval_path=eval_file, out_path=out, rasa_url=live_stack.rasa_url, runs=1, plots=False
+    )
     assert report["classifiers"]["rasa"]["n"] == 6
     assert "comparison" in report

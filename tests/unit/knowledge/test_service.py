@@ -24,8 +24,9 @@ def kb(tmp_path: Path) -> KnowledgeBase:
     with sessions.begin() as session:
         seed_if_empty(session)
     embedder = HashingEmbedder()
-    kb = KnowledgeBase(sessions=sessions, embedder=embedder,
-                       thresholds=Thresholds.load(key="hashing"))
+    kb = KnowledgeBase(
+        sessions=sessions, embedder=embedder, thresholds=Thresholds.load(key="hashing")
+    )
     kb.rebuild()
     return kb
 
@@ -67,9 +68,15 @@ def test_retired_and_expired_faqs_are_not_served(kb: KnowledgeBase) -> None:
     target = kb.search("电动车能在楼道充电吗").hits[0].faq_id
     with kb.sessions.begin() as session:
         crud.retire_faq(session=session, faq_id=target, actor="t")
-        old = crud.create_faq(session=session, data=FaqCreate(
-            question="去年的防汛演练几点开始", answer="已结束",
-            valid_until=date.today() - timedelta(days=1)), actor="t")
+        old = crud.create_faq(
+            session=session,
+            data=FaqCreate(
+                question="去年的防汛演练几点开始",
+                answer="已结束",
+                valid_until=date.today() - timedelta(days=1),
+            ),
+            actor="t",
+        )
     kb.rebuild()
     assert target not in kb.snapshot.entries and old.id not in kb.snapshot.entries
 
@@ -98,10 +105,17 @@ def test_searches_never_fail_while_the_index_is_rebuilt_and_swapped(kb: Knowledg
     try:
         for i in range(15):
             with kb.sessions.begin() as session:
-                faq = crud.create_faq(session=session, data=FaqCreate(
-                    question=f"第{i}号临时通知在哪里看", answer=f"通知{i}"), actor="t")
-                crud.update_faq(session=session, faq_id=faq.id,
-                                data=FaqUpdate(alternatives=[f"通知{i}的说法"]), actor="t")
+                faq = crud.create_faq(
+                    session=session,
+                    data=FaqCreate(question=f"第{i}号临时通知在哪里看", answer=f"通知{i}"),
+                    actor="t",
+                )
+                crud.update_faq(
+                    session=session,
+                    faq_id=faq.id,
+                    data=FaqUpdate(alternatives=[f"通知{i}的说法"]),
+                    actor="t",
+                )
             kb.rebuild()
     finally:
         stop.set()
@@ -116,3 +130,10 @@ def test_searches_never_fail_while_the_index_is_rebuilt_and_swapped(kb: Knowledg
 def test_empty_question_finds_nothing(kb: KnowledgeBase) -> None:
     result = kb.search("   ")
     assert result.hits == [] and not result.confident
+
+
+def test_logged_questions_have_phone_numbers_masked(kb: KnowledgeBase) -> None:
+    kb.ask("我的电话13812345678，小区游泳池几点开", channel="web")
+    with kb.sessions() as session:
+        (item,) = session.query(Unanswered).all()
+    assert "13812345678" not in item.question and "138****5678" in item.question

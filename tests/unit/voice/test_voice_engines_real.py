@@ -124,4 +124,4 @@ def test_pyttsx3_speaks_mandarin_to_a_valid_wav() -> None:
     fast_s, _ = info(fast)
     assert slow_s > 1.0 and slow_s > fast_s * 1.3  # the rate really applies (not one call late)
     assert info(quiet)[1] < info(loud)[1] * 0.6
-    assert tts._voice.endswith("cmn-latn-pinyin")
+    assert tts.voice == "cmn-latn-pinyin"

@@ -94,7 +94,7 @@
       ]);
       renderStats(stats);
       renderNotices(notices);
-      $('updated').textContent = '更新于 ' + new Date().toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' });
+      $('updated').textContent = '更新于 ' + new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
       document.body.dataset.loaded = '1';
     } catch (err) {
       $('updated').textContent = '数据暂时取不到，稍后自动重试。';
@@ -103,8 +103,9 @@
   }
   function tick() {
     const now = new Date();
-    $('clock').textContent = now.toLocaleDateString('zh-CN', { month: 'long', day: 'numeric', weekday: 'long' }) +
-      ' ' + now.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' });
+    const tz = { timeZone: 'Asia/Shanghai' }; // the community's time, whatever the kiosk's clock zone
+    $('clock').textContent = now.toLocaleDateString('zh-CN', { ...tz, month: 'long', day: 'numeric', weekday: 'long' }) +
+      ' ' + now.toLocaleTimeString('zh-CN', { ...tz, hour: '2-digit', minute: '2-digit' });
   }
   tick();
   setInterval(tick, 30000);

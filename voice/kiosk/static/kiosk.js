@@ -209,6 +209,8 @@
     }
   }
   function afterSpeaking() {
+    touch();
+    send({ type: 'ping' }); // idle time counts from the end of what the kiosk said
     if (kiosk.paused) { setState('paused'); return; }
     startListening();
   }
@@ -375,7 +377,7 @@
   document.addEventListener('pointerdown', touch, true);
   setInterval(() => {
     if (kiosk.state === 'recording' || kiosk.state === 'thinking') { touch(); return; }
-    if (Date.now() - lastTouch > cfg.idle_timeout_s * 1000 + 5000) {
+    if (Date.now() - lastTouch > cfg.idle_timeout_s * 1000 + 10000) { // the server usually resets first
       touch();
       clearScreen();
       sessionStorage.removeItem('kiosk-session');

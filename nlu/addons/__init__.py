@@ -1,0 +1,1 @@
+"""Custom Rasa components for Linli (importable with PYTHONPATH=nlu, as ./linli sets it)."""

@@ -1,0 +1,250 @@
+"""Browser fixtures for the kiosk: headless Chromium with a fake microphone fed from real speech.
+
+Chromium's fake capture device plays ``--use-file-for-fake-audio-capture`` in a loop and reads
+the file afresh each time a capture stream opens. The kiosk closes the microphone after every
+utterance (half duplex) and opens it again when it is ready to listen, so a test swaps the next
+answer into the same file while the page is thinking. Each answer is padded with 1 s of silence
+before (the page needs a quiet moment before speech starts) and 30 s after (the loop never
+replays the answer within a turn).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SPEECH = ROOT.parent / "shared" / "data" / "speech" / "synthetic_domain" / "wav"
+ARTIFACTS = ROOT / "tests" / "artifacts" / "voice"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip browser tests clearly when Chromium or Playwright is missing."""
+    reason = None
+    if not CHROMIUM.exists():
+        reason = "needs Debian chromium (apt-get install chromium fonts-wqy-microhei)"
+    elif importlib.util.find_spec("playwright") is None:
+        reason = "needs the playwright Python package"
+    if reason:
+        for item in items:
+            if "browser" in item.keywords and str(item.fspath).startswith(str(Path(__file__).parent)):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def free_port() -> int:
+    """A free loopback TCP port."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_answer(target: Path, name: str, *, before_s: float = 1.0, after_s: float = 30.0) -> None:
+    """Put a real speech clip, padded with silence, where the fake microphone reads it."""
+    with wave.open(str(SPEECH / name)) as w:
+        assert w.getframerate() == 16000 and w.getnchannels() == 1
+        speech = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    pad = np.zeros(int(16000 * before_s), dtype=np.int16)
+    tail = np.zeros(int(16000 * after_s), dtype=np.int16)
+    tmp = target.with_suffix(".tmp")
+    with wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(np.concatenate([pad, speech, tail]).tobytes())
+    os.replace(tmp, target)  # atomic: Chromium never reads a half-written file
+
+
+def write_silence(target: Path, seconds: float = 30.0) -> None:
+    """A silent microphone."""
+    tmp = target.with_suffix(".tmp")
+    with wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(np.zeros(int(16000 * seconds), dtype=np.int16).tobytes())
+    os.replace(tmp, target)
+
+
+@dataclass
+class Browser:
+    """A running headless Chromium whose microphone reads ``mic``."""
+
+    mic: Path
+    playwright: object
+    browser: object
+    pages: list = field(default_factory=list)
+
+    def new_page(self, width: int = 1920, height: int = 1080):  # type: ignore[no-untyped-def]
+        """A page with a large-screen viewport."""
+        page = self.browser.new_page(viewport={"width": width, "height": height})
+        self.pages.append(page)
+        return page
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright, with a file-backed fake microphone."""
+    from playwright.sync_api import sync_playwright
+
+    mic = tmp_path / "mic.wav"
+    write_silence(mic)
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic}"],
+    )
+    try:
+        yield Browser(mic=mic, playwright=pw, browser=browser)
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save a screenshot under tests/artifacts/voice/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def run_axe(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Inject axe-core (from node_modules) and return the serious/critical violations."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core missing: run `npm install --prefix {AXE.parents[2]}`")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+# ----- a hub with a scripted dialogue (no Rasa): pages, accessibility, idle reset ----------------
+@dataclass
+class HubOnly:
+    """A real hub process plus the scripted fake dialogue server."""
+
+    url: str
+    token: str
+    data_dir: Path
+    proc: subprocess.Popen
+
+    def client(self) -> httpx.Client:
+        """HTTP client with the service token."""
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"},
+                            timeout=30)
+
+
+def start_hub_only(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[HubOnly, object]:
+    """Start the hub (real engines unless overridden) and the fake dialogue in a thread."""
+    import uvicorn
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fake_rasa import create_app as fake_rasa_app
+
+    from tests.stack import share_models
+
+    share_models(data_dir)
+    hub_port, rasa_port = free_port(), free_port()
+    token = "voice-e2e-token"
+    hub_url = f"http://127.0.0.1:{hub_port}"
+    server = uvicorn.Server(uvicorn.Config(fake_rasa_app(hub_url, token), host="127.0.0.1",
+                                           port=rasa_port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "VOICE_"))}
+    env.update(LINLI_DATA_DIR=str(data_dir), LINLI_SERVICE_TOKEN=token, LINLI_PORT=str(hub_port),
+               LINLI_RASA_URL=f"http://127.0.0.1:{rasa_port}", LINLI_HUB_URL=hub_url,
+               PYTHONUNBUFFERED="1")
+    env.update(extra_env or {})
+    log = open(data_dir / "hub.log", "ab")  # noqa: SIM115 - closed after the process
+    # Only the parts these tests use (the knowledge part would rebuild its index for a minute).
+    launcher = ("import core.hub as h; h.PARTS = ('cases.api', 'voice.kiosk.app'); h.main()")
+    proc = subprocess.Popen([sys.executable, "-c", launcher], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((data_dir / "hub.log").read_text(errors="replace")[-3000:])
+        try:
+            if httpx.get(f"{hub_url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("hub did not start")
+    return HubOnly(url=hub_url, token=token, data_dir=data_dir, proc=proc), server
+
+
+def stop_hub_only(hub: HubOnly, server: object) -> None:
+    """Stop the hub process and the fake dialogue."""
+    import signal
+
+    try:
+        os.killpg(hub.proc.pid, signal.SIGTERM)
+        hub.proc.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        hub.proc.kill()
+    server.should_exit = True  # type: ignore[attr-defined]
+
+
+HUB_IDLE_TIMEOUT_S = 20
+"""Idle reset of the shared test hub: short enough for the idle test, long for the others."""
+
+
+@pytest.fixture(scope="session")
+def hub_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubOnly]:
+    """Hub (cases + kiosk) with the real recogniser and synthesiser, dialogue scripted."""
+    hub, server = start_hub_only(tmp_path_factory.mktemp("voice-hub"),
+                                 {"VOICE_IDLE_TIMEOUT_S": str(HUB_IDLE_TIMEOUT_S)})
+    try:
+        yield hub
+    finally:
+        stop_hub_only(hub, server)
+
+
+def wait_events(page, kind: str, count: int, timeout_s: float = 90) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Wait until the page has logged ``count`` events of ``kind``; return the log."""
+    page.wait_for_function(
+        "([k, n]) => window.__kiosk && window.__kiosk.log.filter(e => e.type === k).length >= n",
+        arg=[kind, count], timeout=timeout_s * 1000,
+    )
+    return page.evaluate("window.__kiosk.log")
+
+
+def have_binary(name: str) -> bool:
+    """True when a command is on PATH."""
+    return shutil.which(name) is not None
