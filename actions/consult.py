@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -38,7 +40,7 @@ class AnswerQuestion(Action):
         if client is not None:
             try:
                 reply = await client.ask(question, channel_of(tracker.sender_id).value, tracker.sender_id)
-            except LinliError as exc:
+            except (LinliError, httpx.HTTPError) as exc:
                 logger.warning("Knowledge base unavailable: %s", exc)
         if reply is not None and reply.confident and reply.answer is not None:
             dispatcher.utter_message(text=reply.answer.answer)

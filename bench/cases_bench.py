@@ -132,8 +132,13 @@ async def _drive(url: str, n: int, concurrency: int) -> dict[str, float]:
     }
 
 
-def run_backend(name: str, n: int, concurrency: int) -> dict[str, object]:
-    """Benchmark one database backend."""
+def run_backend(name: str, n: int, concurrency: list[int]) -> dict[str, object]:
+    """Benchmark one database backend at each concurrency level (fresh database each)."""
+    return {f"concurrency_{c}": run_one(name, n, c) for c in concurrency}
+
+
+def run_one(name: str, n: int, concurrency: int) -> dict[str, object]:
+    """Benchmark one backend at one concurrency level."""
     tmp = Path(tempfile.mkdtemp(prefix=f"cases-bench-{name}-"))
     pg = None
     if name == "sqlite":
@@ -160,7 +165,7 @@ def main() -> None:
     """Run the benchmark on SQLite and PostgreSQL and write the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=600)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", default="1,8", help="comma-separated levels")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "cases.json")
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -172,15 +177,20 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     results = {
         "benchmark": "POST /api/cases over HTTP (uvicorn, one worker), report cases with routing, "
-        "duplicate check, SLA and events",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},  # fmt: skip
+        "duplicate check, SLA and events; client and server on the same machine",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },  # fmt: skip
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "load_average_at_start": os.getloadavg(),
         "results": {},
     }
     for backend in args.backends.split(","):
         try:
-            results["results"][backend] = run_backend(backend, args.n, args.concurrency)
+            levels = [int(c) for c in args.concurrency.split(",")]
+            results["results"][backend] = run_backend(backend, args.n, levels)
         except (FileNotFoundError, RuntimeError) as exc:
             results["results"][backend] = {"skipped": str(exc)[:500]}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,6 @@ from knowledge.embed import (  # noqa: E402
     CachedEmbedder,
     Embedder,
     SentenceTransformerEmbedder,
-    model_fingerprint,
 )
 from knowledge.evaluate import (  # noqa: E402
     DENSE_ONLY,
@@ -47,6 +46,7 @@ from knowledge.evaluate import (  # noqa: E402
 )
 from knowledge.index import Entry, Fusion, Snapshot  # noqa: E402
 from knowledge.provision import provision  # noqa: E402
+from knowledge.runtime import passage_cache_path  # noqa: E402
 from knowledge.seed import load_heldout, load_seed  # noqa: E402
 from knowledge.service import Thresholds  # noqa: E402
 
@@ -202,11 +202,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--faiss-threads", type=int, default=1, help="as KB_FAISS_THREADS")
+    parser.add_argument("--torch-threads", type=int, default=1, help="as KB_TORCH_THREADS")
     args = parser.parse_args()
     setup_logging("INFO")
     import faiss
 
     faiss.omp_set_num_threads(args.faiss_threads)
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     for noisy in ("sentence_transformers", "transformers", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = HubSettings()
@@ -231,7 +236,7 @@ def main() -> None:
         inner.embed_queries([q])
         single.append((time.perf_counter() - t) * 1000)
 
-    cache = settings.data_dir / "kb-cache" / f"passages-{model_fingerprint(str(model_dir))}.npz"
+    cache = passage_cache_path(settings.data_dir, str(model_dir))
     embedder = CachedEmbedder(inner, cache)
     evalset = EvalSet(embedder, seed)
     thresholds = Thresholds.load()
@@ -239,6 +244,8 @@ def main() -> None:
     report = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "faiss_threads": args.faiss_threads,
+        "torch_threads": args.torch_threads,
+        "load_average_at_start": list(__import__("os").getloadavg()),
         "machine": {
             "python": platform.python_version(),
             "cpu_count": __import__("os").cpu_count(),

@@ -5,6 +5,9 @@ Usage (from the repository root, Rasa running with ``--enable-api``)::
     .venv/bin/python -m bench.nlu_bench --rasa-url http://127.0.0.1:5005
     .venv/bin/python -m bench.nlu_bench --no-rasa          # baseline and slot parsers only
 
+Without ``--rasa-url`` it tries ``$LINLI_RASA_URL`` (default ``http://127.0.0.1:5005``) and falls
+back to the baseline alone when no server answers (``python -m bench`` runs it like that).
+
 Writes ``bench/results/nlu.json`` and the PNG plots next to it (confusion matrices, per-intent F1).
 Intent metrics come from the first pass; latency p50/p95 are medians over ``--runs`` passes.
 Slot F1 (category, location parts, phone, service type) scores the action server's parsers
@@ -418,7 +421,7 @@ def summary_lines(report: dict) -> list[str]:
                 for r in classifiers.values()
             )
         )
-    slots = report.get("slots")
+    slots = report.get("slot_details")
     if isinstance(slots, dict) and "note" not in slots:
         for slot, s in slots.items():
             lines.append(
@@ -427,6 +430,32 @@ def summary_lines(report: dict) -> list[str]:
     elif isinstance(slots, dict):
         lines.append(slots["note"])
     return lines
+
+
+def _summary(result: dict) -> dict[str, Any]:
+    """The headline numbers of one classifier (what bench/REPORT.md tabulates)."""
+    out = {
+        "accuracy": result["accuracy"],
+        "macro_f1": result["macro_f1"],
+        "p50_ms": result["latency"]["p50_ms"],
+        "p95_ms": result["latency"]["p95_ms"],
+    }
+    if "fallback_rate" in result:
+        out["fallback_rate"] = result["fallback_rate"]
+        out["accuracy_without_fallback"] = result["without_fallback"]["accuracy"]
+    return out
+
+
+def rasa_reachable(url: str, token: str | None = None, timeout: float = 5.0) -> str | None:
+    """None when ``POST /model/parse`` answers with an intent, else why not."""
+    parser = RasaParser(url, timeout=timeout, token=token)
+    try:
+        parser.parse("你好")
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "skip Rasa"
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        parser.close()
 
 
 def run(
@@ -440,7 +469,12 @@ def run(
     rasa_token: str | None = None,
     plots: bool = True,
 ) -> dict[str, Any]:
-    """Run the whole NLU benchmark and write the JSON (and PNGs unless ``plots`` is False)."""
+    """Run the whole NLU benchmark and write the JSON (and PNGs unless ``plots`` is False).
+
+    The JSON starts with the headline numbers (``rasa``, ``baseline_rules``, ``comparison``,
+    ``slot_f1``); details follow (``classifiers`` with per-intent scores, confusion matrices and
+    misclassified items, ``slot_details`` with slot errors).
+    """
     items = load_eval(eval_path)
     train = training_texts(train_path)
     overlap = [i.text for i in items if "".join(i.text.split()) in train]
@@ -449,31 +483,35 @@ def run(
     counts: dict[str, int] = {}
     for item in items:
         counts[item.intent] = counts.get(item.intent, 0) + 1
-    report: dict[str, Any] = {
-        "name": "nlu",
-        "machine": machine_info(),
-        "eval": {
-            "path": str(eval_path),
-            "n": len(items),
-            "per_intent": counts,
-            "overlap_with_training": overlap,
-        },
-        "classifiers": {},
-    }
+    report: dict[str, Any] = {"name": "nlu", "machine": machine_info()}
+    classifiers: dict[str, dict] = {}
+    rasa_info: dict[str, Any] = {"url": rasa_url}
     if rasa_url:
         rasa = RasaParser(rasa_url, token=rasa_token)
         try:
-            report["rasa"] = {"url": rasa_url, **rasa.version()}
+            info = rasa.version()
+            rasa_info.update(
+                {
+                    k: info[k]
+                    for k in ("version", "minimum_compatible_version", "model_file")
+                    if k in info
+                }
+            )
             logger.info("parsing %d texts x %d runs through %s", len(items), runs, rasa_url)
             predictions, latency = run_classifier(rasa.parse, items, runs=runs)
-            report["classifiers"]["rasa"] = classifier_result(items, predictions, latency)
+            classifiers["rasa"] = classifier_result(items, predictions, latency)
         finally:
             rasa.close()
     baseline = BaselineParser()
     predictions, latency = run_classifier(baseline.parse, items, runs=runs)
-    report["classifiers"]["baseline_rules"] = classifier_result(items, predictions, latency)
-    if "rasa" in report["classifiers"]:
-        r, b = report["classifiers"]["rasa"], report["classifiers"]["baseline_rules"]
+    classifiers["baseline_rules"] = classifier_result(items, predictions, latency)
+    if "rasa" in classifiers:
+        report["rasa"] = {**_summary(classifiers["rasa"]), **rasa_info}
+    else:
+        report["rasa"] = {**rasa_info, "skipped": "no Rasa server (run with --rasa-url)"}
+    report["baseline_rules"] = _summary(classifiers["baseline_rules"])
+    if "rasa" in classifiers:
+        r, b = classifiers["rasa"], classifiers["baseline_rules"]
         report["comparison"] = {
             "accuracy_delta": r["accuracy"] - b["accuracy"],
             "macro_f1_delta": r["macro_f1"] - b["macro_f1"],
@@ -482,17 +520,28 @@ def run(
             else None,
         }
     extractor, note = load_extractor(extractor_module)
-    report["slots"] = score_slots(items, extractor) if extractor else {"note": note}
+    slot_details = score_slots(items, extractor) if extractor else {"note": note}
+    report["slot_f1"] = (
+        {slot: d["f1"] for slot, d in slot_details.items()} if extractor else {"note": note}
+    )
+    report["eval"] = {
+        "path": str(eval_path),
+        "n": len(items),
+        "per_intent": counts,
+        "overlap_with_training": overlap,
+    }
+    report["classifiers"] = classifiers
+    report["slot_details"] = slot_details
     report["slot_scope"] = {slot: sorted(intents) for slot, intents in SLOT_SCOPE.items()}
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if plots:
         pngs = {}
-        for name, result in report["classifiers"].items():
+        for name, result in classifiers.items():
             png = out_path.with_name(f"nlu_confusion_{name}.png")
             plot_confusion(result, name, png)
             pngs[f"confusion_{name}"] = png.name
         f1_png = out_path.with_name("nlu_f1.png")
-        plot_f1(report["classifiers"], f1_png)
+        plot_f1(classifiers, f1_png)
         pngs["per_intent_f1"] = f1_png.name
         report["plots"] = pngs
     out_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -503,7 +552,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--rasa-url", help="Rasa server with --enable-api, e.g. http://127.0.0.1:5005"
+        "--rasa-url",
+        default=os.environ.get("LINLI_RASA_URL", "http://127.0.0.1:5005"),
+        help="Rasa server with --enable-api (default $LINLI_RASA_URL or http://127.0.0.1:5005); "
+        "when it does not answer, only the baseline and the slot parsers run",
     )
     parser.add_argument(
         "--no-rasa", action="store_true", help="only the baseline and the slot parsers"
@@ -529,12 +581,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.INFO, format="%(levelname)s %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if not args.rasa_url and not args.no_rasa:
-        parser.error("give --rasa-url URL, or --no-rasa for the baseline only")
+    rasa_url: str | None = None if args.no_rasa else args.rasa_url
+    if rasa_url and (why := rasa_reachable(rasa_url, args.rasa_token)):
+        logger.warning(
+            "Rasa at %s does not answer (%s): baseline and slot parsers only", rasa_url, why
+        )
+        rasa_url = None
     report = run(
         eval_path=args.eval,
         out_path=args.out,
-        rasa_url=None if args.no_rasa else args.rasa_url,
+        rasa_url=rasa_url,
         runs=args.runs,
         train_path=args.train,
         extractor_module=args.extractor,

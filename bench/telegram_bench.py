@@ -201,6 +201,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
             model = str(provision_whisper_base(work).path)
         env["VOICE_WHISPER_MODEL"] = str(model)
+    load_at_start = os.getloadavg()[0]
     proc = start_bot_process(env, work / "bot.log")
     report: dict[str, Any] = {}
     try:
@@ -284,7 +285,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         else "real Rasa + action server + hub",
         "bot": "python -m bot (PTB 22) in its own process, fake Bot API on loopback",
         "machine": f"{platform.machine()} {platform.python_version()}, {os.cpu_count()} cores",
-        "load_avg_at_end": os.getloadavg()[0],
+        "load_avg_1min": {"start": round(load_at_start, 2), "end": round(os.getloadavg()[0], 2)},
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return report

@@ -78,6 +78,7 @@ def build_application(
         cases=cases,
         speech=speech,
         attach_window_s=settings.attach_window_s,
+        uncertain_grace_s=settings.uncertain_grace_s,
     )
     context_types = ContextTypes(context=CustomContext, chat_data=ChatData, bot_data=BotData)
     application = (

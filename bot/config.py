@@ -46,6 +46,9 @@ class BotSettings(BaseSettings):
     """Reuse a healthy check of Rasa/actions/hub this long (0: check before every message;
     concurrent checks are shared either way)."""
     rasa_timeout_s: float = 30.0
+    uncertain_grace_s: float = 60.0
+    """After Rasa timed out or failed on a message, wait this long before reading its tracker
+    to decide whether the message must be sent again (Rasa may still be working on it)."""
     hub_timeout_s: float = 10.0
     state_db: Path | None = None
     """SQLite file for the durable queue and chat state; default ``<data_dir>/bot.db``."""

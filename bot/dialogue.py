@@ -25,7 +25,7 @@ from bot import texts
 from bot.attachments import attach_pending, attached_message
 from bot.cases_gateway import CaseGateway
 from bot.keyboards import MAX_BUTTONS, rasa_keyboard
-from bot.rasa_client import BotMessage, HealthChecker, RasaClient, RasaUnavailable
+from bot.rasa_client import NOT_SEEN, BotMessage, HealthChecker, RasaClient, RasaUnavailable
 from bot.speech import SpeechIO
 from bot.store import BotStore, InboxItem, InboxState
 
@@ -61,6 +61,7 @@ class Dialogue:
         cases: CaseGateway,
         speech: SpeechIO,
         attach_window_s: float = 1800.0,
+        uncertain_grace_s: float = 60.0,
     ) -> None:
         """Wire the parts; ``bot`` is set when the application starts (``bind``)."""
         self.store = store
@@ -72,6 +73,7 @@ class Dialogue:
         self.bot: Bot | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self.turns = 0
+        self.uncertain_grace_s = uncertain_grace_s
         self.clock_skew_s = 0.0
         """Added to the clock when picking attachments to retry (tests skip the back-off)."""
         """Messages answered by Rasa and delivered, in this process's life (tests, benchmarks)."""
@@ -146,17 +148,22 @@ class Dialogue:
             await self._outage(chat_id, new_message)
             return False
         if item.state == InboxState.UNCERTAIN:
-            seen = await self.rasa.has_message(sender, item.message_id)
-            if seen is None:
+            if item.last_try and time.time() - item.last_try < self.uncertain_grace_s:
+                return False  # Rasa may still be working on it: look at its tracker later
+            replies = await self.rasa.replies_to(sender, item.message_id)
+            if replies is None:
                 await self._outage(chat_id, new_message)
                 return False
-            if seen:
-                logger.info(
-                    "Message %s already reached Rasa; not sending it again", item.message_id
-                )
+            if replies is not NOT_SEEN:
+                logger.info("Message %s already reached Rasa; not sent again", item.message_id)
                 self.store.set_state(item.id, InboxState.DONE)
-                elder = self.store.prefs(chat_id).elder_mode
-                await self._send_text(chat_id, texts.for_mode(texts.SLOW_LOST, elder))
+                await self._recovered(chat_id, item)
+                if replies:
+                    await self.deliver(chat_id, replies)
+                else:
+                    elder = self.store.prefs(chat_id).elder_mode
+                    await self._send_text(chat_id, texts.for_mode(texts.SLOW_LOST, elder))
+                self.turns += 1
                 return True
         await self._typing(chat_id)
         prefs = self.store.prefs(chat_id)
@@ -166,29 +173,41 @@ class Dialogue:
             "kind": item.kind,
             "elder_mode": prefs.elder_mode,
         }
+        # Until Rasa's answer is in, the message counts as "maybe delivered": a crash right
+        # after Rasa answered must not make a restarted bot send it a second time.
+        self.store.set_state(item.id, InboxState.UNCERTAIN, attempted=True)
         try:
             messages = await self.rasa.send(sender, item.text or "", metadata)
         except RasaUnavailable as exc:
             logger.warning("Rasa unavailable for %s: %s", item.message_id, exc)
             self.health.invalidate()
             state = InboxState.UNCERTAIN if exc.maybe_delivered else InboxState.PENDING
-            self.store.set_state(item.id, state, attempted=True)
+            self.store.set_state(item.id, state)
             await self._outage(chat_id, new_message)
             return False
         if not messages and not (await self.health.check(fresh=True)).ok:
             # Rasa took the turn but an action failed (its events are lost): send it again later.
-            self.store.set_state(item.id, InboxState.PENDING, attempted=True)
+            self.store.set_state(item.id, InboxState.PENDING)
             await self._outage(chat_id, new_message)
             return False
-        self.store.set_state(item.id, InboxState.DONE, attempted=True)
-        prefs = self.store.prefs(chat_id)
-        if prefs.outage_notified:
-            prefs.outage_notified = False
-            self.store.save_prefs(prefs)
-            await self._send_text(chat_id, texts.RECOVERED + (item.text or ""))
+        self.store.set_state(item.id, InboxState.DONE)
+        await self._recovered(chat_id, item)
         await self.deliver(chat_id, messages)
         self.turns += 1
         return True
+
+    async def _recovered(self, chat_id: int, item: InboxItem) -> None:
+        """After an outage, say that we carry on with what the resident sent."""
+        prefs = self.store.prefs(chat_id)
+        if not prefs.outage_notified:
+            return
+        prefs.outage_notified = False
+        self.store.save_prefs(prefs)
+        said = item.text or ""
+        if item.kind == "button" or said.startswith("/") or not said:
+            await self._send_text(chat_id, texts.RECOVERED_PLAIN)
+        else:
+            await self._send_text(chat_id, texts.RECOVERED.format(text=said))
 
     async def _outage(self, chat_id: int, new_message: bool) -> None:
         """Tell the resident (once per outage, then briefly per new message) that we kept it."""
@@ -207,13 +226,13 @@ class Dialogue:
         prefs = self.store.prefs(chat_id)
         expect: str | None = None
         spoken: list[str] = []
-        case_nos: list[str] = []
+        case_nos: list[str] = []  # the chat's own new case first, per message
         for message in messages:
             if message.expect:
                 expect = message.expect
             custom_case = message.custom.get("case_no")
             if isinstance(custom_case, str) and CASE_NO_RE.fullmatch(custom_case):
-                case_nos.append(custom_case)
+                case_nos.insert(0, custom_case)
             text = message.text
             if message.image and not text:
                 text = message.image
@@ -229,18 +248,22 @@ class Dialogue:
                 sep = "" if not line or line[-1] in "。！？!?." else "。"
                 line = f"{line}{sep}可以说：{options}"
             spoken.append(line)
-            case_nos.extend(CASE_NO_RE.findall(text))
+            found = CASE_NO_RE.findall(text)
+            if found:
+                # "您的编号是 X。……邻居已经反映过了（编号 Y）": the resident's own case comes first.
+                case_nos.append(found[0])
         prefs = self.store.prefs(chat_id)
         prefs.expect = expect
-        if case_nos:
-            prefs.last_case_no = case_nos[-1]
+        own_case = case_nos[0] if case_nos else None
+        if own_case:
+            prefs.last_case_no = own_case
             prefs.last_case_at = time.time()
         self.store.save_prefs(prefs)
         if prefs.elder_mode and spoken:
             await self.send_voice(chat_id, "。".join(s for s in spoken if s))
-        for case_no in dict.fromkeys(case_nos):
-            kinds = await attach_pending(self.store, self.cases, chat_id, case_no)
-            line = attached_message(kinds, case_no)
+        if own_case:
+            kinds = await attach_pending(self.store, self.cases, chat_id, own_case)
+            line = attached_message(kinds, own_case)
             if line:
                 await self._send_text(chat_id, line)
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.cases_gateway import CaseGateway
@@ -21,6 +21,15 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 RESOLVED = "resolved"
 """Case status after which the resident is asked to confirm (解决了 / 部分解决 / 没解决)."""
+
+
+CONFIRM_WORDS = ("解决了", "办结", "处理好了")
+"""Words of the case system's "resolved" notice (the outbox carries no status field yet)."""
+
+
+def asks_confirmation(text: str, status: str) -> bool:
+    """Whether this push is the resolution notice that gets 解决了 / 部分解决 / 没解决 buttons."""
+    return status == RESOLVED and any(word in text for word in CONFIRM_WORDS)
 
 
 @dataclass
@@ -113,10 +122,16 @@ async def push_case_update(update: CaseUpdate, context: CustomContext) -> None:
         except LinliError:
             case = None
         prefs = services.store.prefs(update.chat_id)
-        if case is not None and case.status == RESOLVED:
+        if case is not None and asks_confirmation(update.text, case.status):
             markup = rating_keyboard(update.case_no, elder_mode=prefs.elder_mode)
         try:
             await context.bot.send_message(update.chat_id, update.text, reply_markup=markup)
+        except (Forbidden, BadRequest) as exc:
+            # Blocked bot or unknown chat: it will never go through; don't let it pile up.
+            logger.warning("Push %d undeliverable (%s); acknowledged", update.outbox_id, exc)
+            if poller is not None:
+                await poller.acknowledge(update.outbox_id)
+            return
         except TelegramError:
             logger.exception("Push %d not delivered; will retry", update.outbox_id)
             return

@@ -62,6 +62,10 @@ class BotMessage:
         )
 
 
+NOT_SEEN: list[BotMessage] = []
+"""Sentinel of ``RasaClient.replies_to``: Rasa never got the message (compare with ``is``)."""
+
+
 class RasaUnavailable(ServiceUnavailable):
     """Rasa did not answer; ``maybe_delivered`` tells whether it may have seen the message."""
 
@@ -141,6 +145,15 @@ class RasaClient:
 
         Returns None when the tracker cannot be read (the caller must not guess).
         """
+        replies = await self.replies_to(sender, message_id)
+        return None if replies is None else replies is not NOT_SEEN
+
+    async def replies_to(self, sender: str, message_id: str) -> list[BotMessage] | None:
+        """What the bot said after the user message with this ``metadata.message_id``.
+
+        Returns ``NOT_SEEN`` when Rasa never got that message, None when the tracker cannot be
+        read (the caller must not guess), else the bot's messages (possibly empty).
+        """
         params = {"include_events": "ALL"}
         if self.token:
             params["token"] = self.token
@@ -154,12 +167,28 @@ class RasaClient:
         if response.status_code != 200:
             logger.info("Rasa tracker answered %s", response.status_code)
             return None
+        replies: list[BotMessage] | None = None
         for event in response.json().get("events") or []:
-            if event.get("event") == "user":
+            kind = event.get("event")
+            if kind == "user":
+                if replies is not None:
+                    break
                 meta = event.get("metadata") or {}
                 if meta.get("message_id") == message_id:
-                    return True
-        return False
+                    replies = []
+            elif kind == "bot" and replies is not None:
+                data = event.get("data") or {}
+                replies.append(
+                    BotMessage.from_dict(
+                        {
+                            "text": event.get("text"),
+                            "buttons": data.get("buttons"),
+                            "custom": data.get("custom"),
+                            "image": data.get("image"),
+                        }
+                    )
+                )
+        return NOT_SEEN if replies is None else replies
 
 
 @dataclass

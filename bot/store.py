@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     state TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL,
+    last_try REAL,
     done REAL,
     UNIQUE (chat_id, update_id)
 );
@@ -90,6 +91,8 @@ class InboxItem:
     text: str | None
     state: InboxState
     attempts: int
+    last_try: float | None = None
+    """When it was last sent to Rasa (epoch seconds)."""
 
     @property
     def message_id(self) -> str:
@@ -185,16 +188,20 @@ class BotStore:
             text=row["text"],
             state=InboxState(row["state"]),
             attempts=row["attempts"],
+            last_try=row["last_try"],
         )
 
     def set_state(self, item_id: int, state: InboxState, *, attempted: bool = False) -> None:
         """Move a message to another state (DONE records the time)."""
         with self._lock:
+            now = time.time()
             self._conn.execute(
                 "UPDATE inbox SET state = ?, attempts = attempts + ?,"
+                " last_try = CASE WHEN ? THEN ? ELSE last_try END,"
                 " done = CASE WHEN ? THEN ? ELSE done END WHERE id = ?",
-                (state, 1 if attempted else 0, state == InboxState.DONE, time.time(), item_id),
-            )
+                (state, 1 if attempted else 0, attempted, now, state == InboxState.DONE, now,
+                 item_id),
+            )  # fmt: skip
 
     def chats_with_work(self) -> list[int]:
         """Chats that have messages waiting for Rasa."""

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -119,6 +120,41 @@ def authenticate(*, session: Session, username: str, password: str) -> StaffUser
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+class LoginThrottle:
+    """Refuses logins for a username after repeated failures (in memory, per hub process).
+
+    Args:
+        max_failures: Failures allowed inside the window.
+        window: How long failures count, and how long the lock lasts.
+    """
+
+    def __init__(self, max_failures: int = 5, window: timedelta = timedelta(minutes=15)) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self._failures: dict[str, list[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, username: str, now: datetime) -> list[datetime]:
+        recent = [t for t in self._failures.get(username, []) if now - t < self.window]
+        self._failures[username] = recent
+        return recent
+
+    def blocked(self, username: str, now: datetime) -> bool:
+        """Whether this username is locked out right now."""
+        with self._lock:
+            return len(self._recent(username.lower(), now)) >= self.max_failures
+
+    def failed(self, username: str, now: datetime) -> None:
+        """Record a failed attempt."""
+        with self._lock:
+            self._recent(username.lower(), now).append(now)
+
+    def succeeded(self, username: str) -> None:
+        """Forget failures after a good login."""
+        with self._lock:
+            self._failures.pop(username.lower(), None)
 
 
 @dataclass

@@ -30,5 +30,7 @@ class CasesSettings(BaseSettings):
     """How long a staff login lasts."""
     cookie_secure: bool = False
     """Send the staff session cookie only over HTTPS (set true behind TLS)."""
+    db_wait_s: float = 60.0
+    """At startup, how long to wait for the database to accept connections."""
     seed_demo_community: bool = True
     """Seed the demo community (grids, buildings, departments, workers, notices) when empty."""

@@ -45,8 +45,12 @@ class FakeCaseClient:
 
     def _log(self, stored: _Stored, text: str, status: str | None = None) -> None:
         stored.history.append(
-            HistoryEntry(at=self.now.isoformat(), text=text, status=status,
-                         status_label=STATUS_LABELS.get(status) if status else None)  # fmt: skip
+            HistoryEntry(
+                at=self.now.isoformat(),
+                text=text,
+                status=status,
+                status_label=STATUS_LABELS.get(status) if status else None,
+            )  # fmt: skip
         )
 
     async def create_case(self, case: CaseCreate) -> CasePublic:
@@ -131,9 +135,14 @@ class FakeCaseClient:
         if target is not None:
             text = f"【邻里】您的事项 {stored.public.case_no}：{note or STATUS_LABELS[status]}"
             self._outbox.append(
-                OutboxItem(id=next(self._outbox_ids), case_no=stored.public.case_no,
-                           channel=target[0], recipient=target[1], text=text,
-                           created_at=self.now.isoformat())  # fmt: skip
+                OutboxItem(
+                    id=next(self._outbox_ids),
+                    case_no=stored.public.case_no,
+                    channel=target[0],
+                    recipient=target[1],
+                    text=text,
+                    created_at=self.now.isoformat(),
+                )  # fmt: skip
             )
 
     async def confirm(

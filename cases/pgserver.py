@@ -90,6 +90,13 @@ class PgServer:
         )  # fmt: skip
         return self.url(name)
 
+    def drop_database(self, name: str) -> None:
+        """Drop a database, closing its connections."""
+        self._run(
+            str(self.bindir / "dropdb"), "-h", "127.0.0.1", "-p", str(self.port),
+            "-U", self.user, "--force", "--if-exists", name,
+        )  # fmt: skip
+
     def url(self, database: str = "postgres") -> str:
         """SQLAlchemy URL (psycopg 3) of a database on this server."""
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -106,8 +113,19 @@ class PgServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _scratch_parent() -> str | None:
+    """Prefer RAM (/dev/shm) for the throwaway cluster: many small files, no durability needed."""
+    shm = Path("/dev/shm")
+    try:
+        if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 2 << 30:
+            return str(shm)
+    except OSError:
+        pass
+    return None
+
+
 def start_server(bindir: Path | None = None) -> PgServer:
-    """Start a throwaway server.
+    """Start a throwaway server (its files in /dev/shm when there is room).
 
     Raises:
         FileNotFoundError: PostgreSQL binaries are not installed.
@@ -117,7 +135,7 @@ def start_server(bindir: Path | None = None) -> PgServer:
     if bindir is None:
         raise FileNotFoundError("PostgreSQL binaries not found (apt-get install postgresql)")
     run_as = None
-    root = Path(tempfile.mkdtemp(prefix="linli-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="linli-pg-", dir=_scratch_parent()))
     if os.geteuid() == 0:
         run_as = "postgres"
         entry = pwd.getpwnam(run_as)

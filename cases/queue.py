@@ -59,9 +59,7 @@ def list_queue(
     if filters.grid:
         query = query.join(Grid, Case.grid_id == Grid.id).where(Grid.code == filters.grid)
     if filters.overdue:
-        query = query.where(
-            Case.status.in_([s.value for s in OPEN_STATUSES]), Case.due_at < now
-        )
+        query = query.where(Case.status.in_([s.value for s in OPEN_STATUSES]), Case.due_at < now)
     if filters.q:
         like = f"%{filters.q.strip()}%"
         query = query.where(

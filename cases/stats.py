@@ -62,22 +62,24 @@ def week_stats(session: Session, *, now: datetime) -> WeekStats:
     for code, n in counts.most_common():
         cat = category_by_code(code)
         by_category.append(CategoryCount(code=code, name=cat.name if cat else code, count=n))
-    created_total = session.scalar(
-        select(func.count()).select_from(Case).where(Case.created_at >= start)
-    ) or 0
-    open_count = session.scalar(
-        select(func.count()).select_from(Case).where(Case.status.in_(open_values))
-    ) or 0
-    overdue = session.scalar(
-        select(func.count())
-        .select_from(Case)
-        .where(Case.status.in_(open_values), Case.due_at < now)
-    ) or 0
+    created_total = (
+        session.scalar(select(func.count()).select_from(Case).where(Case.created_at >= start)) or 0
+    )
+    open_count = (
+        session.scalar(select(func.count()).select_from(Case).where(Case.status.in_(open_values)))
+        or 0
+    )
+    overdue = (
+        session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.status.in_(open_values), Case.due_at < now)
+        )
+        or 0
+    )
     closed_rows = list(
         session.execute(
-            select(Case.rating).where(
-                Case.status == Status.CLOSED.value, Case.closed_at >= start
-            )
+            select(Case.rating).where(Case.status == Status.CLOSED.value, Case.closed_at >= start)
         ).scalars()
     )
     confirmed = sum(1 for r in closed_rows if r == Rating.RESOLVED.value)

@@ -42,9 +42,7 @@ RATING_LABELS: dict[str, str] = {
 LEVEL_LABELS = {0: "网格", 1: "社区", 2: "街道"}
 """Escalation levels: who follows the case up."""
 
-OPEN_STATUSES = frozenset(
-    {Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED}
-)
+OPEN_STATUSES = frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED})
 """Statuses in which the case still waits for work (and can go overdue)."""
 
 _WORK = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED})

@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--once", action="store_true", help="exit after the stack is ready")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     rasa_url = os.environ.get("LINLI_RASA_URL", "http://127.0.0.1:5005")
     actions_url = f"http://127.0.0.1:{os.environ.get('LINLI_ACTIONS_PORT', '5055')}"
     hub_url = os.environ.get("LINLI_HUB_URL", "http://127.0.0.1:8000")

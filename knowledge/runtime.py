@@ -36,6 +36,17 @@ def resolve_model(kb: KbSettings, data_dir: Path) -> str:
     return str(folder)
 
 
+def apply_thread_settings(kb: KbSettings) -> None:
+    """faiss / torch thread counts from settings (process-wide; see ``KbSettings``)."""
+    import faiss
+
+    faiss.omp_set_num_threads(max(1, kb.faiss_threads))
+    if kb.torch_threads and kb.embedder != "hashing":
+        import torch
+
+        torch.set_num_threads(kb.torch_threads)
+
+
 def make_embedder(kb: KbSettings, data_dir: Path) -> Embedder:
     """The embedder named by ``KB_EMBEDDER`` (blocking: loads the model)."""
     if kb.embedder == "hashing":
@@ -44,8 +55,26 @@ def make_embedder(kb: KbSettings, data_dir: Path) -> Embedder:
     if kb.embedder != "sentence-transformers":
         raise ValueError(f"unknown KB_EMBEDDER {kb.embedder!r}")
     model = resolve_model(kb, data_dir)
-    cache = Path(data_dir) / "kb-cache" / f"passages-{model_fingerprint(model)}.npz"
-    return CachedEmbedder(SentenceTransformerEmbedder(model), cache)
+    return CachedEmbedder(SentenceTransformerEmbedder(model), passage_cache_path(data_dir, model))
+
+
+def passage_cache_path(data_dir: Path, model: str) -> Path:
+    """Where passage vectors of ``model`` are cached: next to the provisioned models, so data
+    directories that share ``models/`` (test stacks) share the cache too."""
+    return Path(data_dir) / "models" / "kb-cache" / f"passages-{model_fingerprint(model)}.npz"
+
+
+def warm_seed_cache(embedder: Embedder) -> int:
+    """Embed the bundled seed phrasings exactly as the index will (so startup is fast)."""
+    from core.textnorm import normalize_text
+    from knowledge.seed import load_seed
+
+    texts = []
+    for entry in load_seed():
+        faq = entry.to_create()
+        texts.extend(normalize_text(p) for p in dict.fromkeys([faq.question, *faq.alternatives]))
+    embedder.embed_passages(texts)
+    return len(texts)
 
 
 def load_thresholds(kb: KbSettings, embedder: Embedder) -> Thresholds:

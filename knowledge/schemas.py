@@ -106,7 +106,10 @@ class FaqPublic(FaqBase):
     created_at: datetime
     updated_at: datetime
 
-    _tz = field_validator("created_at", "updated_at")(classmethod(lambda cls, v: _utc(v)))
+    @field_validator("created_at", "updated_at")
+    @classmethod
+    def _as_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
 
 
 class AuditPublic(BaseModel):
@@ -122,7 +125,10 @@ class AuditPublic(BaseModel):
     before: dict | None
     after: dict | None
 
-    _tz = field_validator("at")(classmethod(lambda cls, v: _utc(v)))
+    @field_validator("at")
+    @classmethod
+    def _as_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
 
 
 class UnansweredPublic(BaseModel):
@@ -141,7 +147,10 @@ class UnansweredPublic(BaseModel):
     status: str
     faq_id: int | None
 
-    _tz = field_validator("first_asked", "last_asked")(classmethod(lambda cls, v: _utc(v)))
+    @field_validator("first_asked", "last_asked")
+    @classmethod
+    def _as_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
 
 
 class UnansweredToFaq(BaseModel):

@@ -13,7 +13,7 @@ from core.config import HubSettings
 from knowledge.config import KbSettings
 from knowledge.db import make_engine, make_sessionmaker, run_migrations
 from knowledge.embed import Embedder
-from knowledge.runtime import load_thresholds, make_embedder
+from knowledge.runtime import apply_thread_settings, load_thresholds, make_embedder
 from knowledge.seed import seed_if_empty
 from knowledge.service import KnowledgeBase
 
@@ -36,9 +36,6 @@ class KbState:
 
     def start(self) -> None:
         """Migrate, seed, load the embedder and build the first index (blocking)."""
-        import faiss
-
-        faiss.omp_set_num_threads(max(1, self.kb_settings.faiss_threads))
         self.engine = make_engine(self.settings.resolved_kb_url())
         run_migrations(self.engine)
         self.sessions = make_sessionmaker(self.engine)
@@ -46,6 +43,7 @@ class KbState:
             with self.sessions.begin() as session:
                 seed_if_empty(session)
         if self.embedder is None:
+            apply_thread_settings(self.kb_settings)
             self.embedder = make_embedder(self.kb_settings, self.settings.ensure_data_dir())
         self.kb = KnowledgeBase(
             sessions=self.sessions,

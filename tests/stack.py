@@ -62,7 +62,11 @@ class Stack:
     @property
     def env(self) -> dict[str, str]:
         """The environment every process gets."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "KB_", "VOICE_", "BOT_", "CASES_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("LINLI_", "KB_", "VOICE_", "BOT_", "CASES_"))
+        }
         env.update(
             LINLI_DATA_DIR=str(self.data_dir),
             LINLI_SERVICE_TOKEN=self.token,
@@ -85,11 +89,27 @@ class Stack:
         """How each process is started (the same as the Procfile)."""
         return {
             "hub": [str(ROOT / ".venv/bin/python"), "-m", "core.hub"],
-            "actions": [str(ROOT / ".venv/bin/python"), "-m", "actions", "--port", str(self.actions_port)],
+            "actions": [
+                str(ROOT / ".venv/bin/python"),
+                "-m",
+                "actions",
+                "--port",
+                str(self.actions_port),
+            ],
             "rasa": [
-                str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "-i", "127.0.0.1",
-                "-p", str(self.rasa_port), "--model", str(MODEL),
-                "--endpoints", str(ROOT / "nlu/endpoints.yml"), "--credentials", str(ROOT / "nlu/credentials.yml"),
+                str(ROOT / ".venv-rasa/bin/rasa"),
+                "run",
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.rasa_port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(ROOT / "nlu/endpoints.yml"),
+                "--credentials",
+                str(ROOT / "nlu/credentials.yml"),
             ],
         }
 
@@ -108,7 +128,11 @@ class Stack:
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         self.procs[name] = subprocess.Popen(
-            self.commands()[name], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.commands()[name],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout_s
@@ -159,14 +183,19 @@ class Stack:
 
     def say(self, sender: str, text: str, timeout_s: float = 60) -> list[dict]:
         """Send one message through Rasa's REST channel; return the bot's messages."""
-        r = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                       timeout=timeout_s)
+        r = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=timeout_s,
+        )
         r.raise_for_status()
         return r.json()
 
     def hub(self) -> httpx.Client:
         """An HTTP client for the hub with the service token."""
-        return httpx.Client(base_url=self.hub_url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30)
+        return httpx.Client(
+            base_url=self.hub_url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30
+        )
 
 
 def share_models(data_dir: Path) -> None:

@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "say":
         from voice.factory import make_synthesizer
 
-        args.out.write_bytes(make_synthesizer(settings).synthesize(args.text, rate=settings.tts_rate))
+        wav = make_synthesizer(settings).synthesize(args.text, rate=settings.tts_rate)
+        args.out.write_bytes(wav)
         sys.stdout.write(f"{args.out}\n")
         return 0
     return 2

@@ -188,7 +188,7 @@ def peak_rms(samples: np.ndarray, sample_rate: int = SAMPLE_RATE, window_s: floa
 
 
 def spectral_flatness(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> float:
-    """Median spectral flatness (0 = tonal/speech-like, ~0.56 = white noise) of the louder frames."""
+    """Median spectral flatness of the louder frames (0 = speech-like, ~0.56 = white noise)."""
     frame = int(sample_rate * 0.032)
     x = samples.astype(np.float64)
     n = len(x) // frame

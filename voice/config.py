@@ -14,7 +14,7 @@ class VoiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOICE_", env_file=".env", extra="ignore")
 
     engine: Literal["whisper", "vosk", "fake"] = "whisper"
-    """Recogniser: ``whisper`` (default, provisioned from PyPI wheels), ``vosk`` or ``fake`` (tests)."""
+    """Recogniser: ``whisper`` (default, from PyPI wheels), ``vosk`` or ``fake`` (tests)."""
     whisper_model: str | None = None
     """Whisper CTranslate2 folder (or a hub name where internet exists); default
     ``<LINLI_DATA_DIR>/models/whisper-base``."""

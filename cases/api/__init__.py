@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -14,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from cases import lifecycle
 from cases.api.state import CasesState
 from cases.config import CasesSettings
-from cases.db import make_engine, make_session_factory, session_scope
+from cases.db import make_engine, make_session_factory, session_scope, wait_for_database
 from cases.migrate import upgrade_to_head
 from cases.seed import seed_all
 from core.config import HubSettings
@@ -55,6 +56,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
         settings=cases_settings,
         engine=engine,
         sessions=make_session_factory(engine),
+        sqlite_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
     )
     app.include_router(cases.router)
     app.include_router(catalog.router)
@@ -67,7 +69,8 @@ def register(app: FastAPI, settings: HubSettings) -> None:
 
 
 def prepare_database(state: CasesState) -> None:
-    """Migrate to head and seed (idempotent; blocking)."""
+    """Wait for the database, migrate to head and seed (idempotent; blocking)."""
+    wait_for_database(state.engine, state.settings.db_wait_s)
     upgrade_to_head(state.engine)
     with session_scope(state.sessions) as session:
         seed_all(session, now=state.clock.now(), demo_community=state.settings.seed_demo_community)

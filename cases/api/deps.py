@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, status
 from sqlalchemy.orm import Session
@@ -24,7 +24,15 @@ StateDep = Annotated[CasesState, Depends(get_state)]
 
 
 def get_db(state: StateDep) -> Iterator[Session]:
-    """A session per request: commit on success, roll back on error."""
+    """A session per request: commit on success, roll back on error.
+
+    On SQLite, requests take turns on an in-process lock first: SQLite has one writer at a
+    time anyway, and a queue wakes the next request at once where SQLite's busy handler
+    would sleep and retry (long latency tails under load).
+    """
+    lock = state.sqlite_lock
+    if lock is not None:
+        lock.acquire()
     session = state.sessions()
     try:
         yield session
@@ -34,6 +42,8 @@ def get_db(state: StateDep) -> Iterator[Session]:
         raise
     finally:
         session.close()
+        if lock is not None:
+            lock.release()
 
 
 def get_clock(state: StateDep) -> Clock:
@@ -51,7 +61,16 @@ def get_routing(state: StateDep) -> RoutingCache:
     return state.routing
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+def _function_scoped(dependency: Any) -> Any:
+    """Depends() whose exit code (our commit) runs before the response is sent, so a client
+    never reads its own write too early. Older FastAPI without ``scope`` did that already."""
+    try:
+        return Depends(dependency, scope="function")
+    except TypeError:  # pragma: no cover - FastAPI < 0.120
+        return Depends(dependency)
+
+
+SessionDep = Annotated[Session, _function_scoped(get_db)]
 RoutingDep = Annotated[RoutingCache, Depends(get_routing)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[CasesSettings, Depends(get_settings)]

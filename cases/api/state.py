@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cases.auth import LoginThrottle
 from cases.clock import Clock, SystemClock
 from cases.config import CasesSettings
 from cases.crud import RoutingCache
@@ -25,3 +27,6 @@ class CasesState:
     clock: Clock = field(default_factory=SystemClock)
     sweeper: asyncio.Task[None] | None = None
     routing: RoutingCache = field(default_factory=RoutingCache)
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    sqlite_lock: threading.Lock | None = None
+    """Serialises request transactions on SQLite (None on PostgreSQL)."""

@@ -95,9 +95,22 @@ class FakeBackend:
             )
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
+        replies = self.script(sender, message, metadata)
+        with self._lock:
+            for reply in replies:
+                data = {k: v for k, v in reply.items() if k in ("buttons", "custom", "image")}
+                self.events[sender].append(
+                    {
+                        "event": "bot",
+                        "text": reply.get("text"),
+                        "data": data,
+                        "timestamp": time.time(),
+                    }
+                )
         if self.webhook_status != 200:
+            # processed, but the answer is lost on the way back (what a retry must not double)
             return JSONResponse({"error": "boom"}, self.webhook_status)
-        return JSONResponse(self.script(sender, message, metadata))
+        return JSONResponse(replies)
 
     async def _tracker(self, request: Request) -> Response:
         sender = request.path_params["sender"]

@@ -87,6 +87,8 @@ class FakeTelegram:
         self._files: dict[str, tuple[str, bytes]] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.calls: list[SentCall] = []
+        self.blocked_chats: set[int] = set()
+        """Chats whose user blocked the bot (send* answers 403)."""
         self.get_updates_calls = 0
         routes = [
             Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
@@ -151,6 +153,16 @@ class FakeTelegram:
         if handler is None:
             return JSONResponse(
                 {"ok": False, "error_code": 404, "description": f"Not Found: {method}"}, 404
+            )
+        chat = params.get("chat_id")
+        if method.startswith("send") and chat is not None and int(chat) in self.blocked_chats:
+            return JSONResponse(
+                {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                },
+                403,
             )
         if method == "getUpdates":
             result = await self._m_getUpdates(params)
@@ -382,7 +394,10 @@ class FakeTelegram:
         timeout: float = 30.0,
         start: int = 0,
     ) -> SentCall:
-        """Wait until a call from index ``start`` on matches ``predicate``; return it."""
+        """Wait until a call from index ``start`` on matches ``predicate``; return it.
+
+        The predicate sees each call once: it must depend on the call only.
+        """
         deadline = time.monotonic() + timeout
         index = start
         while True:

@@ -47,7 +47,9 @@ def case_no_in(reply: str) -> str:
 
 def test_full_report_in_one_message_is_read_back_then_created(live_stack: Stack) -> None:
     who = sender()
-    reply = texts(live_stack.say(who, "你好，5号楼2单元的楼道灯全坏了，晚上黑漆漆的，挺急的，电话13812345678"))
+    reply = texts(
+        live_stack.say(who, "你好，5号楼2单元的楼道灯全坏了，晚上黑漆漆的，挺急的，电话13812345678")
+    )
     assert "您要反映：楼道灯，5号楼2单元" in reply and "对吗" in reply
     assert "13812345678" not in reply  # read back as a tail only
     assert cases_of(live_stack, who) == []  # nothing before the resident confirms

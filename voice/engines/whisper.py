@@ -13,7 +13,9 @@ from voice.audio import AudioClip
 
 logger = logging.getLogger(__name__)
 
-BASE_PROMPT = "我要报事，楼道灯坏了。五号楼二单元的电梯坏了。我想咨询一下。我要办居住证明、高龄津贴。"
+BASE_PROMPT = (
+    "我要报事，楼道灯坏了。五号楼二单元的电梯坏了。我想咨询一下。我要办居住证明、高龄津贴。"
+)
 """Simplified-Chinese prompt in residents' own words (without one Whisper writes Traditional)."""
 
 PROMPT_INTROS = {
@@ -86,7 +88,9 @@ class WhisperRecognizer(Recognizer):
                     cpu_threads=self.cpu_threads,
                 )
                 logger.info(
-                    "Whisper model %s loaded in %.1f s", self.model_dir, time.perf_counter() - started
+                    "Whisper model %s loaded in %.1f s",
+                    self.model_dir,
+                    time.perf_counter() - started,
                 )
 
     def transcribe(self, clip: AudioClip, expect: Expectation | None = None) -> Transcript:
@@ -117,7 +121,7 @@ class WhisperRecognizer(Recognizer):
             if seg.no_speech_prob > 0.8 and seg.avg_logprob < -0.8:
                 continue
             texts.append(seg.text)
-            probs.append(min(1.0, max(0.0, 2.718281828 ** seg.avg_logprob)))
+            probs.append(min(1.0, max(0.0, 2.718281828**seg.avg_logprob)))
         text = normalize_text("".join(texts))
         text = _collapse_repeats(chinese_punctuation(text))
         if text and (any(h in text for h in _HALLUCINATIONS) or _is_prompt_echo(text, prompt)):

@@ -13,7 +13,15 @@ from importlib import resources
 from pathlib import Path
 
 import httpx
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi import (
+    APIRouter,
+    FastAPI,
+    Header,
+    HTTPException,
+    Request,
+    WebSocket,
+    WebSocketDisconnect,
+)
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -41,8 +49,12 @@ def get_service(app: FastAPI) -> KioskService:
     return app.state.kiosk
 
 
-def register(app: FastAPI, settings: HubSettings, voice_settings: VoiceSettings | None = None,
-             service: KioskService | None = None) -> None:
+def register(
+    app: FastAPI,
+    settings: HubSettings,
+    voice_settings: VoiceSettings | None = None,
+    service: KioskService | None = None,
+) -> None:
     """Attach the kiosk routes; engines are created here but load their models in ``startup``."""
     vs = voice_settings or VoiceSettings()
     if service is None:
@@ -68,7 +80,7 @@ async def startup(app: FastAPI) -> None:
         try:
             await asyncio.to_thread(loader)
         except Exception:  # a missing model must not take the hub down: the kiosk says so
-            logger.exception("Could not load the speech recogniser (run: python -m voice provision)")
+            logger.exception("Could not load the recogniser (run: python -m voice provision)")
     app.state.kiosk_sockets = {}
     app.state.kiosk_sweeper = asyncio.create_task(_idle_sweeper(app))
 
@@ -144,15 +156,18 @@ async def kiosk_config(request: Request) -> dict:
 def _require_token(request: Request, authorization: str | None) -> None:
     expected = request.app.state.kiosk_hub_settings.service_token
     scheme, _, token = (authorization or "").partition(" ")
-    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(
-        token.encode(), expected.encode()
+    if (
+        not expected
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(token.encode(), expected.encode())
     ):
         raise HTTPException(401, "缺少或错误的服务令牌")
 
 
 @router.get("/kiosk/drafts")
-async def kiosk_drafts(request: Request, authorization: str | None = Header(default=None),
-                       limit: int = 50) -> JSONResponse:
+async def kiosk_drafts(
+    request: Request, authorization: str | None = Header(default=None), limit: int = 50
+) -> JSONResponse:
     """Unfinished kiosk conversations kept for staff (service token required)."""
     _require_token(request, authorization)
     items = await asyncio.to_thread(get_service(request.app).drafts.list, max(1, min(limit, 500)))
@@ -176,7 +191,8 @@ def _print_html(case: dict) -> str:
     what = case.get("category_label") or case.get("service_label") or ""
     loc = case.get("location") or {}
     where = "".join(
-        p for p in (
+        p
+        for p in (
             f"{loc['building']}号楼" if loc.get("building") else "",
             f"{loc['unit']}单元" if loc.get("unit") else "",
             f"{loc['room']}室" if loc.get("room") else "",
@@ -240,9 +256,16 @@ async def kiosk_ws(ws: WebSocket) -> None:
                 session, resumed = service.open_session(event.get("session"))
                 ws.state.session_id = session.id
                 sockets[session.id] = ws
-                await ws.send_json({"type": "ready", "session": session.id, "resumed": resumed,
-                                    "rate": session.rate, "volume": session.volume,
-                                    "expect": session.expect})
+                await ws.send_json(
+                    {
+                        "type": "ready",
+                        "session": session.id,
+                        "resumed": resumed,
+                        "rate": session.rate,
+                        "volume": session.volume,
+                        "expect": session.expect,
+                    }
+                )
                 if resumed and session.last_reply is not None:
                     await ws.send_json(dict(session.last_reply, autoplay=False))
                 else:

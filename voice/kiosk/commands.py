@@ -1,4 +1,4 @@
-"""Kiosk commands residents may say or press at any time (handled by the kiosk, not the dialogue)."""
+"""Commands residents may say or press at any time, handled by the kiosk (not the dialogue)."""
 
 from __future__ import annotations
 

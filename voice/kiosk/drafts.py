@@ -43,8 +43,12 @@ class DraftStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(line + "\n")
-        logger.info("Saved kiosk draft for session %s (%s, %d turns)",
-                    draft.session[:6], draft.reason, len(draft.turns))
+        logger.info(
+            "Saved kiosk draft for session %s (%s, %d turns)",
+            draft.session[:6],
+            draft.reason,
+            len(draft.turns),
+        )
 
     def list(self, limit: int = 100) -> list[dict]:
         """The latest drafts, newest first."""

@@ -14,8 +14,13 @@ logger = logging.getLogger(__name__)
 class RasaClient:
     """Posts resident messages to ``<rasa_url>/webhooks/rest/webhook``."""
 
-    def __init__(self, base_url: str, *, timeout_s: float = 30.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         """Create the HTTP client (closed by ``aclose``)."""
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport

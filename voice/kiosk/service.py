@@ -25,6 +25,15 @@ logger = logging.getLogger(__name__)
 GREETING = "您好！有什么事，请直接跟我说。比如：我要报事，或者：老年卡怎么办。"
 NOT_HEARD = "没听清楚，请您再说一遍，慢一点说就好。"
 BUSY = "系统有点忙，请稍等一下再说一遍。着急的话，请按“转人工”。"
+TRAILING_PUNCT = "。.！!？?，,、；;：:…~ "
+
+
+def for_dialogue(text: str) -> str:
+    """Text as sent to the dialogue: no trailing punctuation (Whisper adds "。", and the NLU
+    classified "挺急的。" as out_of_scope while "挺急的" is understood)."""
+    return text.rstrip(TRAILING_PUNCT) or text
+
+
 YES_NO_BUTTONS = [{"title": "对", "payload": "对"}, {"title": "不对", "payload": "不对"}]
 
 
@@ -73,8 +82,10 @@ class KioskService:
         return [s for s in list(self.sessions.values()) if s.idle_seconds() > limit]
 
     # ----- speech ---------------------------------------------------------------------------
-    async def speak(self, session: KioskSession, text: str, *, rate: int | None = None) -> str | None:
-        """Synthesise ``text`` off the event loop; a ``data:`` URL of the WAV, or None on failure."""
+    async def speak(
+        self, session: KioskSession, text: str, *, rate: int | None = None
+    ) -> str | None:
+        """Synthesise ``text`` off the event loop: a ``data:`` URL of the WAV, None on failure."""
         if not text:
             return None
         try:
@@ -86,8 +97,14 @@ class KioskService:
             return None
         return "data:audio/wav;base64," + base64.b64encode(wav).decode("ascii")
 
-    async def local_reply(self, session: KioskSession, text: str, *, kind: str = "reply",
-                          buttons: list[dict] | None = None) -> dict:
+    async def local_reply(
+        self,
+        session: KioskSession,
+        text: str,
+        *,
+        kind: str = "reply",
+        buttons: list[dict] | None = None,
+    ) -> dict:
         """A reply the kiosk composes itself (greeting, re-ask, busy)."""
         messages = [{"text": text, "buttons": buttons or []}]
         event = {
@@ -105,8 +122,9 @@ class KioskService:
         return event
 
     # ----- turns ----------------------------------------------------------------------------
-    async def handle_audio(self, session: KioskSession, pcm: bytes, sample_rate: int,
-                           ended_at: float | None = None) -> list[dict]:
+    async def handle_audio(
+        self, session: KioskSession, pcm: bytes, sample_rate: int, ended_at: float | None = None
+    ) -> list[dict]:
         """One spoken utterance: validate, recognise (steered), then act on the text."""
         ended_at = ended_at or time.perf_counter()
         session.touch()
@@ -121,13 +139,15 @@ class KioskService:
             return [await self.local_reply(session, exc.user_message, kind="retry")]
         expect = expectation_for(session.expect)
         transcript = await asyncio.to_thread(self.recognizer.transcribe, clip, expect)
-        events: list[dict] = [{
-            "type": "transcript",
-            "text": transcript.text,
-            "confidence": transcript.confidence,
-            "seconds": round(transcript.seconds, 3),
-            "expect": expect.kind,
-        }]
+        events: list[dict] = [
+            {
+                "type": "transcript",
+                "text": transcript.text,
+                "confidence": transcript.confidence,
+                "seconds": round(transcript.seconds, 3),
+                "expect": expect.kind,
+            }
+        ]
         if not transcript.text.strip("。，,.!?！？ "):
             events.append(await self.local_reply(session, NOT_HEARD, kind="retry"))
             return events
@@ -143,8 +163,9 @@ class KioskService:
                 del self.timings[:-200]
         return events + replies
 
-    async def handle_text(self, session: KioskSession, text: str, *, spoken: bool = False,
-                          payload: str | None = None) -> list[dict]:
+    async def handle_text(
+        self, session: KioskSession, text: str, *, spoken: bool = False, payload: str | None = None
+    ) -> list[dict]:
         """A resident's words (typed, spoken or a button): kiosk command or dialogue turn."""
         session.touch()
         text = normalize_text(text)[:500]
@@ -156,14 +177,15 @@ class KioskService:
         session.add_turn("resident", text)
         try:
             started = time.perf_counter()
-            raw = await self.rasa.send(session.sender, payload or text)
+            raw = await self.rasa.send(session.sender, payload or for_dialogue(text))
             dialogue_s = time.perf_counter() - started
         except ServiceUnavailable:
             return [await self.local_reply(session, BUSY, kind="retry")]
         return [await self.dialogue_reply(session, raw, dialogue_s)]
 
-    async def dialogue_reply(self, session: KioskSession, raw: list[dict],
-                             dialogue_s: float = 0.0) -> dict:
+    async def dialogue_reply(
+        self, session: KioskSession, raw: list[dict], dialogue_s: float = 0.0
+    ) -> dict:
         """Turn the dialogue's messages into the page's reply event."""
         session.expect = find_expect(raw) or "free"
         case_no = find_case_no(raw)
@@ -227,8 +249,13 @@ class KioskService:
         if session.last_reply is not None:
             again = dict(session.last_reply)
             text = note + (again.get("speech") or "")
-            again.update(audio=await self.speak(session, text), speech=text, repeat=True,
-                         rate=session.rate, volume=session.volume)
+            again.update(
+                audio=await self.speak(session, text),
+                speech=text,
+                repeat=True,
+                rate=session.rate,
+                volume=session.volume,
+            )
             events.append(again)
         else:
             events.append(await self.local_reply(session, note, kind="note"))

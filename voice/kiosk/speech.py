@@ -13,17 +13,18 @@ _SYMBOLS = re.compile(r"[*_#>`~•●◆■□✅❌👉👍🙏😊]")
 
 
 def digits_zh(digits: str) -> str:
-    """"0042" → "零零四二" (digit by digit, as people read numbers)."""
+    """ "0042" → "零零四二" (digit by digit, as people read numbers)."""
     return "".join(_DIGITS[int(d)] if d.isdigit() else d for d in digits)
 
 
 def speakable_case_no(case_no: str) -> str:
-    """"BS-20261121-0042" → "B S，二零二六一一二一，零零四二" for slow speech."""
+    """ "BS-20261121-0042" → "B S，二零二六一一二一，零零四二" for slow speech."""
     m = CASE_NO.search(case_no)
     if not m:
         return case_no
     letters = " ".join(_LETTERS.get(c, c) for c in m.group(1))
-    return f"{letters}，{digits_zh(m.group(2)[:4])}，{digits_zh(m.group(2)[4:])}，{digits_zh(m.group(3))}"
+    date, serial = m.group(2), m.group(3)
+    return f"{letters}，{digits_zh(date[:4])}，{digits_zh(date[4:])}，{digits_zh(serial)}"
 
 
 def find_case_no(messages: list[dict]) -> str | None:

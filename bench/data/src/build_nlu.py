@@ -17,23 +17,29 @@ import nlu_train_part1 as p1  # noqa: E402
 import nlu_train_part2 as p2  # noqa: E402
 import nlu_train_part3 as p3  # noqa: E402
 import nlu_train_part4 as p4  # noqa: E402
+import nlu_train_part5 as p5  # noqa: E402
+import nlu_train_part6 as p6  # noqa: E402
 
 INTENTS: dict[str, str] = {
-    "report": p1.REPORT + p3.REPORT + p4.REPORT,
-    "consult": p1.CONSULT + p3.CONSULT + p4.CONSULT,
-    "service": p1.SERVICE + p3.SERVICE + p4.SERVICE,
-    "ask_status": p2.ASK_STATUS,
-    "rate": p2.RATE + p3.RATE + p4.RATE,
+    "report": p1.REPORT + p3.REPORT + p4.REPORT + p5.REPORT + p6.REPORT,
+    "consult": p1.CONSULT + p3.CONSULT + p4.CONSULT + p6.CONSULT,
+    "service": p1.SERVICE + p3.SERVICE + p4.SERVICE + p6.SERVICE,
+    "ask_status": p2.ASK_STATUS + p5.ASK_STATUS,
+    "rate": p2.RATE + p3.RATE + p4.RATE + p6.RATE,
     "handoff_human": p2.HANDOFF_HUMAN + p4.HANDOFF_HUMAN,
-    "emergency": p2.EMERGENCY + p3.EMERGENCY + p4.EMERGENCY,
-    "inform": p2.INFORM + p3.INFORM + p4.INFORM,
-    "affirm": p2.AFFIRM + p3.AFFIRM,
-    "deny": p2.DENY,
-    "cancel": p2.CANCEL,
-    "greet": p2.GREET + p3.GREET,
-    "goodbye": p2.GOODBYE + p3.GOODBYE,
+    "emergency": p2.EMERGENCY + p3.EMERGENCY + p4.EMERGENCY + p6.EMERGENCY,
+    "inform": p2.INFORM + p3.INFORM + p4.INFORM + p5.INFORM + p6.INFORM,
+    "affirm": p2.AFFIRM + p3.AFFIRM + p5.AFFIRM,
+    "deny": p2.DENY + p5.DENY + p6.DENY,
+    "cancel": p2.CANCEL + p6.CANCEL,
+    "greet": p2.GREET + p3.GREET + p5.GREET,
+    "goodbye": p2.GOODBYE + p3.GOODBYE + p5.GOODBYE,
     "thank": p2.THANK,
-    "out_of_scope": p2.OUT_OF_SCOPE + p3.OUT_OF_SCOPE + p4.OUT_OF_SCOPE,
+    "out_of_scope": p2.OUT_OF_SCOPE
+    + p3.OUT_OF_SCOPE
+    + p4.OUT_OF_SCOPE
+    + p5.OUT_OF_SCOPE
+    + p6.OUT_OF_SCOPE,
 }
 
 

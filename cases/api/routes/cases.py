@@ -64,9 +64,7 @@ def lookup_case(
 ) -> CasePublic:
     """Find a case by the last 4 digits of its number plus the phone tail (or the sender)."""
     if not phone_tail and not sender_id:
-        raise HTTPException(
-            422, "请同时提供手机号后四位，才能查到您的事项"
-        )
+        raise HTTPException(422, "请同时提供手机号后四位，才能查到您的事项")
     case = crud.find_by_last4(
         session=session, last4=last4, phone_tail=phone_tail, sender_id=sender_id
     )

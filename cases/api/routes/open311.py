@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session
 from cases import crud
 from cases.api.deps import ClockDep, RoutingDep, SessionDep, SettingsDep
 from cases.auth import check_api_key
+from cases.config import CasesSettings
+from cases.crud import RoutingCache
 from cases.events import case_events
 from cases.models import Case
 from cases.open311 import (
@@ -189,6 +192,21 @@ async def post_request(
     form = await request.form()
     fields: dict[str, str] = {k: str(v) for k, v in request.query_params.items()}
     fields.update({k: v for k, v in form.items() if isinstance(v, str)})
+    return await run_in_threadpool(
+        _create_request, fields, fmt, request, session, settings, clock.now(), routing
+    )
+
+
+def _create_request(
+    fields: dict[str, str],
+    fmt: str,
+    request: Request,
+    session: Session,
+    settings: CasesSettings,
+    now: datetime,
+    routing: RoutingCache,
+) -> Response:
+    """Validate the POSTed fields and create the case (blocking; runs in the threadpool)."""
     if check_api_key(session=session, key=fields.get("api_key", "")) is None:
         return open311_error(403, "api_key 无效或缺失", request)
     code = fields.get("service_code", "")
@@ -227,7 +245,7 @@ async def post_request(
             idempotency_key=None,
         )
         case, _ = crud.create_case(
-            session=session, case_create=case_create, settings=settings, now=clock.now(),
+            session=session, case_create=case_create, settings=settings, now=now,
             routing=routing,
         )  # fmt: skip
     except (InvalidInput, ValueError) as exc:

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from cases import auth, crud, lifecycle
-from cases.api.deps import ClockDep, SessionDep, SettingsDep
+from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from cases.api.staff_deps import (
     COOKIE,
     StaffDep,
@@ -24,7 +24,16 @@ from cases.api.staff_deps import (
 from cases.clock import CHINA_TZ
 from cases.events import case_events
 from cases.models import Grid, Notice, Worker
-from cases.queue import QueueFilter, list_queue, phone_for, place, subject, to_csv
+from cases.queue import (
+    TYPE_LABELS,
+    URGENCY_LABELS,
+    QueueFilter,
+    list_queue,
+    phone_for,
+    place,
+    subject,
+    to_csv,
+)
 from cases.stats import week_stats
 from cases.statuses import (
     LEVEL_LABELS,
@@ -54,6 +63,8 @@ templates.env.globals.update(
     LEVEL_LABELS=LEVEL_LABELS,
     RATING_LABELS=RATING_LABELS,
     ROLE_LABELS=auth.ROLE_LABELS,
+    URGENCY_LABELS=URGENCY_LABELS,
+    TYPE_LABELS=TYPE_LABELS,
 )
 
 
@@ -75,18 +86,25 @@ def login_page(request: Request) -> Response:
 @router.post("/login")
 def login(
     request: Request,
+    state: StateDep,
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=60)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    """Check the credentials and start a session."""
-    user = auth.authenticate(session=session, username=username.strip(), password=password)
-    if user is None:
+    """Check the credentials and start a session (locked after repeated failures)."""
+    name = username.strip()
+    throttle = state.login_throttle
+    if throttle.blocked(name, clock.now()):
         return _render(
-            request, "staff/login.html", {"error": "用户名或密码不对"}, code=401
+            request, "staff/login.html", {"error": "尝试次数太多，请15分钟后再试"}, code=429
         )
+    user = auth.authenticate(session=session, username=name, password=password)
+    if user is None:
+        throttle.failed(name, clock.now())
+        return _render(request, "staff/login.html", {"error": "用户名或密码不对"}, code=401)
+    throttle.succeeded(name)
     new = auth.open_session(
         session=session, user=user, now=clock.now(), hours=settings.staff_session_hours
     )
@@ -208,9 +226,7 @@ def case_detail(
             "children": lifecycle.linked_children(session=session, case=case),
             "workers": workers,
             "categories": categories(),
-            "next_statuses": [
-                s for s in Status if can_transition(case.status, s)
-            ],
+            "next_statuses": [s for s in Status if can_transition(case.status, s)],
             "msg": msg,
         },
     )
@@ -239,8 +255,12 @@ def post_status(
     case = visible_case(session, staff, case_no)
     return _do(
         lambda: lifecycle.change_status(
-            session=session, case=case, new_status=new_status, now=clock.now(),
-            actor=staff.user.username, note=note.strip() or None,
+            session=session,
+            case=case,
+            new_status=new_status,
+            now=clock.now(),
+            actor=staff.user.username,
+            note=note.strip() or None,
         ),  # fmt: skip
         case.case_no,
     )
@@ -282,8 +302,12 @@ def post_assign(
     case = visible_case(session, staff, case_no)
     return _do(
         lambda: lifecycle.assign(
-            session=session, case=case, worker_id=worker_id, now=clock.now(),
-            actor=staff.user.username, reason=reason.strip(),
+            session=session,
+            case=case,
+            worker_id=worker_id,
+            now=clock.now(),
+            actor=staff.user.username,
+            reason=reason.strip(),
         ),  # fmt: skip
         case.case_no,
     )
@@ -306,8 +330,13 @@ def post_recategorise(
     case = visible_case(session, staff, case_no)
     return _do(
         lambda: lifecycle.recategorise(
-            session=session, case=case, category=category, reason=reason, now=clock.now(),
-            actor=staff.user.username, settings=settings,
+            session=session,
+            case=case,
+            category=category,
+            reason=reason,
+            now=clock.now(),
+            actor=staff.user.username,
+            settings=settings,
         ),  # fmt: skip
         case.case_no,
     )
@@ -328,7 +357,10 @@ def post_reroute(
     case = visible_case(session, staff, case_no)
     return _do(
         lambda: lifecycle.reroute(
-            session=session, case=case, reason=reason.strip(), now=clock.now(),
+            session=session,
+            case=case,
+            reason=reason.strip(),
+            now=clock.now(),
             actor=staff.user.username,
         ),  # fmt: skip
         case.case_no,
@@ -371,4 +403,3 @@ def hide_notice(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这条公告")
     notice.active = False
     return RedirectResponse("/staff/notices", status_code=status.HTTP_303_SEE_OTHER)
-

@@ -82,7 +82,7 @@ class Resident:
             for call in seen:
                 found = CASE_NO_RE.findall(call.text)
                 if found and call.method == "sendMessage":
-                    return found[-1], seen
+                    return found[0], seen  # the resident's own (a linked report comes after)
             kind = self.expect or "yes_no"
             with_buttons = [c for c in calls if c.buttons]
             label = BUTTON_ANSWERS.get(kind)

@@ -4,6 +4,7 @@ Rasa server, action server and hub (``live_stack``)."""
 from __future__ import annotations
 
 import asyncio
+import signal
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.app import running
 from bot.speech import SpeechIO
 from core.config import HubSettings
 from tests.e2e.telegram.conftest import VOICE_WAV, service_token, wav_to_ogg
-from tests.e2e.telegram.driver import Resident
+from tests.e2e.telegram.driver import ANSWERS, Resident
 from tests.unit.bot.helpers import tiny_jpeg
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,16 @@ pytestmark = pytest.mark.integration
 
 async def test_full_report_by_text(tg_bot, fake_tg, chat_id, case_client):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    calls = await resident.say("5号楼2单元的楼道灯坏了")
+    sent: list[int] = []
+    calls = await resident.turn(
+        lambda: sent.append(fake_tg.send_text(chat_id, "5号楼2单元的楼道灯坏了"))
+    )
+    # Rasa's tracker knows the message by its id (what de-duplicates retries after a timeout)
+    rasa = tg_bot.bot_data.services.rasa
+    replies = await rasa.replies_to(f"tg:{chat_id}", f"tg:{chat_id}:{sent[0]}")
+    shown = [c.text for c in calls if c.method == "sendMessage"]
+    assert replies and [r.text for r in replies if r.text] == shown
+    assert await rasa.has_message(f"tg:{chat_id}", f"tg:{chat_id}:1") is False
     case_no, seen = await resident.complete(calls)
     case = await case_client.get_case(case_no)
     assert case is not None
@@ -132,7 +142,7 @@ async def test_pushed_status_change_answered_unresolved_reopens(
     tg_bot, fake_tg, chat_id, case_client, live_stack
 ):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    case_no, _ = await resident.complete(await resident.say("5号楼2单元的楼道灯坏了"))
+    case_no, _ = await resident.complete(await resident.say("7号楼3单元的楼道灯坏了"))
     await asyncio.to_thread(_resolve, live_stack, case_no)
     push = await fake_tg.wait_for(
         lambda c: c.chat_id == chat_id and c.method == "sendMessage" and c.buttons
@@ -153,22 +163,13 @@ async def test_pushed_status_change_answered_unresolved_reopens(
     assert fake_tg.message(chat_id, push.result["message_id"]).get("reply_markup") is None
 
 
-def _stop_actions(live_stack: Any) -> None:
-    for name in ("stop_actions", "kill_actions"):
-        if hasattr(live_stack, name):
-            getattr(live_stack, name)()
-            return
-    if hasattr(live_stack, "stop"):
-        live_stack.stop("actions")
-        return
-    pytest.skip("live_stack cannot stop the action server (needs stop/start of 'actions')")
+def _crash_actions(live_stack: Any) -> None:
+    """The action server dies (SIGKILL, as in a crash)."""
+    live_stack.stop("actions", signal.SIGKILL)
 
 
 def _start_actions(live_stack: Any) -> None:
-    for name in ("start_actions", "restart_actions"):
-        if hasattr(live_stack, name):
-            getattr(live_stack, name)()
-            return
+    """The action server comes back (waits until its /health answers)."""
     live_stack.start("actions")
 
 
@@ -176,17 +177,15 @@ async def test_action_server_outage_mid_conversation(
     tg_bot, fake_tg, chat_id, case_client, live_stack
 ):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    calls = await resident.say("5号楼2单元的楼道灯坏了")
+    calls = await resident.say("8号楼1单元的楼道灯坏了")
     # answer until the read-back question (对 / 不对), then take the action server down
     for _ in range(8):
         if resident.expect == "yes_no":
             break
         kind = resident.expect or "description"
-        from tests.e2e.telegram.driver import ANSWERS
-
         calls = await resident.say(ANSWERS.get(kind, "对"))
     assert resident.expect == "yes_no", [c.text for c in calls]
-    await asyncio.to_thread(_stop_actions, live_stack)
+    await asyncio.to_thread(_crash_actions, live_stack)
     try:
         mark = fake_tg.mark()
         fake_tg.send_text(chat_id, "对")
@@ -202,3 +201,91 @@ async def test_action_server_outage_mid_conversation(
     await asyncio.sleep(2.0)  # further retry rounds must not submit it again
     mine = await case_client.list_cases_for_sender(f"tg:{chat_id}")
     assert len(mine) == 1 and mine[0].case_no in reply.text
+
+
+class LossyProxy:
+    """Forwards to the real Rasa; can lose Rasa's answer to the next message (after Rasa did it)."""
+
+    def __init__(self, target: str) -> None:
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        from tests.fakes.threaded_server import ThreadedServer
+
+        self.target = target.rstrip("/")
+        self.lose_next = False
+        self.forwarded: list[str] = []
+
+        async def forward(request: Request) -> Response:
+            body = await request.body()
+            async with httpx.AsyncClient(timeout=120) as client:
+                upstream = await client.request(
+                    request.method,
+                    self.target + request.url.path,
+                    params=request.query_params,
+                    content=body,
+                    headers={"content-type": request.headers.get("content-type", "")},
+                )
+            if request.url.path.endswith("/webhook"):
+                self.forwarded.append(body.decode())
+                if self.lose_next:
+                    self.lose_next = False
+                    return Response(b"bad gateway", status_code=502)
+            return Response(upstream.content, status_code=upstream.status_code,
+                            media_type=upstream.headers.get("content-type"))  # fmt: skip
+
+        routes = [Route("/{path:path}", forward, methods=["GET", "POST"])]
+        self.server = ThreadedServer(Starlette(routes=routes))
+
+
+async def test_lost_answer_is_recovered_without_a_second_case(
+    live_stack, fake_tg, chat_id, case_client, tmp_path
+):
+    from bot.app import build_application
+    from bot.config import BotSettings
+    from bot.store import BotStore
+    from core.config import CommonSettings
+    from voice.tts import FakeSynthesizer
+
+    proxy = LossyProxy(live_stack.rasa_url)
+    proxy.server.start()
+    try:
+        settings = BotSettings(
+            token=fake_tg.token, api_base_url=fake_tg.base_url,
+            file_base_url=fake_tg.file_base_url, actions_url=live_stack.actions_url,
+            retry_interval_s=0.5, poll_timeout_s=1, uncertain_grace_s=2.0, _env_file=None,
+        )  # fmt: skip
+        common = CommonSettings(
+            data_dir=tmp_path, rasa_url=proxy.server.url, hub_url=live_stack.hub_url,
+            service_token=service_token(live_stack), _env_file=None,
+        )  # fmt: skip
+        application = build_application(
+            settings, common, speech=SpeechIO(None, FakeSynthesizer()),
+            store=BotStore(tmp_path / "bot.db"),
+        )  # fmt: skip
+        async with running(application):
+            resident = Resident(fake_tg, application, chat_id)
+            await resident.say("6号楼2单元的楼道灯坏了")
+            for _ in range(8):
+                if resident.expect == "yes_no":
+                    break
+                await resident.say(ANSWERS.get(resident.expect or "description", "对"))
+            assert resident.expect == "yes_no"
+            proxy.lose_next = True
+            mark = fake_tg.mark()
+            fake_tg.send_text(chat_id, "对")
+            await fake_tg.wait_text(chat_id, texts.OUTAGE, start=mark, timeout=60)
+            reply = await fake_tg.wait_for(
+                lambda c: c.chat_id == chat_id and c.method == "sendMessage" and "BS-" in c.text,
+                start=mark,
+                timeout=60,
+            )
+            await asyncio.sleep(3.0)
+        confirms = [b for b in proxy.forwarded if '"message": "对"' in b or '"message":"对"' in b]
+        assert len(confirms) == 1, proxy.forwarded  # "对" reached Rasa once, never again
+        mine = await case_client.list_cases_for_sender(f"tg:{chat_id}")
+        assert len(mine) == 1 and mine[0].case_no in reply.text
+    finally:
+        proxy.server.stop()

@@ -52,7 +52,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         reason = "needs the playwright Python package"
     if reason:
         for item in items:
-            if "browser" in item.keywords and str(item.fspath).startswith(str(Path(__file__).parent)):
+            if "browser" in item.keywords and str(item.fspath).startswith(
+                str(Path(__file__).parent)
+            ):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
@@ -162,11 +164,14 @@ class HubOnly:
 
     def client(self) -> httpx.Client:
         """HTTP client with the service token."""
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"},
-                            timeout=30)
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30
+        )
 
 
-def start_hub_only(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[HubOnly, object]:
+def start_hub_only(
+    data_dir: Path, extra_env: dict[str, str] | None = None
+) -> tuple[HubOnly, object]:
     """Start the hub (real engines unless overridden) and the fake dialogue in a thread."""
     import uvicorn
 
@@ -179,20 +184,34 @@ def start_hub_only(data_dir: Path, extra_env: dict[str, str] | None = None) -> t
     hub_port, rasa_port = free_port(), free_port()
     token = "voice-e2e-token"
     hub_url = f"http://127.0.0.1:{hub_port}"
-    server = uvicorn.Server(uvicorn.Config(fake_rasa_app(hub_url, token), host="127.0.0.1",
-                                           port=rasa_port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            fake_rasa_app(hub_url, token), host="127.0.0.1", port=rasa_port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "VOICE_"))}
-    env.update(LINLI_DATA_DIR=str(data_dir), LINLI_SERVICE_TOKEN=token, LINLI_PORT=str(hub_port),
-               LINLI_RASA_URL=f"http://127.0.0.1:{rasa_port}", LINLI_HUB_URL=hub_url,
-               PYTHONUNBUFFERED="1")
+    env.update(
+        LINLI_DATA_DIR=str(data_dir),
+        LINLI_SERVICE_TOKEN=token,
+        LINLI_PORT=str(hub_port),
+        LINLI_RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        LINLI_HUB_URL=hub_url,
+        PYTHONUNBUFFERED="1",
+    )
     env.update(extra_env or {})
     log = open(data_dir / "hub.log", "ab")  # noqa: SIM115 - closed after the process
     # Only the parts these tests use (the knowledge part would rebuild its index for a minute).
-    launcher = ("import core.hub as h; h.PARTS = ('cases.api', 'voice.kiosk.app'); h.main()")
-    proc = subprocess.Popen([sys.executable, "-c", launcher], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    launcher = "import core.hub as h; h.PARTS = ('cases.api', 'voice.kiosk.app'); h.main()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", launcher],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -228,8 +247,9 @@ HUB_IDLE_TIMEOUT_S = 20
 @pytest.fixture(scope="session")
 def hub_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubOnly]:
     """Hub (cases + kiosk) with the real recogniser and synthesiser, dialogue scripted."""
-    hub, server = start_hub_only(tmp_path_factory.mktemp("voice-hub"),
-                                 {"VOICE_IDLE_TIMEOUT_S": str(HUB_IDLE_TIMEOUT_S)})
+    hub, server = start_hub_only(
+        tmp_path_factory.mktemp("voice-hub"), {"VOICE_IDLE_TIMEOUT_S": str(HUB_IDLE_TIMEOUT_S)}
+    )
     try:
         yield hub
     finally:
@@ -240,7 +260,8 @@ def wait_events(page, kind: str, count: int, timeout_s: float = 90) -> list[dict
     """Wait until the page has logged ``count`` events of ``kind``; return the log."""
     page.wait_for_function(
         "([k, n]) => window.__kiosk && window.__kiosk.log.filter(e => e.type === k).length >= n",
-        arg=[kind, count], timeout=timeout_s * 1000,
+        arg=[kind, count],
+        timeout=timeout_s * 1000,
     )
     return page.evaluate("window.__kiosk.log")
 

@@ -1,4 +1,4 @@
-"""Accessibility of the kiosk, dashboard and print pages in real Chromium: axe-core + DESIGN.md numbers."""
+"""Accessibility of the kiosk, dashboard and print pages: axe-core + DESIGN.md numbers."""
 
 from __future__ import annotations
 
@@ -29,8 +29,12 @@ def check_design_numbers(page, *, check_line_height: bool = True) -> dict:  # ty
     low = [t for t in texts if t["contrast"] < CONTRAST_MIN]
     assert not low, f"contrast below 4.5:1: {low[:5]}"
     if check_line_height:
-        tight = [t for t in texts if not t["svg"] and (t["lineHeight"] is None
-                                                       or t["lineHeight"] < LINE_HEIGHT_MIN - 0.01)]
+        tight = [
+            t
+            for t in texts
+            if not t["svg"]
+            and (t["lineHeight"] is None or t["lineHeight"] < LINE_HEIGHT_MIN - 0.01)
+        ]
         assert not tight, f"line height below 1.3: {tight[:5]}"
     tiny = [t for t in targets if t["width"] < TARGET_MIN_PX or t["height"] < TARGET_MIN_PX]
     assert not tiny, f"touch targets below 60x60: {tiny}"
@@ -69,7 +73,9 @@ def test_kiosk_page_meets_elderly_mode_numbers_in_every_state(hub_only, chromium
     page.wait_for_selector("#case:not([hidden])")
     case_no = page.inner_text("#case-no")
     assert case_no.startswith("BS-")
-    size = page.evaluate("parseFloat(getComputedStyle(document.getElementById('case-no')).fontSize)")
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.getElementById('case-no')).fontSize)"
+    )
     assert size >= 96  # the case number is shown huge
     assert run_axe(page) == []
     check_design_numbers(page)
@@ -84,11 +90,23 @@ def test_kiosk_page_meets_elderly_mode_numbers_in_every_state(hub_only, chromium
 
 def test_dashboard_shows_this_weeks_cases_readably(hub_only, chromium) -> None:
     with hub_only.client() as client:
-        for category, building in (("elevator", "5"), ("elevator", "3"), ("garbage", "3"),
-                                   ("streetlight", "1")):
-            r = client.post("/api/cases", json={
-                "type": "report", "category": category, "description": "测试数据",
-                "location": {"building": building}, "channel": "kiosk", "contact_declined": True})
+        for category, building in (
+            ("elevator", "5"),
+            ("elevator", "3"),
+            ("garbage", "3"),
+            ("streetlight", "1"),
+        ):
+            r = client.post(
+                "/api/cases",
+                json={
+                    "type": "report",
+                    "category": category,
+                    "description": "测试数据",
+                    "location": {"building": building},
+                    "channel": "kiosk",
+                    "contact_declined": True,
+                },
+            )
             assert r.status_code == 201, r.text
         stats = client.get("/api/public/stats").json()
     page = chromium.new_page()

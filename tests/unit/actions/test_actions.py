@@ -21,8 +21,18 @@ from core.contracts import CaseCreate, CasePublic
 from core.errors import ServiceUnavailable
 
 DOMAIN = {
-    "forms": {"report_form": {"required_slots": ["description", "category", "location", "urgency",
-                                                  "contact", "confirmed"]}},
+    "forms": {
+        "report_form": {
+            "required_slots": [
+                "description",
+                "category",
+                "location",
+                "urgency",
+                "contact",
+                "confirmed",
+            ]
+        }
+    },
     "slots": {},
 }
 
@@ -40,9 +50,15 @@ class FakeCases:
         key = case.idempotency_key or str(len(self.created))
         if key not in self.created:
             self.created[key] = CasePublic(
-                case_no=f"BS-20261121-{len(self.created) + 1:04d}", type=case.type, status="accepted",
-                status_label="已受理", category=case.category, location=case.location,
-                description=case.description, urgency=case.urgency, created_at=datetime.now(UTC),
+                case_no=f"BS-20261121-{len(self.created) + 1:04d}",
+                type=case.type,
+                status="accepted",
+                status_label="已受理",
+                category=case.category,
+                location=case.location,
+                description=case.description,
+                urgency=case.urgency,
+                created_at=datetime.now(UTC),
             )
         return self.created[key]
 
@@ -55,14 +71,22 @@ def cases(tmp_path: Path) -> FakeCases:
     return fake
 
 
-def tracker(text: str, intent: str, slots: dict | None = None, requested: str | None = None,
-            active_loop: str | None = "report_form") -> Tracker:
+def tracker(
+    text: str,
+    intent: str,
+    slots: dict | None = None,
+    requested: str | None = None,
+    active_loop: str | None = "report_form",
+) -> Tracker:
     all_slots = {"requested_slot": requested, **(slots or {})}
     return Tracker(
-        sender_id="web:test", slots=all_slots,
+        sender_id="web:test",
+        slots=all_slots,
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}},
-        events=[{"event": "user", "timestamp": 1700000000.0, "text": text}], paused=False,
-        followup_action=None, active_loop={"name": active_loop} if active_loop else {},
+        events=[{"event": "user", "timestamp": 1700000000.0, "text": text}],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
 
@@ -74,7 +98,8 @@ def slot_events(events: list[dict]) -> dict:
 async def test_form_fills_every_detail_from_one_message() -> None:
     d = CollectingDispatcher()
     events = await ValidateReportForm().run(
-        d, tracker("5号楼2单元的楼道灯全坏了，挺急的，电话13812345678", "report"), DOMAIN)
+        d, tracker("5号楼2单元的楼道灯全坏了，挺急的，电话13812345678", "report"), DOMAIN
+    )
     got = slot_events(events)
     assert got["category"] == "corridor_light" and got["urgency"] == "urgent"
     assert got["location"]["building"] == "5" and got["contact"] == "13812345678"
@@ -82,7 +107,9 @@ async def test_form_fills_every_detail_from_one_message() -> None:
 
 async def test_question_mid_form_is_not_swallowed_as_a_slot_value() -> None:
     d = CollectingDispatcher()
-    events = await ValidateReportForm().run(d, tracker("社区服务中心几点开门", "consult", requested="location"), DOMAIN)
+    events = await ValidateReportForm().run(
+        d, tracker("社区服务中心几点开门", "consult", requested="location"), DOMAIN
+    )
     assert events == []  # the form rejects; a rule answers the question
 
 
@@ -94,20 +121,34 @@ async def test_unclear_answer_gets_a_gentle_re_ask() -> None:
 
 
 async def test_submit_is_idempotent_and_resets_the_form(cases: FakeCases) -> None:
-    slots = {"category": "elevator", "location": {"building": "5", "unit": "2"}, "description": "电梯坏了",
-             "urgency": "urgent", "contact": "declined", "confirmed": True}
+    slots = {
+        "category": "elevator",
+        "location": {"building": "5", "unit": "2"},
+        "description": "电梯坏了",
+        "urgency": "urgent",
+        "contact": "declined",
+        "confirmed": True,
+    }
     t = tracker("对", "affirm", slots, active_loop=None)
     d = CollectingDispatcher()
     events = await SubmitReport().run(d, t, {})
     await SubmitReport().run(CollectingDispatcher(), t, {})  # a retried action
     assert len(cases.created) == 1
     assert "BS-20261121-0001" in d.messages[0]["text"]
-    assert slot_events(events)["category"] is None and slot_events(events)["last_case_no"] == "BS-20261121-0001"
+    assert (
+        slot_events(events)["category"] is None
+        and slot_events(events)["last_case_no"] == "BS-20261121-0001"
+    )
 
 
 async def test_hub_down_keeps_the_submission_and_delivers_it_later(cases: FakeCases) -> None:
     cases.down = True
-    t = tracker("对", "affirm", {"category": "leak", "description": "漏水", "confirmed": True}, active_loop=None)
+    t = tracker(
+        "对",
+        "affirm",
+        {"category": "leak", "description": "漏水", "confirmed": True},
+        active_loop=None,
+    )
     d = CollectingDispatcher()
     await SubmitReport().run(d, t, {})
     assert "保存" in d.messages[0]["text"] and cases.created == {}

@@ -6,7 +6,9 @@ from actions.form_logic import report_turn, service_turn
 
 
 def test_one_message_fills_every_detail_it_has() -> None:
-    r = report_turn("你好，5号楼2单元的楼道灯全坏了，晚上黑漆漆的，挺急的，电话13812345678", None, {})
+    r = report_turn(
+        "你好，5号楼2单元的楼道灯全坏了，晚上黑漆漆的，挺急的，电话13812345678", None, {}
+    )
     assert r.updates["category"] == "corridor_light"
     assert r.updates["location"]["building"] == "5" and r.updates["location"]["unit"] == "2"
     assert r.updates["urgency"] == "urgent" and r.updates["contact"] == "13812345678"
@@ -18,8 +20,17 @@ def test_bare_request_fills_nothing() -> None:
 
 
 def test_correction_at_read_back_changes_only_what_was_said() -> None:
-    slots = {"category": "elevator", "location": {"building": "3", "unit": "2", "room": None,
-                                                  "landmark": None, "raw": "3号楼2单元"}, "contact": "declined"}
+    slots = {
+        "category": "elevator",
+        "location": {
+            "building": "3",
+            "unit": "2",
+            "room": None,
+            "landmark": None,
+            "raw": "3号楼2单元",
+        },
+        "contact": "declined",
+    }
     r = report_turn("不对，是5号楼不是3号楼", "confirmed", slots, "inform")
     assert r.updates["location"]["building"] == "5" and r.updates["location"]["unit"] == "2"
     assert r.updates["confirmed"] is None  # read back again
@@ -29,7 +40,9 @@ def test_correction_at_read_back_changes_only_what_was_said() -> None:
 def test_plain_no_at_read_back_asks_what_is_wrong_then_takes_the_answer() -> None:
     r = report_turn("不对", "confirmed", {"category": "leak"}, "deny")
     assert r.updates == {"correcting": True, "confirmed": None}
-    r2 = report_turn("电话是13912345678", "confirmed", {"category": "leak", "correcting": True}, "inform")
+    r2 = report_turn(
+        "电话是13912345678", "confirmed", {"category": "leak", "correcting": True}, "inform"
+    )
     assert r2.updates["contact"] == "13912345678" and r2.updates["correcting"] is None
 
 
@@ -59,9 +72,17 @@ def test_service_first_message_and_homophone() -> None:
     r = service_turn("帮我妈申请高零津贴", None, {})
     assert r.updates == {"service_type": "elderly_allowance", "applicant": "母亲"}
     assert service_turn("帮家人办", "applicant", {}, "inform").updates["applicant"] == "家属"
-    assert service_turn("明天上午", "time_preference", {}, "inform").updates["time_preference"] == "明天上午"
+    assert (
+        service_turn("明天上午", "time_preference", {}, "inform").updates["time_preference"]
+        == "明天上午"
+    )
 
 
 def test_service_correction_of_applicant() -> None:
-    r = service_turn("不对，是帮我爸办", "confirmed", {"service_type": "senior_card", "applicant": "母亲"}, "inform")
+    r = service_turn(
+        "不对，是帮我爸办",
+        "confirmed",
+        {"service_type": "senior_card", "applicant": "母亲"},
+        "inform",
+    )
     assert r.updates["applicant"] == "父亲" and r.updates["confirmed"] is None

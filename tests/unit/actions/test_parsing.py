@@ -122,8 +122,18 @@ def test_phone(text: str, phone: str | None) -> None:
 
 @given(st.text(max_size=200))
 def test_parsers_never_crash_on_any_text(text: str) -> None:
-    for parser in (parse_location, parse_phone, parse_category, parse_service, parse_urgency,
-                   parse_applicant, parse_time_preference, parse_case_no, parse_case_tail, parse_rating):
+    for parser in (
+        parse_location,
+        parse_phone,
+        parse_category,
+        parse_service,
+        parse_urgency,
+        parse_applicant,
+        parse_time_preference,
+        parse_case_no,
+        parse_case_tail,
+        parse_rating,
+    ):
         parser(text)
     assert len(clean_description(text)) <= 2000
 
@@ -134,8 +144,16 @@ def test_every_valid_mobile_is_found_in_a_sentence(phone: str) -> None:
 
 
 def test_contact_decline_urgency_applicant_time() -> None:
-    assert declines_contact("不留了") and declines_contact("不方便留电话") and not declines_contact("13812345678")
-    assert parse_urgency("挺急的") == "urgent" and parse_urgency("不急") == "normal" and parse_urgency("灯坏了") is None
+    assert (
+        declines_contact("不留了")
+        and declines_contact("不方便留电话")
+        and not declines_contact("13812345678")
+    )
+    assert (
+        parse_urgency("挺急的") == "urgent"
+        and parse_urgency("不急") == "normal"
+        and parse_urgency("灯坏了") is None
+    )
     assert parse_applicant("帮我妈申请") == "母亲" and parse_applicant("我自己") == "本人"
     assert parse_applicant("给我老伴办") == "配偶"
     assert parse_time_preference("明天上午") == "明天上午"

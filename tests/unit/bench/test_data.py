@@ -13,6 +13,7 @@ from bench.nlu_bench import load_eval, training_texts
 ROOT = Path(__file__).resolve().parents[3]
 TRAIN = ROOT / "nlu/data/nlu.yml"
 EVAL = ROOT / "bench/data/nlu_eval.yml"
+DEV = ROOT / "bench/data/nlu_dev.yml"
 DIALOGUES = ROOT / "bench/data/dialogues.yml"
 
 MINIMUM = {
@@ -113,3 +114,11 @@ def test_dialogues_schema() -> None:
         assert set(expected.get("location") or {}) <= {"building", "unit", "room", "landmark"}, d[
             "id"
         ]
+
+
+def test_dev_set_is_separate_from_training_and_eval() -> None:
+    dev = {"".join(i.text.split()) for i in load_eval(DEV)}
+    held_out = {"".join(i.text.split()) for i in load_eval(EVAL)}
+    assert len(dev) >= 150
+    assert not dev & training_texts(TRAIN)
+    assert not dev & held_out

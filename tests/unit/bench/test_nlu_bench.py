@@ -204,9 +204,50 @@ def test_run_baseline_only_writes_json_and_plots(eval_file: Path, tmp_path: Path
     assert nlu_bench.summary_lines(report)[0] == "eval items: 6"
 
 
-def test_main_requires_a_rasa_url_or_no_rasa() -> None:
-    with pytest.raises(SystemExit):
-        nlu_bench.main([])
+def test_main_without_a_rasa_server_runs_the_baseline(eval_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "nlu.json"
+    code = nlu_bench.main(
+        [
+            "--rasa-url",
+            "http://127.0.0.1:9",
+            "--eval",
+            str(eval_file),
+            "--out",
+            str(out),
+            "--runs",
+            "1",
+        ]
+        + ["--no-plots"]
+    )
+    assert code == 0
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert "skipped" in saved["rasa"]
+    assert "rasa" not in saved["classifiers"]
+    assert 0.0 <= saved["baseline_rules"]["accuracy"] <= 1.0
+    assert "comparison" not in saved
+
+
+def test_report_headline_keys_for_bench_report(
+    eval_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench/report.py reads ``rasa.accuracy`` and ``rasa.macro_f1`` from nlu.json."""
+
+    class MockedRasa(RasaParser):
+        def __init__(self, base_url: str, timeout: float = 30.0, token: str | None = None) -> None:
+            super().__init__(base_url, timeout, token, transport=httpx.MockTransport(_rasa_handler))
+
+    monkeypatch.setattr(nlu_bench, "RasaParser", MockedRasa)
+    out = tmp_path / "nlu.json"
+    report = run(
+        eval_path=eval_file, out_path=out, rasa_url="http://rasa.test", runs=1, plots=False
+    )
+    assert set(report["rasa"]) >= {"accuracy", "macro_f1", "p50_ms", "p95_ms", "url"}
+    assert report["rasa"]["accuracy"] == pytest.approx(0.0)  # the fake always says greet
+    assert report["comparison"]["accuracy_delta"] == pytest.approx(
+        -report["baseline_rules"]["accuracy"]
+    )
+    keys = list(report)
+    assert keys.index("rasa") < keys.index("classifiers")
 
 
 @pytest.mark.integration

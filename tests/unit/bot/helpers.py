@@ -40,3 +40,15 @@ def tiny_png() -> bytes:
 def tiny_jpeg() -> bytes:
     """Bytes that start like a JPEG (the bot checks magic bytes; the hub checks more)."""
     return b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF\x00" + b"\x00" * 200 + b"\xff\xd9"
+
+
+async def eventually(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until ``condition()`` is true (fails the test after ``timeout`` seconds)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.02)

@@ -9,7 +9,7 @@ from typing import Any
 from bot import texts
 from bot.app import running
 from bot.store import InboxState
-from tests.unit.bot.helpers import silent_ogg, tiny_jpeg, tiny_png, tone_ogg
+from tests.unit.bot.helpers import eventually, silent_ogg, tiny_jpeg, tiny_png, tone_ogg
 
 CHAT = 7001
 SENDER = f"tg:{CHAT}"
@@ -45,6 +45,15 @@ def script_report(sender: str, message: str, metadata: dict[str, Any]) -> list[d
                 "buttons": [{"title": "电梯", "payload": payload}],
             }
         ]
+    if message == "邻居报过":
+        return [
+            {
+                "recipient_id": sender,
+                "text": "已受理！您的报事编号是 BS-20261121-0043（尾号 0 0 4 3）。"
+                "这个问题邻居已经反映过了（编号 BS-20261121-0042），您的反映已合并进去。",
+            },
+            {"recipient_id": sender, "custom": {"case_no": "BS-20261121-0043", "type": "report"}},
+        ]
     if message in ("/affirm", "对"):
         return [{"recipient_id": sender, "text": "已为您登记，工单号 BS-20261121-0042，请记好。"}]
     return [{"recipient_id": sender, "text": f"收到：{message}"}]
@@ -72,9 +81,7 @@ async def test_long_payload_goes_through_a_token(live_bot, fake_tg, backend):
     data = call.buttons[0]["callback_data"]
     assert len(data.encode()) <= 64 and data.startswith("t:")
     fake_tg.press_button(CHAT, call.result["message_id"], data)
-    await fake_tg.wait_for(
-        lambda c: "elevator" in (backend.messages(SENDER) or [""])[-1], timeout=10
-    )
+    await eventually(lambda: "elevator" in (backend.messages(SENDER) or [""])[-1])
     assert backend.messages(SENDER)[-1].startswith('/inform{"category":"elevator"')
 
 
@@ -116,21 +123,38 @@ async def test_outage_keeps_messages_and_replays_them_in_order_once(live_bot, fa
     assert backend.messages(SENDER) == ["第一句", "第二句"]
     all_texts = fake_tg.texts(CHAT)
     assert all_texts.index("收到：第一句") < all_texts.index("收到：第二句")
-    assert any(t.startswith(texts.RECOVERED) for t in all_texts)
+    assert texts.RECOVERED.format(text="第一句") in all_texts
     await asyncio.sleep(0.5)  # a few more retry rounds must not send anything again
     assert backend.messages(SENDER) == ["第一句", "第二句"]
 
 
-async def test_rasa_error_after_sending_is_not_sent_twice(live_bot, fake_tg, backend):
-    backend.webhook_status = 500
-    fake_tg.send_text(CHAT, "对")
-    await fake_tg.wait_text(CHAT, texts.OUTAGE)
-    backend.webhook_status = 200
-    await fake_tg.wait_text(CHAT, texts.SLOW_LOST, timeout=10)
-    await asyncio.sleep(0.5)
+async def test_rasa_error_after_sending_is_not_sent_twice(bot_factory, fake_tg, backend):
+    backend.script = script_report
+    application = bot_factory(uncertain_grace_s=0.5)
+    async with running(application):
+        backend.webhook_status = 500  # Rasa processed it, the answer got lost
+        fake_tg.send_text(CHAT, "对")
+        await fake_tg.wait_text(CHAT, texts.OUTAGE)
+        backend.webhook_status = 200
+        # the reply is recovered from Rasa's tracker instead of sending "对" again
+        await fake_tg.wait_text(CHAT, "工单号 BS-20261121-0042", timeout=10)
+        await asyncio.sleep(0.5)
+        store = application.bot_data.services.store
+        assert store.count(CHAT, InboxState.DONE) == 1
+        assert store.prefs(CHAT).last_case_no == "BS-20261121-0042"
     assert backend.messages(SENDER) == ["对"]
-    store = live_bot.bot_data.services.store
-    assert store.count(CHAT, InboxState.DONE) == 1
+    assert texts.RECOVERED_PLAIN not in fake_tg.texts(CHAT)
+
+
+async def test_message_rasa_never_got_is_sent_after_the_grace(bot_factory, fake_tg, backend):
+    application = bot_factory(uncertain_grace_s=0.5)
+    async with running(application):
+        store = application.bot_data.services.store
+        # as if the bot had sent it, then lost the connection before Rasa read it
+        item_id = store.enqueue(CHAT, 1, "text", "没送到的话")
+        store.set_state(item_id, InboxState.UNCERTAIN, attempted=True)
+        await fake_tg.wait_text(CHAT, "收到：没送到的话", timeout=10)
+    assert backend.messages(SENDER) == ["没送到的话"]
 
 
 async def test_duplicate_update_is_processed_once(live_bot, fake_tg, backend):
@@ -192,7 +216,7 @@ async def test_push_with_confirmation_unresolved_reopens(live_bot, fake_tg, fake
     )
     call = await fake_tg.wait_text(CHAT, "已办结")
     assert [b["text"] for b in call.buttons] == ["解决了", "部分解决", "没解决"]
-    await fake_tg.wait_for(lambda c: 41 in fake_cases.acked, timeout=5)
+    await eventually(lambda: 41 in fake_cases.acked)
     mark = fake_tg.mark()
     fake_tg.press_button(CHAT, call.result["message_id"], call.buttons[2]["callback_data"])
     await fake_tg.wait_text(CHAT, texts.RATE_THANKS["unresolved"], start=mark)
@@ -292,3 +316,75 @@ async def test_attachment_kept_when_hub_refuses_then_retried(
     live_bot.bot_data.services.dialogue.clock_skew_s = 61.0  # the minute of back-off has passed
     await fake_tg.wait_text(CHAT, "照片已经附到工单 BS-20261121-0042", timeout=10)
     assert [a["case_no"] for a in fake_cases.attachments] == ["BS-20261121-0042"]
+
+
+async def test_linked_report_attaches_to_the_residents_own_case(
+    live_bot, fake_tg, backend, fake_cases
+):
+    backend.script = script_report
+    fake_tg.send_text(CHAT, "电梯坏了")
+    await fake_tg.wait_text(CHAT, "几号楼")
+    fake_tg.send_photo(CHAT, tiny_jpeg())
+    await fake_tg.wait_text(CHAT, texts.PHOTO_KEPT)
+    fake_tg.send_text(CHAT, "邻居报过")
+    await fake_tg.wait_text(CHAT, "附到工单 BS-20261121-0043")
+    assert [a["case_no"] for a in fake_cases.attachments] == ["BS-20261121-0043"]
+
+
+async def test_only_the_resolution_notice_gets_confirmation_buttons(live_bot, fake_tg, fake_cases):
+    fake_cases.add_case("BS-20261121-0008", SENDER, status="resolved")
+    fake_cases.push(
+        51, "BS-20261121-0008", CHAT, "【邻里】您的事项 BS-20261121-0008：工作人员正在处理"
+    )
+    fake_cases.push(
+        52, "BS-20261121-0008", CHAT,
+        "【邻里】您的事项 BS-20261121-0008：已经处理好了。请回复“解决了”“部分解决”或“没解决”",
+    )  # fmt: skip
+    done = await fake_tg.wait_text(CHAT, "已经处理好了")
+    first = await fake_tg.wait_text(CHAT, "正在处理")
+    assert first.buttons == [] and len(done.buttons) == 3
+    texts_sent = fake_tg.texts(CHAT)
+    assert texts_sent.index(first.text) < texts_sent.index(done.text)  # in order
+
+
+async def test_start_offers_the_elder_mode_button(live_bot, fake_tg):
+    fake_tg.send_text(CHAT, "/start")
+    start = await fake_tg.wait_text(CHAT, "邻里小助手")
+    assert [b["text"] for b in start.buttons] == [texts.MODE_BUTTON_ON]
+    fake_tg.press_button(CHAT, start.result["message_id"], start.buttons[0]["callback_data"])
+    await fake_tg.wait_text(CHAT, texts.MODE_ON)
+    assert live_bot.bot_data.services.store.prefs(CHAT).elder_mode
+    fake_tg.send_text(CHAT, "/help")
+    await fake_tg.wait_text(CHAT, texts.ELDER_SHORT[texts.HELP])
+
+
+async def test_crash_after_rasa_answered_does_not_resend(bot_factory, fake_tg, backend):
+    """A bot killed between Rasa's answer and its bookkeeping finds the answer in the tracker."""
+    application = bot_factory(uncertain_grace_s=0.3)
+    store = application.bot_data.services.store
+    # the store after such a crash: both marked "maybe delivered" before they were sent
+    for update_id, text in ((77, "崩溃前的话"), (78, "没送出去的话")):
+        item_id = store.enqueue(CHAT, update_id, "text", text)
+        store.set_state(item_id, InboxState.UNCERTAIN, attempted=True)
+    backend.events[SENDER] = [  # Rasa had answered the first one
+        {"event": "user", "text": "崩溃前的话", "metadata": {"message_id": f"tg:{CHAT}:77"}},
+        {"event": "bot", "text": "崩溃前的回答", "data": {}},
+    ]
+    async with running(application):
+        fake_tg.send_text(CHAT, "下一句")
+        await fake_tg.wait_text(CHAT, "收到：下一句", timeout=10)
+    texts_sent = fake_tg.texts(CHAT)
+    assert texts_sent.index("崩溃前的回答") < texts_sent.index("收到：没送出去的话")
+    assert backend.messages(SENDER) == ["没送出去的话", "下一句"]  # the first was not sent again
+
+
+async def test_push_to_a_chat_that_blocked_the_bot_is_acknowledged(live_bot, fake_tg, fake_cases):
+    fake_tg.blocked_chats.add(666)
+    fake_cases.add_case("BS-20261121-0009", "tg:666")
+    fake_cases.push(
+        61, "BS-20261121-0009", 666, "【邻里】您的事项 BS-20261121-0009：工作人员正在处理"
+    )
+    fake_cases.push(62, "BS-20261121-0009", CHAT, "【邻里】给另一位居民的消息")
+    await fake_tg.wait_text(CHAT, "另一位居民")
+    await eventually(lambda: 61 in fake_cases.acked and 62 in fake_cases.acked)
+    assert fake_tg.texts(666) == []

@@ -97,6 +97,8 @@ async def test_server_error_may_have_been_delivered(backend):
     assert info.value.maybe_delivered is True
     assert await client.has_message("tg:1", "tg:1:7") is True
     assert await client.has_message("tg:1", "tg:1:8") is False
+    replies = await client.replies_to("tg:1", "tg:1:7")
+    assert [r.text for r in replies] == ["收到：你好"]
     await client.aclose()
 
 

@@ -68,13 +68,16 @@ def _clone_pg(server: PgServer, template: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The case database URL: SQLite in tmp_path, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cases.db'}"
+        yield f"sqlite:///{tmp_path / 'cases.db'}"
+        return
     server = request.getfixturevalue("pg_server")
     template = request.getfixturevalue("pg_template")
-    return _clone_pg(server, template)
+    url = _clone_pg(server, template)
+    yield url
+    server.drop_database(url.rsplit("/", 1)[1])
 
 
 @pytest.fixture

@@ -70,7 +70,8 @@ def test_emergency_gets_emergency_urgency_and_shortest_deadline(api: TestClient)
         "/api/cases", json={"type": "emergency", "description": "有人摔倒起不来"}, headers=AUTH
     ).json()
     urgent = api.post(
-        "/api/cases", json={"type": "report", "category": "elevator", "urgency": "urgent"},
+        "/api/cases",
+        json={"type": "report", "category": "elevator", "urgency": "urgent"},
         headers=AUTH,
     ).json()
     assert emergency["urgency"] == "emergency"
@@ -141,12 +142,14 @@ def test_lookup_by_last4_and_phone_tail(reporter, api: TestClient) -> None:
     case = reporter.report(contact_phone="13900001111", category="leak")
     reporter.report(contact_phone="13900002222", category="leak", location={"building": "9"})
     last4 = case["case_no"][-4:]
-    found = api.get("/api/cases/lookup", params={"last4": last4, "phone_tail": "1111"},
-                    headers=AUTH)
+    found = api.get(
+        "/api/cases/lookup", params={"last4": last4, "phone_tail": "1111"}, headers=AUTH
+    )
     assert found.status_code == 200
     assert found.json()["case_no"] == case["case_no"]
-    wrong_phone = api.get("/api/cases/lookup", params={"last4": last4, "phone_tail": "2222"},
-                          headers=AUTH)
+    wrong_phone = api.get(
+        "/api/cases/lookup", params={"last4": last4, "phone_tail": "2222"}, headers=AUTH
+    )
     assert wrong_phone.status_code == 404
     no_phone = api.get("/api/cases/lookup", params={"last4": last4}, headers=AUTH)
     assert no_phone.status_code == 422
@@ -175,8 +178,11 @@ def test_startup_is_idempotent(hub_settings: HubSettings, clock) -> None:
         app = create_app(hub_settings)
         app.state.cases.clock = clock
         with TestClient(app) as client:
-            r = client.post("/api/cases", json={"type": "report", "category": "garbage",
-                                                "location": {"building": "3"}}, headers=AUTH)
+            r = client.post(
+                "/api/cases",
+                json={"type": "report", "category": "garbage", "location": {"building": "3"}},
+                headers=AUTH,
+            )
             assert r.status_code == 201
     # seed ran twice but the hierarchy exists once: routing still works and numbers continue
     assert r.json()["case_no"].endswith("-0002")

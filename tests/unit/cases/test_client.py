@@ -89,8 +89,12 @@ async def test_client_history_confirm_and_outbox(hub_url: str, hub) -> None:
 
     async with CaseClient(hub_url, TOKEN, timeout=5) as client:
         created = await client.create_case(
-            CaseCreate(type=CaseType.REPORT, category="drain", sender_id="tg:900",
-                       location=Location(building="4"))  # fmt: skip
+            CaseCreate(
+                type=CaseType.REPORT,
+                category="drain",
+                sender_id="tg:900",
+                location=Location(building="4"),
+            )  # fmt: skip
         )
         with pytest.raises(CaseClientError) as early:
             await client.confirm(created.case_no, "tg:900", "resolved")

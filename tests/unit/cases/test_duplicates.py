@@ -12,8 +12,13 @@ AUTH = {"Authorization": "Bearer test-service-token"}
 
 
 def _report(api: TestClient, sender: str, **fields) -> dict:
-    body = {"type": "report", "category": "streetlight", "location": {"building": "8"},
-            "description": "路灯不亮", "sender_id": sender}
+    body = {
+        "type": "report",
+        "category": "streetlight",
+        "location": {"building": "8"},
+        "description": "路灯不亮",
+        "sender_id": sender,
+    }
     body.update(fields)
     response = api.post("/api/cases", json=body, headers=AUTH)
     assert response.status_code == 201, response.text

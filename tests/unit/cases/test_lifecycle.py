@@ -15,8 +15,14 @@ AUTH = {"Authorization": "Bearer test-service-token"}
 
 
 def _create(api: TestClient, **fields) -> dict:
-    body = {"type": "report", "category": "leak", "location": {"building": "3"},
-            "description": "卫生间天花板漏水", "sender_id": "tg:5", "contact_phone": "13800001234"}
+    body = {
+        "type": "report",
+        "category": "leak",
+        "location": {"building": "3"},
+        "description": "卫生间天花板漏水",
+        "sender_id": "tg:5",
+        "contact_phone": "13800001234",
+    }
     body.update(fields)
     response = api.post("/api/cases", json=body, headers=AUTH)
     assert response.status_code == 201, response.text

@@ -39,3 +39,44 @@ def test_postgres_urls_use_psycopg3() -> None:
     assert normalize_url("postgresql://u:p@h:5432/d").startswith("postgresql+psycopg://u:p@h")
     assert normalize_url("postgresql+psycopg://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_downgrade_to_base_and_back(db_url: str) -> None:
+    from alembic import command
+
+    from cases.migrate import alembic_config
+
+    engine = make_engine(db_url)
+    upgrade_to_head(engine)
+    command.downgrade(alembic_config(engine), "base")
+    with engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
+    engine.dispose()
+
+
+def test_wait_for_database_retries_then_gives_up() -> None:
+    import socket
+
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    from cases.db import wait_for_database
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here
+    engine = make_engine(f"postgresql://nobody@127.0.0.1:{port}/none?connect_timeout=1")
+    with pytest.raises(OperationalError):
+        wait_for_database(engine, timeout_s=1.5)
+    engine.dispose()
+
+
+def test_wait_for_database_returns_when_up(tmp_path) -> None:
+    from cases.db import wait_for_database
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
+    wait_for_database(engine, timeout_s=1)
+    engine.dispose()

@@ -92,6 +92,7 @@ def test_seed_has_the_demo_hierarchy(api: TestClient, db) -> None:
     from core.taxonomy import categories
 
     with db() as session:
+
         def count(model):
             return session.scalar(select(func.count()).select_from(model))
 

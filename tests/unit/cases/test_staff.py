@@ -12,8 +12,14 @@ AUTH = {"Authorization": "Bearer test-service-token"}
 
 
 def _report(api: TestClient, building: str, category: str = "leak", **fields) -> str:
-    body = {"type": "report", "category": category, "location": {"building": building},
-            "contact_phone": "13812345678", "sender_id": "tg:31", "description": "需要处理"}
+    body = {
+        "type": "report",
+        "category": category,
+        "location": {"building": building},
+        "contact_phone": "13812345678",
+        "sender_id": "tg:31",
+        "description": "需要处理",
+    }
     body.update(fields)
     return api.post("/api/cases", json=body, headers=AUTH).json()["case_no"]
 
@@ -29,8 +35,7 @@ def test_no_default_accounts_and_bad_login(api: TestClient, make_user) -> None:
 
 
 def test_pages_require_login(api: TestClient) -> None:
-    for url in ("/staff/", "/staff/cases/BS-20261121-0001", "/staff/export.csv",
-                "/staff/notices"):
+    for url in ("/staff/", "/staff/cases/BS-20261121-0001", "/staff/export.csv", "/staff/notices"):
         response = api.get(url, follow_redirects=False)
         assert response.status_code == 303, url
         assert response.headers["location"] == "/staff/login"
@@ -167,3 +172,18 @@ def test_staff_from_request_for_other_hub_parts(api: TestClient, login, hub) -> 
     worker = login("wang", "grid_worker", ["G2"])
     assert worker.api.get("/probe-staff").json() == {"user": "wang", "grids": ["G2"]}
     assert api.get("/probe-staff").json() == {"user": None, "grids": []}
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(api: TestClient, make_user,
+                                                              clock) -> None:  # fmt: skip
+    password = make_user("zhao", "staff")
+    for _ in range(5):
+        bad = api.post("/staff/login", data={"username": "zhao", "password": "guess-guess"})
+        assert bad.status_code == 401
+    locked = api.post("/staff/login", data={"username": "zhao", "password": password},
+                      follow_redirects=False)  # fmt: skip
+    assert locked.status_code == 429 and "15分钟" in locked.text
+    clock.advance(minutes=16)
+    ok = api.post("/staff/login", data={"username": "zhao", "password": password},
+                  follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303

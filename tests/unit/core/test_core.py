@@ -23,7 +23,9 @@ def test_mask_pii() -> None:
 
 
 def test_log_records_are_masked() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "resident %s said %s", ("13812345678", "hi"), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "resident %s said %s", ("13812345678", "hi"), None
+    )
     PiiMaskingFilter().filter(record)
     assert "13812345678" not in record.getMessage()
 
@@ -38,8 +40,15 @@ def test_taxonomy_is_short_and_complete() -> None:
     assert len(cats) <= 21 and cats[-1].code == "other"
     assert len({c.code for c in cats}) == len(cats)
     codes = {s.code for s in services()}
-    assert {"elderly_allowance", "residence_certificate", "senior_card", "subsistence_allowance",
-            "disability_card", "meal_assistance", "home_visit"} <= codes
+    assert {
+        "elderly_allowance",
+        "residence_certificate",
+        "senior_card",
+        "subsistence_allowance",
+        "disability_card",
+        "meal_assistance",
+        "home_visit",
+    } <= codes
     assert all(s.materials for s in services())
 
 

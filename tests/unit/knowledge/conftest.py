@@ -104,7 +104,12 @@ def real_model_dir() -> Path:
 @pytest.fixture(scope="session")
 def real_embedder(real_model_dir: Path) -> Embedder:
     """The real sentence-transformers embedder, with the passage cache in the data dir."""
-    from knowledge.embed import SentenceTransformerEmbedder, model_fingerprint
+    import torch
 
-    cache = _real_data_dir() / "kb-cache" / f"passages-{model_fingerprint(str(real_model_dir))}.npz"
+    from knowledge.embed import SentenceTransformerEmbedder
+    from knowledge.runtime import passage_cache_path
+
+    torch.set_num_threads(1)  # as KB_TORCH_THREADS=1 in the hub: far faster on a busy box
+
+    cache = passage_cache_path(_real_data_dir(), str(real_model_dir))
     return CachedEmbedder(SentenceTransformerEmbedder(real_model_dir), cache)

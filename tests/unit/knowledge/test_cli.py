@@ -18,8 +18,13 @@ def test_query_command_reads_stdin_and_prints_hits(tmp_path: Path) -> None:
     env.update(LINLI_DATA_DIR=str(tmp_path), KB_EMBEDDER="hashing")
     out = subprocess.run(
         [sys.executable, "-m", "knowledge", "query", "-k", "2", "--answers"],
-        input="電動車能在樓道充電嗎\n\n医保卡丢了咋办\n", capture_output=True, text=True,
-        cwd=ROOT, env=env, timeout=120, check=True,
+        input="電動車能在樓道充電嗎\n\n医保卡丢了咋办\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=True,
     ).stdout
     blocks = out.strip().split("\n✓ ")
     assert out.startswith("✓ 电动车能在楼道充电吗")
@@ -36,4 +41,6 @@ def test_migrations_are_idempotent_and_use_their_own_version_table(tmp_path: Pat
     assert {"kb_faq", "kb_faq_audit", "kb_unanswered", VERSION_TABLE} <= tables
     assert "alembic_version" not in tables  # leaves the case system's version table alone
     with engine.connect() as conn:
-        assert conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "kb0001"
+        assert (
+            conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "kb0001"
+        )

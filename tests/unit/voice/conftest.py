@@ -1,4 +1,4 @@
-"""Fixtures for the voice unit tests: real speech clips, a hub app with fake engines and dialogue."""
+"""Voice unit-test fixtures: real speech clips, the hub app with fake engines and dialogue."""
 
 from __future__ import annotations
 
@@ -49,18 +49,27 @@ def kiosk_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Calla
     from voice.engines.fake import FakeRecognizer
     from voice.kiosk.rasa import RasaClient
 
+    import core.hub
+
+    # only the parts the kiosk needs (the knowledge part builds its index at startup)
+    monkeypatch.setattr(core.hub, "PARTS", ("cases.api", "voice.kiosk.app"))
     monkeypatch.setenv("VOICE_ENGINE", "fake")
     monkeypatch.setenv("VOICE_TTS_ENGINE", "fake")
     monkeypatch.setenv("VOICE_PRELOAD", "false")
 
-    def build(queue: list[str] | None = None, script: list[list[dict]] | None = None,
-              idle_timeout_s: float = 90.0):
+    def build(
+        queue: list[str] | None = None,
+        script: list[list[dict]] | None = None,
+        idle_timeout_s: float = 90.0,
+    ):
         monkeypatch.setenv("VOICE_IDLE_TIMEOUT_S", str(idle_timeout_s))
         app = create_app(HubSettings(data_dir=tmp_path, service_token="test-token"))
         dialogue = FakeDialogue(script=list(script or []))
         service = app.state.kiosk
         service.recognizer = FakeRecognizer(queue=list(queue or []))
-        service.rasa = RasaClient("http://rasa.test", transport=httpx.MockTransport(dialogue.handler))
+        service.rasa = RasaClient(
+            "http://rasa.test", transport=httpx.MockTransport(dialogue.handler)
+        )
         return app, service, dialogue
 
     yield build

@@ -8,8 +8,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests.unit.voice.voice_helpers import wav_bytes
 from core.errors import InvalidInput
+from tests.unit.voice.voice_helpers import wav_bytes
 from voice.audio import (
     AudioClip,
     AudioError,
@@ -107,8 +107,21 @@ def test_ogg_opus_voice_note_is_decoded(speech_clip: np.ndarray, tmp_path) -> No
     src = tmp_path / "in.wav"
     src.write_bytes(wav_bytes(speech_clip))
     out = tmp_path / "voice.ogg"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(src), "-c:a", "libopus", "-ar", "48000",
-                    str(out)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-i",
+            str(src),
+            "-c:a",
+            "libopus",
+            "-ar",
+            "48000",
+            str(out),
+        ],
+        check=True,
+    )
     clip = check(out.read_bytes())
     assert clip.duration_s == pytest.approx(len(speech_clip) / 16000, abs=0.1)
 
@@ -117,8 +130,9 @@ def test_errors_are_invalid_input_with_kind_chinese_messages() -> None:
     for cls in (AudioTooLong, AudioTooShort, AudioSilent, AudioNoisy, AudioUndecodable):
         err = cls("detail")
         assert isinstance(err, AudioError) and isinstance(err, InvalidInput)
-        assert err.user_message and all(ord(ch) < 0x2000 or "\u3000" <= ch <= "\uffef"
-                                        for ch in err.user_message)
+        assert err.user_message and all(
+            ord(ch) < 0x2000 or "\u3000" <= ch <= "\uffef" for ch in err.user_message
+        )
         assert "请" in err.user_message
     assert len({cls.user_message for cls in (AudioTooLong, AudioTooShort, AudioSilent)}) == 3
 

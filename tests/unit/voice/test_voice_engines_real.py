@@ -1,4 +1,4 @@
-"""Real engines: Whisper base on real recordings, vosk with a real (Korean) model, pyttsx3 on espeak-ng."""
+"""Real engines: Whisper base on real speech, vosk with a real (Korean) model, espeak-ng TTS."""
 
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ def clip(path: Path) -> AudioClip:
 def test_whisper_recognises_real_mandarin_recordings(whisper) -> None:
     refs, hyps = [], []
     for folder in ("aishell1_devtest_misc", "commonvoice_zhCN_flyai"):
-        rows = list(csv.reader((SPEECH / folder / "transcripts.tsv").open(encoding="utf-8"),
-                               delimiter="\t"))[1:4]
+        rows = list(
+            csv.reader((SPEECH / folder / "transcripts.tsv").open(encoding="utf-8"), delimiter="\t")
+        )[1:4]
         for name, ref in rows:
             refs.append(ref)
             hyps.append(whisper.transcribe(clip(SPEECH / folder / name)).text)
@@ -52,12 +53,15 @@ def test_whisper_recognises_real_mandarin_recordings(whisper) -> None:
     assert all(h for h in hyps)
 
 
-@pytest.mark.parametrize(("name", "kind", "must"), [
-    ("slot_location_b5u2.wav", "location", ["号楼", "单元"]),
-    ("yes.wav", "yes_no", ["对"]),
-    ("slot_category_light.wav", "category", ["路灯"]),
-    ("report_elevator.wav", "free", ["电梯", "门关不上"]),
-])
+@pytest.mark.parametrize(
+    ("name", "kind", "must"),
+    [
+        ("slot_location_b5u2.wav", "location", ["号楼", "单元"]),
+        ("yes.wav", "yes_no", ["对"]),
+        ("slot_category_light.wav", "category", ["路灯"]),
+        ("report_elevator.wav", "free", ["电梯", "门关不上"]),
+    ],
+)
 def test_whisper_steered_answers(whisper, name, kind, must) -> None:
     text = whisper.transcribe(clip(SYNTH / name), expectation_for(kind)).text
     for word in must:
@@ -82,7 +86,9 @@ def test_vosk_with_real_korean_model_and_grammar(tmp_path) -> None:
     from voice.provision import find_vosk_korean_model
 
     wav = tmp_path / "ko.wav"
-    subprocess.run(["espeak-ng", "-v", "ko", "-s", "130", "-w", str(wav), "하나 둘 셋 넷 다섯"], check=True)
+    subprocess.run(
+        ["espeak-ng", "-v", "ko", "-s", "130", "-w", str(wav), "하나 둘 셋 넷 다섯"], check=True
+    )
     data = decode_audio(wav.read_bytes(), max_seconds=30)  # 22.05 kHz → 16 kHz
     rec = VoskRecognizer(find_vosk_korean_model())
     words = ["하나", "둘", "셋", "넷", "다섯", "여섯"]
@@ -91,7 +97,9 @@ def test_vosk_with_real_korean_model_and_grammar(tmp_path) -> None:
     assert heard and set(heard) <= set(words), result.text
     assert "다섯" in heard
     assert result.confidence is not None and 0 < result.confidence <= 1
-    silence = rec.transcribe(AudioClip(np.zeros(8000, dtype=np.int16)), Expectation("yes_no", ["네"]))
+    silence = rec.transcribe(
+        AudioClip(np.zeros(8000, dtype=np.int16)), Expectation("yes_no", ["네"])
+    )
     assert silence.text == ""
 
 
