@@ -94,9 +94,16 @@ async def flush_pending() -> int:
     return stored
 
 
-def ensure_retrying(interval_s: float = 15.0) -> None:
-    """Start (once) a background task that retries waiting submissions until none are left."""
+def ensure_retrying(interval_s: float | None = None) -> None:
+    """Start (once) a background task that retries waiting submissions until none are left.
+
+    Args:
+        interval_s: Seconds between attempts; default ``ActionsSettings.pending_retry_s``.
+    """
     import asyncio
+
+    if interval_s is None:
+        interval_s = settings().pending_retry_s
 
     global _retry_task
     if _retry_task is not None and not _retry_task.done():

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 
-from cases import auth, lifecycle
+from cases import auth, lifecycle, privacy
 from cases.clock import SystemClock
 from cases.config import CasesSettings
 from cases.db import make_engine, make_session_factory, session_scope
@@ -63,7 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     key.add_argument("--name", required=True)
     revoke = sub.add_parser("revoke-api-key", help="revoke the Open311 API keys with a name")
     revoke.add_argument("--name", required=True)
-    sub.add_parser("sweep", help="escalate overdue cases and auto-close silent ones now")
+    sub.add_parser("sweep", help="escalate overdue cases, auto-close silent ones, purge expired data")
+    for name, text in (
+        ("export-resident", "print one resident's data as JSON (by phone and/or sender id)"),
+        ("delete-resident", "anonymise one resident's cases and delete their Rasa conversation"),
+    ):
+        res = sub.add_parser(name, help=text)
+        res.add_argument("--phone", default=None)
+        res.add_argument("--sender-id", default=None)
+        res.add_argument("--operator", default="cli", help="who handles the request (audited)")
     return parser
 
 
@@ -107,7 +116,30 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(f"已停用 {count} 个 key\n")
             elif args.command == "sweep":
                 result = lifecycle.sweep(session=session, now=now, settings=settings)
-                out.write(f"升级 {len(result.escalated)} 件，自动关闭 {len(result.closed)} 件\n")
+                purged = privacy.purge_expired(
+                    session, now=now, retention_days=settings.retention_days,
+                    attachments_root=privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)[0],
+                )  # fmt: skip
+                out.write(
+                    f"升级 {len(result.escalated)} 件，自动关闭 {len(result.closed)} 件，"
+                    f"清除个人信息 {len(purged)} 件\n"
+                )
+            elif args.command in ("export-resident", "delete-resident"):
+                attachments_root, tracker_db = privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)
+                req = privacy.ResidentRequest(
+                    phone=args.phone, sender_id=args.sender_id, actor=f"cli:{args.operator}",
+                    attachments_root=attachments_root, tracker_db=tracker_db,
+                )  # fmt: skip
+                if args.command == "export-resident":
+                    data = privacy.export_resident(session, req=req, now=now)
+                    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+                else:
+                    deleted = privacy.delete_resident(session, req=req, now=now)
+                    tracker = (
+                        "对话记录未找到" if deleted.tracker_events_deleted is None
+                        else f"删除对话记录 {deleted.tracker_events_deleted} 条"
+                    )  # fmt: skip
+                    out.write(f"已清除 {len(deleted.cases)} 件事项的个人信息，{tracker}\n")
     except InvalidInput as exc:
         sys.stderr.write(f"错误：{exc}\n")
         return 2

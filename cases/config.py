@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,3 +35,11 @@ class CasesSettings(BaseSettings):
     """At startup, how long to wait for the database to accept connections."""
     seed_demo_community: bool = True
     """Seed the demo community (grids, buildings, departments, workers, notices) when empty."""
+    retention_days: int = 180
+    """Personal data of cases closed more than this many days ago is purged by the sweep
+    (phone, sender id, description, photos; anonymous statistics stay). 0 keeps it forever."""
+    rasa_tracker_db: str | None = Field(
+        default=None, validation_alias=AliasChoices("CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_DB")
+    )
+    """Rasa's SQLite tracker store, for residents' export and deletion requests
+    (default ``<LINLI_DATA_DIR>/rasa_tracker.db``)."""

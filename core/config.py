@@ -54,3 +54,5 @@ class ActionsSettings(CommonSettings):
     """Settings of the rasa-sdk action server."""
 
     hub_timeout_s: float = 10.0
+    pending_retry_s: float = 15.0
+    """How often confirmed submissions waiting for an unreachable hub are sent again."""

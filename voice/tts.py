@@ -69,7 +69,10 @@ class Pyttsx3Synthesizer(Synthesizer):
 
     def _init(self):  # type: ignore[no-untyped-def]
         if self._espeak is None:
-            from pyttsx3.drivers import _espeak
+            try:
+                from pyttsx3.drivers import _espeak
+            except (ImportError, OSError, RuntimeError) as exc:  # espeak-ng not installed
+                raise SynthesisError(f"espeak-ng unavailable: {exc}") from exc
 
             rate = _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 500, None, 0)
             if rate <= 0:

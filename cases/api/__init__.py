@@ -12,7 +12,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from cases import lifecycle
+from cases import lifecycle, privacy
 from cases.api.state import CasesState
 from cases.config import CasesSettings
 from cases.db import make_engine, make_session_factory, session_scope, wait_for_database
@@ -47,7 +47,8 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 
 def register(app: FastAPI, settings: HubSettings) -> None:
     """Attach the case routes and state to the hub app (no database work here)."""
-    from cases.api.routes import cases, catalog, maintenance, open311, outbox, public, staff
+    from cases.api.routes import attachments, cases, catalog, maintenance, open311, outbox, public, staff
+    from cases.api.routes import privacy as privacy_routes
 
     cases_settings = CasesSettings()
     engine = make_engine(settings.resolved_cases_url())
@@ -59,10 +60,12 @@ def register(app: FastAPI, settings: HubSettings) -> None:
         sqlite_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
     )
     app.include_router(cases.router)
+    app.include_router(attachments.router)
     app.include_router(catalog.router)
     app.include_router(outbox.router)
     app.include_router(public.router)
     app.include_router(maintenance.router)
+    app.include_router(privacy_routes.router)
     app.include_router(staff.router)
     app.include_router(open311.router)
     app.add_exception_handler(RequestValidationError, _validation_handler)
@@ -77,9 +80,15 @@ def prepare_database(state: CasesState) -> None:
 
 
 def sweep_once(state: CasesState) -> None:
-    """One escalation / auto-close pass (blocking)."""
+    """One escalation / auto-close pass, then the retention purge (blocking)."""
     with session_scope(state.sessions) as session:
         lifecycle.sweep(session=session, now=state.clock.now(), settings=state.settings)
+    attachments_root, _ = privacy.data_paths(state.hub.data_dir, state.settings.rasa_tracker_db)
+    with session_scope(state.sessions) as session:
+        privacy.purge_expired(
+            session, now=state.clock.now(), retention_days=state.settings.retention_days,
+            attachments_root=attachments_root,
+        )  # fmt: skip
 
 
 async def _sweep_loop(state: CasesState) -> None:

@@ -3,7 +3,11 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const auth = { token: sessionStorage.getItem("kbToken") || "", name: sessionStorage.getItem("kbName") || "" };
+  // Staff sign in through the console (/staff/login): the session cookie goes with every
+  // request and changes carry the session's CSRF token. The service token form stays for
+  // internal tools and operators without a console account.
+  const auth = { token: sessionStorage.getItem("kbToken") || "", name: sessionStorage.getItem("kbName") || "",
+    csrf: "", canEdit: true };
 
   function say(text, isError) {
     const s = $("status");
@@ -13,9 +17,15 @@
 
   async function api(path, options) {
     const opts = options || {};
-    const headers = Object.assign({ Authorization: "Bearer " + auth.token }, opts.headers || {});
-    if (auth.name) headers["X-Staff-Name"] = encodeURIComponent(auth.name);
-    const resp = await fetch(path, Object.assign({}, opts, { headers }));
+    const headers = Object.assign({}, opts.headers || {});
+    const method = (opts.method || "GET").toUpperCase();
+    if (auth.token) {
+      headers.Authorization = "Bearer " + auth.token;
+      if (auth.name) headers["X-Staff-Name"] = encodeURIComponent(auth.name);
+    } else if (method !== "GET" && method !== "HEAD") {
+      headers["X-CSRF-Token"] = auth.csrf;
+    }
+    const resp = await fetch(path, Object.assign({}, opts, { headers, credentials: "same-origin" }));
     if (!resp.ok) {
       let msg = "出错了（" + resp.status + "）";
       try {
@@ -209,8 +219,30 @@
       sessionStorage.setItem("kbName", auth.name);
       $("app").hidden = false;
       $("login").hidden = true;
+      $("console-login").hidden = true;
       say(auth.name ? "您好，" + auth.name : "已进入");
     } catch (e) { say(e.message, true); }
+  }
+
+  async function sessionLogin() {
+    try {
+      const resp = await fetch("/staff/api/me", { credentials: "same-origin" });
+      if (!resp.ok) return false;
+      const me = await resp.json();
+      auth.csrf = me.csrf_token;
+      auth.canEdit = me.can_edit_kb;
+      auth.name = me.display_name || me.username;
+      await refresh();
+      $("app").hidden = false;
+      $("login").hidden = true;
+      $("console-login").hidden = true;
+      document.body.classList.toggle("read-only", !auth.canEdit);
+      say("您好，" + auth.name + "（" + me.role_label + "）" + (auth.canEdit ? "" : "：只能查看，不能修改"));
+      return true;
+    } catch (e) {
+      say(e.message, true);
+      return true;
+    }
   }
 
   $("login").addEventListener("submit", login);
@@ -221,5 +253,5 @@
   $("try-form").addEventListener("submit", tryIt);
   $("import-form").addEventListener("submit", importFile);
   document.querySelectorAll("[data-export]").forEach((b) => b.addEventListener("click", () => exportFile(b.dataset.export)));
-  if (auth.token) login();
+  sessionLogin().then((done) => { if (!done && auth.token) login(); });
 })();

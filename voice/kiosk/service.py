@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 GREETING = "您好！有什么事，请直接跟我说。比如：我要报事，或者：老年卡怎么办。"
 NOT_HEARD = "没听清楚，请您再说一遍，慢一点说就好。"
+ASR_DOWN = "语音识别暂时不能用，请按“转人工”，工作人员会来帮您。"
 BUSY = "系统有点忙，请稍等一下再说一遍。着急的话，请按“转人工”。"
 TRAILING_PUNCT = "。.！!？?，,、；;：:…~ "
 
@@ -138,7 +139,11 @@ class KioskService:
             logger.info("Kiosk audio refused: %s", exc)
             return [await self.local_reply(session, exc.user_message, kind="retry")]
         expect = expectation_for(session.expect)
-        transcript = await asyncio.to_thread(self.recognizer.transcribe, clip, expect)
+        try:
+            transcript = await asyncio.to_thread(self.recognizer.transcribe, clip, expect)
+        except Exception:  # a missing model or engine must not end the visit
+            logger.exception("Speech recognition failed")
+            return [await self.local_reply(session, ASR_DOWN, kind="retry")]
         events: list[dict] = [
             {
                 "type": "transcript",

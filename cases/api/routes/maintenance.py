@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from cases import lifecycle
-from cases.api.deps import ClockDep, ServiceAuth, SessionDep, SettingsDep
+from cases import lifecycle, privacy
+from cases.api.deps import ClockDep, ServiceAuth, SessionDep, SettingsDep, StateDep
 
 router = APIRouter(prefix="/api/cases-admin", tags=["maintenance"], dependencies=[ServiceAuth])
 
@@ -16,10 +16,19 @@ class SweepOut(BaseModel):
 
     escalated: list[str]
     closed: list[str]
+    purged: list[str] = []
+    """Closed cases whose personal data the retention setting purged."""
 
 
 @router.post("/sweep", response_model=SweepOut)
-def run_sweep(session: SessionDep, settings: SettingsDep, clock: ClockDep) -> SweepOut:
-    """Escalate overdue cases and auto-close silent resolved cases now."""
+def run_sweep(
+    session: SessionDep, settings: SettingsDep, clock: ClockDep, state: StateDep
+) -> SweepOut:
+    """Escalate overdue cases, auto-close silent resolved cases, purge expired personal data."""
     result = lifecycle.sweep(session=session, now=clock.now(), settings=settings)
-    return SweepOut(escalated=result.escalated, closed=result.closed)
+    attachments_root, _ = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
+    purged = privacy.purge_expired(
+        session, now=clock.now(), retention_days=settings.retention_days,
+        attachments_root=attachments_root,
+    )  # fmt: skip
+    return SweepOut(escalated=result.escalated, closed=result.closed, purged=purged)

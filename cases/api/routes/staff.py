@@ -21,6 +21,7 @@ from cases.api.staff_deps import (
     require_manager,
     visible_case,
 )
+from cases.attachments import AttachmentStore
 from cases.clock import CHINA_TZ
 from cases.events import case_events
 from cases.models import Grid, Notice, Worker
@@ -223,6 +224,7 @@ def case_detail(
             "overdue": crud.is_overdue(case, now),
             "phone": phone_for(case, full=staff.sees_phones),
             "events": case_events(session, case, include_internal=True),
+            "attachments": AttachmentStore(request.app.state.settings.data_dir / "attachments").list(case.case_no),
             "children": lifecycle.linked_children(session=session, case=case),
             "workers": workers,
             "categories": categories(),

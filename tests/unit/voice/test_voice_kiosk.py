@@ -284,3 +284,17 @@ def test_idle_timer_counts_from_last_activity(kiosk_app) -> None:
     assert service.idle_sessions() == []
     session.last_activity = time.monotonic() - 10
     assert service.idle_sessions() == [session]
+
+
+def test_broken_recogniser_gives_a_gentle_message(kiosk_app, speech_clip) -> None:
+    app, service, dialogue = kiosk_app()
+
+    def boom(clip, expect):
+        raise RuntimeError("model missing")
+
+    service.recognizer.func = boom
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        events = say(ws, speech_clip)
+    assert events[-1]["type"] == "retry" and "转人工" in events[-1]["messages"][0]["text"]
+    assert dialogue.received == []

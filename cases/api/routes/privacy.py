@@ -1,0 +1,122 @@
+"""Staff JSON API: who is logged in (with the CSRF token for scripts of staff pages) and the
+admin-only export and deletion of one resident's data.
+
+Cookie-authenticated state-changing requests must carry the session's CSRF token in the
+``X-CSRF-Token`` header (the console's forms send it as the ``csrf_token`` field).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+
+from cases import auth, privacy
+from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
+from cases.api.staff_deps import Staff, check_csrf, staff_from_request
+from core.errors import InvalidInput
+
+router = APIRouter(prefix="/staff/api", tags=["staff api"])
+
+
+def api_staff(request: Request) -> Staff:
+    """The logged-in staff member, or 401 (JSON callers get no redirect)."""
+    staff = staff_from_request(request)
+    if staff is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录工作人员控制台")
+    return staff
+
+
+ApiStaffDep = Annotated[Staff, Depends(api_staff)]
+
+
+def require_admin(staff: Staff) -> None:
+    """Refuse everyone but admins."""
+    if staff.role is not auth.Role.ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "只有管理员可以处理居民个人信息")
+
+
+class Me(BaseModel):
+    """The logged-in staff member."""
+
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    csrf_token: str
+    can_edit_kb: bool
+
+
+@router.get("/me", response_model=Me)
+def me(staff: ApiStaffDep) -> Me:
+    """Who is logged in, and the CSRF token their page scripts send with changes."""
+    return Me(
+        username=staff.user.username,
+        display_name=staff.user.display_name,
+        role=staff.role.value,
+        role_label=auth.ROLE_LABELS[staff.role],
+        csrf_token=staff.csrf_token,
+        can_edit_kb=staff.role in auth.ROLES_MANAGING,
+    )
+
+
+class ResidentQuery(BaseModel):
+    """Which resident: a phone number and/or a channel sender id."""
+
+    phone: str | None = Field(default=None, max_length=40)
+    sender_id: str | None = Field(default=None, max_length=200)
+
+
+class DeletionOut(BaseModel):
+    """What the deletion did."""
+
+    cases: list[str]
+    tracker_events_deleted: int | None
+
+
+def _request(state: Any, settings: Any, q: ResidentQuery, staff: Staff) -> privacy.ResidentRequest:
+    attachments_root, tracker_db = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
+    return privacy.ResidentRequest(
+        phone=q.phone, sender_id=q.sender_id, actor=staff.user.username,
+        attachments_root=attachments_root, tracker_db=tracker_db,
+    )  # fmt: skip
+
+
+@router.get("/residents/export")
+def export_resident(
+    staff: ApiStaffDep,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    settings: SettingsDep,
+    phone: Annotated[str | None, Query(max_length=40)] = None,
+    sender_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """One resident's data as JSON (admin only; audited on every case)."""
+    require_admin(staff)
+    req = _request(state, settings, ResidentQuery(phone=phone, sender_id=sender_id), staff)
+    try:
+        return privacy.export_resident(session, req=req, now=clock.now())
+    except InvalidInput as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+
+
+@router.post("/residents/delete", response_model=DeletionOut)
+def delete_resident(
+    body: ResidentQuery,
+    staff: ApiStaffDep,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    settings: SettingsDep,
+    x_csrf_token: Annotated[str, Header()] = "",
+) -> DeletionOut:
+    """Anonymise a resident's cases and delete their conversation (admin only; audited)."""
+    check_csrf(staff, x_csrf_token)
+    require_admin(staff)
+    try:
+        result = privacy.delete_resident(session, req=_request(state, settings, body, staff), now=clock.now())
+    except InvalidInput as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+    return DeletionOut(cases=result.cases, tracker_events_deleted=result.tracker_events_deleted)

@@ -1,0 +1,162 @@
+"""Faults survived by the real stack: action server killed, Rasa killed, hub down, SQLite locked.
+
+Every test talks to Rasa's REST webhook as a resident would, breaks one process in the middle of
+the conversation and then checks what the resident was told and what the hub stored.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import threading
+import time
+import uuid
+
+import pytest
+
+from tests.stack import Stack, texts
+
+pytestmark = pytest.mark.integration
+
+
+def sender() -> str:
+    """A fresh resident for each conversation."""
+    return f"web:{uuid.uuid4().hex[:12]}"
+
+
+def cases_of(stack: Stack, who: str) -> list[dict]:
+    """Every case the hub stored for this sender."""
+    with stack.hub() as hub:
+        r = hub.get("/api/cases", params={"sender_id": who, "limit": 50})
+        r.raise_for_status()
+        return r.json()
+
+
+def wait_for_cases(stack: Stack, who: str, timeout_s: float = 45) -> list[dict]:
+    """Poll until the sender has at least one case (or the timeout passes)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = cases_of(stack, who)
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(1)
+
+
+def start_elevator_report(stack: Stack, who: str) -> None:
+    """First two turns of a step-by-step report (the form is waiting for the location)."""
+    assert "什么问题" in texts(stack.say(who, "我要报事"))
+    assert "在哪里" in texts(stack.say(who, "电梯坏了，门关不上"))
+
+
+def finish_elevator_report(stack: Stack, who: str) -> str:
+    """The remaining turns up to the read-back (not yet confirmed); returns the read-back."""
+    assert "急不急" in texts(stack.say(who, "3号楼1单元"))
+    assert "手机号" in texts(stack.say(who, "不急"))
+    readback = texts(stack.say(who, "不留"))
+    assert "电梯故障" in readback and "3号楼1单元" in readback and "对吗" in readback
+    return readback
+
+
+def assert_one_elevator_case(stack: Stack, who: str) -> dict:
+    """Exactly one case, with what the resident said before and after the fault."""
+    found = cases_of(stack, who)
+    assert len(found) == 1, found
+    case = found[0]
+    assert case["category"] == "elevator"
+    assert (case["location"]["building"], case["location"]["unit"]) == ("3", "1")
+    assert "门关不上" in case["description"]
+    return case
+
+
+def test_action_server_killed_mid_form_and_restarted(fault_stack: Stack) -> None:
+    who = sender()
+    start_elevator_report(fault_stack, who)
+    fault_stack.stop("actions", sig=signal.SIGKILL)
+    fault_stack.start("actions")
+    finish_elevator_report(fault_stack, who)
+    done = texts(fault_stack.say(who, "对"))
+    assert "已受理" in done
+    case = assert_one_elevator_case(fault_stack, who)
+    assert case["case_no"] in done.replace(" ", "") or case["case_no"][-4:] in done
+    # a repeated confirmation after the form ended does not create a second case
+    fault_stack.say(who, "对")
+    assert len(cases_of(fault_stack, who)) == 1
+
+
+def test_hub_down_at_confirmation_is_told_truthfully_and_delivered_once(fault_stack: Stack) -> None:
+    who = sender()
+    start_elevator_report(fault_stack, who)
+    finish_elevator_report(fault_stack, who)
+    fault_stack.stop("hub", sig=signal.SIGKILL)
+    try:
+        reply = texts(fault_stack.say(who, "对"))
+    finally:
+        fault_stack.start("hub")
+    assert "保存好了" in reply and "已受理" not in reply
+    found = wait_for_cases(fault_stack, who)
+    assert len(found) == 1, found
+    time.sleep(5)  # two more retry periods: still exactly one
+    assert_one_elevator_case(fault_stack, who)
+    assert fault_stack.procs["actions"].poll() is None
+
+
+def test_sqlite_locked_by_a_long_writer_at_confirmation(fault_stack: Stack) -> None:
+    """Another connection holds the write lock for 12 s: longer than the action server's hub
+    timeout (10 s), shorter than the hub's busy timeout (15 s). The resident gets either the case
+    number or the truthful "saved" message, and exactly one case exists in the end."""
+    who = sender()
+    start_elevator_report(fault_stack, who)
+    finish_elevator_report(fault_stack, who)
+    db = sqlite3.connect(fault_stack.data_dir / "cases.db", timeout=30, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("CREATE TABLE IF NOT EXISTS zz_lock_probe (x INTEGER)")
+    release = threading.Timer(12, lambda: None)
+    release.start()
+
+    def hold() -> None:
+        release.join()
+        db.execute("ROLLBACK")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        reply = texts(fault_stack.say(who, "对", timeout_s=90))
+    finally:
+        holder.join()
+        db.close()
+    assert "已受理" in reply or "保存好了" in reply, reply
+    found = wait_for_cases(fault_stack, who)
+    assert len(found) == 1, found
+    time.sleep(5)
+    assert_one_elevator_case(fault_stack, who)
+
+
+def test_sqlite_locked_direct_create_waits_or_fails_cleanly(fault_stack: Stack) -> None:
+    """A case create while another writer holds the lock for 3 s succeeds once it is released."""
+    db = sqlite3.connect(fault_stack.data_dir / "cases.db", timeout=30, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("CREATE TABLE IF NOT EXISTS zz_lock_probe (x INTEGER)")
+    timer = threading.Timer(3, lambda: db.execute("ROLLBACK"))
+    timer.start()
+    who = sender()
+    body = {"type": "report", "category": "leak", "description": "楼上漏水",
+            "location": {"building": "2"}, "sender_id": who, "idempotency_key": f"{who}:lock"}  # fmt: skip
+    try:
+        with fault_stack.hub() as hub:
+            r = hub.post("/api/cases", json=body)
+    finally:
+        timer.join()
+        db.close()
+    assert r.status_code == 201, r.text
+    assert len(cases_of(fault_stack, who)) == 1
+
+
+def test_rasa_killed_mid_conversation_keeps_the_form(fault_stack: Stack) -> None:
+    """The SQL tracker store keeps the form state across a Rasa crash and restart."""
+    who = sender()
+    start_elevator_report(fault_stack, who)
+    fault_stack.stop("rasa", sig=signal.SIGKILL)
+    fault_stack.start("rasa")
+    finish_elevator_report(fault_stack, who)
+    assert "已受理" in texts(fault_stack.say(who, "对"))
+    assert_one_elevator_case(fault_stack, who)
