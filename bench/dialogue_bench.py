@@ -9,7 +9,7 @@ status replies must mention the case; ratings must be recorded on the case).
 Two ways to play a dialogue:
 
 * ``answers`` (preferred for plain form dialogues — kinds report, service, cancel): send the
-  first scripted turn, then read the tracker's ``requested_slot`` (``GET
+  scripted turns until a form starts (usually only the first), then read the tracker's ``requested_slot`` (``GET
   /conversations/{sender}/tracker``) and answer from ``answers`` whatever the bot asks, in the order
   it asks. If the bot asks for a slot that has no scripted answer, the dialogue is replayed with a
   fresh sender in ``turns`` mode.
@@ -50,13 +50,23 @@ logger = logging.getLogger(__name__)
 DIALOGUES = ROOT / "bench" / "data" / "dialogues.yml"
 OUT = ROOT / "bench" / "results" / "dialogue.json"
 # The dialogues file uses solved/partly/unsolved; the case system stores resolved/partial/unresolved.
-RATING_CODES = {"solved": "resolved", "partly": "partial", "unsolved": "unresolved",
-                "resolved": "resolved", "partial": "partial", "unresolved": "unresolved"}
+RATING_CODES = {
+    "solved": "resolved",
+    "partly": "partial",
+    "unsolved": "unresolved",
+    "resolved": "resolved",
+    "partial": "partial",
+    "unresolved": "unresolved",
+}
 ANSWER_KINDS = {"report", "service", "cancel"}
 MAX_EXTRA_TURNS = 8
 EXISTING_CASE = {
-    "type": "report", "category": "corridor_light", "description": "5号楼2单元楼道灯坏了，有两个灯不亮",
-    "location": {"building": "5", "unit": "2"}, "urgency": "normal", "contact_declined": True,
+    "type": "report",
+    "category": "corridor_light",
+    "description": "5号楼2单元楼道灯坏了，有两个灯不亮",
+    "location": {"building": "5", "unit": "2"},
+    "urgency": "normal",
+    "contact_declined": True,
     "channel": "web",
 }
 
@@ -79,15 +89,24 @@ def mask(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
-def compare(expected: dict[str, Any], new_cases: list[dict], *, replies: str, existing: dict | None,
-            rating: str | None, form_active: bool) -> list[str]:
+def compare(
+    expected: dict[str, Any],
+    new_cases: list[dict],
+    *,
+    replies: str,
+    existing: dict | None,
+    rating: str | None,
+    form_active: bool,
+) -> list[str]:
     """Every difference between the expected outcome and what was stored / said (empty = pass)."""
     problems: list[str] = []
     outcome = expected.get("outcome", "case")
     if outcome in ("no_case", "cancelled"):
         if new_cases:
-            problems.append(f"expected {outcome}, but {len(new_cases)} case(s) stored "
-                            f"({', '.join(c['type'] + '/' + str(c.get('category') or c.get('service_code')) for c in new_cases)})")
+            problems.append(
+                f"expected {outcome}, but {len(new_cases)} case(s) stored "
+                f"({', '.join(c['type'] + '/' + str(c.get('category') or c.get('service_code')) for c in new_cases)})"
+            )
         if outcome == "cancelled" and form_active:
             problems.append("form still active after the cancel")
         if expected.get("mentions_case") and existing:
@@ -103,8 +122,13 @@ def compare(expected: dict[str, Any], new_cases: list[dict], *, replies: str, ex
     if len(new_cases) > 1:
         problems.append(f"{len(new_cases)} cases stored, expected 1")
     case = new_cases[0]  # newest first
-    for key, field_name in (("type", "type"), ("category", "category"), ("service_type", "service_code"),
-                            ("applicant", "applicant"), ("urgency", "urgency")):
+    for key, field_name in (
+        ("type", "type"),
+        ("category", "category"),
+        ("service_type", "service_code"),
+        ("applicant", "applicant"),
+        ("urgency", "urgency"),
+    ):
         if key in expected and case.get(field_name) != expected[key]:
             problems.append(f"{key} {case.get(field_name)!r}, expected {expected[key]!r}")
     loc = case.get("location") or {}
@@ -115,8 +139,12 @@ def compare(expected: dict[str, Any], new_cases: list[dict], *, replies: str, ex
                 problems.append(f"landmark {got!r}, expected ⊇ {want!r}")
         elif str(got) != str(want):
             problems.append(f"location.{part} {got!r}, expected {want!r}")
-    if "contact_phone" in expected and case.get("contact_masked") != mask(str(expected["contact_phone"])):
-        problems.append(f"contact {case.get('contact_masked')!r}, expected {mask(str(expected['contact_phone']))!r}")
+    if "contact_phone" in expected and case.get("contact_masked") != mask(
+        str(expected["contact_phone"])
+    ):
+        problems.append(
+            f"contact {case.get('contact_masked')!r}, expected {mask(str(expected['contact_phone']))!r}"
+        )
     if expected.get("contact_declined") and not case.get("contact_declined"):
         problems.append("contact not recorded as declined")
     return problems
@@ -133,8 +161,10 @@ class Runner:
         """One resident turn, timed."""
         started = time.perf_counter()
         try:
-            r = self.http.post(f"{self.stack.rasa_url}/webhooks/rest/webhook",
-                               json={"sender": play.sender, "message": text})
+            r = self.http.post(
+                f"{self.stack.rasa_url}/webhooks/rest/webhook",
+                json={"sender": play.sender, "message": text},
+            )
             r.raise_for_status()
             messages = r.json()
         except httpx.HTTPError as exc:
@@ -152,7 +182,7 @@ class Runner:
         loop = (tracker.get("active_loop") or {}).get("name")
         return loop, (tracker.get("slots") or {}).get("requested_slot") if loop else None
 
-    def finish_from_answers(self, play: Play, answers: dict[str, Any], first_unanswered_stops: bool) -> None:
+    def finish_from_answers(self, play: Play, answers: dict[str, Any]) -> None:
         """While a form asks for a slot, answer it from ``answers``."""
         asked: dict[str, int] = {}
         for _ in range(MAX_EXTRA_TURNS):
@@ -175,13 +205,17 @@ class Runner:
         turns = [str(t).format(**subst) if subst else str(t) for t in dialogue["turns"]]
         answers = dialogue.get("answers") or {}
         if mode == "answers":
-            self.say(play, turns[0])
-            self.finish_from_answers(play, answers, True)
+            # scripted turns until a form starts asking (usually just the first), then answer it
+            for text in turns:
+                self.say(play, text)
+                if self.form_state(play.sender)[0]:
+                    break
+            self.finish_from_answers(play, answers)
         else:
             for text in turns:
                 self.say(play, text)
             if answers:
-                self.finish_from_answers(play, answers, False)
+                self.finish_from_answers(play, answers)
         return play
 
     def create_existing(self, sender: str, resolved: bool) -> dict:
@@ -192,7 +226,9 @@ class Runner:
             case = r.json()
         if resolved:  # staff would resolve it; the benchmark sets the status directly
             with sqlite3.connect(self.stack.data_dir / "cases.db") as db:
-                db.execute("UPDATE cases SET status = 'resolved' WHERE case_no = ?", (case["case_no"],))
+                db.execute(
+                    "UPDATE cases SET status = 'resolved' WHERE case_no = ?", (case["case_no"],)
+                )
         return case
 
     def cases_of(self, sender: str) -> list[dict]:
@@ -226,22 +262,37 @@ class Runner:
             if mode == "answers" and play.stuck and len(modes) > 1:
                 fallback_reason = play.stuck
                 continue
-            new_cases = [c for c in self.cases_of(sender) if not existing or c["case_no"] != existing["case_no"]]
+            new_cases = [
+                c
+                for c in self.cases_of(sender)
+                if not existing or c["case_no"] != existing["case_no"]
+            ]
             loop, _ = self.form_state(sender)
-            problems = compare(expected, new_cases, replies="\n".join(play.replies), existing=existing,
-                               rating=self.rating_of(existing["case_no"]) if existing else None,
-                               form_active=bool(loop))
+            problems = compare(
+                expected,
+                new_cases,
+                replies="\n".join(play.replies),
+                existing=existing,
+                rating=self.rating_of(existing["case_no"]) if existing else None,
+                form_active=bool(loop),
+            )
             if play.stuck and expected.get("outcome", "case") == "case" and not new_cases:
                 problems.append(play.stuck)
             problems += play.errors
             result = {
-                "id": dialogue["id"], "kind": dialogue.get("kind"), "mode": mode,
-                "fallback_reason": fallback_reason, "passed": not problems,
+                "id": dialogue["id"],
+                "kind": dialogue.get("kind"),
+                "mode": mode,
+                "fallback_reason": fallback_reason,
+                "passed": not problems,
                 "reason": "; ".join(problems) if problems else "",
                 "outcome": expected.get("outcome", "case"),
-                "case_created": bool(new_cases), "turns": len(play.turns),
+                "case_created": bool(new_cases),
+                "turns": len(play.turns),
                 "latencies_ms": [round(x, 1) for x in play.latencies_ms],
-                "transcript": [{"resident": t, "bot": b} for t, b in zip(play.turns, play.replies, strict=True)],
+                "transcript": [
+                    {"resident": t, "bot": b} for t, b in zip(play.turns, play.replies, strict=True)
+                ],
                 "stored": new_cases[0] if new_cases else None,
             }
         return result
@@ -255,13 +306,22 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         k = by_kind.setdefault(r["kind"], {"n": 0, "passed": 0})
         k["n"] += 1
         k["passed"] += int(r["passed"])
-    completed = [r["turns"] for r in results
-                 if r["passed"] and r["outcome"] == "case" and (r.get("stored") or {}).get("type") in ("report", "service")]
+    completed = [
+        r["turns"]
+        for r in results
+        if r["passed"]
+        and r["outcome"] == "case"
+        and (r.get("stored") or {}).get("type") in ("report", "service")
+    ]
     return {
         "dialogues": len(results),
         "passed": sum(r["passed"] for r in results),
-        "success_rate": round(sum(r["passed"] for r in results) / len(results), 3) if results else None,
-        "by_kind": {k: {**v, "rate": round(v["passed"] / v["n"], 3)} for k, v in sorted(by_kind.items())},
+        "success_rate": round(sum(r["passed"] for r in results) / len(results), 3)
+        if results
+        else None,
+        "by_kind": {
+            k: {**v, "rate": round(v["passed"] / v["n"], 3)} for k, v in sorted(by_kind.items())
+        },
         "turns_per_completed_report": {
             "n": len(completed),
             "mean": round(statistics.mean(completed), 2) if completed else None,
@@ -272,7 +332,9 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         "turn_latency_ms": {
             "n": len(latencies),
             "p50": round(statistics.median(latencies), 1) if latencies else None,
-            "p95": round(latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))], 1) if latencies else None,
+            "p95": round(latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))], 1)
+            if latencies
+            else None,
             "max": round(latencies[-1], 1) if latencies else None,
         },
     }
@@ -303,19 +365,34 @@ def main() -> None:
             try:
                 r = runner.run_one(d)
             except httpx.HTTPError as exc:
-                r = {"id": d["id"], "kind": d.get("kind"), "mode": "error", "passed": False,
-                     "reason": f"{exc.__class__.__name__}: {exc}", "outcome": d["expected"].get("outcome", "case"),
-                     "turns": 0, "latencies_ms": [], "transcript": [], "stored": None}
+                r = {
+                    "id": d["id"],
+                    "kind": d.get("kind"),
+                    "mode": "error",
+                    "passed": False,
+                    "reason": f"{exc.__class__.__name__}: {exc}",
+                    "outcome": d["expected"].get("outcome", "case"),
+                    "turns": 0,
+                    "latencies_ms": [],
+                    "transcript": [],
+                    "stored": None,
+                }
             logger.info("%-36s %s %s", d["id"], "PASS" if r["passed"] else "FAIL", r["reason"])
             results.append(r)
     finally:
         stack.close()
     machine["load_avg_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
-    out = {"machine": machine, "seconds": round(time.monotonic() - started, 1),
-           "summary": summarise(results), "dialogues": results}
+    out = {
+        "machine": machine,
+        "seconds": round(time.monotonic() - started, 1),
+        "summary": summarise(results),
+        "dialogues": results,
+    }
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
-    logger.info("success %s/%s → %s", out["summary"]["passed"], out["summary"]["dialogues"], args.out)
+    logger.info(
+        "success %s/%s → %s", out["summary"]["passed"], out["summary"]["dialogues"], args.out
+    )
 
 
 if __name__ == "__main__":

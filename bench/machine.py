@@ -26,8 +26,12 @@ def rasa_version() -> str | None:
     if not python.exists():
         return None
     try:
-        out = subprocess.run([str(python), "-c", "import importlib.metadata as m; print(m.version('rasa'))"],
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [str(python), "-c", "import importlib.metadata as m; print(m.version('rasa'))"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None
@@ -51,7 +55,10 @@ def machine_info(with_rasa: bool = True) -> dict[str, Any]:
                 break
     except OSError:
         pass
-    versions = {name: _version(name) for name in ("torch", "sentence-transformers", "faiss-cpu", "fastapi", "httpx")}
+    versions = {
+        name: _version(name)
+        for name in ("torch", "sentence-transformers", "faiss-cpu", "fastapi", "httpx")
+    }
     if with_rasa:
         versions["rasa"] = rasa_version()
     return {

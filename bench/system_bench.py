@@ -34,7 +34,15 @@ logger = logging.getLogger(__name__)
 
 # A short conversation mix: greetings, questions, a report with read-back that is then cancelled
 # (so the benchmark does not fill the case database), status checks.
-TURNS = ["你好", "社区服务中心周六开门吗", "5号楼2单元的楼道灯坏了", "不急", "不留", "算了，不报了", "我上次报的事怎么样了"]
+TURNS = [
+    "你好",
+    "社区服务中心周六开门吗",
+    "5号楼2单元的楼道灯坏了",
+    "不急",
+    "不留",
+    "算了，不报了",
+    "我上次报的事怎么样了",
+]
 
 
 def rss_mb(pid: int) -> float:
@@ -61,7 +69,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def resident(client: httpx.AsyncClient, url: str, turns: int, latencies: list[float], errors: list[str]) -> None:
+async def resident(
+    client: httpx.AsyncClient, url: str, turns: int, latencies: list[float], errors: list[str]
+) -> None:
     """One resident sending ``turns`` messages in sequence."""
     sender = f"web:bench-{uuid.uuid4().hex[:8]}"
     for i in range(turns):
@@ -80,9 +90,13 @@ async def load(url: str, concurrency: int, turns_each: int) -> dict[str, Any]:
     """``concurrency`` residents at once; latency percentiles and turns per second."""
     latencies: list[float] = []
     errors: list[str] = []
-    async with httpx.AsyncClient(timeout=180, limits=httpx.Limits(max_connections=concurrency + 5)) as client:
+    async with httpx.AsyncClient(
+        timeout=180, limits=httpx.Limits(max_connections=concurrency + 5)
+    ) as client:
         started = time.perf_counter()
-        await asyncio.gather(*(resident(client, url, turns_each, latencies, errors) for _ in range(concurrency)))
+        await asyncio.gather(
+            *(resident(client, url, turns_each, latencies, errors) for _ in range(concurrency))
+        )
         elapsed = time.perf_counter() - started
     return {
         "residents": concurrency,
@@ -103,12 +117,37 @@ def telegram(stack: Stack, level: int, turns_each: int) -> dict[str, Any] | None
     if not script.exists():
         return None
     out = stack.data_dir / f"telegram_c{level}.json"
-    cmd = [sys.executable, "-m", "bench.telegram_bench", "--rasa-url", stack.rasa_url,
-           "--hub-url", stack.hub_url, "--actions-url", stack.actions_url,
-           "--service-token", stack.token, "--voice-turns", "0", "--text-turns", "5",
-           "--concurrency", str(level), "--turns-per-chat", str(turns_each), "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=900)
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.telegram_bench",
+        "--rasa-url",
+        stack.rasa_url,
+        "--hub-url",
+        stack.hub_url,
+        "--actions-url",
+        stack.actions_url,
+        "--service-token",
+        stack.token,
+        "--voice-turns",
+        "0",
+        "--text-turns",
+        "5",
+        "--concurrency",
+        str(level),
+        "--turns-per-chat",
+        str(turns_each),
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if proc.returncode != 0 or not out.exists():
         logger.warning("telegram bench c%d failed: %s", level, proc.stderr[-800:])
         return {"error": proc.stderr[-300:]}
@@ -116,10 +155,15 @@ def telegram(stack: Stack, level: int, turns_each: int) -> dict[str, Any] | None
     conc = data.get("concurrent", {})
     lat = conc.get("latency", {})
     return {
-        "residents": level, "turns": conc.get("turns"), "answered": conc.get("answered"),
+        "residents": level,
+        "turns": conc.get("turns"),
+        "answered": conc.get("answered"),
         "errors": (conc.get("turns") or 0) - (conc.get("answered") or 0),
-        "wall_s": conc.get("wall_s"), "turns_per_s": conc.get("turns_per_s"),
-        "p50_ms": lat.get("p50_ms"), "p95_ms": lat.get("p95_ms"), "max_ms": lat.get("max_ms"),
+        "wall_s": conc.get("wall_s"),
+        "turns_per_s": conc.get("turns_per_s"),
+        "p50_ms": lat.get("p50_ms"),
+        "p95_ms": lat.get("p95_ms"),
+        "max_ms": lat.get("max_ms"),
         "load_avg_1min": round(os.getloadavg()[0], 2),
     }
 
@@ -128,7 +172,9 @@ def main() -> None:
     """Start the stack, measure, write the results."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=8, help="messages per resident at c10/c50")
-    parser.add_argument("--single-turns", type=int, default=30, help="messages of the lone resident at c1")
+    parser.add_argument(
+        "--single-turns", type=int, default=30, help="messages of the lone resident at c1"
+    )
     parser.add_argument("--levels", default="1,10,50")
     parser.add_argument("--no-telegram", action="store_true")
     args = parser.parse_args()
@@ -152,7 +198,9 @@ def main() -> None:
         asyncio.run(load(url, 2, 3))  # warm-up
         rest: dict[str, Any] = {}
         for level in levels:
-            rest[f"c{level}"] = asyncio.run(load(url, level, args.single_turns if level == 1 else args.turns))
+            rest[f"c{level}"] = asyncio.run(
+                load(url, level, args.single_turns if level == 1 else args.turns)
+            )
             logger.info("REST c%d: %s", level, rest[f"c{level}"])
         results["rest"] = rest
         memory = {f"{name}_rss_mb": rss_mb(proc.pid) for name, proc in stack.procs.items()}

@@ -84,8 +84,7 @@ def anonymise_case(
     case.description = PURGED
     if case.location_raw:
         case.location_raw = PURGED
-    case.extra = {PURGED_KEY: now.isoformat()}
-    case.updated_at = now
+    case.extra = {PURGED_KEY: now.isoformat()}  # updated_at stays: the statistics read it
     session.execute(delete(OutboxMessage).where(OutboxMessage.case_id == case.id))
     for event in case_events(session, case, include_internal=True):
         if event.actor == "resident" and event.text:

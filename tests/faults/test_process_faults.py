@@ -11,6 +11,8 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -100,6 +102,31 @@ def test_hub_down_at_confirmation_is_told_truthfully_and_delivered_once(fault_st
     assert fault_stack.procs["actions"].poll() is None
 
 
+@contextmanager
+def write_lock_held(stack: Stack, seconds: float) -> Iterator[None]:
+    """Another connection holds the case database's write lock for ``seconds`` (from a thread)."""
+    locked = threading.Event()
+
+    def hold() -> None:
+        db = sqlite3.connect(stack.data_dir / "cases.db", timeout=30, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("CREATE TABLE IF NOT EXISTS zz_lock_probe (x INTEGER)")
+            locked.set()
+            time.sleep(seconds)
+            db.execute("ROLLBACK")
+        finally:
+            db.close()
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert locked.wait(30), "could not take the write lock"
+    try:
+        yield
+    finally:
+        holder.join()
+
+
 def test_sqlite_locked_by_a_long_writer_at_confirmation(fault_stack: Stack) -> None:
     """Another connection holds the write lock for 12 s: longer than the action server's hub
     timeout (10 s), shorter than the hub's busy timeout (15 s). The resident gets either the case
@@ -107,23 +134,8 @@ def test_sqlite_locked_by_a_long_writer_at_confirmation(fault_stack: Stack) -> N
     who = sender()
     start_elevator_report(fault_stack, who)
     finish_elevator_report(fault_stack, who)
-    db = sqlite3.connect(fault_stack.data_dir / "cases.db", timeout=30, isolation_level=None)
-    db.execute("BEGIN IMMEDIATE")
-    db.execute("CREATE TABLE IF NOT EXISTS zz_lock_probe (x INTEGER)")
-    release = threading.Timer(12, lambda: None)
-    release.start()
-
-    def hold() -> None:
-        release.join()
-        db.execute("ROLLBACK")
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
+    with write_lock_held(fault_stack, 12):
         reply = texts(fault_stack.say(who, "对", timeout_s=90))
-    finally:
-        holder.join()
-        db.close()
     assert "已受理" in reply or "保存好了" in reply, reply
     found = wait_for_cases(fault_stack, who)
     assert len(found) == 1, found
@@ -131,23 +143,33 @@ def test_sqlite_locked_by_a_long_writer_at_confirmation(fault_stack: Stack) -> N
     assert_one_elevator_case(fault_stack, who)
 
 
-def test_sqlite_locked_direct_create_waits_or_fails_cleanly(fault_stack: Stack) -> None:
+def test_sqlite_locked_direct_create_waits_for_the_writer(fault_stack: Stack) -> None:
     """A case create while another writer holds the lock for 3 s succeeds once it is released."""
-    db = sqlite3.connect(fault_stack.data_dir / "cases.db", timeout=30, isolation_level=None)
-    db.execute("BEGIN IMMEDIATE")
-    db.execute("CREATE TABLE IF NOT EXISTS zz_lock_probe (x INTEGER)")
-    timer = threading.Timer(3, lambda: db.execute("ROLLBACK"))
-    timer.start()
     who = sender()
     body = {"type": "report", "category": "leak", "description": "楼上漏水",
             "location": {"building": "2"}, "sender_id": who, "idempotency_key": f"{who}:lock"}  # fmt: skip
-    try:
-        with fault_stack.hub() as hub:
-            r = hub.post("/api/cases", json=body)
-    finally:
-        timer.join()
-        db.close()
+    with write_lock_held(fault_stack, 3), fault_stack.hub() as hub:
+        r = hub.post("/api/cases", json=body)
     assert r.status_code == 201, r.text
+    assert len(cases_of(fault_stack, who)) == 1
+
+
+def test_sqlite_locked_past_the_busy_timeout_fails_cleanly_then_retry_stores_once(
+    fault_stack: Stack,
+) -> None:
+    """Lock held past the hub's 15 s busy timeout: a clean 503 with a Chinese detail (never a bare
+    500), and the same submission retried afterwards is stored exactly once."""
+    who = sender()
+    body = {"type": "report", "category": "leak", "description": "楼上漏水",
+            "location": {"building": "2"}, "sender_id": who, "idempotency_key": f"{who}:lock2"}  # fmt: skip
+    with write_lock_held(fault_stack, 18), fault_stack.hub() as hub:
+        r = hub.post("/api/cases", json=body)
+    assert r.status_code in (201, 503), r.text
+    if r.status_code == 503:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.json()["detail"])
+    with fault_stack.hub() as hub:
+        again = hub.post("/api/cases", json=body)
+    assert again.status_code in (200, 201), again.text
     assert len(cases_of(fault_stack, who)) == 1
 
 

@@ -99,7 +99,7 @@ def export_resident(
     try:
         return privacy.export_resident(session, req=req, now=clock.now())
     except InvalidInput as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(422, str(exc)) from exc
 
 
 @router.post("/residents/delete", response_model=DeletionOut)
@@ -118,5 +118,5 @@ def delete_resident(
     try:
         result = privacy.delete_resident(session, req=_request(state, settings, body, staff), now=clock.now())
     except InvalidInput as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(422, str(exc)) from exc
     return DeletionOut(cases=result.cases, tracker_events_deleted=result.tracker_events_deleted)
