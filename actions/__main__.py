@@ -28,9 +28,10 @@ def main() -> None:
     os.environ.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
 
     from rasa_sdk.endpoint import run
-    from rasa_sdk.executor import ActionExecutor
 
-    executor = ActionExecutor()
+    from actions.executor import ResumingExecutor
+
+    executor = ResumingExecutor()
     executor.register_package("actions")
     run(executor, port=args.port)
 

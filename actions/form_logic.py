@@ -52,12 +52,20 @@ def _contact_from(text: str, intent: str | None) -> tuple[str | None, str | None
 
 
 def _location_update(text: str, slots: dict, overwrite: bool) -> dict | None:
+    """New location parts: a correction replaces, otherwise only parts not known yet are added
+    ("屋头楼上" then "10号楼3单元502" → both kept; "5号楼" never silently becomes "7号楼")."""
     loc = parse_location(text)
     if loc is None:
         return None
-    if slots.get("location") and not overwrite:
+    old = slots.get("location") or None
+    if old is None or overwrite:
+        return merge_location(old if overwrite else None, loc).model_dump()
+    conflicts = any(getattr(loc, part) and old.get(part) and getattr(loc, part) != old.get(part)
+                    for part in ("building", "unit", "room"))
+    adds = any(getattr(loc, part) and not old.get(part) for part in ("building", "unit", "room"))
+    if conflicts or not adds:
         return None
-    return merge_location(slots.get("location") if overwrite else None, loc).model_dump()
+    return merge_location(old, loc).model_dump()
 
 
 def report_turn(text: str, requested: str | None, slots: dict, intent: str | None = None) -> TurnResult:
@@ -104,13 +112,13 @@ def report_turn(text: str, requested: str | None, slots: dict, intent: str | Non
             up["location"] = {"building": None, "unit": None, "room": None,
                               "landmark": clean_description(text)[:100], "raw": text[:500]}
     elif requested == "urgency":
-        if "urgency" not in up:
+        if not up:
             if is_yes(text) or intent == "affirm":
                 up["urgency"] = "urgent"
             elif is_no(text) or intent == "deny":
                 up["urgency"] = "normal"
     elif requested == "contact":
-        if "contact" not in up:
+        if not up:
             contact, problem = _contact_from(text, intent)
             if contact:
                 up["contact"] = contact
@@ -164,7 +172,7 @@ def service_turn(text: str, requested: str | None, slots: dict, intent: str | No
         if "service_type" not in up and is_substantive(text) and not is_no(text):
             up["service_type"] = "other_service"
     elif requested == "applicant":
-        if "applicant" not in up:
+        if not up:
             if re.search(r"家人|家里人|亲人|家属|老人", prepare(text)):
                 up["applicant"] = "家属"
             elif is_yes(text) or intent == "affirm":
@@ -173,7 +181,7 @@ def service_turn(text: str, requested: str | None, slots: dict, intent: str | No
         if "time_preference" not in up and len(prepare(text).strip("，。,. ")) >= 2 and not is_no(text):
             up["time_preference"] = clean_description(text)[:100]
     elif requested == "contact":
-        if "contact" not in up:
+        if not up:
             contact, problem = _contact_from(text, intent)
             if contact:
                 up["contact"] = contact

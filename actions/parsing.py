@@ -92,7 +92,7 @@ def parse_location(text: str) -> Location | None:
     tail = prepared
     if m := (_UNIT.search(prepared) or _BUILDING.search(prepared)):
         tail = prepared[m.end():]
-        if (rm := re.match(r"[\s,，的]*(\d{3,4})(?:室|房|号房|户|号)?", tail)) is not None:
+        if (rm := re.match(r"[\s,，的.…。、-]*(\d{3,4})(?:室|房|号房|户|号)?", tail)) is not None:
             room = rm.group(1)
     if room is None and (rm := re.search(r"(\d{3,4})\s*(?:室|房间|号房)", prepared)):
         room = rm.group(1)
@@ -209,7 +209,7 @@ _RELATIONS = (
     ("其他亲属", r"亲戚|舅舅|姑姑|阿姨|叔叔|哥哥|姐姐|弟弟|妹妹"),
     ("邻居", r"邻居"),
 )
-_SELF = re.compile(r"我自己|本人|自己办|给我办|我本人|就是我|帮我自己|我要办|自己")
+_SELF = re.compile(r"我自己|本人|自己办|给我办|我本人|就是我|帮我自己|给自己")
 
 
 def parse_applicant(text: str) -> str | None:

@@ -118,3 +118,23 @@ def ensure_retrying(interval_s: float | None = None) -> None:
                 logger.exception("Retrying pending submissions failed")
 
     _retry_task = asyncio.get_running_loop().create_task(loop())
+
+
+_resumed = False
+
+
+async def resume_pending_once() -> None:
+    """After a (re)start, keep retrying submissions left waiting by the previous process.
+
+    Called before the first action the server runs; cheap afterwards.
+    """
+    global _resumed
+    if _resumed:
+        return
+    _resumed = True
+    try:
+        if await pending().all():
+            logger.info("Submissions from before the restart are waiting: retrying them")
+            ensure_retrying()
+    except Exception:
+        logger.exception("Could not read the pending submissions")

@@ -46,7 +46,8 @@ BENCHES: dict[str, list[str]] = {
     ],
     "system": ["bench/system_bench.py"],
 }
-# benchmarks that parse through a Rasa server given by --rasa-url (a stack is started if none answers)
+# benchmarks that parse through a Rasa server given by --rasa-url
+# (a Rasa is started when none answers)
 NEEDS_RASA = {"nlu"}
 
 
@@ -60,7 +61,7 @@ def rasa_answers(url: str) -> bool:
 
 @contextlib.contextmanager
 def rasa_server() -> Iterator[str]:
-    """A Rasa URL: $LINLI_RASA_URL if it answers, else a Rasa of our own (trained model) for the run."""
+    """A Rasa URL: $LINLI_RASA_URL if it answers, else a Rasa of our own for the run."""
     url = os.environ.get("LINLI_RASA_URL", "http://127.0.0.1:5005")
     if rasa_answers(url):
         yield url

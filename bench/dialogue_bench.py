@@ -9,7 +9,8 @@ status replies must mention the case; ratings must be recorded on the case).
 Two ways to play a dialogue:
 
 * ``answers`` (preferred for plain form dialogues — kinds report, service, cancel): send the
-  scripted turns until a form starts (usually only the first), then read the tracker's ``requested_slot`` (``GET
+  scripted turns until a form starts (usually only the first), then read the tracker's
+  ``requested_slot`` (``GET
   /conversations/{sender}/tracker``) and answer from ``answers`` whatever the bot asks, in the order
   it asks. If the bot asks for a slot that has no scripted answer, the dialogue is replayed with a
   fresh sender in ``turns`` mode.
@@ -49,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 DIALOGUES = ROOT / "bench" / "data" / "dialogues.yml"
 OUT = ROOT / "bench" / "results" / "dialogue.json"
-# The dialogues file uses solved/partly/unsolved; the case system stores resolved/partial/unresolved.
+# The dialogues file says solved/partly/unsolved; the cases store resolved/partial/unresolved.
 RATING_CODES = {
     "solved": "resolved",
     "partly": "partial",
@@ -89,6 +90,10 @@ def mask(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
+def _label(case: dict) -> str:
+    return f"{case['type']}/{case.get('category') or case.get('service_code')}"
+
+
 def compare(
     expected: dict[str, Any],
     new_cases: list[dict],
@@ -105,7 +110,7 @@ def compare(
         if new_cases:
             problems.append(
                 f"expected {outcome}, but {len(new_cases)} case(s) stored "
-                f"({', '.join(c['type'] + '/' + str(c.get('category') or c.get('service_code')) for c in new_cases)})"
+                f"({', '.join(_label(c) for c in new_cases)})"
             )
         if outcome == "cancelled" and form_active:
             problems.append("form still active after the cancel")
@@ -143,7 +148,8 @@ def compare(
         str(expected["contact_phone"])
     ):
         problems.append(
-            f"contact {case.get('contact_masked')!r}, expected {mask(str(expected['contact_phone']))!r}"
+            f"contact {case.get('contact_masked')!r}, "
+            f"expected {mask(str(expected['contact_phone']))!r}"
         )
     if expected.get("contact_declined") and not case.get("contact_declined"):
         problems.append("contact not recorded as declined")
@@ -153,8 +159,9 @@ def compare(
 class Runner:
     """Plays dialogues against one running stack."""
 
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, prefer_answers: bool = True) -> None:
         self.stack = stack
+        self.prefer_answers = prefer_answers
         self.http = httpx.Client(timeout=120)
 
     def say(self, play: Play, text: str) -> None:
@@ -219,7 +226,7 @@ class Runner:
         return play
 
     def create_existing(self, sender: str, resolved: bool) -> dict:
-        """The resident's earlier report (status/rating dialogues); resolved when it is to be rated."""
+        """The resident's earlier report (status/rating dialogues); resolved if it is rated."""
         with self.stack.hub() as hub:
             r = hub.post("/api/cases", json={**EXISTING_CASE, "sender_id": sender})
             r.raise_for_status()
@@ -247,7 +254,11 @@ class Runner:
     def run_one(self, dialogue: dict[str, Any]) -> dict[str, Any]:
         """Play and score one dialogue (with the turns fallback)."""
         expected = dialogue["expected"]
-        use_answers = bool(dialogue.get("answers")) and dialogue.get("kind") in ANSWER_KINDS
+        use_answers = (
+            self.prefer_answers
+            and bool(dialogue.get("answers"))
+            and dialogue.get("kind") in ANSWER_KINDS
+        )
         modes = ["answers", "turns"] if use_answers else ["turns"]
         result: dict[str, Any] = {}
         fallback_reason = None
@@ -295,6 +306,7 @@ class Runner:
                 ],
                 "stored": new_cases[0] if new_cases else None,
             }
+            break  # scored: the turns mode is only a fallback for a stuck answers run
         return result
 
 
@@ -345,6 +357,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="dialogue ids (prefixes) to run")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--turns-only",
+        action="store_true",
+        help="play every dialogue's scripted turns (no answers mode); e.g. --out "
+        "bench/results/dialogue_turns_only.json",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -359,7 +377,7 @@ def main() -> None:
     started = time.monotonic()
     try:
         stack.start_all()
-        runner = Runner(stack)
+        runner = Runner(stack, prefer_answers=not args.turns_only)
         runner.play({"turns": ["你好"]}, "web:bench-warmup", "turns", {})
         for d in dialogues:
             try:
@@ -383,6 +401,7 @@ def main() -> None:
         stack.close()
     machine["load_avg_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
     out = {
+        "play": "scripted turns only" if args.turns_only else "answers mode where possible",
         "machine": machine,
         "seconds": round(time.monotonic() - started, 1),
         "summary": summarise(results),

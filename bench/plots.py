@@ -1,7 +1,8 @@
 """Matplotlib figures for bench/REPORT.md, drawn from the results JSON (PNG next to the results).
 
-Every function takes the loaded results of one benchmark and the output folder, draws at most one
-figure and returns the PNG's file name, or None when the data for it is missing.
+Every function takes the loaded results of one benchmark, the output folder and the results
+file's stem (the PNG is named ``<stem>_<what>.png``), draws at most one figure and returns the
+PNG's file name, or None when the data for it is missing.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _levels(section: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     return sorted(out)
 
 
-def latency_vs_concurrency(system: dict[str, Any], out_dir: Path) -> str | None:
+def latency_vs_concurrency(system: dict[str, Any], out_dir: Path, stem: str) -> str | None:
     """Text-turn p50/p95 against concurrent residents (REST and the Telegram fake)."""
     series = {name: _levels(system.get(name) or {}) for name in ("rest", "telegram")}
     if not any(series.values()):
@@ -60,18 +61,20 @@ def latency_vs_concurrency(system: dict[str, Any], out_dir: Path) -> str | None:
     ax.axhline(100, color="grey", linewidth=0.8, linestyle=":", label="goal p50 100 ms")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    levels = sorted({c for points in series.values() for c, _ in points})
+    ax.set_xticks(levels, [str(c) for c in levels])
     ax.set_xlabel("concurrent residents")
     ax.set_ylabel("turn latency (ms)")
     ax.set_title("Text turn latency vs concurrency")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    name = "system_latency.png"
+    name = f"{stem}_latency.png"
     fig.savefig(out_dir / name, dpi=110)
     plt.close(fig)
     return name
 
 
-def memory_per_process(system: dict[str, Any], out_dir: Path) -> str | None:
+def memory_per_process(system: dict[str, Any], out_dir: Path, stem: str) -> str | None:
     """Resident memory of each process, with the whole-stack goal."""
     memory = system.get("memory") or {}
     procs = {
@@ -93,13 +96,13 @@ def memory_per_process(system: dict[str, Any], out_dir: Path) -> str | None:
     ax.set_title("Memory per process (after the load test)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    name = "system_memory.png"
+    name = f"{stem}_memory.png"
     fig.savefig(out_dir / name, dpi=110)
     plt.close(fig)
     return name
 
 
-def knowledge_growth(knowledge: dict[str, Any], out_dir: Path) -> str | None:
+def knowledge_growth(knowledge: dict[str, Any], out_dir: Path, stem: str) -> str | None:
     """Search latency (without the query embedding) and index memory against index size."""
     growth = [g for g in knowledge.get("growth") or [] if isinstance(g, dict) and "rows" in g]
     if not growth:
@@ -142,13 +145,13 @@ def knowledge_growth(knowledge: dict[str, Any], out_dir: Path) -> str | None:
     ax2.set_title("Index memory")
     ax2.legend(fontsize=7)
     fig.tight_layout()
-    name = "knowledge_growth.png"
+    name = f"{stem}_growth.png"
     fig.savefig(out_dir / name, dpi=110)
     plt.close(fig)
     return name
 
 
-def nlu_confusion(nlu: dict[str, Any], out_dir: Path) -> str | None:
+def nlu_confusion(nlu: dict[str, Any], out_dir: Path, stem: str) -> str | None:
     """Confusion matrix of the Rasa classifier (only if the NLU benchmark did not draw one)."""
     if (nlu.get("plots") or {}).get("confusion_rasa"):
         return None
@@ -168,13 +171,13 @@ def nlu_confusion(nlu: dict[str, Any], out_dir: Path) -> str | None:
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
     fig.tight_layout()
-    name = "nlu_confusion_report.png"
+    name = f"{stem}_confusion_report.png"
     fig.savefig(out_dir / name, dpi=110)
     plt.close(fig)
     return name
 
 
-def dialogue_by_kind(dialogue: dict[str, Any], out_dir: Path) -> str | None:
+def dialogue_by_kind(dialogue: dict[str, Any], out_dir: Path, stem: str) -> str | None:
     """Passed / failed dialogues per kind."""
     kinds = (dialogue.get("summary") or {}).get("by_kind") or {}
     if not kinds:
@@ -191,7 +194,7 @@ def dialogue_by_kind(dialogue: dict[str, Any], out_dir: Path) -> str | None:
     ax.tick_params(axis="x", rotation=30, labelsize=8)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    name = "dialogue_kinds.png"
+    name = f"{stem}_kinds.png"
     fig.savefig(out_dir / name, dpi=110)
     plt.close(fig)
     return name
@@ -208,9 +211,10 @@ PLOTS = {
 def draw(name: str, data: dict[str, Any], out_dir: Path) -> list[str]:
     """Every figure for one benchmark's results; a failing figure is logged and skipped."""
     names = []
-    for fn in PLOTS.get(name, []):
+    key = next((k for k in PLOTS if name == k or name.startswith(k + "_")), None)
+    for fn in PLOTS.get(key, []) if key else []:
         try:
-            png = fn(data, out_dir)
+            png = fn(data, out_dir, name)
         except Exception:  # noqa: BLE001 - a broken figure must not cost the whole report
             logger.exception("Figure %s for %s failed", fn.__name__, name)
             continue

@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     key.add_argument("--name", required=True)
     revoke = sub.add_parser("revoke-api-key", help="revoke the Open311 API keys with a name")
     revoke.add_argument("--name", required=True)
-    sub.add_parser("sweep", help="escalate overdue cases, auto-close silent ones, purge expired data")
+    sub.add_parser("sweep", help="escalate, auto-close silent cases, purge expired personal data")
     for name, text in (
         ("export-resident", "print one resident's data as JSON (by phone and/or sender id)"),
         ("delete-resident", "anonymise one resident's cases and delete their Rasa conversation"),
@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"清除个人信息 {len(purged)} 件\n"
                 )
             elif args.command in ("export-resident", "delete-resident"):
-                attachments_root, tracker_db = privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)
+                paths = privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)
+                attachments_root, tracker_db = paths
                 req = privacy.ResidentRequest(
                     phone=args.phone, sender_id=args.sender_id, actor=f"cli:{args.operator}",
                     attachments_root=attachments_root, tracker_db=tracker_db,

@@ -39,7 +39,8 @@ class CasesSettings(BaseSettings):
     """Personal data of cases closed more than this many days ago is purged by the sweep
     (phone, sender id, description, photos; anonymous statistics stay). 0 keeps it forever."""
     rasa_tracker_db: str | None = Field(
-        default=None, validation_alias=AliasChoices("CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_DB")
+        default=None,
+        validation_alias=AliasChoices("CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_DB"),
     )
     """Rasa's SQLite tracker store, for residents' export and deletion requests
     (default ``<LINLI_DATA_DIR>/rasa_tracker.db``)."""

@@ -38,7 +38,9 @@ PURGED_KEY = "purged_at"
 
 def data_paths(data_dir: Path, tracker_db: str | None) -> tuple[Path, Path]:
     """(attachments root, Rasa tracker store) for a data directory."""
-    return data_dir / "attachments", Path(tracker_db) if tracker_db else data_dir / "rasa_tracker.db"
+    return data_dir / "attachments", Path(
+        tracker_db
+    ) if tracker_db else data_dir / "rasa_tracker.db"
 
 
 def is_purged(case: Case) -> bool:
@@ -69,7 +71,13 @@ def who(phone: str | None, sender_id: str | None) -> str:
 
 
 def anonymise_case(
-    session: Session, *, case: Case, now: datetime, actor: str, reason: str, attachments_root: Path | None
+    session: Session,
+    *,
+    case: Case,
+    now: datetime,
+    actor: str,
+    reason: str,
+    attachments_root: Path | None,
 ) -> bool:
     """Clear a case's personal data (idempotent); returns False if it was already purged."""
     if is_purged(case):
@@ -113,14 +121,22 @@ def purge_expired(
     cutoff = now - timedelta(days=retention_days)
     rows = session.scalars(
         select(Case)
-        .where(Case.status == Status.CLOSED.value, Case.closed_at.is_not(None), Case.closed_at < cutoff)
+        .where(
+            Case.status == Status.CLOSED.value, Case.closed_at.is_not(None), Case.closed_at < cutoff
+        )
         .order_by(Case.id)
     )
     purged = [
         case.case_no
         for case in list(rows)
-        if anonymise_case(session, case=case, now=now, actor="system",
-                          reason=f"关闭超过{retention_days}天", attachments_root=attachments_root)  # fmt: skip
+        if anonymise_case(
+            session,
+            case=case,
+            now=now,
+            actor="system",
+            reason=f"关闭超过{retention_days}天",
+            attachments_root=attachments_root,
+        )  # fmt: skip
     ]
     if purged:
         logger.info("Retention: purged personal data of %d closed cases", len(purged))
@@ -142,7 +158,9 @@ def resident_cases(session: Session, *, phone: str | None, sender_id: str | None
         conditions.append(Case.contact_phone == digits)
     if sender is not None:
         conditions.append(Case.sender_id == sender)
-    return list(session.scalars(select(Case).where(or_(*conditions)).order_by(Case.created_at, Case.id)))
+    return list(
+        session.scalars(select(Case).where(or_(*conditions)).order_by(Case.created_at, Case.id))
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -167,8 +185,11 @@ def case_record(session: Session, case: Case, attachments_root: Path | None) -> 
         "category": case.category,
         "service_code": case.service_code,
         "location": {
-            "building": case.building, "unit": case.unit, "room": case.room,
-            "landmark": case.landmark, "raw": case.location_raw,
+            "building": case.building,
+            "unit": case.unit,
+            "room": case.room,
+            "landmark": case.landmark,
+            "raw": case.location_raw,
         },  # fmt: skip
         "description": case.description,
         "urgency": case.urgency,
@@ -187,17 +208,25 @@ def case_record(session: Session, case: Case, attachments_root: Path | None) -> 
             for e in case_events(session, case, include_internal=False)
         ],
         "messages": [
-            {"at": _iso(m.created_at), "channel": m.channel, "text": m.text,
-             "delivered_at": _iso(m.delivered_at)}
+            {
+                "at": _iso(m.created_at),
+                "channel": m.channel,
+                "text": m.text,
+                "delivered_at": _iso(m.delivered_at),
+            }
             for m in session.scalars(
-                select(OutboxMessage).where(OutboxMessage.case_id == case.id).order_by(OutboxMessage.id)
+                select(OutboxMessage)
+                .where(OutboxMessage.case_id == case.id)
+                .order_by(OutboxMessage.id)
             )
         ],  # fmt: skip
         "attachments": photos,
     }
 
 
-def tracker_conversation(tracker_db: Path | None, sender_id: str | None) -> list[dict[str, Any]] | None:
+def tracker_conversation(
+    tracker_db: Path | None, sender_id: str | None
+) -> list[dict[str, Any]] | None:
     """The user and bot messages Rasa's SQL tracker store keeps for a sender (None: no store)."""
     if tracker_db is None or not sender_id or not tracker_db.exists():
         return None
@@ -267,14 +296,17 @@ def export_resident(session: Session, *, req: ResidentRequest, now: datetime) ->
         "query": {"phone": _clean_phone(req.phone), "sender_id": req.sender_id},
         "cases": [case_record(session, c, req.attachments_root) for c in cases],
         "conversations": {
-            s: conv for s in sorted(senders)
+            s: conv
+            for s in sorted(senders)
             if (conv := tracker_conversation(req.tracker_db, s)) is not None
         },  # fmt: skip
     }
     for case in cases:
         record_event(session, case=case, kind="privacy", now=now, actor=req.actor, internal=True,
                      text="应居民要求导出了个人信息")  # fmt: skip
-    logger.info("Resident export by %s: %s, %d cases", req.actor, who(req.phone, req.sender_id), len(cases))
+    logger.info(
+        "Resident export by %s: %s, %d cases", req.actor, who(req.phone, req.sender_id), len(cases)
+    )
     return data
 
 

@@ -14,7 +14,7 @@ from cases.clock import CHINA_TZ
 from cases.crud import is_overdue
 from cases.models import Case, Grid
 from cases.statuses import LEVEL_LABELS, OPEN_STATUSES, RATING_LABELS, status_label
-from core.pii import mask_phone
+from core.pii import mask_phone, mask_pii
 from core.taxonomy import category_by_code, service_by_code
 
 
@@ -141,7 +141,7 @@ def to_csv(cases: list[Case], *, now: datetime, full_phones: bool) -> str:
                 "是" if is_overdue(case, now) else "否",
                 RATING_LABELS.get(case.rating or "", ""),
                 case.linked_to.case_no if case.linked_to else "",
-                case.description,
+                case.description if full_phones else mask_pii(case.description),
             ]
         )
     return buffer.getvalue()

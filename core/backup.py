@@ -249,10 +249,16 @@ def restrict_permissions(data_dir: Path) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core.backup", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m core.backup", description=__doc__.splitlines()[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    create = sub.add_parser("create", help="back up every database, the index cache and attachments")
-    create.add_argument("--data-dir", type=Path, default=None, help="default: LINLI_DATA_DIR or var")
+    create = sub.add_parser(
+        "create", help="back up every database, the index cache and attachments"
+    )
+    create.add_argument(
+        "--data-dir", type=Path, default=None, help="default: LINLI_DATA_DIR or var"
+    )
     create.add_argument("--out", type=Path, default=None, help="default: <data dir>/backups")
     restore = sub.add_parser("restore", help="verify a backup and restore it into a data directory")
     restore.add_argument("archive", type=Path)

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 
 from cases import lifecycle, privacy
 from cases.api.state import CasesState
@@ -22,7 +23,7 @@ from core.config import HubSettings
 
 logger = logging.getLogger(__name__)
 
-OWN_PREFIXES = ("/api/cases", "/api/outbox", "/api/public", "/api/services", "/api/categories")
+OWN_PREFIXES = ("/api/cases", "/api/outbox", "/api/public", "/api/services", "/api/categories", "/api/kb")
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -45,9 +46,31 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
     return await request_validation_exception_handler(request, exc)
 
 
+DB_BUSY = "数据库暂时繁忙或连不上，请稍后再试，您的内容没有丢失"
+
+
+async def _database_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """A locked or unreachable database is a temporary 503 with a Chinese message, not a bare 500."""
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+    if request.url.path.startswith("/open311/"):
+        from cases.api.routes.open311 import open311_error
+
+        return open311_error(503, DB_BUSY, request)
+    return JSONResponse(status_code=503, content={"detail": DB_BUSY}, headers={"Retry-After": "5"})
+
+
 def register(app: FastAPI, settings: HubSettings) -> None:
     """Attach the case routes and state to the hub app (no database work here)."""
-    from cases.api.routes import attachments, cases, catalog, maintenance, open311, outbox, public, staff
+    from cases.api.routes import (
+        attachments,
+        cases,
+        catalog,
+        maintenance,
+        open311,
+        outbox,
+        public,
+        staff,
+    )
     from cases.api.routes import privacy as privacy_routes
 
     cases_settings = CasesSettings()
@@ -69,6 +92,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     app.include_router(staff.router)
     app.include_router(open311.router)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(OperationalError, _database_unavailable_handler)
 
 
 def prepare_database(state: CasesState) -> None:

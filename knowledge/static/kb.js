@@ -229,6 +229,7 @@
       const resp = await fetch("/staff/api/me", { credentials: "same-origin" });
       if (!resp.ok) return false;
       const me = await resp.json();
+      auth.token = "";  // the login session wins over a remembered service token
       auth.csrf = me.csrf_token;
       auth.canEdit = me.can_edit_kb;
       auth.name = me.display_name || me.username;

@@ -102,6 +102,27 @@ def test_hub_down_at_confirmation_is_told_truthfully_and_delivered_once(fault_st
     assert fault_stack.procs["actions"].poll() is None
 
 
+def test_waiting_submission_survives_an_action_server_crash(fault_stack: Stack) -> None:
+    """Hub down at 对, then the action server crashes before the hub is back: the durable queue
+    survives and the restarted action server delivers the submission exactly once."""
+    who = sender()
+    start_elevator_report(fault_stack, who)
+    finish_elevator_report(fault_stack, who)
+    fault_stack.stop("hub", sig=signal.SIGKILL)
+    try:
+        reply = texts(fault_stack.say(who, "对"))
+        fault_stack.stop("actions", sig=signal.SIGKILL)
+    finally:
+        fault_stack.start("hub")
+    assert "保存好了" in reply
+    fault_stack.start("actions")
+    fault_stack.say(sender(), "我要报事")  # any resident's next turn wakes the restarted server
+    found = wait_for_cases(fault_stack, who)
+    assert len(found) == 1, found
+    time.sleep(5)
+    assert_one_elevator_case(fault_stack, who)
+
+
 @contextmanager
 def write_lock_held(stack: Stack, seconds: float) -> Iterator[None]:
     """Another connection holds the case database's write lock for ``seconds`` (from a thread)."""

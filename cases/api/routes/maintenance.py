@@ -16,19 +16,30 @@ class SweepOut(BaseModel):
 
     escalated: list[str]
     closed: list[str]
-    purged: list[str] = []
+
+
+class PurgeOut(BaseModel):
     """Closed cases whose personal data the retention setting purged."""
+
+    purged: list[str]
 
 
 @router.post("/sweep", response_model=SweepOut)
-def run_sweep(
-    session: SessionDep, settings: SettingsDep, clock: ClockDep, state: StateDep
-) -> SweepOut:
-    """Escalate overdue cases, auto-close silent resolved cases, purge expired personal data."""
+def run_sweep(session: SessionDep, settings: SettingsDep, clock: ClockDep) -> SweepOut:
+    """Escalate overdue cases and auto-close silent resolved cases now."""
     result = lifecycle.sweep(session=session, now=clock.now(), settings=settings)
+    return SweepOut(escalated=result.escalated, closed=result.closed)
+
+
+@router.post("/purge", response_model=PurgeOut)
+def run_purge(
+    session: SessionDep, settings: SettingsDep, clock: ClockDep, state: StateDep
+) -> PurgeOut:
+    """Purge personal data of cases closed more than ``CASES_RETENTION_DAYS`` ago now
+    (the periodic sweep does it too)."""
     attachments_root, _ = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
     purged = privacy.purge_expired(
         session, now=clock.now(), retention_days=settings.retention_days,
         attachments_root=attachments_root,
     )  # fmt: skip
-    return SweepOut(escalated=result.escalated, closed=result.closed, purged=purged)
+    return PurgeOut(purged=purged)

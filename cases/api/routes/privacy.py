@@ -116,7 +116,9 @@ def delete_resident(
     check_csrf(staff, x_csrf_token)
     require_admin(staff)
     try:
-        result = privacy.delete_resident(session, req=_request(state, settings, body, staff), now=clock.now())
+        result = privacy.delete_resident(
+            session, req=_request(state, settings, body, staff), now=clock.now()
+        )
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
     return DeletionOut(cases=result.cases, tracker_events_deleted=result.tracker_events_deleted)

@@ -45,6 +45,7 @@ from cases.statuses import (
     status_label,
 )
 from core.errors import InvalidInput
+from core.pii import mask_pii
 from core.taxonomy import categories
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
@@ -55,7 +56,16 @@ def _local(when: datetime | None) -> str:
     return when.astimezone(CHINA_TZ).strftime("%m-%d %H:%M") if when else ""
 
 
+def _pii(text: str | None, staff: object) -> str:
+    """Free text as this staff member may see it: phone/ID numbers masked unless their role
+    calls residents back (admin, grid worker)."""
+    if not text:
+        return text or ""
+    return text if getattr(staff, "sees_phones", False) else mask_pii(text)
+
+
 templates.env.filters["local"] = _local
+templates.env.filters["pii"] = _pii
 templates.env.globals.update(
     status_label=status_label,
     subject=subject,

@@ -86,3 +86,24 @@ def test_service_correction_of_applicant() -> None:
         "inform",
     )
     assert r.updates["applicant"] == "父亲" and r.updates["confirmed"] is None
+
+
+def test_a_correction_while_asked_something_else_is_not_taken_as_no() -> None:
+    slots = {"location": {"building": "8", "unit": "1", "room": "302", "landmark": None, "raw": ""}}
+    r = report_turn("错了，是2单元", "urgency", slots, "inform")
+    assert r.updates["location"]["unit"] == "2" and "urgency" not in r.updates
+    r = report_turn("不对，是2单元", "contact", slots, "inform")
+    assert "contact" not in r.updates
+
+
+def test_more_precise_location_is_added_but_never_silently_replaced() -> None:
+    slots = {"location": {"building": None, "unit": None, "room": None, "landmark": "屋头楼上", "raw": ""}}
+    r = report_turn("就是…那个…十号楼…三单元…五零二", "urgency", slots, "inform")
+    loc = r.updates["location"]
+    assert (loc["building"], loc["unit"], loc["room"], loc["landmark"]) == ("10", "3", "502", "屋头楼上")
+    assert "location" not in report_turn("7号楼", "urgency", {"location": {"building": "5"}}, "inform").updates
+
+
+def test_wanting_a_service_does_not_say_who_it_is_for() -> None:
+    assert "applicant" not in service_turn("我要办事", None, {}).updates
+    assert service_turn("给我老伴办", "applicant", {}, "inform").updates["applicant"] == "配偶"

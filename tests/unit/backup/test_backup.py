@@ -87,7 +87,9 @@ def test_backup_while_running_and_restore_into_an_empty_dir(
         assert faq["question"] == FAQ["question"]
         hits = api.get("/api/kb/search", params={"q": "图书室几点开门"}).json()["hits"]
         assert hits[0]["faq_id"] == made["faq"]["id"]
-        queue = api.get("/api/cases", params={"sender_id": "tg:1", "limit": 50}, headers=AUTH).json()
+        queue = api.get(
+            "/api/cases", params={"sender_id": "tg:1", "limit": 50}, headers=AUTH
+        ).json()
         assert len(queue) == 1  # the case made after the backup is not there
     photo = next((target / "attachments" / made["case"]["case_no"]).glob("*.png"))
     assert photo.read_bytes() == PNG
@@ -116,8 +118,12 @@ def test_restore_refuses_unsafe_paths_and_overwrites(filled: tuple[Path, TestCli
                                                      tmp_path: Path) -> None:  # fmt: skip
     data, _, _ = filled
     evil = tmp_path / "evil.tar.gz"
-    manifest = json.dumps({"format": "linli-backup/1", "files": [
-        {"path": "../escape.db", "kind": "sqlite", "sha256": "0" * 64, "size": 1}]}).encode()
+    manifest = json.dumps(
+        {
+            "format": "linli-backup/1",
+            "files": [{"path": "../escape.db", "kind": "sqlite", "sha256": "0" * 64, "size": 1}],
+        }
+    ).encode()
     with tarfile.open(evil, "w:gz") as tar:
         info = tarfile.TarInfo("manifest.json")
         info.size = len(manifest)
@@ -137,7 +143,9 @@ def test_cli(filled: tuple[Path, TestClient, dict], tmp_path: Path,
     archive = Path(capsys.readouterr().out.strip())
     assert main(["restore", str(archive), "--data-dir", str(tmp_path / "r")]) == 0
     assert "校验全部通过" in capsys.readouterr().out
-    assert main(["restore", str(tmp_path / "missing.tar.gz"), "--data-dir", str(tmp_path / "x")]) == 2
+    assert (
+        main(["restore", str(tmp_path / "missing.tar.gz"), "--data-dir", str(tmp_path / "x")]) == 2
+    )
     (data / "cases.db").chmod(0o644)
     assert main(["harden", "--data-dir", str(data)]) == 0
     assert stat.S_IMODE((data / "cases.db").stat().st_mode) == 0o600

@@ -1,4 +1,4 @@
-"""bench/report.py renders small fake results into a readable report with goals, gaps and figures."""
+"""bench/report.py renders small fake results into a report with goals, gaps and figures."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ SYSTEM = {
             "p95_ms": 900.0,
             "max_ms": 1000.0,
             "load_avg_1min": 9.0,
+            "by_message_p50_ms": {"你好": 120.0, "5号楼2单元的楼道灯坏了": 800.0},
+            "runs_p50_ms": [380.0, 400.0, 450.0],
         },
         "c10": {
             "residents": 10,
@@ -179,8 +181,12 @@ def test_goal_rows_measure_explain_and_mark_missing() -> None:
     assert text[2] == "400 ms" and text[3] == "**no**"
     assert "over by 300 ms" in text[4]
     assert "NLU parsing alone takes p50 40 ms (10 %" in text[5] and "load average 9.0" in text[5]
+    assert "fastest “你好” p50 120 ms, slowest “5号楼2单元的楼道灯坏了” p50 800 ms" in text[5]
     acc = rows["intent accuracy (held-out set)"]
     assert acc[3] == "**no**" and "report → consult (3)" in acc[5]
+    assert "Weakest intent: report (F1 0.83, recall 0.77)." in acc[5]
+    assert report.NOTES["rasa.accuracy"] in acc[5]
+    assert report.NOTES["rest.c1.p50_ms"] in text[5]
     assert rows["intent macro-F1 (held-out set)"][3] == "yes"
     assert rows["whole default stack resident memory"][3] == "yes"
     assert rows["voice turn p50 (end of speech → reply audio)"][2:] == [
@@ -228,7 +234,7 @@ def test_report_has_sections_tables_and_figures(results_dir: Path, tmp_path: Pat
     assert (
         "| d08 | cancel | turns | **FAIL** | 3 | expected cancelled, but 1 case(s) stored |" in text
     )
-    assert "| 1 | 30 | 0 | 2 | 400 | 900 | 1000 | 9 |" in text  # REST c1 row
+    assert "| 1 | 30 | 0 | 2 | 400 | 900 | 1000 | 9 | 380, 400, 450 |" in text  # REST c1 row
     assert "| 10000 | IndexFlatIP | 3 | 5 | 9 |" in text
     assert "| speed.x | 1.5 |" in text and "| label | hello |" in text  # generic fallback
     assert "| system | yes | 0 | 300 |" in text
@@ -283,7 +289,7 @@ def test_telegram_variants_use_the_telegram_section(tmp_path: Path) -> None:
 
 
 def test_the_real_results_render(tmp_path: Path) -> None:
-    """The counterpart of the fakes above: whatever is in bench/results renders with every goal row."""
+    """The counterpart of the fakes: the real bench/results render with every goal row."""
     real = ROOT / "bench" / "results"
     if not any(real.glob("*.json")):
         pytest.skip("no benchmark results in bench/results yet")
@@ -292,3 +298,22 @@ def test_the_real_results_render(tmp_path: Path) -> None:
     assert text.count("\n| ") >= len(GOALS)
     for name in results:
         assert f"`bench/results/{name}.json`" in text
+
+
+def test_numbers_are_formatted_for_reading() -> None:
+    assert report.fmt(17411.4) == "17411"
+    assert report.fmt(0.89764) == "0.8976"
+    assert report.fmt(None) == "—" and report.fmt(True) == "yes"
+    assert report.fmt("a|b") == "a\\|b"
+
+
+def test_a_variant_results_file_gets_its_own_figures(results_dir: Path, tmp_path: Path) -> None:
+    variant = {**DIALOGUE, "play": "scripted turns only"}
+    (results_dir / "dialogue_turns_only.json").write_text(json.dumps(variant))
+    write_report(results_dir, tmp_path / "R.md")
+    text = (tmp_path / "R.md").read_text(encoding="utf-8")
+    assert "## Dialogue: scripted conversations on the live stack — dialogue_turns_only" in text
+    assert "Played: scripted turns only." in text
+    assert (results_dir / "dialogue_kinds.png").exists()
+    assert "(results/dialogue_turns_only_kinds.png)" in text
+    assert text.count("(results/dialogue_kinds.png)") == 1

@@ -1,4 +1,4 @@
-"""bench/dialogue_bench.py scores a dialogue's stored outcome against ``expected`` (pure functions)."""
+"""bench/dialogue_bench.py scores a dialogue's stored outcome against ``expected``."""
 
 from __future__ import annotations
 

@@ -52,7 +52,10 @@ def test_staff_session_can_curate_and_audit_names_the_user(api: TestClient, logi
 def test_state_changes_need_the_csrf_token(api: TestClient, login) -> None:
     li = login("li", "staff")
     assert li.client.post("/api/kb/faqs", json=NEW_FAQ).status_code == 403
-    assert li.client.post("/api/kb/faqs", json=NEW_FAQ, headers={"X-CSRF-Token": "x"}).status_code == 403
+    assert (
+        li.client.post("/api/kb/faqs", json=NEW_FAQ, headers={"X-CSRF-Token": "x"}).status_code
+        == 403
+    )
     other = login("wang", "admin")  # another session's token is not this session's
     wrong = li.client.post("/api/kb/faqs", json=NEW_FAQ, headers={"X-CSRF-Token": other.csrf})
     assert wrong.status_code == 403

@@ -39,7 +39,9 @@ def _data(hub: FastAPI) -> Path:
 
 def test_export_and_delete_need_an_admin(api: TestClient, login) -> None:
     report(api)
-    assert api.get("/staff/api/residents/export", params={"phone": "13812345678"}).status_code == 401
+    assert (
+        api.get("/staff/api/residents/export", params={"phone": "13812345678"}).status_code == 401
+    )
     for role in ("staff", "grid_worker"):
         member = login(f"u-{role}", role)
         got = member.client.get("/staff/api/residents/export", params={"phone": "13812345678"})
@@ -48,14 +50,23 @@ def test_export_and_delete_need_an_admin(api: TestClient, login) -> None:
                                      headers={"X-CSRF-Token": member.csrf})  # fmt: skip
         assert deleted.status_code == 403
     # the service token is not a staff login
-    assert api.get("/staff/api/residents/export", params={"phone": "1"}, headers=AUTH).status_code == 401
+    assert (
+        api.get("/staff/api/residents/export", params={"phone": "1"}, headers=AUTH).status_code
+        == 401
+    )
 
 
 def test_admin_exports_all_cases_of_a_resident(api: TestClient, hub: FastAPI, login) -> None:
     first = report(api)["case_no"]
-    second = report(api, sender_id="kiosk:abc", category="drain", description="下水道堵了")["case_no"]
-    third = report(api, contact_phone="13900001111", description="别人的事")["case_no"]  # same tg sender
-    other = report(api, contact_phone="13700002222", sender_id="tg:9", description="不相关")["case_no"]
+    second = report(api, sender_id="kiosk:abc", category="drain", description="下水道堵了")[
+        "case_no"
+    ]
+    third = report(api, contact_phone="13900001111", description="别人的事")[
+        "case_no"
+    ]  # same tg sender
+    other = report(api, contact_phone="13700002222", sender_id="tg:9", description="不相关")[
+        "case_no"
+    ]
     make_tracker(_data(hub) / "rasa_tracker.db", [
         ("tg:4242", "user", "楼道灯坏了"), ("tg:4242", "bot", "好的"), ("tg:9", "user", "别人的话"),
     ])  # fmt: skip
@@ -71,7 +82,9 @@ def test_admin_exports_all_cases_of_a_resident(api: TestClient, hub: FastAPI, lo
         {"type": "bot", "timestamp": 1.0, "text": "好的"},
     ]
     assert "tg:9" not in data["conversations"]
-    by_sender = boss.client.get("/staff/api/residents/export", params={"sender_id": "tg:4242"}).json()
+    by_sender = boss.client.get(
+        "/staff/api/residents/export", params={"sender_id": "tg:4242"}
+    ).json()
     assert [c["case_no"] for c in by_sender["cases"]] == [first, third]
     assert other not in json.dumps(by_sender)
     assert boss.client.get("/staff/api/residents/export").status_code == 422
@@ -94,14 +107,20 @@ def test_admin_deletes_a_resident(api: TestClient, hub: FastAPI, login) -> None:
     assert done.status_code == 200
     assert done.json() == {"cases": [mine], "tracker_events_deleted": 1}
     assert tracker_conversation(tracker, "tg:4242") == []
-    assert tracker_conversation(tracker, "tg:9") == [{"type": "user", "timestamp": 1.0, "text": "别人的话"}]
+    assert tracker_conversation(tracker, "tg:9") == [
+        {"type": "user", "timestamp": 1.0, "text": "别人的话"}
+    ]
     public = api.get(f"/api/cases/{mine}", headers=AUTH).json()
     assert public["description"] == PURGED
     assert api.get(f"/api/cases/{other}", headers=AUTH).json()["description"] != PURGED
     assert boss.client.get("/staff/api/residents/export", params=body).json()["cases"] == []
     with session_scope(hub.state.cases.sessions) as session:
         case = session.scalar(select(Case).where(Case.case_no == mine))
-        assert case.contact_phone is None and case.sender_id is None and case.category == "corridor_light"
+        assert (
+            case.contact_phone is None
+            and case.sender_id is None
+            and case.category == "corridor_light"
+        )
         audit = session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "privacy")
         ).all()
@@ -115,7 +134,10 @@ def test_tracker_helpers_without_a_store(tmp_path: Path) -> None:
 
 
 def test_cli_export_and_delete(
-    api: TestClient, hub: FastAPI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    api: TestClient,
+    hub: FastAPI,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from cases.__main__ import main
 

@@ -51,9 +51,9 @@ def test_sweep_purges_only_cases_closed_longer_than_the_retention(
 
     clock.advance(days=11)  # old: closed 31 days ago; recent: 11 days
     stats_before = api.get("/api/public/stats").json()
-    swept = api.post("/api/cases-admin/sweep", headers=AUTH).json()
+    swept = api.post("/api/cases-admin/purge", headers=AUTH).json()
     assert swept["purged"] == [old]
-    assert api.post("/api/cases-admin/sweep", headers=AUTH).json()["purged"] == []  # idempotent
+    assert api.post("/api/cases-admin/purge", headers=AUTH).json()["purged"] == []  # idempotent
 
     with session_scope(hub.state.cases.sessions) as session:
         case = session.scalar(select(Case).where(Case.case_no == old))
@@ -69,7 +69,10 @@ def test_sweep_purges_only_cases_closed_longer_than_the_retention(
         audit = [e for e in events if e.kind == "privacy"]
         assert len(audit) == 1 and audit[0].internal and audit[0].actor == "system"
         assert "30天" in audit[0].text
-        assert session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).all() == []
+        assert (
+            session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).all()
+            == []
+        )
         for no, phone in ((recent, "13900001111"), (still_open, "13700002222")):
             kept = session.scalar(select(Case).where(Case.case_no == no))
             assert kept.contact_phone == phone and kept.description != PURGED
@@ -95,5 +98,5 @@ def test_zero_retention_keeps_data(api: TestClient, hub: FastAPI, clock: ManualC
     hub.state.cases.settings.retention_days = 0
     no = _closed_case(api, hub, clock)
     clock.advance(days=3650)
-    assert api.post("/api/cases-admin/sweep", headers=AUTH).json()["purged"] == []
+    assert api.post("/api/cases-admin/purge", headers=AUTH).json()["purged"] == []
     assert api.get(f"/api/cases/{no}", headers=AUTH).json()["description"] != PURGED

@@ -1,0 +1,142 @@
+"""Bad input through the real Rasa REST channel (shared ``live_stack``; nothing is killed here).
+
+Every odd message gets a Chinese reply (never a 500), the conversation still works afterwards,
+and injection text in the free-text slots is stored unchanged as data and shown escaped in the
+staff console.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+
+import httpx
+import pytest
+
+from tests.stack import ROOT, Stack, texts
+
+pytestmark = pytest.mark.integration
+
+SCRIPT = "<script>alert('x')</script>"
+SQL = "'; DROP TABLE cases; --"
+
+
+def sender() -> str:
+    """A fresh resident for each conversation."""
+    return f"web:{uuid.uuid4().hex[:12]}"
+
+
+def has_chinese(text: str) -> bool:
+    """True when the text contains at least one CJK character."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def post_raw(stack: Stack, who: str, message: str) -> httpx.Response:
+    """Post to the REST webhook without raising, so a 500 is visible to the test."""
+    return httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": who, "message": message}, timeout=120
+    )
+
+
+ODD = [
+    pytest.param("   ", id="blank"),
+    pytest.param("\x00\x01\x07\x1b[31m\x7f\u200b\ufeff", id="control-chars"),
+    pytest.param("😀😀👍🔥🙏", id="emoji-only"),
+    pytest.param(SQL, id="sql"),
+    pytest.param(SCRIPT, id="script"),
+    pytest.param("楼" * 35_000, id="100KB"),
+]
+
+
+@pytest.mark.parametrize("message", ODD)
+def test_odd_messages_get_a_chinese_reply_and_the_conversation_still_works(
+    live_stack: Stack, message: str
+) -> None:
+    who = sender()
+    r = post_raw(live_stack, who, message)
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    reply = texts(r.json())
+    assert has_chinese(reply), r.json()
+    assert SCRIPT not in reply  # never echoed back raw
+    # the same resident can still report normally
+    readback = texts(live_stack.say(who, "5号楼2单元的楼道灯坏了，不急，不留电话"))
+    assert "楼道灯" in readback and "对吗" in readback
+
+
+def test_empty_message_does_not_break_anything(live_stack: Stack) -> None:
+    """Rasa's REST channel is given an empty string (the kiosk/bot fronts drop empties first)."""
+    who = sender()
+    r = post_raw(live_stack, who, "")
+    assert r.status_code < 500, r.text[:300]
+    if r.status_code == 200 and r.json():
+        assert has_chinese(texts(r.json()))
+    readback = texts(live_stack.say(who, "5号楼2单元的楼道灯坏了，不急，不留电话"))
+    assert "对吗" in readback
+
+
+def cases_of(stack: Stack, who: str) -> list[dict]:
+    """Every case the hub stored for this sender."""
+    with stack.hub() as hub:
+        r = hub.get("/api/cases", params={"sender_id": who, "limit": 50})
+        r.raise_for_status()
+        return r.json()
+
+
+@pytest.fixture(scope="module")
+def staff_login(live_stack: Stack) -> httpx.Client:
+    """A logged-in admin of the staff console (created with ``python -m cases create-user``)."""
+    name, password = f"inj{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    env = {**live_stack.env, "CASES_NEW_PASSWORD": password}
+    done = subprocess.run(
+        [sys.executable, "-m", "cases", "create-user", "--role", "admin", "--username", name],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    client = httpx.Client(base_url=live_stack.hub_url, timeout=30)
+    r = client.post("/staff/login", data={"username": name, "password": password})
+    assert r.status_code == 303, r.text[:300]
+    return client
+
+
+def test_injection_in_free_text_slots_is_stored_as_data_and_escaped_in_console(
+    live_stack: Stack, staff_login: httpx.Client
+) -> None:
+    who = sender()
+    first = texts(live_stack.say(who, "我要报事"))
+    assert "什么问题" in first
+    description = f"电梯坏了{SCRIPT}{SQL}"
+    assert "在哪里" in texts(live_stack.say(who, description))
+    assert "急不急" in texts(live_stack.say(who, "3号楼1单元"))
+    assert "手机号" in texts(live_stack.say(who, "不急"))
+    readback = texts(live_stack.say(who, "不留"))
+    assert "对吗" in readback and "<script>" not in readback
+    live_stack.say(who, "对")
+    found = cases_of(live_stack, who)
+    assert len(found) == 1, found
+    case = found[0]
+    assert SCRIPT in case["description"] and SQL in case["description"]  # unchanged, as data
+
+    page = staff_login.get(f"/staff/cases/{case['case_no']}")
+    assert page.status_code == 200, page.text[:300]
+    html = page.text
+    assert "&lt;script&gt;alert(" in html
+    assert SCRIPT not in html and not re.search(r"<script>alert", html)
+    assert len(cases_of(live_stack, who)) == 1  # "DROP TABLE" did nothing
+
+
+def test_injection_in_the_time_preference_slot(live_stack: Stack, staff_login: httpx.Client) -> None:
+    who = sender()
+    assert "什么时候方便" in texts(live_stack.say(who, "帮我妈申请高龄津贴"))
+    answer = texts(live_stack.say(who, f"明天上午{SCRIPT}"))
+    if "手机号" in answer:
+        live_stack.say(who, "13912345678")
+    live_stack.say(who, "对")
+    found = cases_of(live_stack, who)
+    assert len(found) == 1, found
+    page = staff_login.get(f"/staff/cases/{found[0]['case_no']}")
+    assert page.status_code == 200
+    assert SCRIPT not in page.text
+    if found[0].get("time_preference") and "<script>" in found[0]["time_preference"]:
+        assert "&lt;script&gt;" in page.text
