@@ -64,7 +64,8 @@ def looks_like_bad_phone(text: str) -> bool:
 
 # ---------------------------------------------------------------- location
 
-_BUILDING = re.compile(r"(\d{1,3})\s*(?:号楼|号栋|栋楼|栋|幢|号院|座|号|楼(?![上下道梯顶里]))")
+# "3楼" alone is usually a floor (三楼 = third floor); it is a building only before a unit ("5楼2单元").
+_BUILDING = re.compile(r"(\d{1,3})\s*(?:号楼|号栋|栋楼|栋|幢|号院|座|号(?![房室])|楼(?=\s*\d{1,2}\s*(?:单元|门洞)))")
 _UNIT = re.compile(r"(\d{1,2})\s*(?:单元|门洞|单位)")
 _ROOM = re.compile(r"(\d{3,4})\s*(?:室|房|号房|户)?")
 _LANDMARKS = (
@@ -95,6 +96,9 @@ def parse_location(text: str) -> Location | None:
         if (rm := re.match(r"[\s,，的.…。、-]*(\d{3,4})(?:室|房|号房|户|号)?", tail)) is not None:
             room = rm.group(1)
     if room is None and (rm := re.search(r"(\d{3,4})\s*(?:室|房间|号房)", prepared)):
+        room = rm.group(1)
+    # a short answer that is just a room number: "是202", "502"
+    if room is None and building is None and (rm := re.fullmatch(r"[^\d]{0,4}(\d{3,4})[^\d]{0,3}", prepared.strip(_PUNCT))):
         room = rm.group(1)
     # "3-2-301" style
     if building is None and (dm := re.search(r"(?<!\d)(\d{1,3})-(\d{1,2})-(\d{3,4})(?!\d)", prepared)):

@@ -175,3 +175,18 @@ def test_description_and_substance() -> None:
     assert clean_description("你好，那个，楼道灯坏了，电话13812345678") == "楼道灯坏了"
     assert not is_substantive("我要报事") and not is_substantive("我想反映个问题")
     assert is_substantive("电梯坏了")
+
+
+@pytest.mark.parametrize(
+    ("text", "building", "unit", "room"),
+    [
+        ("三楼走廊的灯坏了", None, None, None),  # a floor, not a building
+        ("5楼2单元", "5", "2", None),
+        ("不是201是202", None, None, "202"),
+        ("6号房", None, None, None),
+    ],
+)
+def test_floors_rooms_and_bare_numbers(text: str, building, unit, room) -> None:  # type: ignore[no-untyped-def]
+    loc = parse_location(text)
+    got = (loc.building, loc.unit, loc.room) if loc else (None, None, None)
+    assert got == (building, unit, room)

@@ -44,12 +44,11 @@ class FakeDialogue:
 @pytest.fixture
 def kiosk_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable]:
     """Build the real hub app with fake recogniser/synthesiser and a scripted dialogue."""
+    import core.hub
     from core.config import HubSettings
     from core.hub import create_app
     from voice.engines.fake import FakeRecognizer
     from voice.kiosk.rasa import RasaClient
-
-    import core.hub
 
     # only the parts the kiosk needs (the knowledge part builds its index at startup)
     monkeypatch.setattr(core.hub, "PARTS", ("cases.api", "voice.kiosk.app"))

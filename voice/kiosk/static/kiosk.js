@@ -51,6 +51,7 @@
     $('answers').replaceChildren();
     $('case').hidden = true;
     $('case-no').textContent = '';
+    document.body.classList.remove('has-case');
   }
   function renderReply(ev) {
     const reply = $('reply');
@@ -74,9 +75,13 @@
       el.addEventListener('click', () => { touch(); sendButton(b); });
       answers.appendChild(el);
     }
-    if (ev.case_no) {
+    if (!ev.case_no) {
+      $('case').hidden = true;
+      document.body.classList.remove('has-case');
+    } else {
       $('case').hidden = false;
       $('case-no').textContent = ev.case_no;
+      document.body.classList.add('has-case');
       $('case-print').href = ev.print_url || ('/kiosk/case/' + encodeURIComponent(ev.case_no) + '/print');
     }
   }
