@@ -13,7 +13,9 @@ class ResumingExecutor(ActionExecutor):
     """Before the first action after a (re)start, resumes retrying submissions a crashed
     predecessor left in the durable queue (module level: Sanic pickles it into its worker)."""
 
-    async def run(self, action_call: dict[str, Any], sink: Any = None, dispatcher: Any = None) -> Any:
+    async def run(
+        self, action_call: dict[str, Any], sink: Any = None, dispatcher: Any = None
+    ) -> Any:
         """Resume waiting submissions once, then run the action as usual."""
         await runtime.resume_pending_once()
         return await super().run(action_call, sink, dispatcher)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from actions.parsing import (
     clean_description,
     declines_contact,
+    declines_contact_in_passing,
     drop_negated,
     is_no,
     is_substantive,
@@ -101,6 +102,8 @@ def report_turn(text: str, requested: str | None, slots: dict, intent: str | Non
     if requested is None:
         if is_substantive(text):
             up["description"] = clean_description(text)
+        if "contact" not in up and declines_contact_in_passing(text):
+            up["contact"] = "declined"
     elif requested == "description":
         if is_substantive(text) or len(prepare(text)) >= 2:
             up["description"] = clean_description(text)

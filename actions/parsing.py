@@ -56,6 +56,14 @@ def declines_contact(text: str) -> bool:
     return bool(_DECLINE_CONTACT.search(prepared)) or prepared in {"不", "不要", "不用", "没有", "不了"}
 
 
+_DECLINE_IN_PASSING = re.compile(r"(电话|手机|号码|联系方式).{0,3}(不留|不给|不方便)|(不留|不给|不想留).{0,3}(电话|手机|号码|联系方式)|匿名")
+
+
+def declines_contact_in_passing(text: str) -> bool:
+    """True when a longer message says, among other things, that no phone is left ("电话不留")."""
+    return bool(_DECLINE_IN_PASSING.search(prepare(text)))
+
+
 def looks_like_bad_phone(text: str) -> bool:
     """True when the text holds a digit run that is meant as a phone but is not a valid one."""
     prepared = re.sub(r"[\s\-－—]", "", prepare(text))
@@ -213,7 +221,7 @@ _RELATIONS = (
     ("其他亲属", r"亲戚|舅舅|姑姑|阿姨|叔叔|哥哥|姐姐|弟弟|妹妹"),
     ("邻居", r"邻居"),
 )
-_SELF = re.compile(r"我自己|本人|自己办|给我办|我本人|就是我|帮我自己|给自己")
+_SELF = re.compile(r"我自己|俺自己|自个|本人|自己办|给我办|我本人|就是我|帮我自己|给自己|我个人")
 
 
 def parse_applicant(text: str) -> str | None:

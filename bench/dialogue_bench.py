@@ -183,9 +183,12 @@ class Runner:
 
     def form_state(self, sender: str) -> tuple[str | None, str | None]:
         """(active form, requested slot) from Rasa's tracker."""
-        r = self.http.get(f"{self.stack.rasa_url}/conversations/{quote(sender, safe='')}/tracker")
+        # Rasa does not decode %3A in the path: keep the ':' of "web:…" literal
+        r = self.http.get(f"{self.stack.rasa_url}/conversations/{quote(sender, safe=':')}/tracker")
         r.raise_for_status()
         tracker = r.json()
+        if tracker.get("sender_id") != sender:
+            raise RuntimeError(f"tracker of {tracker.get('sender_id')!r}, asked for {sender!r}")
         loop = (tracker.get("active_loop") or {}).get("name")
         return loop, (tracker.get("slots") or {}).get("requested_slot") if loop else None
 

@@ -250,7 +250,7 @@ def _why_voice(results: dict[str, Any], goal: Goal) -> str:
     rtf = lookup(voice, "asr.rtf_real")
     if rtf:
         parts.append(
-            f"Its real-time factor is {rtf:.2f} (seconds of compute per second of speech)."
+            f"Whisper's real-time factor is {rtf:.2f} (compute seconds per second of speech)."
         )
     setup = lookup(voice, "voice_turn.setup")
     if setup:
@@ -431,15 +431,22 @@ def section_dialogue(d: dict[str, Any]) -> list[str]:
         [[k, v.get("n"), v.get("passed"), _pct(v.get("rate"))] for k, v in kinds.items()],
     )
     out += table(
-        ["dialogue", "kind", "mode", "result", "turns", "why it failed"],
+        ["dialogue", "kind", "mode", "result", "turns", "why it failed / why it fell back"],
         [
             [
                 r.get("id"),
                 r.get("kind"),
-                r.get("mode") + (" (fallback)" if r.get("fallback_reason") else ""),
+                str(r.get("mode")) + (" (fallback)" if r.get("fallback_reason") else ""),
                 "pass" if r.get("passed") else "**FAIL**",
                 r.get("turns"),
-                r.get("reason") or "",
+                "; ".join(
+                    x
+                    for x in (
+                        r.get("reason"),
+                        f"answers run: {r['fallback_reason']}" if r.get("fallback_reason") else "",
+                    )
+                    if x
+                ),
             ]
             for r in d.get("dialogues") or []
         ],
@@ -758,7 +765,12 @@ def render(
                 for n, r in runs.items()
             ],
         )
-    names = [n for n in ORDER if n in results] + [n for n in results if n not in ORDER]
+
+    def rank(name: str) -> tuple[int, str]:
+        base = next((k for k in ORDER if name == k or name.startswith(k + "_")), None)
+        return (ORDER.index(base) if base else len(ORDER), name)
+
+    names = sorted(results, key=rank)
     for name in names:
         data = results[name]
         title, fn = section_for(name)
@@ -773,6 +785,9 @@ def render(
         except Exception:  # noqa: BLE001 - one odd results file must not cost the whole report
             logger.exception("Section %s failed; falling back to the generic table", name)
             lines += section_generic(data)
+        notes = data.get("notes") if isinstance(data, dict) else None
+        for note in [notes] if isinstance(notes, str) else notes or []:
+            lines += [f"Note: {note}", ""]
         for png in figures.get(name, []) + pngs.get(name, []):
             lines += [f"![{Path(png).stem}](results/{png})", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -86,7 +86,11 @@ class Supervisor:
                 try:
                     return child.wait(timeout=self.grace_s)
                 except subprocess.TimeoutExpired:
-                    logger.warning("%s ignored the stop signal for %.0f s: killing it", self.cmd[0], self.grace_s)
+                    logger.warning(
+                        "%s ignored the stop signal for %.0f s: killing it",
+                        self.cmd[0],
+                        self.grace_s,
+                    )
                     child.kill()
                     return child.wait()
 
@@ -107,6 +111,10 @@ class Supervisor:
             if self.stopping.is_set():  # a signal arrived while we were starting it
                 self._on_signal(self.stop_signal or signal.SIGTERM, None)
             code = self._wait_child(self.child)
+            if code in (-signal.SIGINT, -signal.SIGTERM):
+                # Ctrl-C in a terminal reaches the whole process group: give our own handler a
+                # moment to run so a shutdown is not mistaken for a crash.
+                self.stopping.wait(0.5)
             if self.stopping.is_set():
                 logger.info("%s stopped (status %d)", self.cmd[0], code)
                 return 0
@@ -146,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m core.supervise", description="Restart a crashed process with backoff."
     )
-    parser.add_argument("--max-restarts", type=int, default=10, help="give up after N quick crashes (-1: never)")
+    parser.add_argument(
+        "--max-restarts", type=int, default=10, help="give up after N quick crashes (-1: never)"
+    )
     parser.add_argument("--backoff", type=float, default=1.0, help="first restart delay in seconds")
     parser.add_argument("--max-backoff", type=float, default=30.0)
     parser.add_argument("--stable-after", type=float, default=60.0)

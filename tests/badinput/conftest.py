@@ -32,5 +32,7 @@ def hub_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
 @pytest.fixture(scope="module")
 def hub_client(hub_app: FastAPI) -> Iterator[TestClient]:
     """A client with the service token, lifespan started."""
-    with TestClient(hub_app, headers={"Authorization": f"Bearer {TOKEN}"}, raise_server_exceptions=False) as client:
+    with TestClient(
+        hub_app, headers={"Authorization": f"Bearer {TOKEN}"}, raise_server_exceptions=False
+    ) as client:
         yield client

@@ -49,7 +49,7 @@ def test_no_server_errors(hub_app: FastAPI) -> None:
                 kwargs.pop("cookies", None)
                 try:
                     response = client.request(**kwargs)
-                    calls.append(op.label)
+                    calls.append(case.operation.label)
                 except Exception as exc:  # noqa: BLE001 - an app crash counts as a failure
                     failures.append(f"{case.method} {case.formatted_path}: {exc!r}")
                     return

@@ -32,7 +32,12 @@ def case_count(client: TestClient) -> int:
         return int(session.scalar(select(func.count()).select_from(Case)) or 0)
 
 
-VALID = {"type": "report", "category": "leak", "description": "楼上漏水", "location": {"building": "2"}}
+VALID = {
+    "type": "report",
+    "category": "leak",
+    "description": "楼上漏水",
+    "location": {"building": "2"},
+}
 
 BAD_BODIES = [
     pytest.param(b"{not json", id="malformed-json"),
@@ -41,7 +46,10 @@ BAD_BODIES = [
     pytest.param(b"null", id="null"),
     pytest.param(b'{"type": 5, "category": ["x"], "description": {"a": 1}}', id="wrong-types"),
     pytest.param(b'{"type": "report", "urgency": "whenever", "description": "x"}', id="bad-enum"),
-    pytest.param(b'{"type": "report", "location": "5\\u53f7\\u697c", "description": "x"}', id="location-as-string"),
+    pytest.param(
+        b'{"type": "report", "location": "5\\u53f7\\u697c", "description": "x"}',
+        id="location-as-string",
+    ),
     pytest.param(b'{"type": "report", "description": "\\ud800"}', id="lone-surrogate"),
     pytest.param("\ufeff{}".encode(), id="bom"),
     pytest.param(b"\xff\xfe\x00garbage", id="not-utf8"),
@@ -73,7 +81,9 @@ def test_oversized_body_of_junk_is_refused_cleanly(hub_client: TestClient) -> No
 
 def test_injection_text_is_stored_as_data(hub_client: TestClient) -> None:
     text = "楼道灯坏了'; DROP TABLE cases; -- <script>alert('x')</script> \u0000\u0007 😀"
-    r = hub_client.post("/api/cases", json={**VALID, "description": text, "sender_id": "web:inject"})
+    r = hub_client.post(
+        "/api/cases", json={**VALID, "description": text, "sender_id": "web:inject"}
+    )
     assert r.status_code in (201, 422), r.text
     if r.status_code == 422:  # refusing NUL/control characters is fine, with a Chinese message
         assert has_chinese(detail_of(r))
@@ -90,16 +100,37 @@ def test_injection_text_is_stored_as_data(hub_client: TestClient) -> None:
         pytest.param("get", "/api/cases", {"params": {"limit": -5}}, id="cases-limit-negative"),
         pytest.param("get", "/api/cases/%00%27%3B--", {}, id="case-no-injection"),
         pytest.param("get", "/api/cases/" + "A" * 5000, {}, id="case-no-huge"),
-        pytest.param("post", "/api/cases/XX-1/confirm", {"content": b"{bad"}, id="confirm-malformed"),
+        pytest.param(
+            "post", "/api/cases/XX-1/confirm", {"content": b"{bad"}, id="confirm-malformed"
+        ),
         pytest.param("get", "/api/kb/search", {"params": {"q": ""}}, id="kb-empty"),
         pytest.param("get", "/api/kb/search", {"params": {"q": "问" * 2_000}}, id="kb-huge"),
-        pytest.param("get", "/api/kb/search", {"params": {"q": "'; DROP TABLE faq;--", "k": "x"}}, id="kb-k-text"),
-        pytest.param("post", "/open311/v2/requests.json", {"data": {"service_code": "nope"}}, id="o311-bad-service"),
-        pytest.param("post", "/open311/v2/requests.json", {"content": b"\xff\xfe"}, id="o311-garbage"),
-        pytest.param("get", "/open311/v2/requests.json", {"params": {"start_date": "yesterday"}}, id="o311-bad-date"),
+        pytest.param(
+            "get",
+            "/api/kb/search",
+            {"params": {"q": "'; DROP TABLE faq;--", "k": "x"}},
+            id="kb-k-text",
+        ),
+        pytest.param(
+            "post",
+            "/open311/v2/requests.json",
+            {"data": {"service_code": "nope"}},
+            id="o311-bad-service",
+        ),
+        pytest.param(
+            "post", "/open311/v2/requests.json", {"content": b"\xff\xfe"}, id="o311-garbage"
+        ),
+        pytest.param(
+            "get",
+            "/open311/v2/requests.json",
+            {"params": {"start_date": "yesterday"}},
+            id="o311-bad-date",
+        ),
     ],
 )
-def test_bad_queries_never_5xx(hub_client: TestClient, method: str, path: str, kwargs: dict) -> None:
+def test_bad_queries_never_5xx(
+    hub_client: TestClient, method: str, path: str, kwargs: dict
+) -> None:
     r = getattr(hub_client, method)(path, **kwargs)
     assert r.status_code < 500, (r.status_code, r.text[:300])
     if r.status_code >= 400 and "json" in r.headers.get("content-type", ""):

@@ -1,4 +1,4 @@
-"""This directory's own stack (its processes get killed; the shared ``live_stack`` is left alone)."""
+"""This directory's own stack: its processes get killed (the shared ``live_stack`` is not)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail(f"No trained Rasa model at {MODEL}: run ./linli train (./linli test does it)")
     data_dir = tmp_path_factory.mktemp("linli-faults")
     share_models(data_dir)
-    stack = Stack(data_dir=data_dir, extra_env={"LINLI_PENDING_RETRY_S": "2", "KB_EMBEDDER": "hashing"})
+    stack = Stack(
+        data_dir=data_dir, extra_env={"LINLI_PENDING_RETRY_S": "2", "KB_EMBEDDER": "hashing"}
+    )
     try:
         stack.start_all()
         yield stack

@@ -62,7 +62,9 @@ def test_case_api_recovers_after_postgres_restart(
         assert sorted(c["description"] for c in listed.json()) == ["楼上漏水 1", "楼上漏水 2"]
         # a retried submission after the restart is still idempotent
         again = client.post("/api/cases", json=body(1))
-        assert again.status_code in (200, 201) and again.json()["case_no"] == first.json()["case_no"]
+        assert (
+            again.status_code in (200, 201) and again.json()["case_no"] == first.json()["case_no"]
+        )
         assert len(client.get("/api/cases", params={"sender_id": "web:pgrestart"}).json()) == 2
 
 

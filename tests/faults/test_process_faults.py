@@ -167,8 +167,14 @@ def test_sqlite_locked_by_a_long_writer_at_confirmation(fault_stack: Stack) -> N
 def test_sqlite_locked_direct_create_waits_for_the_writer(fault_stack: Stack) -> None:
     """A case create while another writer holds the lock for 3 s succeeds once it is released."""
     who = sender()
-    body = {"type": "report", "category": "leak", "description": "楼上漏水",
-            "location": {"building": "2"}, "sender_id": who, "idempotency_key": f"{who}:lock"}  # fmt: skip
+    body = {
+        "type": "report",
+        "category": "leak",
+        "description": "楼上漏水",
+        "location": {"building": "2"},
+        "sender_id": who,
+        "idempotency_key": f"{who}:lock",
+    }
     with write_lock_held(fault_stack, 3), fault_stack.hub() as hub:
         r = hub.post("/api/cases", json=body)
     assert r.status_code == 201, r.text
@@ -181,8 +187,14 @@ def test_sqlite_locked_past_the_busy_timeout_fails_cleanly_then_retry_stores_onc
     """Lock held past the hub's 15 s busy timeout: a clean 503 with a Chinese detail (never a bare
     500), and the same submission retried afterwards is stored exactly once."""
     who = sender()
-    body = {"type": "report", "category": "leak", "description": "楼上漏水",
-            "location": {"building": "2"}, "sender_id": who, "idempotency_key": f"{who}:lock2"}  # fmt: skip
+    body = {
+        "type": "report",
+        "category": "leak",
+        "description": "楼上漏水",
+        "location": {"building": "2"},
+        "sender_id": who,
+        "idempotency_key": f"{who}:lock2",
+    }
     with write_lock_held(fault_stack, 18), fault_stack.hub() as hub:
         r = hub.post("/api/cases", json=body)
     assert r.status_code in (201, 503), r.text

@@ -51,17 +51,29 @@ def alive(pid: int) -> bool:
         return False
 
 
-def supervise(tmp_path: Path, *args: str, child: str = CHILD) -> tuple[subprocess.Popen, Path]:
+def supervise(
+    tmp_path: Path, *args: str, child: str = CHILD, new_session: bool = False
+) -> tuple[subprocess.Popen, Path]:
     """Start the supervisor around a child that records its pid and sleeps."""
     script = tmp_path / "child.py"
     script.write_text(child)
     out = tmp_path / "pids.txt"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.supervise", *args, "--", sys.executable, str(script), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "core.supervise",
+            *args,
+            "--",
+            sys.executable,
+            str(script),
+            str(out),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=new_session,
     )
     return proc, out
 
@@ -96,6 +108,21 @@ def test_sigint_is_forwarded_too(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
         wait_for(lambda: not alive(child))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_ctrl_c_to_the_whole_process_group_is_a_stop_not_a_crash(tmp_path: Path) -> None:
+    proc, out = supervise(tmp_path, "--backoff", "0.05", new_session=True)
+    try:
+        wait_for(lambda: len(pids(out)) == 1)
+        child = pids(out)[0]
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        assert proc.wait(timeout=20) == 0
+        wait_for(lambda: not alive(child))
+        time.sleep(0.5)
+        assert len(pids(out)) == 1
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -107,3 +107,9 @@ def test_more_precise_location_is_added_but_never_silently_replaced() -> None:
 def test_wanting_a_service_does_not_say_who_it_is_for() -> None:
     assert "applicant" not in service_turn("我要办事", None, {}).updates
     assert service_turn("给我老伴办", "applicant", {}, "inform").updates["applicant"] == "配偶"
+
+
+def test_phone_declined_in_the_first_message_and_dialect_self() -> None:
+    r = report_turn("东门路灯坏了，电话不留了", None, {})
+    assert r.updates["contact"] == "declined" and r.updates["category"] == "streetlight"
+    assert service_turn("俺自己", "applicant", {}, "inform").updates["applicant"] == "本人"

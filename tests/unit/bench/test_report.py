@@ -94,10 +94,11 @@ DIALOGUE = {
         {
             "id": "d01",
             "kind": "report",
-            "mode": "answers",
+            "mode": "turns",
             "passed": True,
             "reason": "",
             "turns": 2,
+            "fallback_reason": "report_form asked for 'contact', no scripted answer",
         },
         {
             "id": "d08",
@@ -235,6 +236,10 @@ def test_report_has_sections_tables_and_figures(results_dir: Path, tmp_path: Pat
         "| d08 | cancel | turns | **FAIL** | 3 | expected cancelled, but 1 case(s) stored |" in text
     )
     assert "| 1 | 30 | 0 | 2 | 400 | 900 | 1000 | 9 | 380, 400, 450 |" in text  # REST c1 row
+    assert (
+        "| d01 | report | turns (fallback) | pass | 2 | answers run: report_form asked for "
+        "'contact', no scripted answer |" in text
+    )
     assert "| 10000 | IndexFlatIP | 3 | 5 | 9 |" in text
     assert "| speed.x | 1.5 |" in text and "| label | hello |" in text  # generic fallback
     assert "| system | yes | 0 | 300 |" in text
@@ -308,12 +313,13 @@ def test_numbers_are_formatted_for_reading() -> None:
 
 
 def test_a_variant_results_file_gets_its_own_figures(results_dir: Path, tmp_path: Path) -> None:
-    variant = {**DIALOGUE, "play": "scripted turns only"}
+    variant = {**DIALOGUE, "play": "scripted turns only", "notes": "ran while the tests ran"}
     (results_dir / "dialogue_turns_only.json").write_text(json.dumps(variant))
     write_report(results_dir, tmp_path / "R.md")
     text = (tmp_path / "R.md").read_text(encoding="utf-8")
     assert "## Dialogue: scripted conversations on the live stack — dialogue_turns_only" in text
     assert "Played: scripted turns only." in text
+    assert "Note: ran while the tests ran" in text
     assert (results_dir / "dialogue_kinds.png").exists()
     assert "(results/dialogue_turns_only_kinds.png)" in text
     assert text.count("(results/dialogue_kinds.png)") == 1
