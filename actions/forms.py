@@ -13,7 +13,17 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.form_logic import TurnResult, report_turn, service_turn
-from actions.parsing import looks_like_question, parse_location, parse_phone
+from actions.parsing import (
+    is_yes,
+    looks_like_question,
+    parse_applicant,
+    parse_category,
+    parse_location,
+    parse_phone,
+    parse_service,
+    parse_time_preference,
+    parse_urgency,
+)
 from core.taxonomy import category_by_code, service_by_code
 
 logger = logging.getLogger(__name__)
@@ -117,14 +127,14 @@ class ValidateReportForm(ResidentForm):
         return report_turn(text, requested, slots, intent)
 
     def answers_requested(self, text: str, requested: str | None) -> bool:
-        """A location or phone answer is an answer even if the NLU thought it a question."""
+        """A clear answer to the question asked is an answer, whatever the NLU thought it was."""
         if looks_like_question(text):
             return False
-        if requested == "location":
-            return parse_location(text) is not None
-        if requested == "contact":
-            return parse_phone(text) is not None
-        return False
+        parser = {
+            "location": parse_location, "contact": parse_phone, "urgency": parse_urgency,
+            "category": parse_category, "confirmed": lambda t: is_yes(t) or None,
+        }.get(requested or "")
+        return parser is not None and parser(text) is not None
 
     def validate_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> dict[str, Any]:
@@ -161,8 +171,14 @@ class ValidateServiceForm(ResidentForm):
         return service_turn(text, requested, slots, intent)
 
     def answers_requested(self, text: str, requested: str | None) -> bool:
-        """A phone answer is an answer even if the NLU thought it a question."""
-        return requested == "contact" and parse_phone(text) is not None
+        """A clear answer to the question asked is an answer, whatever the NLU thought it was."""
+        if looks_like_question(text):
+            return False
+        parser = {
+            "service_type": parse_service, "contact": parse_phone, "applicant": parse_applicant,
+            "time_preference": parse_time_preference, "confirmed": lambda t: is_yes(t) or None,
+        }.get(requested or "")
+        return parser is not None and parser(text) is not None
 
     def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:

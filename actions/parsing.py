@@ -259,8 +259,9 @@ _NO = re.compile(r"^(不对|不是|错了|不行|不|不正确|不太对|有错|
 
 
 def is_yes(text: str) -> bool:
-    """A plain yes (对 / 是的 / 没错 …)."""
-    return bool(_YES.match(prepare(text).strip(_PUNCT)))
+    """A plain yes (对 / 是的 / 没错 / 对，没错。…): every part of the message is a yes word."""
+    parts = [p for p in re.split(r"[，,。.！!、\s…~～]+", prepare(text)) if p]
+    return bool(parts) and all(_YES.match(p) for p in parts)
 
 
 def is_no(text: str) -> bool:

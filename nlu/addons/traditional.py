@@ -1,4 +1,4 @@
-"""Rasa component: Traditional → Simplified Chinese and full-width → half-width before tokenising.
+"""Rasa component: Traditional → Simplified, full-width → half-width, no trailing full stop, before tokenising.
 
 Residents in Hong Kong style input methods, or older relatives' phones, type 我要報事; the model is
 trained on Simplified text, so the message is normalised first (OpenCC ``t2s``, NFKC).
@@ -40,7 +40,9 @@ class TraditionalToSimplified(GraphComponent):
     def _normalise(self, message: Message) -> None:
         text = message.get(TEXT)
         if text and not text.startswith("/"):
-            message.set(TEXT, self._cc.convert(unicodedata.normalize("NFKC", text)))
+            text = self._cc.convert(unicodedata.normalize("NFKC", text))
+            # speech recognition ends every sentence with 。; it must not change the intent
+            message.set(TEXT, text.rstrip("。.!！~～… ") or text)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Normalise every training example."""

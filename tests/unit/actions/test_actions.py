@@ -165,3 +165,11 @@ async def test_emergency_guides_first_then_creates_an_urgent_case(cases: FakeCas
     (case,) = cases.created.values()
     assert case.urgency == "emergency" and case.location and case.location.building == "5"
     assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+
+
+async def test_a_clear_answer_is_taken_even_if_the_nlu_calls_it_chit_chat() -> None:
+    d = CollectingDispatcher()
+    events = await ValidateReportForm().run(d, tracker("挺急的。", "out_of_scope", requested="urgency"), DOMAIN)
+    assert slot_events(events)["urgency"] == "urgent"
+    events = await ValidateReportForm().run(d, tracker("对，没错。", "out_of_scope", requested="confirmed"), DOMAIN)
+    assert slot_events(events)["confirmed"] is True
