@@ -23,7 +23,9 @@ from core.config import HubSettings
 
 logger = logging.getLogger(__name__)
 
-OWN_PREFIXES = ("/api/cases", "/api/outbox", "/api/public", "/api/services", "/api/categories", "/api/kb")
+OWN_PREFIXES = (
+    "/api/cases", "/api/outbox", "/api/public", "/api/services", "/api/categories", "/api/kb",
+)  # fmt: skip
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -50,8 +52,10 @@ DB_BUSY = "数据库暂时繁忙或连不上，请稍后再试，您的内容没
 
 
 async def _database_unavailable_handler(request: Request, exc: Exception) -> Response:
-    """A locked or unreachable database is a temporary 503 with a Chinese message, not a bare 500."""
-    logger.warning("Database unavailable for %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+    """A locked or unreachable database: a temporary 503 with a Chinese message, not a bare 500."""
+    logger.warning(
+        "Database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
     if request.url.path.startswith("/open311/"):
         from cases.api.routes.open311 import open311_error
 

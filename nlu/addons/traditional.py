@@ -19,6 +19,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
+MAX_CHARS = 500
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class TraditionalToSimplified(GraphComponent):
     """Rewrites each message's text to Simplified Chinese (the original stays in the tracker)."""
@@ -40,7 +43,9 @@ class TraditionalToSimplified(GraphComponent):
     def _normalise(self, message: Message) -> None:
         text = message.get(TEXT)
         if text and not text.startswith("/"):
-            text = self._cc.convert(unicodedata.normalize("NFKC", text))
+            # a resident's message is short; a huge one (pasted text, an attack) is cut before the
+            # classifiers, which otherwise spend a minute of CPU and answer nothing
+            text = self._cc.convert(unicodedata.normalize("NFKC", text[:MAX_CHARS]))
             # speech recognition ends every sentence with 。; it must not change the intent
             message.set(TEXT, text.rstrip("。.!！~～… ") or text)
 
