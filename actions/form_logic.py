@@ -52,6 +52,27 @@ def _contact_from(text: str, intent: str | None) -> tuple[str | None, str | None
     return None, None
 
 
+def _contact_answer(text: str, intent: str | None, result: TurnResult) -> None:
+    """The answer to the phone question: a number, a decline, or a gentle problem."""
+    contact, problem = _contact_from(text, intent)
+    if contact:
+        result.updates["contact"] = contact
+    result.problem = problem
+
+
+def _after_read_back(text: str, intent: str | None, result: TurnResult, example: str) -> None:
+    """An answer to the read-back that was not a plain yes: a correction, a no, or unclear."""
+    up = result.updates
+    if up:  # corrected details: read back again
+        up["correcting"] = None
+        up["confirmed"] = None
+    elif is_no(text) or intent == "deny":  # ask what is wrong
+        up["correcting"] = True
+        up["confirmed"] = None
+    else:
+        result.problem = f"请说“对”确认提交，或者直接说哪里不对，比如“{example}”。"
+
+
 def _location_update(text: str, slots: dict, overwrite: bool) -> dict | None:
     """New location parts: a correction replaces, otherwise only parts not known yet are added
     ("屋头楼上" then "10号楼3单元502" → both kept; "5号楼" never silently becomes "7号楼")."""
@@ -122,23 +143,12 @@ def report_turn(text: str, requested: str | None, slots: dict, intent: str | Non
                 up["urgency"] = "normal"
     elif requested == "contact":
         if not up:
-            contact, problem = _contact_from(text, intent)
-            if contact:
-                up["contact"] = contact
-            result.problem = problem
+            _contact_answer(text, intent, result)
     elif requested == "confirmed":
         if slots.get("correcting") and not up and is_substantive(text):
             # nothing structured: the resident restated what happened
             up["description"] = clean_description(text)
-        if not up:
-            if is_no(text) or intent == "deny":
-                up["correcting"] = True
-                up["confirmed"] = None
-                return result
-            result.problem = "请说“对”确认提交，或者直接说哪里不对，比如“是5号楼”。"
-            return result
-        up["correcting"] = None
-        up["confirmed"] = None
+        _after_read_back(text, intent, result, "是5号楼")
     return result
 
 
@@ -185,18 +195,7 @@ def service_turn(text: str, requested: str | None, slots: dict, intent: str | No
             up["time_preference"] = clean_description(text)[:100]
     elif requested == "contact":
         if not up:
-            contact, problem = _contact_from(text, intent)
-            if contact:
-                up["contact"] = contact
-            result.problem = problem
+            _contact_answer(text, intent, result)
     elif requested == "confirmed":
-        if not up:
-            if is_no(text) or intent == "deny":
-                up["correcting"] = True
-                up["confirmed"] = None
-                return result
-            result.problem = "请说“对”确认提交，或者直接说哪里不对，比如“是帮我爸办”。"
-            return result
-        up["correcting"] = None
-        up["confirmed"] = None
+        _after_read_back(text, intent, result, "是帮我爸办")
     return result
