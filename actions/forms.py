@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.form_logic import TurnResult, report_turn, service_turn
 from actions.parsing import (
+    is_substantive,
     is_yes,
     looks_like_question,
     parse_applicant,
@@ -133,6 +134,8 @@ class ValidateReportForm(ResidentForm):
         parser = {
             "location": parse_location, "contact": parse_phone, "urgency": parse_urgency,
             "category": parse_category, "confirmed": lambda t: is_yes(t) or None,
+            # any statement that is not a question describes the problem
+            "description": lambda t: is_substantive(t) or None,
         }.get(requested or "")
         return parser is not None and parser(text) is not None
 

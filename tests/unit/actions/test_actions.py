@@ -173,3 +173,11 @@ async def test_a_clear_answer_is_taken_even_if_the_nlu_calls_it_chit_chat() -> N
     assert slot_events(events)["urgency"] == "urgent"
     events = await ValidateReportForm().run(d, tracker("对，没错。", "out_of_scope", requested="confirmed"), DOMAIN)
     assert slot_events(events)["confirmed"] is True
+
+
+async def test_a_description_is_taken_whatever_intent_the_nlu_guessed() -> None:
+    d = CollectingDispatcher()
+    text = "电梯坏了<script>alert('x')</script>'; DROP TABLE cases; --"
+    events = await ValidateReportForm().run(d, tracker(text, "out_of_scope", requested="description"), DOMAIN)
+    assert slot_events(events)["description"] == text
+    assert await ValidateReportForm().run(d, tracker("今天天气怎么样", "out_of_scope", requested="description"), DOMAIN) == []
