@@ -19,11 +19,16 @@ KINDS = (
     "service_type",
     "applicant",
     "time",
+    "command",
 )
-"""Question kinds the dialogue can announce with ``{"custom": {"expect": kind}}``."""
+"""Question kinds the dialogue can announce with ``{"custom": {"expect": kind}}``, plus
+``command``: what the kiosk expects when a resident talks while it is speaking (barge-in)."""
 
 YES_WORDS = ["对", "对的", "没错", "是的", "是", "对，没错", "好", "好的", "可以", "行", "嗯"]
 NO_WORDS = ["不对", "不是", "错了", "不行", "不要", "不用", "算了"]
+BARGE_IN_WORDS = ["停", "停下", "别说了", "再说一遍", "转人工", "大声点", "慢一点", "小声点"]
+"""What residents say to interrupt the kiosk; a short prompt of only these lets Whisper hear a
+lone "停" (with the generic prompt it returns nothing for it)."""
 COMMAND_WORDS = ["再说一遍", "停", "转人工", "大声点", "慢一点", "算了，不报了", "取消"]
 """Words residents may say at any question (the kiosk and dialogue handle them)."""
 
@@ -120,6 +125,8 @@ def expectation_for(kind: str) -> Expectation:
         phrases = APPLICANT_WORDS
     elif kind == "time":
         phrases = TIME_WORDS
+    elif kind == "command":
+        phrases = BARGE_IN_WORDS
     else:
         phrases = ["报事", "我要报事", "咨询", "办事", "社区", "物业", "楼道灯", "电梯", "漏水",
                    "垃圾", "路灯", "高龄津贴", "居住证明", "老年卡"]  # fmt: skip

@@ -36,6 +36,9 @@ class VoiceSettings(BaseSettings):
     """Kiosk: seconds without interaction before the screen resets (draft kept for staff)."""
     end_silence_ms: int = 1500
     """Kiosk page: silence that ends an utterance (slow speakers: ≥ 1.2 s)."""
+    barge_in: bool = True
+    """Kiosk page: keep listening while speaking, so "停" / "再说一遍" or an early answer
+    interrupts it. Turn off where the loudspeaker drowns the microphone (no echo cancellation)."""
     rasa_timeout_s: float = 30.0
     preload: bool = True
     """Load the recogniser at hub startup (in a thread) instead of on the first utterance."""

@@ -29,6 +29,7 @@ PROMPT_INTROS = {
     "applicant": "给谁办？",
     "time": "什么时间方便？",
     "free": "请问您要办什么？",
+    "command": "要我停下，还是再说一遍？",
 }
 """The question as the kiosk asked it; the expected words follow it as the answer."""
 

@@ -150,6 +150,7 @@ async def kiosk_config(request: Request) -> dict:
         "idle_timeout_s": s.idle_timeout_s,
         "max_utterance_s": s.max_utterance_s,
         "sample_rate": 16000,
+        "barge_in": s.barge_in,
     }
 
 
@@ -285,8 +286,12 @@ async def kiosk_ws(ws: WebSocket) -> None:
                 ended = time.perf_counter()
                 data = bytes(pcm)
                 pcm.clear()
-                await ws.send_json({"type": "thinking"})
-                for out in await service.handle_audio(session, data, rate, ended_at=ended):
+                if event.get("barge_in"):  # said while the kiosk spoke: it keeps speaking
+                    outs = await service.handle_barge_in(session, data, rate, ended_at=ended)
+                else:
+                    await ws.send_json({"type": "thinking"})
+                    outs = await service.handle_audio(session, data, rate, ended_at=ended)
+                for out in outs:
                     await ws.send_json(out)
             elif kind == "audio_cancel":
                 recording = False

@@ -13,6 +13,7 @@ from core.textnorm import normalize_text
 from voice.asr import Recognizer, expectation_for
 from voice.audio import AudioClip, AudioError, validate_clip
 from voice.config import VoiceSettings
+from voice.kiosk.bargein import BargeIn, classify, command_in
 from voice.kiosk.commands import match_command
 from voice.kiosk.drafts import DraftStore
 from voice.kiosk.rasa import RasaClient
@@ -89,6 +90,7 @@ class KioskService:
         """Synthesise ``text`` off the event loop: a ``data:`` URL of the WAV, None on failure."""
         if not text:
             return None
+        session.last_spoken = text
         try:
             wav = await asyncio.to_thread(
                 self.synthesizer.synthesize, text, rate=rate or session.rate, volume=1.0
@@ -123,6 +125,25 @@ class KioskService:
         return event
 
     # ----- turns ----------------------------------------------------------------------------
+    def _validate(self, pcm: bytes, sample_rate: int) -> AudioClip:
+        return validate_clip(
+            AudioClip.from_pcm16(pcm, sample_rate),
+            max_seconds=self.settings.max_utterance_s,
+            min_seconds=self.settings.min_utterance_s,
+        )
+
+    async def _recognize(self, clip: AudioClip, kind: str) -> dict:
+        """Recognise off the event loop; the page's ``transcript`` event (raises on failure)."""
+        expect = expectation_for(kind)
+        transcript = await asyncio.to_thread(self.recognizer.transcribe, clip, expect)
+        return {
+            "type": "transcript",
+            "text": transcript.text,
+            "confidence": transcript.confidence,
+            "seconds": round(transcript.seconds, 3),
+            "expect": expect.kind,
+        }
+
     async def handle_audio(
         self, session: KioskSession, pcm: bytes, sample_rate: int, ended_at: float | None = None
     ) -> list[dict]:
@@ -130,43 +151,68 @@ class KioskService:
         ended_at = ended_at or time.perf_counter()
         session.touch()
         try:
-            clip = validate_clip(
-                AudioClip.from_pcm16(pcm, sample_rate),
-                max_seconds=self.settings.max_utterance_s,
-                min_seconds=self.settings.min_utterance_s,
-            )
+            clip = self._validate(pcm, sample_rate)
         except AudioError as exc:
             logger.info("Kiosk audio refused: %s", exc)
             return [await self.local_reply(session, exc.user_message, kind="retry")]
-        expect = expectation_for(session.expect)
         try:
-            transcript = await asyncio.to_thread(self.recognizer.transcribe, clip, expect)
+            heard = await self._recognize(clip, session.expect)
         except Exception:  # a missing model or engine must not end the visit
             logger.exception("Speech recognition failed")
             return [await self.local_reply(session, ASR_DOWN, kind="retry")]
-        events: list[dict] = [
-            {
-                "type": "transcript",
-                "text": transcript.text,
-                "confidence": transcript.confidence,
-                "seconds": round(transcript.seconds, 3),
-                "expect": expect.kind,
-            }
-        ]
-        if not transcript.text.strip("。，,.!?！？ "):
-            events.append(await self.local_reply(session, NOT_HEARD, kind="retry"))
-            return events
-        replies = await self.handle_text(session, transcript.text, spoken=True)
+        if not heard["text"].strip("。，,.!?！？ "):
+            return [heard, await self.local_reply(session, NOT_HEARD, kind="retry")]
+        return [heard, *await self._answer(session, heard, clip, ended_at)]
+
+    async def handle_barge_in(
+        self, session: KioskSession, pcm: bytes, sample_rate: int, ended_at: float | None = None
+    ) -> list[dict]:
+        """A short utterance heard while the kiosk was speaking (see ``voice.kiosk.bargein``).
+
+        The page takes over as a normal turn anything longer than about a second, so what
+        comes here is short: recognised first against the kiosk's commands only (with the
+        question's prompt Whisper makes "", "行" or even "居住证明" of a lone "停"), then, when
+        it was no command, again as the answer to the current question. A command is done at
+        once; the kiosk's own voice and noise are ignored (the page goes on speaking).
+        """
+        ended_at = ended_at or time.perf_counter()
+        session.touch()
+        ignored = [{"type": "barge_ignored"}]
+        try:
+            clip = self._validate(pcm, sample_rate)
+            heard = await self._recognize(clip, "command")
+            command = command_in(heard["text"])
+            if command is None:
+                heard = await self._recognize(clip, session.expect)
+        except AudioError:
+            return ignored
+        except Exception:
+            logger.exception("Speech recognition failed during barge-in")
+            return ignored
+        verdict = classify(heard["text"], session.last_spoken, command)
+        logger.info("Barge-in: %s", verdict.value)
+        heard["barge_in"] = verdict.value
+        if verdict is BargeIn.COMMAND:
+            return [heard, *await self.handle_command(session, command or "")]
+        if verdict is BargeIn.ANSWER:
+            return [heard, *await self._answer(session, heard, clip, ended_at)]
+        return ignored
+
+    async def _answer(
+        self, session: KioskSession, heard: dict, clip: AudioClip, ended_at: float
+    ) -> list[dict]:
+        """Act on recognised words; the reply carries the turn's timing (for the bench)."""
+        replies = await self.handle_text(session, heard["text"], spoken=True)
         for event in replies:
             if event.get("type") == "reply":
                 event["timing"] = {
-                    "asr_s": round(transcript.seconds, 3),
+                    "asr_s": heard["seconds"],
                     "turn_s": round(time.perf_counter() - ended_at, 3),
                     "audio_s": round(clip.duration_s, 2),
                 }
                 self.timings.append(event["timing"])
                 del self.timings[:-200]
-        return events + replies
+        return replies
 
     async def handle_text(
         self, session: KioskSession, text: str, *, spoken: bool = False, payload: str | None = None

@@ -28,6 +28,8 @@ class KioskSession:
     turns: list[dict] = field(default_factory=list)
     last_reply: dict | None = None
     """The last reply sent (for 再说一遍)."""
+    last_spoken: str = ""
+    """The text of the last speech synthesised (to tell barge-in from the kiosk's own echo)."""
     case_no: str | None = None
     finished: bool = False
     """True once a case was created or the resident cancelled: nothing left to keep."""

@@ -120,3 +120,51 @@ def test_idle_kiosk_resets_and_keeps_a_draft(hub_only, chromium) -> None:
     assert len(mine) == 1 and mine[0]["reason"] == "idle"
     said = [t["text"] for t in mine[0]["turns"] if t["who"] == "resident"]
     assert len(said) == 1 and "路灯" in said[0]
+
+
+def test_stop_said_while_the_kiosk_speaks_stops_it_at_once(hub_only, chromium) -> None:
+    """Barge-in: "停" (real speech) said during the greeting stops the speech before its end."""
+    write_answer(chromium.mic, "stop.wav")
+    page = chromium.new_page()
+    page.goto(f"{hub_only.url}/kiosk/")
+    log = wait_events(page, "stopped", 1, timeout_s=120)
+    screenshot(page, "kiosk_barge_in_stopped")
+    kinds = [e["type"] for e in log]
+    start = next(e for e in log if e["type"] == "audio_start")
+    stopped = next(e for e in log if e["type"] == "stopped")
+    assert "barge_start" in kinds  # the kiosk lowered its voice as soon as it heard speech
+    assert "audio_end" not in kinds, json.dumps(log, ensure_ascii=False)  # never played to its end
+    assert stopped["t"] - start["t"] < start["duration"] * 1000
+    heard = [e for e in log if e["type"] == "transcript"]
+    assert heard and "停" in heard[-1]["text"]
+    assert page.evaluate("document.body.dataset.state") == "paused"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    end = next(e for e in log if e["type"] == "speech_end")
+    paused = next(e for e in log if e["type"] == "speech_paused")  # silent at once, then stopped
+    assert paused["t"] - end["t"] < 100
+    stop_ms = [e["ms"] for e in log if e["type"] == "stop_latency"]
+    (ARTIFACTS / "barge_in_stop.json").write_text(
+        json.dumps(
+            {
+                "greeting_s": start["duration"],
+                "end_of_speech_to_paused_ms": round(paused["t"] - end["t"], 1),
+                "end_of_speech_to_stopped_ms": stop_ms,
+            }
+        )
+    )
+
+
+def test_repeat_said_while_the_kiosk_speaks_replays(hub_only, chromium) -> None:
+    """Real speech "你说啥？再说一遍" over the greeting: the greeting starts again."""
+    write_answer(chromium.mic, "repeat.wav")
+    page = chromium.new_page()
+    page.goto(f"{hub_only.url}/kiosk/")
+    wait_events(page, "speech_end", 1, timeout_s=120)
+    write_silence(chromium.mic)
+    log = wait_events(page, "reply", 2, timeout_s=120)
+    replies = [e for e in log if e["type"] == "reply"]
+    # heard over the greeting; a long command takes the turn, a short one comes as a barge-in
+    assert "barge_start" in [e["type"] for e in log]
+    assert "再说一遍" in [e for e in log if e["type"] == "transcript"][0]["text"]
+    assert page.evaluate("window.__kiosk.lastReply.messages[0].text").startswith("您好")
+    assert len(replies) == 2

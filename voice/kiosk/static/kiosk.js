@@ -2,22 +2,34 @@
 // States: connecting → listening (mic open, waiting for speech) → recording (speech detected,
 // streaming PCM) → thinking (server recognising / asking the dialogue) → speaking (reply audio)
 // → listening again. "paused": mic closed until the big button is pressed.
+// Barge-in: while speaking, the microphone stays open (echo cancellation on) with a stricter
+// detector; when someone talks the kiosk lowers its voice at once and pauses it when they stop.
+// The short utterance goes to the server as a barge-in ("停" stops, "再说一遍" repeats, the
+// kiosk's own echo or noise is ignored and the speech resumes, anything else is taken as the
+// answer); talking on for over a second takes the turn outright.
 (() => {
   'use strict';
 
   const $ = (id) => document.getElementById(id);
-  const cfg = { end_silence_ms: 1500, idle_timeout_s: 90, max_utterance_s: 30, sample_rate: 16000 };
+  const cfg = {
+    end_silence_ms: 1500, idle_timeout_s: 90, max_utterance_s: 30, sample_rate: 16000, barge_in: true,
+  };
   const FRAME_MS = 20;
   const PREROLL_FRAMES = 20;        // 400 ms kept before speech onset
   const ONSET_FRAMES = 3;           // 60 ms above threshold starts an utterance
   const ARM_QUIET_FRAMES = 10;      // 200 ms of quiet needed first (never start mid-sentence)
   const MIN_VOICED_FRAMES = 8;      // < 160 ms of voice: a click or cough, ignored
   const NO_SPEECH_MS = 12000;       // a tapped recording with no voice gives up after this
+  const BARGE_MIN_LEVEL = 800;      // while speaking: louder than residual echo of our own voice
+  const BARGE_ONSET_FRAMES = 4;     // 80 ms of voice over our own speech ducks it
+  const BARGE_END_SILENCE_MS = 600; // "停" is short: answer fast
+  const BARGE_TAKEOVER_FRAMES = 60; // 1.2 s of voice: the resident is answering, stop talking
+  const DUCK = 0.2;                 // our voice drops to a fifth while someone talks
 
   const kiosk = {
     ws: null, session: sessionStorage.getItem('kiosk-session') || null,
     state: 'connecting', paused: false, expect: 'free', volume: 1.0, rate: 125,
-    lastReply: null, log: [], turnEndAt: null,
+    lastReply: null, log: [], turnEndAt: null, bargePending: false,
   };
   window.__kiosk = kiosk; // for tests and the bench
 
@@ -134,6 +146,7 @@
         showHeard(ev.text || '（没听清）');
         break;
       case 'reply': case 'retry': case 'note':
+        kiosk.bargePending = false;
         if (ev.type === 'reply' && !ev.repeat) kiosk.lastReply = ev;
         if (ev.type === 'reply') { kiosk.expect = ev.expect || 'free'; renderReply(ev); }
         else if (ev.type === 'retry') { renderRetry(ev); }
@@ -146,13 +159,25 @@
         kiosk.volume = ev.volume; kiosk.rate = ev.rate;
         if (currentGain) currentGain.gain.value = kiosk.volume;
         break;
+      case 'barge_ignored':
+        kiosk.bargePending = false;
+        if (currentSource) {
+          ensureOutCtx(); unduck(); logEvent('speech_resumed'); startListening({ barge: true });
+        } else afterSpeaking();
+        break;
       case 'stopped':
+        kiosk.bargePending = false;
+        if (kiosk.turnEndAt !== null) {
+          logEvent('stop_latency', { ms: performance.now() - kiosk.turnEndAt });
+          kiosk.turnEndAt = null;
+        }
         stopSpeaking();
         kiosk.paused = true;
         stopMic();
         setState('paused');
         break;
       case 'error':
+        kiosk.bargePending = false;
         $('status').textContent = ev.text || '';
         break;
       default:
@@ -200,6 +225,7 @@
         logEvent('turn_latency', { ms: performance.now() - kiosk.turnEndAt });
         kiosk.turnEndAt = null;
       }
+      if (bargeInEnabled()) startListening({ barge: true });
     } catch (err) {
       console.error('playback failed', err);
       afterSpeaking();
@@ -216,9 +242,22 @@
   function afterSpeaking() {
     touch();
     send({ type: 'ping' }); // idle time counts from the end of what the kiosk said
+    if (vad && vad.barge && vad.inSpeech) { // still talking as we finish: a normal turn now
+      vad.barge = false;
+      setState('recording');
+      logEvent('barge_takeover', { reason: 'speech_ended' });
+      return;
+    }
+    if (kiosk.bargePending) { setState('thinking'); return; } // the server is deciding
     if (kiosk.paused) { setState('paused'); return; }
     startListening();
   }
+  function bargeInEnabled() {
+    const q = new URLSearchParams(location.search).get('barge');
+    return q === null ? !!cfg.barge_in : q === '1';
+  }
+  function duck() { if (currentGain) currentGain.gain.value = kiosk.volume * DUCK; }
+  function unduck() { if (currentGain) currentGain.gain.value = kiosk.volume; }
 
   // ----- microphone + end-of-speech detection ---------------------------------------------
   let mic = null; // {stream, ctx, node, src}
@@ -252,8 +291,9 @@
     opts = opts || {};
     if (kiosk.state === 'thinking' && !opts.force) return;
     stopMic();
-    setState(opts.forced ? 'recording' : 'listening');
+    if (!opts.barge) setState(opts.forced ? 'recording' : 'listening');
     const myVad = {
+      barge: !!opts.barge,
       forced: !!opts.forced, held: !!opts.held, inSpeech: !!opts.forced, voiced: 0, onset: 0,
       quiet: 0, armed: !!opts.forced, silenceMs: 0, utterMs: 0, noise: 150, preroll: [], sent: 0,
     };
@@ -271,7 +311,7 @@
       return;
     }
     mic = m;
-    logEvent('mic_open');
+    logEvent('mic_open', { barge: myVad.barge });
     if (myVad.forced) beginUtterance(myVad);
     m.node.port.onmessage = (e) => onFrame(myVad, e.data);
   }
@@ -285,13 +325,26 @@
     send({ type: 'audio_start', rate: 16000 });
     for (const f of v.preroll) kiosk.ws.send(f.buffer);
     v.preroll = [];
+    if (v.barge) { duck(); logEvent('barge_start'); return; }
     setState('recording');
     logEvent('speech_start');
+  }
+  function takeOver(v) { // the resident is answering over us: stop talking, listen properly
+    v.barge = false;
+    stopSpeaking();
+    setState('recording');
+    logEvent('barge_takeover', { reason: 'long_speech' });
+  }
+  function resetBarge(v) { // a click or a cough while we spoke: carry on at full voice
+    send({ type: 'audio_cancel' });
+    Object.assign(v, { inSpeech: false, voiced: 0, onset: 0, quiet: 0, silenceMs: 0, utterMs: 0, preroll: [] });
+    unduck();
+    logEvent('barge_cancel');
   }
   function onFrame(v, frame) {
     if (vad !== v) return;
     const level = rms(frame);
-    const threshold = Math.max(350, v.noise * 3);
+    const threshold = v.barge ? Math.max(BARGE_MIN_LEVEL, v.noise * 4) : Math.max(350, v.noise * 3);
     if (!v.inSpeech) {
       v.preroll.push(frame);
       if (v.preroll.length > PREROLL_FRAMES) v.preroll.shift();
@@ -300,12 +353,21 @@
         v.noise = 0.95 * v.noise + 0.05 * level;
         if (v.quiet >= ARM_QUIET_FRAMES) v.armed = true;
       }
-      if (v.armed && v.onset >= ONSET_FRAMES) { v.voiced = v.onset; beginUtterance(v); }
+      if (v.armed && v.onset >= (v.barge ? BARGE_ONSET_FRAMES : ONSET_FRAMES)) {
+        v.voiced = v.onset; beginUtterance(v);
+      }
       return;
     }
     if (kiosk.ws && kiosk.ws.readyState === WebSocket.OPEN) kiosk.ws.send(frame.buffer);
     v.utterMs += FRAME_MS;
     if (level > threshold * 0.6) { v.silenceMs = 0; v.voiced += 1; } else { v.silenceMs += FRAME_MS; }
+    if (v.barge) {
+      const voiced = v.voiced >= MIN_VOICED_FRAMES;
+      if (v.voiced >= BARGE_TAKEOVER_FRAMES) takeOver(v);
+      else if (voiced && v.silenceMs >= BARGE_END_SILENCE_MS) endUtterance(v);
+      else if (!voiced && v.silenceMs >= BARGE_END_SILENCE_MS) resetBarge(v);
+      return;
+    }
     if (v.held) {
       if (v.utterMs >= cfg.max_utterance_s * 1000) endUtterance(v);
       return;
@@ -319,10 +381,15 @@
     if (vad !== v) return;
     touch();
     kiosk.turnEndAt = performance.now();
-    logEvent('speech_end', { ms: v.utterMs });
+    logEvent('speech_end', { ms: v.utterMs, barge: v.barge });
     vad = null;
     stopMic();
-    send({ type: 'audio_end' });
+    send({ type: 'audio_end', barge_in: v.barge });
+    if (v.barge) { // hold our speech (not lost: a pause) until the server says what it was
+      kiosk.bargePending = true;
+      if (outCtx && currentSource) { outCtx.suspend().catch(() => {}); logEvent('speech_paused'); }
+      return;
+    }
     setState('thinking');
   }
   function cancelUtterance(v) {
