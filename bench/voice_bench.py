@@ -4,6 +4,7 @@
   and on the synthetic community sentences, generic vs steered by the question (numbers and
   punctuation normalised on both sides), with per-utterance recognition time.
 - TTS time per sentence (espeak-ng via pyttsx3's binding) at the kiosk's slow default rate.
+- Barge-in: "停" said while the kiosk speaks, end of speech → ``stopped``.
 - Voice turn latency: end of speech (the page's ``audio_end``) → reply with its audio, measured
   over the kiosk WebSocket like the page does, against the real stack (``--live``: Rasa + actions
   + hub, started like the tests' ``live_stack``) or the hub with the scripted test dialogue
@@ -188,7 +189,27 @@ def bench_tts() -> dict:
     }
 
 
-async def _turns(hub_url: str, sessions: int, script: list[str]) -> tuple[list[float], list[dict]]:
+async def _barge_stop(ws) -> float:  # type: ignore[no-untyped-def]
+    """Say "停" over the kiosk (a barge-in): seconds from end of speech to ``stopped``."""
+    clip = read_clip(SPEECH / "synthetic_domain" / "wav" / "stop.wav")
+    pcm = np.concatenate([clip.samples, np.zeros(int(16000 * 0.6), np.int16)]).tobytes()
+    await ws.send(json.dumps({"type": "audio_start", "rate": 16000}))
+    for i in range(0, len(pcm), 640):
+        await ws.send(pcm[i : i + 640])
+    ended = time.perf_counter()
+    await ws.send(json.dumps({"type": "audio_end", "barge_in": True}))
+    while True:
+        ev = json.loads(await ws.recv())
+        if ev["type"] in ("stopped", "barge_ignored", "reply", "retry"):
+            break
+    if ev["type"] != "stopped":
+        raise RuntimeError(f"停 said over the kiosk gave {ev['type']}, not stopped")
+    return time.perf_counter() - ended
+
+
+async def _turns(
+    hub_url: str, sessions: int, script: list[str], stops: list[float]
+) -> tuple[list[float], list[dict]]:
     import websockets
 
     ws_url = hub_url.replace("http://", "ws://") + "/kiosk/ws"
@@ -199,6 +220,7 @@ async def _turns(hub_url: str, sessions: int, script: list[str]) -> tuple[list[f
             await ws.send(json.dumps({"type": "hello"}))
             while json.loads(await ws.recv())["type"] != "reply":
                 pass
+            stops.append(await _barge_stop(ws))  # over the greeting
             for name in script:
                 clip = read_clip(SPEECH / "synthetic_domain" / "wav" / name)
                 pcm = np.concatenate([clip.samples, np.zeros(int(16000 * 0.3), np.int16)]).tobytes()
@@ -251,8 +273,9 @@ def bench_turns(live: bool, sessions: int) -> dict:
         hub, server = start_hub_only(data_dir)
         url, stop = hub.url, (lambda: stop_hub_only(hub, server))
         setup = "hub (cases + kiosk) with the scripted test dialogue, no Rasa"
+    stops: list[float] = []
     try:
-        latencies, detail = asyncio.run(_turns(url, sessions, script))
+        latencies, detail = asyncio.run(_turns(url, sessions, script, stops))
     finally:
         stop()
     return {
@@ -263,6 +286,11 @@ def bench_turns(live: bool, sessions: int) -> dict:
         "n": len(latencies),
         "turns": detail,
         "cases_created": sum(1 for d in detail if d["case_no"]),
+        "barge_in_stop": {
+            "measured": "停 said over the kiosk: audio_end (barge_in) sent → stopped received; "
+            "the page pauses its speech at audio_end and lowers it at voice onset",
+            **summary(stops),
+        },
     }
 
 
