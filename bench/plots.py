@@ -200,11 +200,82 @@ def dialogue_by_kind(dialogue: dict[str, Any], out_dir: Path, stem: str) -> str 
     return name
 
 
+TIME_KEYS = ("t_min", "minute", "minutes", "t_s", "elapsed_s", "seconds", "t", "time_s")
+
+
+def memory_fields(rows: list[dict[str, Any]]) -> list[str]:
+    """Numeric fields of the samples that are resident memory (``*rss*`` or ``*_mb``)."""
+    fields = {
+        k
+        for r in rows
+        for k, v in r.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    return sorted(f for f in fields if "rss" in f or f.endswith("_mb"))
+
+
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict):
+            out.update(_flat(v, path))
+        else:
+            out[path] = v
+    return out
+
+
+def soak_series(d: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]] | None:
+    """(list key, time key, samples) of a soak run's memory time series, whatever it is called.
+
+    The series is the first top-level list of at least two dicts that all carry a time field
+    (``TIME_KEYS``) and some resident-memory field; nested sample fields come back dotted
+    (``{"rss_mb": {"hub": 1}}`` → ``rss_mb.hub``).
+    """
+    for key, value in d.items():
+        rows = [_flat(r) for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+        if len(rows) < 2:
+            continue
+        tkey = next((t for t in TIME_KEYS if all(t in r for r in rows)), None)
+        if tkey and memory_fields(rows):
+            return key, tkey, rows
+    return None
+
+
+def soak_memory(soak: dict[str, Any], out_dir: Path, stem: str) -> str | None:
+    """Resident memory of each process (and the stack) over the soak run."""
+    found = soak_series(soak)
+    if not found:
+        return None
+    _, tkey, rows = found
+    scale = 60.0 if tkey in ("t_s", "elapsed_s", "seconds", "time_s") else 1.0
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for field in memory_fields(rows):
+        points = [(r[tkey], r[field]) for r in rows if isinstance(r.get(field), (int, float))]
+        if points:
+            ax.plot(
+                [t / scale for t, _ in points],
+                [v for _, v in points],
+                label=field.removeprefix("rss_mb."),
+            )
+    ax.set_xlabel("minutes" if scale == 60.0 else tkey)
+    ax.set_ylabel("resident memory (MB)")
+    ax.set_title("Resident memory during the soak run")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    name = f"{stem}_memory.png"
+    fig.savefig(out_dir / name, dpi=110)
+    plt.close(fig)
+    return name
+
+
 PLOTS = {
     "system": [latency_vs_concurrency, memory_per_process],
     "knowledge": [knowledge_growth],
     "nlu": [nlu_confusion],
     "dialogue": [dialogue_by_kind],
+    "soak": [soak_memory],
 }
 
 

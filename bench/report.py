@@ -18,7 +18,7 @@ from bench import plots
 
 logger = logging.getLogger(__name__)
 
-ORDER = ["nlu", "dialogue", "knowledge", "cases", "voice", "telegram", "system"]
+ORDER = ["nlu", "dialogue", "knowledge", "cases", "voice", "telegram", "system", "soak"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,83 @@ def machine_line(data: dict[str, Any]) -> str:
 
 def _pct(x: Any) -> str:
     return f"{x * 100:.1f} %" if isinstance(x, (int, float)) else "—"
+
+
+# ---------------------------------------------------------------- runs and spread (bench/merge.py)
+
+
+def n_runs(data: Any) -> int:
+    """How many runs a results file is the median of (1 for a file written by one run)."""
+    merge = data.get("_merge") if isinstance(data, dict) else None
+    return int(merge.get("n") or 1) if isinstance(merge, dict) else 1
+
+
+def run_values(data: Any, dotted: str) -> list[Any] | None:
+    """Every run's value of a figure when the runs differed (None: identical or one run)."""
+    merge = data.get("_merge") if isinstance(data, dict) else None
+    values = (merge.get("values") or {}).get(dotted) if isinstance(merge, dict) else None
+    return values if isinstance(values, list) else None
+
+
+def spread_text(data: Any, dotted: str, unit: str = "") -> str:
+    """The spread of a figure over the runs: min–max, “identical” or “—” for a single run."""
+    n = n_runs(data)
+    values = run_values(data, dotted)
+    if values is None:
+        if n > 1 and lookup(data, dotted) is not None:
+            return f"identical in all {n} runs"
+        return "—"
+    present = [v for v in values if isinstance(v, (int, float))]
+    if not present:
+        return "—"
+    text = f"{fmt(float(min(present)))}–{fmt(float(max(present)))}{unit}"
+    if len(present) < n:
+        text += f" (in {len(present)} of {n} runs)"
+    return text
+
+
+def runs_cell(data: Any, dotted: str) -> str:
+    """The number of runs a figure is the median of (fewer when some runs lacked it)."""
+    n = n_runs(data)
+    values = run_values(data, dotted)
+    if values is not None:
+        present = sum(1 for v in values if isinstance(v, (int, float)))
+        if present < n:
+            return f"{present} of {n}"
+    return str(n)
+
+
+def runs_line(data: Any) -> str:
+    """How a merged result was measured: runs, load average at the start of each, exclusions."""
+    merge = data.get("_merge") if isinstance(data, dict) else None
+    if not isinstance(merge, dict):
+        return ""
+    runs = [r for r in merge.get("runs") or [] if isinstance(r, dict)]
+    loads = [r.get("load_avg_start") for r in runs]
+    n = merge.get("n") or len(runs)
+    text = f"Median of {n} run(s)." if n > 1 else "One run."
+    if any(isinstance(x, (int, float)) for x in loads):
+        text = (
+            text[:-1] + "; 1-min load average at the start of each run: "
+            f"{' / '.join(fmt(x, 3) for x in loads)}."
+        )
+    if n > 1:
+        by = merge.get("representative_by")
+        text += f" Tables of single items come from run {merge.get('representative_run')}" + (
+            f" (the run with the median `{by}`)."
+            if by and by != "closest"
+            else " (the run closest to the medians)."
+        )
+    excluded = merge.get("excluded") or []
+    if excluded:
+        text += (
+            " Left out: "
+            + ", ".join(
+                f"run {e.get('run')} ({e.get('why')})" for e in excluded if isinstance(e, dict)
+            )
+            + "."
+        )
+    return text
 
 
 # ---------------------------------------------------------------- goals
@@ -299,11 +376,15 @@ WHY: dict[str, Callable[[dict[str, Any], Goal], str]] = {
 }
 
 
+GOAL_HEADERS = ["goal", "target", "measured (median)", "runs", "spread", "met", "gap", "why"]
+
+
 def goal_rows(results: dict[str, Any]) -> list[list[Any]]:
-    """One row per goal: label, target, measured, met, gap, why."""
+    """One row per goal: label, target, median, runs, spread over the runs, met, gap, why."""
     rows = []
     for goal in GOALS:
-        value = lookup(results.get(goal.bench, {}), goal.key)
+        data = results.get(goal.bench, {})
+        value = lookup(data, goal.key)
         target = f"{goal.op} {goal.target:g}{goal.unit}"
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             why = (
@@ -311,7 +392,7 @@ def goal_rows(results: dict[str, Any]) -> list[list[Any]]:
                 if goal.bench not in results
                 else f"`{goal.key}` missing in {goal.bench}.json"
             )
-            rows.append([goal.label, target, "not measured", "—", "—", why])
+            rows.append([goal.label, target, "not measured", "—", "—", "—", "—", why])
             continue
         gap = gap_text(goal, float(value))
         why = ""
@@ -327,12 +408,81 @@ def goal_rows(results: dict[str, Any]) -> list[list[Any]]:
                 goal.label,
                 target,
                 f"{fmt(float(value))}{goal.unit}",
+                runs_cell(data, goal.key),
+                spread_text(data, goal.key, goal.unit),
                 "yes" if not gap else "**no**",
                 gap or "—",
                 why or "—",
             ]
         )
     return rows
+
+
+def how_measured(results: dict[str, Any]) -> list[str]:
+    """Runs, load average at the start of each run and machine of every results file."""
+    rows = []
+    machine, machine_keys = "", 0  # from the results file that recorded the most about it
+    for name in sorted(results, key=rank):
+        data = results[name]
+        if not isinstance(data, dict):
+            continue
+        merge = data.get("_merge") if isinstance(data.get("_merge"), dict) else {}
+        runs = [r for r in merge.get("runs") or [] if isinstance(r, dict)]
+        loads = " / ".join(fmt(r.get("load_avg_start"), 3) for r in runs)
+        dates = sorted(str(r.get("when")) for r in runs if r.get("when"))
+        when = (
+            f"{dates[0]} → {dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")
+        ) or str(
+            lookup(data, "machine.date")
+            or data.get("date")
+            or data.get("when")
+            or data.get("generated_at")
+            or lookup(data, "setup.when")
+            or "—"
+        )
+        excluded = len(merge.get("excluded") or [])
+        rows.append(
+            [
+                name,
+                n_runs(data) if merge else "1 (single-run file)",
+                loads or "—",
+                when,
+                excluded or "",
+            ]
+        )
+        if isinstance(data.get("machine"), dict) and len(data["machine"]) > machine_keys:
+            machine_keys = len(data["machine"])
+            machine = machine_line(
+                {
+                    "machine": {
+                        k: v
+                        for k, v in data["machine"].items()
+                        if k in ("cpus", "cores", "cpu_count", "cpu_model", "mem_gb", "memory_gb")
+                    }
+                }
+            ).removeprefix("Run on: ")
+    out = [
+        "How measured: each figure is the median over the runs of its benchmark (`_merge` in "
+        "the results file keeps every run's value); a ratio is taken inside each run, then the "
+        "median ratio is reported. " + (f"Machine: {machine}." if machine else ""),
+        "",
+    ]
+    return out + table(
+        [
+            "benchmark",
+            "runs",
+            "1-min load average at the start of each run",
+            "when",
+            "runs left out",
+        ],
+        rows,
+    )
+
+
+def rank(name: str) -> tuple[int, str]:
+    """Sort key of a results file: the fixed section order, then by name."""
+    base = next((k for k in ORDER if name == k or name.startswith(k + "_")), None)
+    return (ORDER.index(base) if base else len(ORDER), name)
 
 
 # ---------------------------------------------------------------- sections
@@ -366,7 +516,13 @@ def section_nlu(d: dict[str, Any]) -> list[str]:
         out += [
             f"Rasa vs baseline in the same run: accuracy {comp.get('accuracy_delta', 0):+.3f}, "
             f"macro-F1 {comp.get('macro_f1_delta', 0):+.3f}, "
-            f"parse latency ratio {fmt(comp.get('latency_p50_ratio'))}×.",
+            f"parse latency ratio {fmt(comp.get('latency_p50_ratio'))}×"
+            + (
+                f" (spread over {n_runs(d)} runs: "
+                f"{spread_text(d, 'comparison.latency_p50_ratio', '×')})."
+                if n_runs(d) > 1
+                else "."
+            ),
             "",
         ]
     slots = d.get("slot_f1") or {}
@@ -682,11 +838,118 @@ def section_system(d: dict[str, Any]) -> list[str]:
     return out
 
 
+RATIO_NOTES = {
+    "postgresql_vs_sqlite": "PostgreSQL ÷ SQLite (creates/s above 1: PostgreSQL faster; "
+    "p50 above 1: PostgreSQL slower)",
+    "bot_vs_direct_rasa": "Telegram bot ÷ the same load straight to Rasa (p50 above 1: the bot's "
+    "overhead; turns/s below 1: the bot's throughput cost)",
+}
+
+
+def section_ratios(d: dict[str, Any]) -> list[str]:
+    """Ratios taken inside each run (bench/merge.py), their median and spread over the runs."""
+    ratios = d.get("ratios")
+    if not isinstance(ratios, dict) or not ratios:
+        return []
+    out = ["Ratios taken inside each run, median over the runs:", ""]
+    for group in ratios:
+        if RATIO_NOTES.get(group):
+            out += [f"- `{group}`: {RATIO_NOTES[group]}"]
+    out += [""]
+    return out + table(
+        ["ratio", "median", "spread over the runs"],
+        [
+            [f"{k}", v, spread_text(d, f"ratios.{k}")]
+            for k, v in flatten(ratios, max_depth=5).items()
+            if isinstance(v, (int, float))
+        ],
+    )
+
+
+SOAK_ALARMS = (
+    "error",
+    "lost",
+    "doubl",
+    "duplicate",
+    "fail",
+    "restart",
+    "stuck",
+    "empty",
+    "problem",
+)
+
+
+def section_soak(d: dict[str, Any]) -> list[str]:
+    """The long run: errors and lost or doubled cases, resident memory over time, per minute."""
+    out = []
+    flat = flatten({k: v for k, v in d.items() if k not in ("machine", "_merge")}, max_depth=3)
+    alarms = {
+        k: v
+        for k, v in flat.items()
+        if any(w in k.lower() for w in SOAK_ALARMS)
+        and isinstance(v, (int, float))
+        and not isinstance(v, bool)
+    }
+    if alarms:
+        out += ["Errors, stuck conversations, lost or doubled cases:", ""]
+        out += table(["what", "count"], [[k, v] for k, v in alarms.items()])
+    examples = [
+        (key, x) for key in ("error_examples", "stuck_examples") for x in (d.get(key) or [])[:3]
+    ] + [("field_problems", x) for x in (lookup(d, "cases.field_problems") or [])[:3]]
+    if examples:
+        out += [f"- {key}: {fmt(x)[:200]}" for key, x in examples] + [""]
+    growth = d.get("rss") if isinstance(d.get("rss"), dict) else {}
+    rows = [
+        [name, v.get("after_warmup_mb"), v.get("end_mb"), v.get("peak_mb"), v.get("growth_mb")]
+        for name, v in growth.items()
+        if isinstance(v, dict)
+    ]
+    if rows:
+        out += ["Resident memory per process (MB; growth from the first sample after warm-up):", ""]
+        out += table(["process", "after warm-up", "end", "peak", "growth"], rows)
+    else:
+        found = plots.soak_series(d)
+        if found:
+            key, tkey, samples = found
+            body = []
+            for f in plots.memory_fields(samples):
+                series = [r.get(f) for r in samples if isinstance(r.get(f), (int, float))]
+                if series:
+                    body.append([f, series[0], series[-1], max(series), series[-1] - series[0]])
+            out += [f"Resident memory over the run (`{key}`, by `{tkey}`), MB:", ""]
+            out += table(["process", "first", "last", "max", "growth"], body)
+    minutes = [m for m in d.get("per_minute") or [] if isinstance(m, dict)]
+    if minutes:
+        out += ["Per minute:", ""]
+        out += table(
+            ["minute", "turns", "errors", "p50 s", "p95 s", "max s"],
+            [
+                [
+                    m.get("minute"),
+                    m.get("turns"),
+                    m.get("errors"),
+                    m.get("p50_s"),
+                    m.get("p95_s"),
+                    m.get("max_s"),
+                ]
+                for m in minutes
+            ],
+        )
+    rest = {
+        k: v
+        for k, v in flat.items()
+        if k not in alarms and not k.startswith("rss.") and (not isinstance(v, str) or len(v) < 80)
+    }
+    if rest:
+        out += table(["metric", "value"], [[k, v] for k, v in list(rest.items())[:40]])
+    return out
+
+
 def section_generic(d: dict[str, Any]) -> list[str]:
     """Any other benchmark: its scalar values."""
     flat = {
         k: v
-        for k, v in flatten({k: v for k, v in d.items() if k != "machine"}).items()
+        for k, v in flatten({k: v for k, v in d.items() if k not in ("machine", "_merge")}).items()
         if not isinstance(v, str) or len(v) < 80
     }
     return table(["metric", "value"], [[k, v] for k, v in list(flat.items())[:80]])
@@ -700,6 +963,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "voice": ("Speech", section_voice),
     "telegram": ("Telegram channel (fake Bot API)", section_telegram),
     "system": ("System: latency, throughput, memory, cold start", section_system),
+    "soak": ("Soak: the default stack over a long run", section_soak),
 }
 
 
@@ -741,34 +1005,47 @@ def render(
         "",
         "Generated by `./linli bench` (`python -m bench`) from `bench/results/*.json`; "
         "see `bench/README.md`.",
-        "Latency figures are medians/percentiles over all turns of a run; comparisons",
-        "(Rasa vs baseline, flat vs HNSW, REST vs Telegram) are taken in the same run.",
-        "The machine has 2 cores and was shared with other work while these ran, so each",
-        "section records the load average: absolute timings are pessimistic.",
+        "Each benchmark runs several times and every figure is the median over its runs (the",
+        "goals table gives the number of runs and the spread); latency figures within a run are",
+        "medians/percentiles over all its turns. Comparisons (Rasa vs baseline, PostgreSQL vs",
+        "SQLite, the bot vs Rasa alone) are ratios taken inside each run, then the median ratio.",
+        "The machine has 2 cores and may have been shared with other work, so the load average",
+        "at the start of every run is recorded: absolute timings are pessimistic.",
         "",
     ]
     lines += ["## Goals", ""]
-    lines += table(["goal", "target", "measured", "met", "gap", "why"], goal_rows(results))
+    lines += table(GOAL_HEADERS, goal_rows(results))
+    lines += how_measured(results)
     if runs:
         lines += ["## Last runs", ""]
         lines += table(
-            ["benchmark", "ran", "exit code", "seconds", "when", "note"],
+            [
+                "benchmark",
+                "ran",
+                "runs ok",
+                "exit code",
+                "seconds",
+                "seconds per run",
+                "when",
+                "note",
+            ],
             [
                 [
                     n,
                     r.get("ran"),
+                    f"{r.get('runs_ok')}/{r.get('runs')}" if r.get("runs") else "",
                     r.get("exit_code"),
                     r.get("seconds"),
+                    ", ".join(
+                        fmt(x.get("seconds")) for x in r.get("per_run") or [] if isinstance(x, dict)
+                    ),
                     r.get("when"),
                     r.get("why", ""),
                 ]
                 for n, r in runs.items()
+                if isinstance(r, dict)
             ],
         )
-
-    def rank(name: str) -> tuple[int, str]:
-        base = next((k for k in ORDER if name == k or name.startswith(k + "_")), None)
-        return (ORDER.index(base) if base else len(ORDER), name)
 
     names = sorted(results, key=rank)
     for name in names:
@@ -780,11 +1057,16 @@ def render(
             f"`bench/results/{name}.json`. " + machine_line(data if isinstance(data, dict) else {}),
             "",
         ]
+        how = runs_line(data)
+        if how:
+            lines += [how, ""]
         try:
             lines += fn(data) if isinstance(data, dict) else []
         except Exception:  # noqa: BLE001 - one odd results file must not cost the whole report
             logger.exception("Section %s failed; falling back to the generic table", name)
             lines += section_generic(data)
+        if isinstance(data, dict) and fn is not section_generic:
+            lines += section_ratios(data)
         notes = data.get("notes") if isinstance(data, dict) else None
         for note in [notes] if isinstance(notes, str) else notes or []:
             lines += [f"Note: {note}", ""]

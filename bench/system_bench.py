@@ -177,6 +177,7 @@ def telegram(stack: Stack, level: int, turns_each: int) -> dict[str, Any] | None
     data = json.loads(out.read_text())
     conc = data.get("concurrent", {})
     lat = conc.get("latency", {})
+    direct = data.get("concurrent_direct_to_rasa", {})
     return {
         "residents": level,
         "turns": conc.get("turns"),
@@ -187,6 +188,9 @@ def telegram(stack: Stack, level: int, turns_each: int) -> dict[str, Any] | None
         "p50_ms": lat.get("p50_ms"),
         "p95_ms": lat.get("p95_ms"),
         "max_ms": lat.get("max_ms"),
+        # the same load sent straight to Rasa in the same run (bot ÷ Rasa alone, bench/merge.py)
+        "direct_rasa_p50_ms": direct.get("latency", {}).get("p50_ms"),
+        "direct_rasa_turns_per_s": direct.get("turns_per_s"),
         "load_avg_1min": round(os.getloadavg()[0], 2),
     }
 

@@ -178,25 +178,27 @@ def test_gap_says_how_far_a_goal_is_missed() -> None:
 
 def test_goal_rows_measure_explain_and_mark_missing() -> None:
     rows = {r[0]: r for r in goal_rows({"system": SYSTEM, "nlu": NLU})}
-    text = rows["text turn p50, REST, 1 resident"]
-    assert text[2] == "400 ms" and text[3] == "**no**"
-    assert "over by 300 ms" in text[4]
-    assert "NLU parsing alone takes p50 40 ms (10 %" in text[5] and "load average 9.0" in text[5]
-    assert "fastest “你好” p50 120 ms, slowest “5号楼2单元的楼道灯坏了” p50 800 ms" in text[5]
+    label, target, measured, runs, spread, met, gap, why = rows["text turn p50, REST, 1 resident"]
+    assert measured == "400 ms" and runs == "1" and spread == "—" and met == "**no**"
+    assert "over by 300 ms" in gap
+    assert "NLU parsing alone takes p50 40 ms (10 %" in why and "load average 9.0" in why
+    assert "fastest “你好” p50 120 ms, slowest “5号楼2单元的楼道灯坏了” p50 800 ms" in why
     acc = rows["intent accuracy (held-out set)"]
-    assert acc[3] == "**no**" and "report → consult (3)" in acc[5]
-    assert "Weakest intent: report (F1 0.83, recall 0.77)." in acc[5]
-    assert report.NOTES["rasa.accuracy"] in acc[5]
-    assert report.NOTES["rest.c1.p50_ms"] in text[5]
-    assert rows["intent macro-F1 (held-out set)"][3] == "yes"
-    assert rows["whole default stack resident memory"][3] == "yes"
+    assert acc[5] == "**no**" and "report → consult (3)" in acc[7]
+    assert "Weakest intent: report (F1 0.83, recall 0.77)." in acc[7]
+    assert report.NOTES["rasa.accuracy"] in acc[7]
+    assert report.NOTES["rest.c1.p50_ms"] in why
+    assert rows["intent macro-F1 (held-out set)"][5] == "yes"
+    assert rows["whole default stack resident memory"][5] == "yes"
     assert rows["voice turn p50 (end of speech → reply audio)"][2:] == [
         "not measured",
         "—",
         "—",
+        "—",
+        "—",
         "no results yet",
     ]
-    assert rows["knowledge top-1 (hybrid)"][5] == "no results yet"
+    assert rows["knowledge top-1 (hybrid)"][7] == "no results yet"
     assert len(rows) == len(GOALS)
 
 
@@ -242,7 +244,7 @@ def test_report_has_sections_tables_and_figures(results_dir: Path, tmp_path: Pat
     )
     assert "| 10000 | IndexFlatIP | 3 | 5 | 9 |" in text
     assert "| speed.x | 1.5 |" in text and "| label | hello |" in text  # generic fallback
-    assert "| system | yes | 0 | 300 |" in text
+    assert "| system | yes |  | 0 | 300 |" in text  # a _runs.json entry from before --runs
     for png in (
         "system_latency.png",
         "system_memory.png",
