@@ -16,6 +16,14 @@ from core.contracts import CaseCreate
 
 logger = logging.getLogger(__name__)
 
+PENDING_DB = "actions_pending.db"
+"""The queue's file name in the data directory."""
+
+
+def queue_path(data_dir: Path) -> Path:
+    """Where the action server keeps its queue in a data directory."""
+    return data_dir / PENDING_DB
+
 
 class PendingSubmissions:
     """Confirmed CaseCreate payloads waiting for the hub, keyed by idempotency key."""
@@ -63,3 +71,47 @@ class PendingSubmissions:
     async def all(self) -> list[CaseCreate]:
         """Every waiting submission, oldest first."""
         return await asyncio.to_thread(self._all)
+
+
+def _digits(phone: str | None) -> str:
+    return "".join(ch for ch in phone or "" if ch.isdigit())
+
+
+def _of_resident(case: CaseCreate, phone_digits: str, sender_ids: set[str]) -> bool:
+    if phone_digits and _digits(case.contact_phone) == phone_digits:
+        return True
+    return bool(case.sender_id) and case.sender_id in sender_ids
+
+
+def resident_submissions(
+    path: Path, *, phone: str | None, sender_ids: set[str]
+) -> list[CaseCreate] | None:
+    """A resident's waiting submissions (by phone or sender id); None when there is no queue.
+
+    For the hub's export on request: it reads the queue file, it does not run the action server.
+    """
+    if not path.exists():
+        return None
+    phone_digits = _digits(phone)
+    with sqlite3.connect(path, timeout=30) as db:
+        rows = db.execute("SELECT payload FROM pending ORDER BY created").fetchall()
+    cases = [CaseCreate.model_validate_json(r[0]) for r in rows]
+    return [c for c in cases if _of_resident(c, phone_digits, sender_ids)]
+
+
+def forget_resident(path: Path, *, phone: str | None, sender_ids: set[str]) -> int | None:
+    """Delete a resident's waiting submissions (deletion on request); how many, or None when
+    there is no queue. They are never delivered afterwards."""
+    if not path.exists():
+        return None
+    phone_digits = _digits(phone)
+    with sqlite3.connect(path, timeout=30) as db:
+        rows = db.execute("SELECT key, payload FROM pending").fetchall()
+        keys = [
+            key for key, payload in rows
+            if _of_resident(CaseCreate.model_validate_json(payload), phone_digits, sender_ids)
+        ]  # fmt: skip
+        db.executemany("DELETE FROM pending WHERE key = ?", [(k,) for k in keys])
+    if keys:
+        logger.info("Deleted %d waiting submissions on request", len(keys))
+    return len(keys)

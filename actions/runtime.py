@@ -69,9 +69,9 @@ def pending():  # type: ignore[no-untyped-def]
     """The durable queue of confirmed submissions not yet stored by the hub."""
     global _pending
     if _pending is None:
-        from actions.pending import PendingSubmissions
+        from actions.pending import PendingSubmissions, queue_path
 
-        _pending = PendingSubmissions(settings().ensure_data_dir() / "actions_pending.db")
+        _pending = PendingSubmissions(queue_path(settings().ensure_data_dir()))
     return _pending
 
 

@@ -116,13 +116,19 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(f"已停用 {count} 个 key\n")
             elif args.command == "sweep":
                 result = lifecycle.sweep(session=session, now=now, settings=settings)
+                attachments_root, tracker_db = privacy.data_paths(
+                    hub.data_dir, settings.rasa_tracker_db
+                )
                 purged = privacy.purge_expired(
                     session, now=now, retention_days=settings.retention_days,
-                    attachments_root=privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)[0],
+                    attachments_root=attachments_root,
                 )  # fmt: skip
+                events = privacy.purge_idle_conversations(
+                    tracker_db, now=now, idle_hours=settings.conversation_retention_hours
+                )
                 out.write(
                     f"升级 {len(result.escalated)} 件，自动关闭 {len(result.closed)} 件，"
-                    f"清除个人信息 {len(purged)} 件\n"
+                    f"清除个人信息 {len(purged)} 件，删除闲置对话记录 {events or 0} 条\n"
                 )
             elif args.command in ("export-resident", "delete-resident"):
                 paths = privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)
@@ -130,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 req = privacy.ResidentRequest(
                     phone=args.phone, sender_id=args.sender_id, actor=f"cli:{args.operator}",
                     attachments_root=attachments_root, tracker_db=tracker_db,
+                    pending_db=privacy.pending_queue(hub.data_dir),
                 )  # fmt: skip
                 if args.command == "export-resident":
                     data = privacy.export_resident(session, req=req, now=now)
@@ -140,7 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                         "对话记录未找到" if deleted.tracker_events_deleted is None
                         else f"删除对话记录 {deleted.tracker_events_deleted} 条"
                     )  # fmt: skip
-                    out.write(f"已清除 {len(deleted.cases)} 件事项的个人信息，{tracker}\n")
+                    out.write(
+                        f"已清除 {len(deleted.cases)} 件事项的个人信息，{tracker}，"
+                        f"删除待提交的事项 {deleted.pending_deleted or 0} 件\n"
+                    )
     except InvalidInput as exc:
         sys.stderr.write(f"错误：{exc}\n")
         return 2

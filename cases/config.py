@@ -38,6 +38,9 @@ class CasesSettings(BaseSettings):
     retention_days: int = 180
     """Personal data of cases closed more than this many days ago is purged by the sweep
     (phone, sender id, description, photos; anonymous statistics stay). 0 keeps it forever."""
+    conversation_retention_hours: int = 72
+    """Conversations in Rasa's tracker store idle (no new message) for more than this many hours
+    are deleted by the sweep; the resident's next message starts afresh. 0 keeps them forever."""
     rasa_tracker_db: str | None = Field(
         default=None,
         validation_alias=AliasChoices("CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_DB"),

@@ -36,6 +36,13 @@ PURGED_KEY = "purged_at"
 """Key in ``Case.extra`` marking a purged case (with the ISO time of the purge)."""
 
 
+def pending_queue(data_dir: Path) -> Path:
+    """The action server's queue of confirmed submissions waiting for the hub."""
+    from actions.pending import queue_path
+
+    return queue_path(data_dir)
+
+
 def data_paths(data_dir: Path, tracker_db: str | None) -> tuple[Path, Path]:
     """(attachments root, Rasa tracker store) for a data directory."""
     return data_dir / "attachments", Path(
@@ -266,6 +273,30 @@ def delete_tracker_conversation(tracker_db: Path | None, sender_id: str | None) 
         return None
 
 
+def purge_idle_conversations(
+    tracker_db: Path | None, *, now: datetime, idle_hours: int
+) -> int | None:
+    """Delete every conversation in Rasa's SQLite tracker store idle for more than
+    ``idle_hours`` (0 = keep forever); rows deleted, or None when there is no store."""
+    if idle_hours <= 0 or tracker_db is None or not tracker_db.exists():
+        return None
+    cutoff = (now - timedelta(hours=idle_hours)).timestamp()
+    try:
+        with sqlite3.connect(str(tracker_db), timeout=30) as conn:
+            deleted = conn.execute(
+                "DELETE FROM events WHERE sender_id IN (SELECT sender_id FROM events "
+                "GROUP BY sender_id HAVING MAX(timestamp) < ?)",
+                (cutoff,),
+            ).rowcount
+    except sqlite3.Error as exc:
+        logger.warning("Could not purge idle conversations from the Rasa tracker store: %s", exc)
+        return None
+    if deleted:
+        logger.info("Retention: deleted %d tracker events of conversations idle > %dh",
+                    deleted, idle_hours)  # fmt: skip
+    return int(deleted)
+
+
 @dataclass
 class ResidentRequest:
     """Who the request is about and who handles it."""
@@ -275,6 +306,8 @@ class ResidentRequest:
     actor: str
     attachments_root: Path | None = None
     tracker_db: Path | None = None
+    pending_db: Path | None = None
+    """The action server's queue (``pending_queue(data_dir)``); None: not looked at."""
 
 
 @dataclass
@@ -283,6 +316,17 @@ class DeletionResult:
 
     cases: list[str] = field(default_factory=list)
     tracker_events_deleted: int | None = None
+    pending_deleted: int | None = None
+    """Waiting submissions (not yet delivered to the hub) deleted; None: no queue."""
+
+
+def _pending_of(req: ResidentRequest, senders: set[str]) -> list[dict[str, Any]]:
+    if req.pending_db is None:
+        return []
+    from actions.pending import resident_submissions
+
+    found = resident_submissions(req.pending_db, phone=req.phone, sender_ids=senders)
+    return [c.model_dump(mode="json") for c in found or []]
 
 
 def export_resident(session: Session, *, req: ResidentRequest, now: datetime) -> dict[str, Any]:
@@ -300,6 +344,7 @@ def export_resident(session: Session, *, req: ResidentRequest, now: datetime) ->
             for s in sorted(senders)
             if (conv := tracker_conversation(req.tracker_db, s)) is not None
         },  # fmt: skip
+        "pending_submissions": _pending_of(req, senders),
     }
     for case in cases:
         record_event(session, case=case, kind="privacy", now=now, actor=req.actor, internal=True,
@@ -311,7 +356,8 @@ def export_resident(session: Session, *, req: ResidentRequest, now: datetime) ->
 
 
 def delete_resident(session: Session, *, req: ResidentRequest, now: datetime) -> DeletionResult:
-    """Anonymise every case of a resident and delete their Rasa conversation (audited)."""
+    """Anonymise every case of a resident, delete their Rasa conversation and their submissions
+    still waiting in the action server's queue (audited)."""
     cases = resident_cases(session, phone=req.phone, sender_id=req.sender_id)
     senders = {c.sender_id for c in cases if c.sender_id}
     if req.sender_id:
@@ -325,8 +371,15 @@ def delete_resident(session: Session, *, req: ResidentRequest, now: datetime) ->
         deleted = delete_tracker_conversation(req.tracker_db, sender)
         if deleted is not None:
             result.tracker_events_deleted = (result.tracker_events_deleted or 0) + deleted
+    if req.pending_db is not None:
+        from actions.pending import forget_resident
+
+        result.pending_deleted = forget_resident(req.pending_db, phone=req.phone,
+                                                 sender_ids=senders)  # fmt: skip
     logger.info(
-        "Resident deletion by %s: %s, %d cases anonymised, tracker events deleted: %s",
+        "Resident deletion by %s: %s, %d cases anonymised, tracker events deleted: %s, "
+        "waiting submissions deleted: %s",
         req.actor, who(req.phone, req.sender_id), len(result.cases), result.tracker_events_deleted,
+        result.pending_deleted,
     )  # fmt: skip
     return result

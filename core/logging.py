@@ -6,9 +6,14 @@ import logging
 
 from core.pii import mask_pii
 
+_TRACEBACKS = logging.Formatter()
+"""Renders exception tracebacks exactly as the handlers' formatters do (the default way)."""
+
 
 class PiiMaskingFilter(logging.Filter):
-    """Masks phone and ID numbers in the rendered message of every log record."""
+    """Masks phone and ID numbers in every log record: the rendered message, the traceback of
+    ``logger.exception`` / ``exc_info`` (exception messages often quote the input) and the
+    stack of ``stack_info``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -16,6 +21,13 @@ class PiiMaskingFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # formatters reuse a cached exc_text instead of formatting exc_info again
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_pii(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_pii(record.stack_info)
         return True
 
 

@@ -108,15 +108,20 @@ def prepare_database(state: CasesState) -> None:
 
 
 def sweep_once(state: CasesState) -> None:
-    """One escalation / auto-close pass, then the retention purge (blocking)."""
+    """One escalation / auto-close pass, then the retention purges (cases, idle conversations;
+    blocking)."""
     with session_scope(state.sessions) as session:
         lifecycle.sweep(session=session, now=state.clock.now(), settings=state.settings)
-    attachments_root, _ = privacy.data_paths(state.hub.data_dir, state.settings.rasa_tracker_db)
+    paths = privacy.data_paths(state.hub.data_dir, state.settings.rasa_tracker_db)
+    attachments_root, tracker_db = paths
     with session_scope(state.sessions) as session:
         privacy.purge_expired(
             session, now=state.clock.now(), retention_days=state.settings.retention_days,
             attachments_root=attachments_root,
         )  # fmt: skip
+    privacy.purge_idle_conversations(
+        tracker_db, now=state.clock.now(), idle_hours=state.settings.conversation_retention_hours
+    )
 
 
 async def _sweep_loop(state: CasesState) -> None:

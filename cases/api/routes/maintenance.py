@@ -22,6 +22,9 @@ class PurgeOut(BaseModel):
     """Closed cases whose personal data the retention setting purged."""
 
     purged: list[str]
+    conversation_events_deleted: int | None = None
+    """Rows of conversations idle longer than ``CASES_CONVERSATION_RETENTION_HOURS`` deleted from
+    Rasa's tracker store (None: no store, or kept forever)."""
 
 
 @router.post("/sweep", response_model=SweepOut)
@@ -35,11 +38,15 @@ def run_sweep(session: SessionDep, settings: SettingsDep, clock: ClockDep) -> Sw
 def run_purge(
     session: SessionDep, settings: SettingsDep, clock: ClockDep, state: StateDep
 ) -> PurgeOut:
-    """Purge personal data of cases closed more than ``CASES_RETENTION_DAYS`` ago now
-    (the periodic sweep does it too)."""
-    attachments_root, _ = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
+    """Purge personal data of cases closed more than ``CASES_RETENTION_DAYS`` ago and
+    conversations idle longer than ``CASES_CONVERSATION_RETENTION_HOURS`` now (the periodic
+    sweep does it too)."""
+    attachments_root, tracker_db = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
     purged = privacy.purge_expired(
         session, now=clock.now(), retention_days=settings.retention_days,
         attachments_root=attachments_root,
     )  # fmt: skip
-    return PurgeOut(purged=purged)
+    events = privacy.purge_idle_conversations(
+        tracker_db, now=clock.now(), idle_hours=settings.conversation_retention_hours
+    )
+    return PurgeOut(purged=purged, conversation_events_deleted=events)

@@ -73,6 +73,8 @@ class DeletionOut(BaseModel):
 
     cases: list[str]
     tracker_events_deleted: int | None
+    pending_deleted: int | None
+    """Submissions still waiting in the action server's queue that were deleted."""
 
 
 def _request(state: Any, settings: Any, q: ResidentQuery, staff: Staff) -> privacy.ResidentRequest:
@@ -80,6 +82,7 @@ def _request(state: Any, settings: Any, q: ResidentQuery, staff: Staff) -> priva
     return privacy.ResidentRequest(
         phone=q.phone, sender_id=q.sender_id, actor=staff.user.username,
         attachments_root=attachments_root, tracker_db=tracker_db,
+        pending_db=privacy.pending_queue(state.hub.data_dir),
     )  # fmt: skip
 
 
@@ -121,4 +124,7 @@ def delete_resident(
         )
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
-    return DeletionOut(cases=result.cases, tracker_events_deleted=result.tracker_events_deleted)
+    return DeletionOut(
+        cases=result.cases, tracker_events_deleted=result.tracker_events_deleted,
+        pending_deleted=result.pending_deleted,
+    )  # fmt: skip
