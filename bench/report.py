@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import plots
+from bench.merge import lookup
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +48,6 @@ GOALS = [
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def lookup(data: Any, dotted: str) -> Any:
-    """The value at a dotted path (``a.b.c``) or None."""
-    cur = data
-    for part in dotted.split("."):
-        if not isinstance(cur, dict) or part not in cur:
-            return None
-        cur = cur[part]
-    return cur
 
 
 def flatten(data: Any, prefix: str = "", depth: int = 0, max_depth: int = 4) -> dict[str, Any]:

@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ from bench.machine import machine_info  # noqa: E402
 from tests.load.residents import (  # noqa: E402
     Tally,
     check_case,
+    latency_summary,
     percentile,
     run_residents,
     stored_counts,
@@ -210,12 +210,7 @@ def main() -> None:
         "wall_s": round(wall_s, 1),
         "turns": tally.turns,
         "turns_per_s": round(tally.turns / wall_s, 2) if wall_s else None,
-        "latency_s": {
-            "p50": round(percentile(lat, 50) or 0, 3),
-            "p95": round(percentile(lat, 95) or 0, 3),
-            "max": round(max(lat, default=0), 3),
-            "mean": round(statistics.fmean(lat), 3) if lat else None,
-        },
+        "latency_s": latency_summary(lat),
         "errors": len(tally.errors),
         "error_examples": tally.errors[:10],
         "empty_replies": tally.empty_replies,

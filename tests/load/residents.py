@@ -13,6 +13,7 @@ import asyncio
 import random
 import re
 import sqlite3
+import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,3 +286,13 @@ def percentile(values: list[float], q: float) -> float | None:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[rank]
+
+
+def latency_summary(latencies: list[float]) -> dict[str, float | None]:
+    """p50/p95/max/mean of turn latencies in seconds."""
+    return {
+        "p50": round(percentile(latencies, 50) or 0, 3),
+        "p95": round(percentile(latencies, 95) or 0, 3),
+        "max": round(max(latencies, default=0), 3),
+        "mean": round(statistics.fmean(latencies), 3) if latencies else None,
+    }

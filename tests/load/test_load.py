@@ -16,12 +16,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import statistics
 import uuid
 
 import pytest
 
-from tests.load.residents import Tally, check_case, percentile, run_residents, stored_counts
+from tests.load.residents import (
+    Tally,
+    check_case,
+    latency_summary,
+    run_residents,
+    stored_counts,
+)
 from tests.stack import ROOT, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -71,12 +76,7 @@ def test_fifty_residents_for_five_minutes_lose_and_double_nothing(live_stack: St
         "think_s_mean": THINK_S,
         "turns": tally.turns,
         "turns_per_s": round(tally.turns / wall_s, 2) if wall_s else None,
-        "latency_s": {
-            "p50": round(percentile(latencies, 50) or 0, 3),
-            "p95": round(percentile(latencies, 95) or 0, 3),
-            "max": round(max(latencies, default=0), 3),
-            "mean": round(statistics.fmean(latencies), 3) if latencies else None,
-        },
+        "latency_s": latency_summary(latencies),
         "confirmations": sum(confirmed.values()),
         "cases_announced": len(tally.announced),
         "cases_stored": sum(stored.values()),
