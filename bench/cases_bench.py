@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -25,6 +24,11 @@ import httpx
 logger = logging.getLogger("cases_bench")
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.machine import machine_info  # noqa: E402
+
 TOKEN = "bench-token"
 CATEGORIES = ["leak", "garbage", "noise", "corridor_light", "elevator", "parking", "drain"]
 
@@ -178,11 +182,7 @@ def main() -> None:
     results = {
         "benchmark": "POST /api/cases over HTTP (uvicorn, one worker), report cases with routing, "
         "duplicate check, SLA and events; client and server on the same machine",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },  # fmt: skip
+        "machine": machine_info(with_rasa=False),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "load_average_at_start": os.getloadavg(),
         "results": {},

@@ -18,7 +18,6 @@ import argparse
 import gc
 import json
 import logging
-import platform
 import statistics
 import sys
 import time
@@ -29,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import machine_info  # noqa: E402
 from core.config import HubSettings  # noqa: E402
 from core.logging import setup_logging  # noqa: E402
 from core.textnorm import normalize_text  # noqa: E402
@@ -246,11 +246,7 @@ def main() -> None:
         "faiss_threads": args.faiss_threads,
         "torch_threads": args.torch_threads,
         "load_average_at_start": list(__import__("os").getloadavg()),
-        "machine": {
-            "python": platform.python_version(),
-            "cpu_count": __import__("os").cpu_count(),
-            "note": "2-core machine shared with other work; latencies are ranges",
-        },
+        "machine": machine_info(with_rasa=False),
         "model": {
             "path": str(model_dir),
             "provision_s_(skip_if_built)": round(provision_s, 2),

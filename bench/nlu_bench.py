@@ -17,12 +17,10 @@ Slot F1 (category, location parts, phone, service type) scores the action server
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib
 import json
 import logging
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +35,7 @@ if str(ROOT) not in sys.path:  # allow ``python bench/nlu_bench.py`` as well as 
     sys.path.insert(0, str(ROOT))
 
 from bench.baseline_rules import KeywordClassifier  # noqa: E402
+from bench.machine import machine_info  # noqa: E402
 from bench.nlu_metrics import SlotCounts, contains, exact, intent_report, median, percentile  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -324,23 +323,6 @@ def score_slots(items: Sequence[EvalItem], extractor: SlotExtractor) -> dict[str
 
 
 # ---------------------------------------------------------------- report
-
-
-def machine_info() -> dict[str, Any]:
-    """Cores, memory, Python and platform of this run."""
-    info: dict[str, Any] = {
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 2)
-    except OSError:
-        pass
-    return info
 
 
 def plot_confusion(result: dict, title: str, path: Path) -> None:

@@ -23,7 +23,6 @@ import datetime as dt
 import json
 import logging
 import os
-import platform
 import sqlite3
 import subprocess
 import sys
@@ -37,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.machine import machine_info  # noqa: E402
 from tests.fakes.rasa_backend import FakeBackend  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, SentCall  # noqa: E402
 
@@ -284,7 +284,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.fake_backend
         else "real Rasa + action server + hub",
         "bot": "python -m bot (PTB 22) in its own process, fake Bot API on loopback",
-        "machine": f"{platform.machine()} {platform.python_version()}, {os.cpu_count()} cores",
+        "machine": machine_info(with_rasa=not args.fake_backend),
         "load_avg_1min": {"start": round(load_at_start, 2), "end": round(os.getloadavg()[0], 2)},
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -32,6 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import machine_info  # noqa: E402
 from voice.asr import expectation_for  # noqa: E402
 from voice.audio import AudioClip  # noqa: E402
 from voice.metrics import cer, normalize_for_cer  # noqa: E402
@@ -306,7 +307,7 @@ def main() -> None:
 
     model = provision_whisper_base(ROOT / "var").path
     results: dict = {
-        "machine": "2 cores, shared",
+        "machine": machine_info(with_rasa=args.live),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     if not args.skip_asr:

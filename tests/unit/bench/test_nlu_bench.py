@@ -200,7 +200,7 @@ def test_run_baseline_only_writes_json_and_plots(eval_file: Path, tmp_path: Path
     assert 0.0 <= saved["classifiers"]["baseline_rules"]["accuracy"] <= 1.0
     for png in saved["plots"].values():
         assert (out.parent / png).stat().st_size > 1000
-    assert report["machine"]["cores"] >= 1
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["mem_gb"]
     assert nlu_bench.summary_lines(report)[0] == "eval items: 6"
 
 
