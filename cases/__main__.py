@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     deleted = privacy.delete_resident(session, req=req, now=now)
                     tracker = (
-                        "对话记录未找到" if deleted.tracker_events_deleted is None
+                        "对话记录未找到或暂时连不上（请稍后再试一次）" if deleted.tracker_events_deleted is None
                         else f"删除对话记录 {deleted.tracker_events_deleted} 条"
                     )  # fmt: skip
                     out.write(

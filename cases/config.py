@@ -43,7 +43,13 @@ class CasesSettings(BaseSettings):
     are deleted by the sweep; the resident's next message starts afresh. 0 keeps them forever."""
     rasa_tracker_db: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_DB"),
-    )
-    """Rasa's SQLite tracker store, for residents' export and deletion requests
-    (default ``<LINLI_DATA_DIR>/rasa_tracker.db``)."""
+        validation_alias=AliasChoices(
+            "CASES_RASA_TRACKER_URL", "LINLI_RASA_TRACKER_URL",
+            "CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_DB",
+        ),
+    )  # fmt: skip
+    """Rasa's SQL tracker store, for idle-conversation retention and residents' export and
+    deletion requests: a SQLAlchemy URL (``CASES_RASA_TRACKER_URL`` / ``LINLI_RASA_TRACKER_URL``,
+    e.g. the compose deployment's PostgreSQL database) or a SQLite file path
+    (``CASES_RASA_TRACKER_DB`` / ``LINLI_RASA_TRACKER_DB``); a URL wins over a path.
+    Default ``<LINLI_DATA_DIR>/rasa_tracker.db``."""

@@ -13,7 +13,6 @@ import hashlib
 import logging
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from cases import conversations
+from cases.conversations import TrackerStore
 from cases.events import case_events, record_event
 from cases.models import Case, OutboxMessage
 from cases.statuses import Status
@@ -43,11 +44,13 @@ def pending_queue(data_dir: Path) -> Path:
     return queue_path(data_dir)
 
 
-def data_paths(data_dir: Path, tracker_db: str | None) -> tuple[Path, Path]:
-    """(attachments root, Rasa tracker store) for a data directory."""
-    return data_dir / "attachments", Path(
-        tracker_db
-    ) if tracker_db else data_dir / "rasa_tracker.db"
+def data_paths(data_dir: Path, tracker_db: str | None) -> tuple[Path, Path | str]:
+    """(attachments root, Rasa tracker store) for a data directory; the store setting is a
+    SQLAlchemy URL (kept as it is) or a SQLite file path (default ``rasa_tracker.db``)."""
+    attachments = data_dir / "attachments"
+    if tracker_db and "://" in tracker_db:
+        return attachments, tracker_db
+    return attachments, Path(tracker_db) if tracker_db else data_dir / "rasa_tracker.db"
 
 
 def is_purged(case: Case) -> bool:
@@ -232,69 +235,36 @@ def case_record(session: Session, case: Case, attachments_root: Path | None) -> 
 
 
 def tracker_conversation(
-    tracker_db: Path | None, sender_id: str | None
+    tracker_db: TrackerStore | None, sender_id: str | None
 ) -> list[dict[str, Any]] | None:
-    """The user and bot messages Rasa's SQL tracker store keeps for a sender (None: no store)."""
-    if tracker_db is None or not sender_id or not tracker_db.exists():
+    """The user and bot messages Rasa's SQL tracker store (SQLite file path or SQLAlchemy URL)
+    keeps for a sender (None: no store)."""
+    if tracker_db is None or not sender_id:
         return None
-    import json
-
-    try:
-        with sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True, timeout=10) as conn:
-            rows = conn.execute(
-                "SELECT type_name, timestamp, data FROM events WHERE sender_id = ? ORDER BY id",
-                (sender_id,),
-            ).fetchall()
-    except sqlite3.Error as exc:
-        logger.warning("Rasa tracker store not readable: %s", exc)
-        return None
-    out = []
-    for type_name, timestamp, data in rows:
-        if type_name not in ("user", "bot"):
-            continue
-        try:
-            text = json.loads(data).get("text")
-        except (TypeError, ValueError):
-            text = None
-        out.append({"type": type_name, "timestamp": timestamp, "text": text})
-    return out
+    return conversations.conversation(tracker_db, sender_id)
 
 
-def delete_tracker_conversation(tracker_db: Path | None, sender_id: str | None) -> int | None:
-    """Delete a sender's conversation from Rasa's SQLite tracker store; rows deleted or None."""
-    if tracker_db is None or not sender_id or not tracker_db.exists():
+def delete_tracker_conversation(
+    tracker_db: TrackerStore | None, sender_id: str | None
+) -> int | None:
+    """Delete a sender's conversation from Rasa's SQL tracker store; rows deleted or None."""
+    if tracker_db is None or not sender_id:
         return None
-    try:
-        with sqlite3.connect(str(tracker_db), timeout=30) as conn:
-            deleted = conn.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,)).rowcount
-        return int(deleted)
-    except sqlite3.Error as exc:
-        logger.warning("Could not delete from the Rasa tracker store: %s", exc)
-        return None
+    return conversations.delete_conversation(tracker_db, sender_id)
 
 
 def purge_idle_conversations(
-    tracker_db: Path | None, *, now: datetime, idle_hours: int
+    tracker_db: TrackerStore | None, *, now: datetime, idle_hours: int
 ) -> int | None:
-    """Delete every conversation in Rasa's SQLite tracker store idle for more than
+    """Delete every conversation in Rasa's SQL tracker store idle for more than
     ``idle_hours`` (0 = keep forever); rows deleted, or None when there is no store."""
-    if idle_hours <= 0 or tracker_db is None or not tracker_db.exists():
+    if idle_hours <= 0 or tracker_db is None:
         return None
-    cutoff = (now - timedelta(hours=idle_hours)).timestamp()
-    try:
-        with sqlite3.connect(str(tracker_db), timeout=30) as conn:
-            deleted = conn.execute(
-                "DELETE FROM events WHERE sender_id IN (SELECT sender_id FROM events "
-                "GROUP BY sender_id HAVING MAX(timestamp) < ?)",
-                (cutoff,),
-            ).rowcount
-    except sqlite3.Error as exc:
-        logger.warning("Could not purge idle conversations from the Rasa tracker store: %s", exc)
-        return None
+    deleted = conversations.purge_idle(tracker_db, now=now, idle_hours=idle_hours)
     if deleted:
         logger.info("Retention: deleted %d tracker events of conversations idle > %dh",
                     deleted, idle_hours)  # fmt: skip
-    return int(deleted)
+    return deleted
 
 
 @dataclass
@@ -305,7 +275,8 @@ class ResidentRequest:
     sender_id: str | None
     actor: str
     attachments_root: Path | None = None
-    tracker_db: Path | None = None
+    tracker_db: TrackerStore | None = None
+    """Rasa's tracker store: SQLite file path or SQLAlchemy URL (``data_paths``)."""
     pending_db: Path | None = None
     """The action server's queue (``pending_queue(data_dir)``); None: not looked at."""
 

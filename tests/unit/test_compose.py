@@ -61,6 +61,21 @@ def test_compose_describes_every_process_with_healthchecks(config: dict) -> None
     assert "postgresql" in services["hub"]["environment"]["LINLI_CASES_DATABASE_URL"]
 
 
+def test_hub_reaches_the_tracker_store_rasa_uses(config: dict) -> None:
+    """Retention and residents' requests act on the PostgreSQL database of Rasa's tracker store
+    (nlu/endpoints.compose.yml: host postgres, port 5432, POSTGRES_DB/USER/PASSWORD)."""
+    from sqlalchemy.engine import make_url
+
+    hub = config["services"]["hub"]["environment"]
+    rasa = config["services"]["rasa"]["environment"]
+    url = make_url(hub["LINLI_RASA_TRACKER_URL"])
+    assert url.get_backend_name() == "postgresql"
+    assert (url.host, url.port) == ("postgres", 5432)
+    expected = (rasa["POSTGRES_DB"], rasa["POSTGRES_USER"], rasa["POSTGRES_PASSWORD"])
+    assert (url.database, url.username, url.password) == expected
+    assert "LINLI_RASA_TRACKER_URL" not in config["services"]["actions"]["environment"]
+
+
 def test_compose_has_no_default_secrets() -> None:
     assert COMPOSE
     r = compose("config", "-q", env={})

@@ -32,7 +32,9 @@ def hub(tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> 
     """The hub with the case and knowledge parts (no kiosk: it loads speech models)."""
     monkeypatch.setattr(core.hub, "PARTS", ("cases.api", "knowledge.api"))
     monkeypatch.setenv("KB_EMBEDDER", "hashing")
-    monkeypatch.delenv("LINLI_RASA_TRACKER_DB", raising=False)
+    for name in ("LINLI_RASA_TRACKER_DB", "CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_URL",
+                 "CASES_RASA_TRACKER_URL"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
     app = create_app(HubSettings(data_dir=tmp_path / "data", service_token=TOKEN))
     app.state.cases.clock = clock
     app.state.cases.settings.sweep_interval_s = 0
