@@ -708,6 +708,15 @@ def section_voice(d: dict[str, Any]) -> list[str]:
                 if k.startswith(("cer", "rtf", "recognition", "real_"))
             ],
         )
+    vosk = d.get("asr_vosk") or {}
+    if vosk.get("measured"):
+        out += [
+            f"vosk ({vosk.get('model')}): CER {fmt(vosk.get('cer_real'))} on the real recordings, "
+            f"p50 {fmt(lookup(vosk, 'recognition_real.p50_s'))} s per utterance.",
+            "",
+        ]
+    elif vosk:
+        out += [f"vosk: not measured — {vosk.get('why', '')}.", ""]
     tts = d.get("tts") or {}
     if tts:
         out += ["TTS:", ""] + table(
@@ -724,6 +733,13 @@ def section_voice(d: dict[str, Any]) -> list[str]:
             f"Voice turn ({turn.get('measured', '')}; {turn.get('setup', '')}): "
             f"p50 {fmt(turn.get('p50_s'))} s, "
             f"p95 {fmt(turn.get('p95_s'))} s over {turn.get('n')} turns.",
+            "",
+        ]
+    stop = turn.get("barge_in_stop") or {}
+    if stop.get("n"):
+        out += [
+            f"Barge-in ({stop.get('measured', '')}): p50 {fmt(stop.get('p50_s'))} s, "
+            f"p95 {fmt(stop.get('p95_s'))} s over {stop.get('n')} times.",
             "",
         ]
     return out

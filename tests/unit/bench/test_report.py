@@ -325,3 +325,25 @@ def test_a_variant_results_file_gets_its_own_figures(results_dir: Path, tmp_path
     assert (results_dir / "dialogue_kinds.png").exists()
     assert "(results/dialogue_turns_only_kinds.png)" in text
     assert text.count("(results/dialogue_kinds.png)") == 1
+
+
+def test_speech_section_shows_barge_in_and_why_vosk_was_not_measured(tmp_path: Path) -> None:
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "voice.json").write_text(
+        json.dumps(
+            {
+                "asr_vosk": {"measured": False, "why": "no Chinese vosk model here"},
+                "voice_turn": {
+                    "p50_s": 0.74,
+                    "p95_s": 0.97,
+                    "n": 12,
+                    "barge_in_stop": {"measured": "停 over the kiosk", "n": 3, "p50_s": 0.56},
+                },
+            }
+        )
+    )
+    write_report(d, tmp_path / "R.md", draw=False)
+    text = (tmp_path / "R.md").read_text(encoding="utf-8")
+    assert "vosk: not measured — no Chinese vosk model here." in text
+    assert "Barge-in (停 over the kiosk): p50 0.56 s" in text
