@@ -279,12 +279,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         fake.stop()
         if backend is not None:
             backend.stop()
+    report["machine"] = machine_info(with_rasa=not args.fake_backend)
     report["setup"] = {
         "backend": f"fake (scripted Rasa, {args.fake_delay_ms:.0f} ms delay)"
         if args.fake_backend
         else "real Rasa + action server + hub",
         "bot": "python -m bot (PTB 22) in its own process, fake Bot API on loopback",
-        "machine": machine_info(with_rasa=not args.fake_backend),
         "load_avg_1min": {"start": round(load_at_start, 2), "end": round(os.getloadavg()[0], 2)},
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
