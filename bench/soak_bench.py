@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 from bench.machine import machine_info  # noqa: E402
 from tests.load.residents import (  # noqa: E402
     Tally,
-    check_case,
+    announced_problems,
     latency_summary,
     percentile,
     run_residents,
@@ -146,14 +146,8 @@ def rss_growth(samples: list[dict]) -> dict[str, dict[str, float]]:
 
 def verify(stack: Stack, tally: Tally, prefix: str) -> dict[str, Any]:
     """Announced cases in the hub with the right fields; stored vs confirmed per sender."""
-    problems: list[str] = []
     with stack.hub() as hub:
-        for announced in tally.announced:
-            r = hub.get(f"/api/cases/{announced.case_no}")
-            if r.status_code != 200:
-                problems.append(f"{announced.case_no}: hub answered {r.status_code}")
-            else:
-                problems.extend(check_case(r.json(), announced))
+        problems = announced_problems(hub, tally)
     stored = stored_counts(stack.data_dir / "cases.db", prefix)
     lost = doubled = 0
     for sender in set(stored) | set(tally.confirmations):

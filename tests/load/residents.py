@@ -296,3 +296,15 @@ def latency_summary(latencies: list[float]) -> dict[str, float | None]:
         "max": round(max(latencies, default=0), 3),
         "mean": round(statistics.fmean(latencies), 3) if latencies else None,
     }
+
+
+def announced_problems(hub: httpx.Client, tally: Tally) -> list[str]:
+    """Every announced case looked up in the hub: what is missing or wrong."""
+    problems: list[str] = []
+    for announced in tally.announced:
+        r = hub.get(f"/api/cases/{announced.case_no}")
+        if r.status_code != 200:
+            problems.append(f"{announced.case_no}: hub answered {r.status_code}")
+            continue
+        problems.extend(check_case(r.json(), announced))
+    return problems

@@ -22,7 +22,7 @@ import pytest
 
 from tests.load.residents import (
     Tally,
-    check_case,
+    announced_problems,
     latency_summary,
     run_residents,
     stored_counts,
@@ -53,14 +53,8 @@ def test_fifty_residents_for_five_minutes_lose_and_double_nothing(live_stack: St
         run_residents(live_stack.rasa_url, prefix, residents, seconds, THINK_S, tally)
     )
 
-    problems: list[str] = []
     with live_stack.hub() as hub:
-        for announced in tally.announced:
-            r = hub.get(f"/api/cases/{announced.case_no}")
-            if r.status_code != 200:
-                problems.append(f"{announced.case_no}: hub answered {r.status_code}")
-                continue
-            problems.extend(check_case(r.json(), announced))
+        problems = announced_problems(hub, tally)
     stored = stored_counts(live_stack.data_dir / "cases.db", prefix)
     stored.pop(f"{prefix}-warmup", None)
     confirmed = {s: n for s, n in tally.confirmations.items() if n}
