@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -13,6 +14,18 @@ from core.errors import InvalidInput, ServiceUnavailable
 logger = logging.getLogger(__name__)
 
 KIND_WORDS = {"photo": "照片", "location": "位置"}
+
+_sending: dict[tuple[int, int], asyncio.Lock] = {}
+"""One sender of a chat's attachments at a time (per event loop): the reply that announces the
+case number and the retry loop must not both upload the same photo."""
+
+
+def _chat_lock(chat_id: int) -> asyncio.Lock:
+    key = (id(asyncio.get_running_loop()), chat_id)
+    lock = _sending.get(key)
+    if lock is None:
+        lock = _sending[key] = asyncio.Lock()
+    return lock
 
 
 def recent_case(store: BotStore, chat_id: int, window_s: float) -> str | None:
@@ -31,6 +44,13 @@ async def attach_pending(
     Attachments the hub cannot take right now stay kept for this case and are retried by the
     retry loop; attachments it refuses for good are dropped with a log line.
     """
+    async with _chat_lock(chat_id):
+        return await _send_pending(store, cases, chat_id, case_no)
+
+
+async def _send_pending(
+    store: BotStore, cases: CaseGateway, chat_id: int, case_no: str
+) -> list[str]:
     attached: list[str] = []
     store.assign_case(chat_id, case_no)
     for item in store.pending_attachments(chat_id, case_no):
