@@ -32,6 +32,7 @@ import httpx
 
 from bench.merge import merge_runs, with_ratios
 from bench.report import write_report
+from core.ready import rasa_ready
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -126,19 +127,20 @@ BENCHES: dict[str, Bench] = {
 }
 
 
-def rasa_answers(url: str) -> bool:
-    """True when a Rasa server with the HTTP API answers at ``url``."""
-    try:
-        return httpx.get(f"{url}/version", timeout=3).status_code == 200
-    except httpx.HTTPError:
-        return False
+def rasa_answers(url: str, token: str | None) -> bool:
+    """True when a Rasa server answers its HTTP API at ``url`` with this token."""
+    with httpx.Client(timeout=3) as client:
+        return rasa_ready(client, url, token)
 
 
 @contextlib.contextmanager
 def rasa_server() -> Iterator[str]:
-    """A Rasa URL: $LINLI_RASA_URL if it answers, else a Rasa of our own for the run."""
+    """A Rasa URL: $LINLI_RASA_URL if it answers with $LINLI_RASA_TOKEN, else a Rasa of our own.
+
+    The token of the Rasa in use is put in ``os.environ`` for the benchmark scripts.
+    """
     url = os.environ.get("LINLI_RASA_URL", "http://127.0.0.1:5005")
-    if rasa_answers(url):
+    if rasa_answers(url, os.environ.get("LINLI_RASA_TOKEN")):
         yield url
         return
     sys.path.insert(0, str(ROOT))
@@ -149,10 +151,16 @@ def rasa_server() -> Iterator[str]:
     stack = Stack(data_dir=data_dir)
     logger.info("Starting a Rasa server for the NLU benchmark …")
     stack.start("rasa")
+    before = os.environ.get("LINLI_RASA_TOKEN")
+    os.environ["LINLI_RASA_TOKEN"] = stack.rasa_token
     try:
         yield stack.rasa_url
     finally:
         stack.close()
+        if before is None:
+            os.environ.pop("LINLI_RASA_TOKEN", None)
+        else:
+            os.environ["LINLI_RASA_TOKEN"] = before
 
 
 def run_script(script: str, args: list[str], out: Path, keep: Path) -> dict[str, Any]:

@@ -184,7 +184,10 @@ class Runner:
     def form_state(self, sender: str) -> tuple[str | None, str | None]:
         """(active form, requested slot) from Rasa's tracker."""
         # Rasa does not decode %3A in the path: keep the ':' of "web:…" literal
-        r = self.http.get(f"{self.stack.rasa_url}/conversations/{quote(sender, safe=':')}/tracker")
+        r = self.http.get(
+            f"{self.stack.rasa_url}/conversations/{quote(sender, safe=':')}/tracker",
+            params={"token": self.stack.rasa_token},
+        )
         r.raise_for_status()
         tracker = r.json()
         if tracker.get("sender_id") != sender:

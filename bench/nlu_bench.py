@@ -543,7 +543,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-rasa", action="store_true", help="only the baseline and the slot parsers"
     )
     parser.add_argument(
-        "--rasa-token", default=os.environ.get("RASA_AUTH_TOKEN"), help="Rasa --auth-token"
+        "--rasa-token",
+        default=os.environ.get("LINLI_RASA_TOKEN"),
+        help="token of Rasa's HTTP API (default $LINLI_RASA_TOKEN)",
     )
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
     parser.add_argument(

@@ -56,7 +56,7 @@ def build_application(
     rasa = RasaClient(
         common.rasa_url,
         timeout_s=settings.rasa_timeout_s,
-        token=settings.rasa_token.get_secret_value() if settings.rasa_token else None,
+        token=common.rasa_token_value(),
     )
     health = HealthChecker(
         common.rasa_url, settings.actions_url, common.hub_url, cache_s=settings.health_cache_s

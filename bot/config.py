@@ -40,8 +40,6 @@ class BotSettings(BaseSettings):
     """How often messages kept during an outage are retried."""
     actions_url: str = "http://127.0.0.1:5055"
     """Action server base URL (only its ``/health`` is used, to detect outages)."""
-    rasa_token: SecretStr | None = None
-    """Token of Rasa's HTTP API, if Rasa runs with ``--auth-token`` (tracker look-ups)."""
     health_cache_s: float = 0.0
     """Reuse a healthy check of Rasa/actions/hub this long (0: check before every message;
     concurrent checks are shared either way)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,11 +20,21 @@ class CommonSettings(BaseSettings):
     """Base URL of the hub (case system, knowledge base) for the actions and the bot."""
     rasa_url: str = "http://127.0.0.1:5005"
     """Base URL of the Rasa server (REST channel, /model/parse)."""
+    rasa_token: SecretStr | None = None
+    """Token of Rasa's HTTP API (``/conversations/…``, ``/model/…``, ``/status``).
+
+    No default: ``./linli run`` generates one into ``var/secrets.env`` and starts Rasa with it
+    (``nlu/serve.py``); the REST channel itself needs none, but it listens on loopback only.
+    """
     service_token: str | None = None
     """Shared secret the actions and the bot send to the hub's internal endpoints.
 
     No default: ``./linli run`` generates one into ``var/secrets.env`` on first use.
     """
+
+    def rasa_token_value(self) -> str | None:
+        """The Rasa API token as a plain string (None when not configured)."""
+        return self.rasa_token.get_secret_value() if self.rasa_token else None
 
     def ensure_data_dir(self) -> Path:
         """Create the data directory if needed and return it."""

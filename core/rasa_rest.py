@@ -1,4 +1,4 @@
-"""Client of the dialogue server's REST channel."""
+"""Client of the dialogue server's REST channel (the hub's kiosk and web chat share it)."""
 
 from __future__ import annotations
 

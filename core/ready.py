@@ -17,10 +17,10 @@ import httpx
 logger = logging.getLogger(__name__)
 
 
-def rasa_ready(client: httpx.Client, url: str) -> bool:
-    """Rasa answers /status with a loaded model."""
+def rasa_ready(client: httpx.Client, url: str, token: str | None = None) -> bool:
+    """Rasa answers /status (an API route: it needs the token) with a loaded model."""
     try:
-        r = client.get(f"{url}/status")
+        r = client.get(f"{url}/status", params={"token": token} if token else None)
         return r.status_code == 200 and bool(r.json().get("model_id"))
     except (httpx.HTTPError, ValueError):
         return False
@@ -34,18 +34,22 @@ def http_ok(client: httpx.Client, url: str) -> bool:
         return False
 
 
-def checks(rasa_url: str, actions_url: str, hub_url: str) -> dict[str, object]:
+def checks(
+    rasa_url: str, actions_url: str, hub_url: str, rasa_token: str | None = None
+) -> dict[str, object]:
     """name → callable(client) -> bool for every service."""
     return {
-        "rasa": lambda c: rasa_ready(c, rasa_url),
+        "rasa": lambda c: rasa_ready(c, rasa_url, rasa_token),
         "actions": lambda c: http_ok(c, f"{actions_url}/health"),
         "hub": lambda c: http_ok(c, f"{hub_url}/healthz"),
     }
 
 
-def wait_until_ready(rasa_url: str, actions_url: str, hub_url: str, timeout_s: float) -> list[str]:
+def wait_until_ready(
+    rasa_url: str, actions_url: str, hub_url: str, timeout_s: float, rasa_token: str | None = None
+) -> list[str]:
     """Poll until every service is ready; returns the names still not ready at the deadline."""
-    pending = checks(rasa_url, actions_url, hub_url)
+    pending = checks(rasa_url, actions_url, hub_url, rasa_token)
     deadline = time.monotonic() + timeout_s
     with httpx.Client(timeout=3) as client:
         while pending and time.monotonic() < deadline:
@@ -68,14 +72,15 @@ def main() -> None:
     rasa_url = os.environ.get("LINLI_RASA_URL", "http://127.0.0.1:5005")
     actions_url = f"http://127.0.0.1:{os.environ.get('LINLI_ACTIONS_PORT', '5055')}"
     hub_url = os.environ.get("LINLI_HUB_URL", "http://127.0.0.1:8000")
-    missing = wait_until_ready(rasa_url, actions_url, hub_url, args.timeout)
+    rasa_token = os.environ.get("LINLI_RASA_TOKEN") or None
+    missing = wait_until_ready(rasa_url, actions_url, hub_url, args.timeout, rasa_token)
     if missing:
         logger.error("Not ready after %.0f s: %s — see their output above", args.timeout, ", ".join(missing))
         sys.exit(1)
     banner = [
         "",
         "邻里 Linli is ready:",
-        f"  对话 (Rasa REST):   POST {rasa_url}/webhooks/rest/webhook  {{\"sender\": \"web:1\", \"message\": \"我要报事\"}}",
+        f"  网页对话 (居民):    POST {hub_url}/api/chat  {{\"message\": \"我要报事\"}}  (cookie 区分会话)",
         f"  大屏自助机 kiosk:   {hub_url}/kiosk/",
         f"  服务中心大屏:       {hub_url}/kiosk/dashboard",
         f"  工作人员后台:       {hub_url}/staff/",
@@ -91,7 +96,7 @@ def main() -> None:
         down: set[str] = set()
         while True:
             time.sleep(30)
-            for name, check in checks(rasa_url, actions_url, hub_url).items():
+            for name, check in checks(rasa_url, actions_url, hub_url, rasa_token).items():
                 ok = check(client)  # type: ignore[operator]
                 if not ok and name not in down:
                     logger.warning("%s stopped answering", name)

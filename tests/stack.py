@@ -41,6 +41,8 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     hub_port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    """Token of Rasa's HTTP API (``?token=``), as ``./linli run`` generates it."""
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -70,6 +72,7 @@ class Stack:
         env.update(
             LINLI_DATA_DIR=str(self.data_dir),
             LINLI_SERVICE_TOKEN=self.token,
+            LINLI_RASA_TOKEN=self.rasa_token,
             LINLI_HUB_URL=self.hub_url,
             LINLI_RASA_URL=self.rasa_url,
             LINLI_PORT=str(self.hub_port),
@@ -97,8 +100,8 @@ class Stack:
                 str(self.actions_port),
             ],
             "rasa": [
-                str(ROOT / ".venv-rasa/bin/rasa"),
-                "run",
+                str(ROOT / ".venv-rasa/bin/python"),
+                str(ROOT / "nlu/serve.py"),
                 "--enable-api",
                 "-i",
                 "127.0.0.1",
@@ -117,7 +120,7 @@ class Stack:
         """True when the named process answers its health check."""
         with httpx.Client(timeout=3) as client:
             if name == "rasa":
-                return rasa_ready(client, self.rasa_url)
+                return rasa_ready(client, self.rasa_url, self.rasa_token)
             if name == "actions":
                 return http_ok(client, f"{self.actions_url}/health")
             return http_ok(client, f"{self.hub_url}/healthz")

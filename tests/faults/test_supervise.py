@@ -148,4 +148,4 @@ def test_procfile_runs_the_long_lived_processes_under_the_supervisor() -> None:
     )
     for name in ("rasa", "actions", "hub", "bot"):
         assert lines[name].strip().startswith(".venv/bin/python -m core.supervise -- "), name
-    assert "env PYTHONPATH=nlu .venv-rasa/bin/rasa run" in lines["rasa"]
+    assert "env PYTHONPATH=nlu .venv-rasa/bin/python nlu/serve.py --enable-api" in lines["rasa"]

