@@ -13,17 +13,17 @@ from voice.audio import AudioClip
 
 logger = logging.getLogger(__name__)
 
-BASE_PROMPT = (
-    "我要报事，楼道灯坏了。五号楼二单元的电梯坏了。我想咨询一下。我要办居住证明、高龄津贴。"
-)
-"""Simplified-Chinese prompt in residents' own words (without one Whisper writes Traditional)."""
+BASE_PROMPT = "以下是普通话的句子，是居民跟社区说的话。"
+"""A Simplified-Chinese lead-in (without one Whisper often writes Traditional). It holds no
+resident's sentence: a prompt that contains what a resident is about to say makes Whisper "hear"
+it whatever was said, and tests that use that sentence then measure the prompt."""
 
 PROMPT_INTROS = {
     "category": "是什么问题？",
     "location": "在哪里？",
     "description": "什么情况？",
     "urgency": "急不急？",
-    "phone": "电话号码是多少？",
+    "phone": "您的手机号是多少？",
     "yes_no": "对不对？",
     "service_type": "办什么事？",
     "applicant": "给谁办？",

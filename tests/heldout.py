@@ -1,0 +1,101 @@
+"""Held-out resident utterances: what the integration and load tests say to the real stack.
+
+None of these is a training example of ``nlu/data`` (nor is any clause of them), so the tests
+that use them check understanding rather than memory; ``tests/unit/test_heldout_overlap.py``
+keeps it that way. They are written the way residents talk (fillers, 儿化, colloquial verbs,
+Traditional characters where a test needs them), each meaning what the test expects, and are kept
+apart from the speech clips' transcripts and from the recogniser's prompts.
+
+Add a new utterance here (never inline in a test) and run the overlap test.
+"""
+
+from __future__ import annotations
+
+# ----- one-shot report: corridor light, 5号楼2单元, urgent, phone
+ONE_SHOT_REPORT = (
+    "您好，我们5号楼2单元楼道的灯全都不亮了，晚上上楼黑灯瞎火的，麻烦尽快，手机{phone}"
+)
+ONE_SHOT_DESCRIPTION_HAS = "都不亮了"
+
+# ----- report step by step: elevator, 3号楼1单元, not urgent, no phone
+START_REPORT = "你好，有个事情想跟社区反映一下"
+START_REPORT_AGAIN = "我这儿有点情况要报给你们"
+ELEVATOR_DESCRIPTION = "电梯出毛病了，门老是关不严"
+ELEVATOR_DESCRIPTION_HAS = "关不严"
+ELEVATOR_LOCATION = "就在3号楼1单元"
+NOT_URGENT = "不着急，你们有空再来就行"
+DECLINE_PHONE = "号码我就不留了吧"
+CONFIRM = "嗯，对的"
+
+# ----- correction at the read-back: 3号楼 → 5号楼, unit kept
+WRONG_BUILDING_REPORT = "3号楼2单元电梯卡住了不动，挺着急的，我手机{phone}"
+CORRECT_BUILDING = "说错了，不是3号楼，应该是5号楼"
+CONFIRM_AFTER_CORRECTION = "对，没毛病"
+
+# ----- cancel
+STREETLIGHT_DESCRIPTION = "东门外头那几盏路灯晚上都不亮"
+CANCEL = "算了吧，这个事我先不报了"
+GREET_AFTER_CANCEL = "哈喽，在不在呀"
+
+# ----- a service for a family member: 高龄津贴 for the mother
+SERVICE_FOR_MOTHER = "我想替我妈妈办一下高龄津贴"
+SERVICE_TIME = "明天上午我有空过去"
+SERVICE_TIME_IS = "明天上午"
+SERVICE_PHONE = "我手机号是{phone}"
+CONFIRM_SERVICE = "对，没问题"
+
+# ----- emergency: gas
+GAS_EMERGENCY = "我家厨房一进去全是煤气味，呛得人脑袋发晕"
+
+# ----- hand-off in the middle of a report
+NOISE_DESCRIPTION = "楼上那家每天半夜还在搞装修，吵得人没法睡"
+NOISE_DESCRIPTION_HAS = "装修"
+HUMAN_PLEASE = "我还是想直接找你们工作人员说"
+
+# ----- a question in the middle of a report, then the form goes on
+GARBAGE_DESCRIPTION = "楼下垃圾桶早就堆满了，好几天都没人来清"
+OPENING_HOURS_QUESTION = "问一下，社区服务中心礼拜六上不上班啊"
+NORTH_GATE = "就在小区北门边上"
+NORTH_GATE_HAS = "北门"
+QUITE_URGENT = "比较急，尽量早点来"
+PHONE_NOT_CONVENIENT = "电话号码不方便给"
+CONFIRM_PLAIN = "是的，就这样吧"
+
+# ----- Traditional characters
+START_REPORT_TRADITIONAL = "你好，我想報個事情"
+CORRIDOR_LIGHT_TRADITIONAL = "5號樓2單元樓道裡的燈壞掉了"
+CANCEL_TRADITIONAL = "還是算了吧，不報了"
+
+# ----- the load test's residents (tests/load/residents.py)
+LOAD_WARMUP = "哈喽，有人在吗"
+LOAD_CONFIRM = "嗯，对的"
+LOAD_ELEVATOR = {
+    "opening": "你好，有个事情想跟社区反映一下",
+    "description": "电梯出毛病了，门老是关不严",
+    "category": "是电梯的毛病",
+    "location": "就在3号楼1单元",
+    "urgency": "不着急，你们有空再来就行",
+}
+LOAD_ELEVATOR_DESCRIPTION_HAS = "关不严"
+LOAD_CORRIDOR_LIGHT = {
+    "opening": ONE_SHOT_REPORT,
+    "description": "楼道的灯全都不亮了",
+    "category": "楼道照明的问题",
+    "location": "5号楼2单元那里",
+    "urgency": "比较急，麻烦快点",
+}
+LOAD_CORRIDOR_LIGHT_DESCRIPTION_HAS = ONE_SHOT_DESCRIPTION_HAS
+
+
+def all_utterances() -> list[str]:
+    """Every held-out utterance defined here (phone placeholders filled with a sample number).
+
+    Constants ending in ``_HAS`` / ``_IS`` are what a test expects to find, not utterances.
+    """
+    found: list[str] = []
+    for name, value in globals().items():
+        if not name.isupper() or name.endswith(("_HAS", "_IS")):
+            continue
+        values = value.values() if isinstance(value, dict) else [value]
+        found.extend(v.format(phone="13800001234") for v in values if isinstance(v, str))
+    return found
