@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import httpx
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -17,8 +17,16 @@ from core.errors import LinliError
 
 logger = logging.getLogger(__name__)
 
-NOT_SURE = "这个问题我还不太确定，不敢乱说。已经记下来交给工作人员了。"
+NOT_SURE = "我不太确定，您是想问："
+"""Said when the knowledge base is not confident: the closest questions follow as buttons."""
+NOT_SURE_NOTE = "都不是的话，可以点“转人工”，您的问题也已经记下来交给工作人员了。"
+ASK_WHAT = "您想问什么？请直接说，比如“老年卡去哪办”。"
 OFFER_HUMAN = {"title": "转人工", "payload": "转人工"}
+_NO_CONTENT = re.compile(
+    r"^(我|俺)?(想|要)?(问问|问一下|问个问题|咨询|咨询一下|打听一下|请教一下|有个问题|有问题)?"
+    r"(请问|麻烦问一下)?[\s，。,.!！?？~～…]*$"
+)
+"""A request to ask with no question in it yet (the welcome button says “我想问问”)."""
 
 
 class AnswerQuestion(Action):
@@ -32,8 +40,8 @@ class AnswerQuestion(Action):
         """Answer, suggest, or hand over; resume the form if one was running."""
         question = (tracker.latest_message.get("text") or "").strip()
         in_form = bool((tracker.active_loop or {}).get("name"))
-        if not question or question.startswith("/") or len(question) < 3:
-            dispatcher.utter_message(text="您想问什么？请直接说，比如“老年卡去哪办”。")
+        if not question or question.startswith("/") or len(question) < 3 or _NO_CONTENT.match(question):
+            dispatcher.utter_message(text=ASK_WHAT)
             return []
         client = runtime.knowledge_client()
         reply = None
@@ -46,7 +54,7 @@ class AnswerQuestion(Action):
             dispatcher.utter_message(text=reply.answer.answer)
         elif reply is not None and reply.suggestions:
             dispatcher.utter_message(
-                text=NOT_SURE + "您是想问下面哪一个吗？也可以转人工。",
+                text=f"{NOT_SURE}\n{NOT_SURE_NOTE}",
                 buttons=[{"title": s.question, "payload": s.question} for s in reply.suggestions[:3]] + [OFFER_HUMAN],
             )
         else:

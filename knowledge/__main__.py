@@ -76,23 +76,30 @@ def _query(args: argparse.Namespace, settings: HubSettings) -> int:
 
 def _calibrate(args: argparse.Namespace, settings: HubSettings) -> int:
     from knowledge.config import KbSettings
-    from knowledge.evaluate import EvalSet, calibrate, metrics
-    from knowledge.index import Fusion
+    from knowledge.evaluate import EvalSet, authored_set, calibrate, real_set, summarize
     from knowledge.runtime import make_embedder
-    from knowledge.seed import load_heldout, load_seed
-    from knowledge.service import THRESHOLDS_FILE
+    from knowledge.seed import load_seed
+    from knowledge.service import THRESHOLDS_FILE, Thresholds
 
     embedder = make_embedder(KbSettings(), settings.ensure_data_dir())
-    evalset = EvalSet(embedder, load_seed())
-    result = calibrate(evalset, load_heldout("calibration"))
-    test = load_heldout("test")
-    fusion = Fusion(result["dense_weight"], result["lexical_weight"])
-    m = metrics(test, evalset.rankings(test, fusion), evalset.key_of)
+    seed = EvalSet(embedder, load_seed())
+    dev = [authored_set(embedder, "calibration", seed)]
+    test = [authored_set(embedder, "test", seed)]
+    for path in args.real or []:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        dev.append(real_set(embedder, data, "dev"))
+        test.append(real_set(embedder, data, "test"))
+    result = calibrate(dev)
+    fitted = Thresholds.load_entry(result)
     result["test"] = {
-        "n": m.n,
-        "top1": round(m.top1, 4),
-        "top3": round(m.top3, 4),
-        "mrr": round(m.mrr, 4),
+        s.name: summarize(
+            s.items,
+            s.evalset.rankings(s.items, fitted.fusion),
+            s.evalset.key_of,
+            fitted.calibrator,
+            fitted.answer_threshold,
+        )
+        for s in test
     }
     out = Path(args.out) if args.out else THRESHOLDS_FILE
     data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
@@ -119,9 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     q = sub.add_parser("query", help="read questions from stdin, print hits")
     q.add_argument("-k", type=int, default=3)
     q.add_argument("--answers", action="store_true", help="print the best answer too")
-    c = sub.add_parser("calibrate", help="calibrate fusion weights and threshold")
+    c = sub.add_parser("calibrate", help="fit fusion, calibration, threshold on dev")
     c.add_argument("--out", help="thresholds JSON to update (default: the bundled one)")
     c.add_argument("--key", default="default", help="entry name (default | hashing)")
+    c.add_argument(
+        "--real",
+        action="append",
+        help="a real FAQ set JSON written by bench/real_faq.py (dev part fits, test reports)",
+    )
     args = parser.parse_args(argv)
     settings = HubSettings()
     setup_logging("DEBUG" if args.debug else settings.log_level)

@@ -31,17 +31,36 @@ STATIC = Path(__file__).parent / "static"
 router = APIRouter(prefix="/api/kb", tags=["knowledge"])
 
 
+NOTHING_FOUND = "没有找到相关的问题，可以换个说法再问，或者找工作人员。"
+NOT_SURE = "没有把握，下面是最接近的几个问题。"
+
+
 @router.get("/search", response_model=SearchResponse)
 async def search(
     request: Request,
-    q: Annotated[str, Query(max_length=2000)],
+    q: Annotated[str, Query()] = "",
     k: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> SearchResponse:
-    """Search the FAQs (public; residents' channels use it)."""
+    """Search the FAQs (public; residents' channels use it).
+
+    Scores are calibrated probabilities in [0, 1]; ``confident`` only above the threshold fitted
+    on the dev set. Empty or overlong questions get a short Chinese 422, never a 5xx.
+    """
     check_question(request, q)
     kb = get_kb(request)
     result = await run_search(request, kb.search, q, k)
-    return SearchResponse(query=result.query, hits=result.hits, confident=result.confident)
+    message = None
+    if not result.hits:
+        message = NOTHING_FOUND
+    elif not result.confident:
+        message = NOT_SURE
+    return SearchResponse(
+        query=result.query,
+        hits=result.hits,
+        confident=result.confident,
+        threshold=kb.thresholds.answer_threshold,
+        message=message,
+    )
 
 
 @router.post("/ask", response_model=AskResponse)

@@ -31,6 +31,8 @@ def check_question(request: Request, text: str) -> None:
         raise HTTPException(422, "请输入您想问的问题")
     if len(text) > limit:
         raise HTTPException(422, f"问题太长了，请简短一些（最多{limit}个字）")
+    if "\x00" in text:
+        raise HTTPException(422, "问题里有无法识别的字符，请重新输入")
 
 
 async def run_search(request: Request, fn, *args) -> SearchResult:  # type: ignore[no-untyped-def]

@@ -19,12 +19,15 @@ from knowledge.api_deps import StaffDep
 from knowledge.models import Faq
 from knowledge.schemas import (
     AuditPublic,
+    ClosestFaq,
     FaqCreate,
     FaqPublic,
     FaqUpdate,
     ImportResult,
     UnansweredPublic,
+    UnansweredToAlternative,
     UnansweredToFaq,
+    UnansweredWithClosest,
 )
 
 logger = logging.getLogger(__name__)
@@ -232,24 +235,62 @@ async def retire_faq(request: Request, faq_id: int, actor: StaffDep) -> FaqPubli
     return await _update(request, faq_id, FaqUpdate(status="retired"), actor.name, "retire")
 
 
-@router.get("/unanswered", response_model=list[UnansweredPublic])
+CLOSEST = 3
+"""FAQs shown next to each queued question."""
+
+
+@router.get("/unanswered", response_model=list[UnansweredWithClosest])
 async def list_unanswered(
     request: Request,
     _actor: StaffDep,
     status_: Annotated[
         Literal["open", "resolved", "dismissed"] | None, Query(alias="status")
     ] = "open",
-) -> list[UnansweredPublic]:
-    """Questions the knowledge base could not answer, most asked first."""
+    closest: bool = True,
+) -> list[UnansweredWithClosest]:
+    """Declined questions, most asked first, each with the FAQs closest to it now."""
+    kb = get_kb(request) if closest else None
 
-    def work() -> list[UnansweredPublic]:
+    def work() -> list[UnansweredWithClosest]:
         with get_sessions(request)() as session:
-            return [
-                UnansweredPublic.model_validate(u)
+            items = [
+                UnansweredWithClosest.model_validate(
+                    UnansweredPublic.model_validate(u).model_dump()
+                )
                 for u in crud.list_unanswered(session=session, status=status_)
             ]
+        if kb is not None:
+            for item in items:
+                hits = kb.search(item.question, k=CLOSEST).hits
+                item.closest = [
+                    ClosestFaq(faq_id=h.faq_id, question=h.question, score=h.score) for h in hits
+                ]
+        return items
 
     return await asyncio.to_thread(work)
+
+
+@router.post("/unanswered/{item_id}/alternative", response_model=FaqPublic)
+async def unanswered_to_alternative(
+    request: Request, item_id: int, body: UnansweredToAlternative, actor: StaffDep
+) -> FaqPublic:
+    """Add a queued question to an FAQ as another phrasing; searchable as soon as this returns."""
+
+    def work() -> tuple[bool, FaqPublic | None]:
+        with get_sessions(request).begin() as session:
+            item, faq = crud.unanswered_to_alternative(
+                session=session, item_id=item_id, faq_id=body.faq_id, actor=actor.name
+            )
+            return item is not None, FaqPublic.model_validate(faq) if faq else None
+
+    found, faq = await asyncio.to_thread(work)
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这条待回答问题")
+    if faq is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这条问答")
+    await rebuild_index(request)
+    logger.info("Queued question %d added as a phrasing of FAQ %d", item_id, faq.id)
+    return faq
 
 
 @router.post(
@@ -323,4 +364,5 @@ async def kb_status(request: Request, _actor: StaffDep) -> dict:
         "answer_threshold": kb.thresholds.answer_threshold,
         "dense_weight": kb.thresholds.fusion.dense_weight,
         "lexical_weight": kb.thresholds.fusion.lexical_weight,
+        "bm25_weight": kb.thresholds.fusion.bm25_weight,
     }

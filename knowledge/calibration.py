@@ -1,8 +1,10 @@
 """Calibrated confidence: the probability that a hit is the right FAQ, from its fused score.
 
-A logistic model over two features of each hit — its fused ranking score and its margin over the
+A logistic model over three features of each hit — its fused ranking score, its margin over the
 best *other* candidate (for the first hit: the lead over the second; for the others: how far
-behind the first they are) — fitted on labelled dev queries (``python -m knowledge calibrate``).
+behind the first they are) and the overlap of content words with the FAQ (a near miss often
+differs in exactly the word that matters) — fitted on labelled dev queries
+(``python -m knowledge calibrate``).
 The result is a number in [0, 1] that means what it says: of hits scored 0.8 on the dev set,
 about 8 in 10 were right. The search answers only when the first hit reaches the threshold
 chosen on the dev set; otherwise it offers the closest questions.
@@ -19,21 +21,37 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Calibrator:
-    """``p = sigmoid(coef_score * fused + coef_margin * margin + intercept)``."""
+    """``p = sigmoid(coef_score * fused + coef_margin * margin + coef_overlap * overlap + b)``."""
 
     coef_score: float = 6.0
     coef_margin: float = 12.0
     intercept: float = -5.5
+    coef_overlap: float = 0.0
 
-    def probabilities(self, fused: Sequence[float]) -> list[float]:
+    def probabilities(
+        self, fused: Sequence[float], overlap: Sequence[float] | None = None
+    ) -> list[float]:
         """Probability of each candidate (ranked best first) being the right FAQ."""
         scores = np.asarray(list(fused), dtype=np.float64)
         if scores.size == 0:
             return []
-        return [self._p(float(s), float(m)) for s, m in zip(scores, margins(scores), strict=True)]
+        words = list(overlap) if overlap is not None else [0.0] * scores.size
+        return [
+            self._p(float(s), float(m), float(o))
+            for s, m, o in zip(scores, margins(scores), words, strict=True)
+        ]
 
-    def _p(self, score: float, margin: float) -> float:
-        z = self.coef_score * score + self.coef_margin * margin + self.intercept
+    def probabilities_of(self, scored: Sequence) -> list[float]:  # noqa: ANN001
+        """Probabilities of ranked :class:`knowledge.index.Scored` candidates."""
+        return self.probabilities([s.score for s in scored], [s.overlap for s in scored])
+
+    def _p(self, score: float, margin: float, overlap: float) -> float:
+        z = (
+            self.coef_score * score
+            + self.coef_margin * margin
+            + self.coef_overlap * overlap
+            + self.intercept
+        )
         z = max(-40.0, min(40.0, z))
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -42,6 +60,7 @@ class Calibrator:
         return {
             "coef_score": round(self.coef_score, 6),
             "coef_margin": round(self.coef_margin, 6),
+            "coef_overlap": round(self.coef_overlap, 6),
             "intercept": round(self.intercept, 6),
         }
 
@@ -56,10 +75,12 @@ def margins(scores: np.ndarray) -> np.ndarray:
     return scores - others
 
 
-def features(fused: Sequence[float]) -> np.ndarray:
-    """``(n, 2)`` features of ranked candidates: fused score, margin."""
+def features(fused: Sequence[float], overlap: Sequence[float]) -> np.ndarray:
+    """``(n, 3)`` features of ranked candidates: fused score, margin, word overlap."""
     scores = np.asarray(list(fused), dtype=np.float64)
-    return np.stack([scores, margins(scores)], axis=1) if scores.size else np.zeros((0, 2))
+    if not scores.size:
+        return np.zeros((0, 3))
+    return np.stack([scores, margins(scores), np.asarray(list(overlap))], axis=1)
 
 
 def fit(x: np.ndarray, y: np.ndarray, c: float = 10.0) -> Calibrator:
@@ -70,8 +91,13 @@ def fit(x: np.ndarray, y: np.ndarray, c: float = 10.0) -> Calibrator:
         raise ValueError("calibration needs both right and wrong candidates")
     model = LogisticRegression(C=c, max_iter=1000)
     model.fit(x, y)
-    coef_score, coef_margin = (float(v) for v in model.coef_[0])
-    return Calibrator(max(coef_score, 0.0), max(coef_margin, 0.0), float(model.intercept_[0]))
+    coef_score, coef_margin, coef_overlap = (float(v) for v in model.coef_[0])
+    return Calibrator(
+        max(coef_score, 0.0),
+        max(coef_margin, 0.0),
+        float(model.intercept_[0]),
+        max(coef_overlap, 0.0),
+    )
 
 
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 5) -> list[dict[str, float]]:

@@ -210,6 +210,32 @@ def unanswered_to_faq(
     return faq
 
 
+def unanswered_to_alternative(
+    *, session: Session, item_id: int, faq_id: int, actor: str
+) -> tuple[Unanswered | None, Faq | None]:
+    """Add a queued question to an FAQ as another phrasing; resolves the item (audited).
+
+    Returns ``(item, faq)``; either is None when it does not exist.
+    """
+    item = session.get(Unanswered, item_id)
+    faq = session.get(Faq, faq_id)
+    if item is None or faq is None:
+        return item, faq
+    alternatives = list(faq.alternatives or [])
+    if item.question != faq.question and item.question not in alternatives:
+        alternatives.append(item.question)
+        update_faq(
+            session=session,
+            faq_id=faq.id,
+            data=FaqUpdate(alternatives=alternatives),
+            actor=actor,
+            action="add_phrasing_from_unanswered",
+        )
+    item.status = UnansweredStatus.RESOLVED
+    item.faq_id = faq.id
+    return item, faq
+
+
 def dismiss_unanswered(*, session: Session, item_id: int) -> Unanswered | None:
     """Take a question off the open queue without an FAQ (spam, out of scope)."""
     item = session.get(Unanswered, item_id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from core.textnorm import normalize_text
+from knowledge.calibration import Calibrator, features, fit, reliability
 from knowledge.embed import Embedder
 from knowledge.index import Entry, Fusion, Scored, Snapshot
 from knowledge.seed import HeldOut, SeedFaq
@@ -16,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 DENSE_ONLY = Fusion(1.0, 0.0)
 LEXICAL_ONLY = Fusion(0.0, 1.0)
+"""Character n-gram TF-IDF alone: the baseline."""
+BM25_ONLY = Fusion(0.0, 0.0, 1.0)
 WRONG_ANSWER_COST = 2.0
 """A wrong confident answer costs this many correct ones (guessing is worse than asking)."""
 
@@ -88,13 +91,25 @@ def metrics(items: list[HeldOut], rankings: list[list[Scored]], key_of: dict[int
 
 
 def decision_utility(
-    items: list[HeldOut], rankings: list[list[Scored]], key_of: dict[int, str], threshold: float
+    items: list[HeldOut],
+    rankings: list[list[Scored]],
+    key_of: dict[int, str],
+    threshold: float,
+    calibrator: Calibrator | None = None,
 ) -> tuple[float, dict[str, int]]:
-    """Utility of answering when the best score ≥ threshold: +1 right, −cost wrong, 0 declined."""
+    """Utility of answering when the first hit's probability ≥ threshold: +1 right, −cost wrong.
+
+    Without a calibrator the raw fused score is compared (the old behaviour).
+    """
     counts = {"right": 0, "wrong": 0, "declined_in_scope": 0, "declined_out_of_scope": 0}
     for item, ranked in zip(items, rankings, strict=True):
-        answered = bool(ranked) and ranked[0].score >= threshold
-        if not answered:
+        if not ranked:
+            best = 0.0
+        elif calibrator is None:
+            best = ranked[0].score
+        else:
+            best = calibrator.probabilities_of(ranked)[0]
+        if best < threshold:
             counts["declined_in_scope" if item.in_scope else "declined_out_of_scope"] += 1
         elif key_of[ranked[0].faq_id] in item.keys:
             counts["right"] += 1
@@ -103,53 +118,160 @@ def decision_utility(
     return counts["right"] - WRONG_ANSWER_COST * counts["wrong"], counts
 
 
-def calibrate(
-    evalset: EvalSet,
-    items: list[HeldOut],
-    lexical_weights: tuple[float, ...] = (
-        0.0,
-        0.05,
-        0.1,
-        0.15,
-        0.2,
-        0.3,
-        0.5,
-    ),
-) -> dict:
-    """Pick the lexical weight (best MRR, then top-1) and the threshold (best utility).
+def candidate_features(
+    items: list[HeldOut], rankings: list[list[Scored]], key_of: dict[int, str], depth: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features and right/wrong labels of the first ``depth`` candidates of every query."""
+    xs, ys = [], []
+    for item, ranked in zip(items, rankings, strict=True):
+        top = ranked[:depth]
+        if not top:
+            continue
+        xs.append(features([s.score for s in top], [s.overlap for s in top]))
+        ys.extend(int(key_of[s.faq_id] in item.keys) for s in top)
+    if not xs:
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+    return np.concatenate(xs), np.asarray(ys, dtype=np.int64)
 
-    Returns:
-        ``{"dense_weight", "lexical_weight", "answer_threshold", ...}`` with the calibration
-        metrics, ready for ``thresholds.json``.
-    """
-    best: tuple | None = None
-    for w in lexical_weights:
-        fusion = Fusion(1.0, w)
-        ranked = evalset.rankings(items, fusion)
-        m = metrics(items, ranked, evalset.key_of)
-        logger.info("lexical weight %.2f: top1 %.3f mrr %.3f", w, m.top1, m.mrr)
-        if best is None or (m.mrr, m.top1) > (best[1].mrr, best[1].top1):
-            best = (fusion, m, ranked)
+
+def choose_threshold(
+    items: list[HeldOut],
+    rankings: list[list[Scored]],
+    key_of: dict[int, str],
+    calibrator: Calibrator,
+) -> tuple[float, float, dict[str, int]]:
+    """The probability threshold with the best utility (ties: the higher, i.e. more careful)."""
+    tops = sorted({round(calibrator.probabilities_of(r)[0], 4) for r in rankings if r})
+    best: tuple[float, float, dict[str, int]] | None = None
+    for t in [*tops, 1.0001]:
+        utility, counts = decision_utility(items, rankings, key_of, t, calibrator)
+        if best is None or utility > best[1] or (utility == best[1] and t > best[0]):
+            best = (t, utility, counts)
     assert best is not None
-    fusion, m, ranked = best
-    tops = sorted({round(r[0].score, 4) for r in ranked if r})
-    candidates = [t for t in tops] + [max(tops) + 1e-3]
-    scored = [(decision_utility(items, ranked, evalset.key_of, t), t) for t in candidates]
-    (utility, counts), threshold = max(scored, key=lambda x: (x[0][0], -x[1]))
-    # place the threshold midway between the chosen score and the next lower top score
+    threshold, utility, counts = best
     lower = [t for t in tops if t < threshold]
-    if lower:
+    if lower and threshold <= 1.0:  # midway to the next lower top score: less brittle
         threshold = round((threshold + lower[-1]) / 2, 4)
+    return min(threshold, 1.0), utility, counts
+
+
+@dataclass
+class Labelled:
+    """One labelled query set over its own FAQ bank (the authored seed or a real FAQ set)."""
+
+    name: str
+    evalset: EvalSet
+    items: list[HeldOut]
+
+
+def fit_all(sets: list[Labelled], fusion: Fusion) -> tuple[Calibrator, float, dict[str, dict]]:
+    """Fit one calibrator and one threshold on the union of the dev sets with this fusion."""
+    ranked = {s.name: s.evalset.rankings(s.items, fusion) for s in sets}
+    xs, ys = [], []
+    for s in sets:
+        x, y = candidate_features(s.items, ranked[s.name], s.evalset.key_of)
+        xs.append(x)
+        ys.append(y)
+    calibrator = fit(np.concatenate(xs), np.concatenate(ys))
+    # FAQ ids and keys are per set: offset and prefix them so one threshold sees every query
+    merged_keys: dict[int, str] = {}
+    merged_items, merged_rank = [], []
+    for n, s in enumerate(sets):
+        offset = (n + 1) * 1_000_000
+        for item, r in zip(s.items, ranked[s.name], strict=True):
+            merged_items.append(HeldOut(item.question, tuple(f"{n}:{k}" for k in item.keys)))
+            merged_rank.append([replace(x, faq_id=x.faq_id + offset) for x in r])
+        merged_keys.update({f + offset: f"{n}:{k}" for f, k in s.evalset.key_of.items()})
+    threshold, _utility, _counts = choose_threshold(
+        merged_items, merged_rank, merged_keys, calibrator
+    )
+    report = {
+        s.name: summarize(s.items, ranked[s.name], s.evalset.key_of, calibrator, threshold)
+        for s in sets
+    }
+    return calibrator, threshold, report
+
+
+def summarize(
+    items: list[HeldOut],
+    rankings: list[list[Scored]],
+    key_of: dict[int, str],
+    calibrator: Calibrator,
+    threshold: float,
+) -> dict:
+    """top-1/top-3/MRR on in-scope queries and the answer decision on all queries."""
+    m = metrics(items, rankings, key_of)
+    utility, counts = decision_utility(items, rankings, key_of, threshold, calibrator)
+    n = max(len(items), 1)
+    answered = counts["right"] + counts["wrong"]
+    x, y = candidate_features(items, rankings, key_of, depth=1)
+    p = np.asarray([calibrator.probabilities_of(r)[0] for r in rankings if r])
+    return {
+        "n": len(items),
+        "n_in_scope": m.n,
+        "top1": round(m.top1, 4),
+        "top3": round(m.top3, 4),
+        "mrr": round(m.mrr, 4),
+        "threshold": threshold,
+        "answered": answered,
+        "confident_but_wrong": counts["wrong"],
+        "confident_but_wrong_rate": round(counts["wrong"] / n, 4),
+        "right_answer_rate": round(counts["right"] / n, 4),
+        "utility": utility,
+        **counts,
+        "reliability_top1": reliability(p, y) if len(p) == len(y) else [],
+    }
+
+
+FUSION_GRID = tuple(
+    Fusion(1.0, lex, words)
+    for lex in (0.0, 0.1, 0.2, 0.3, 0.5)
+    for words in (0.0, 0.05, 0.1, 0.2, 0.3)
+)
+
+
+def choose_fusion(sets: list[Labelled], grid: tuple[Fusion, ...] = FUSION_GRID) -> Fusion:
+    """The fusion with the best mean top-1 over the dev sets (then mean MRR)."""
+    best: tuple[tuple[float, float], Fusion] | None = None
+    for fusion in grid:
+        ms = [metrics(s.items, s.evalset.rankings(s.items, fusion), s.evalset.key_of) for s in sets]
+        key = (sum(m.top1 for m in ms) / len(ms), sum(m.mrr for m in ms) / len(ms))
+        logger.info("fusion %s: mean top1 %.3f mrr %.3f", fusion, *key)
+        if best is None or key > best[0]:
+            best = (key, fusion)
+    assert best is not None
+    return best[1]
+
+
+def calibrate(sets: list[Labelled], grid: tuple[Fusion, ...] = FUSION_GRID) -> dict:
+    """Choose the fusion, fit the calibrator and the threshold on the dev sets.
+
+    Returns the ``thresholds.json`` entry with the dev figures per set.
+    """
+    fusion = choose_fusion(sets, grid)
+    calibrator, threshold, report = fit_all(sets, fusion)
     return {
         "dense_weight": fusion.dense_weight,
         "lexical_weight": fusion.lexical_weight,
+        "bm25_weight": fusion.bm25_weight,
+        "calibrator": calibrator.as_dict(),
         "answer_threshold": threshold,
-        "calibration": {
-            "n": len(items),
-            "top1": round(m.top1, 4),
-            "top3": round(m.top3, 4),
-            "mrr": round(m.mrr, 4),
-            "utility": utility,
-            **counts,
-        },
+        "dev": report,
     }
+
+
+def real_set(embedder: Embedder, data: dict, part: str, name: str | None = None) -> Labelled:
+    """A labelled set from the JSON ``bench/real_faq.py`` writes: ``{"faqs": [{"id",
+    "question"}], "dev": [{"q", "faq_ids"}], "test": [...]}`` (no ids: out of scope)."""
+    bank = [SeedFaq(str(f["id"]), "real", f["question"], (), "") for f in data["faqs"]]
+    items = [HeldOut(q["q"], tuple(str(i) for i in q["faq_ids"])) for q in data[part]]
+    return Labelled(name or f"{data.get('name', 'real')}_{part}", EvalSet(embedder, bank), items)
+
+
+def authored_set(embedder: Embedder, part: str, evalset: EvalSet | None = None) -> Labelled:
+    """The authored held-out phrasings over the seed FAQs (``calibration`` or ``test``)."""
+    from knowledge.seed import load_heldout, load_seed
+
+    return Labelled(
+        f"authored_{part}", evalset or EvalSet(embedder, load_seed()), load_heldout(part)
+    )

@@ -1,13 +1,15 @@
-"""Immutable search snapshot: faiss dense index over phrasings + lexical index over FAQs."""
+"""Immutable search snapshot: faiss dense index over phrasings, BM25 over jieba words per
+phrasing and character n-gram TF-IDF per FAQ; the three are fused linearly for ranking."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import faiss
 import numpy as np
 
+from knowledge.bm25 import Bm25Index, tokenize
 from knowledge.lexical import LexicalIndex
 
 logger = logging.getLogger(__name__)
@@ -32,19 +34,26 @@ class Scored:
 
     faq_id: int
     score: float
-    """Fused score: ``dense_weight * dense + lexical_weight * lexical``."""
+    """Fused score: ``dense_weight * dense + lexical_weight * lexical + bm25_weight * bm25``
+    (a ranking score, not a probability: see :mod:`knowledge.calibration`)."""
     dense: float
     """Best cosine between the query and one of the FAQ's phrasings."""
     lexical: float
     """Character n-gram TF-IDF cosine between the query and the FAQ's pooled phrasings."""
+    bm25: float = 0.0
+    """BM25 of the query's jieba words against the FAQ's best phrasing, ÷ the query's best."""
+    overlap: float = 0.0
+    """Best Jaccard overlap of content words (jieba, no stop words) with one of the FAQ's
+    phrasings: low when a near miss differs in the word that matters (交 vs 取, 科目一 vs 四)."""
 
 
 @dataclass(frozen=True)
 class Fusion:
-    """How dense and lexical scores combine."""
+    """How the dense, character and word scores combine for ranking."""
 
     dense_weight: float = 1.0
     lexical_weight: float = 0.2
+    bm25_weight: float = 0.0
 
 
 def build_dense_index(vectors: np.ndarray, ann_min_vectors: int) -> faiss.Index:
@@ -101,6 +110,31 @@ class Snapshot:
             if self.size
             else None
         )
+        self.row_position = np.asarray(
+            [self.faq_position[f] for f in self.row_faq.tolist()], dtype=np.int64
+        )
+        self.bm25 = Bm25Index(list(row_texts)) if self.size and fusion.bm25_weight else None
+        self._row_texts = list(row_texts)
+        self._row_words: dict[int, frozenset[str]] = {}
+
+    def _words(self, row: int) -> frozenset[str]:
+        words = self._row_words.get(row)
+        if words is None:  # tokenised lazily: only rows of candidate FAQs are ever needed
+            words = frozenset(tokenize(self._row_texts[row]))
+            self._row_words[row] = words
+        return words
+
+    def overlap(self, query_words: frozenset[str], faq_id: int) -> float:
+        """Best Jaccard overlap of the query's content words with one of the FAQ's phrasings."""
+        if not query_words:
+            return 0.0
+        best = 0.0
+        for row in self.faq_rows[faq_id].tolist():
+            words = self._words(row)
+            union = len(query_words | words)
+            if union:
+                best = max(best, len(query_words & words) / union)
+        return best
 
     @classmethod
     def empty(cls) -> Snapshot:
@@ -121,30 +155,44 @@ class Snapshot:
             faq_id = int(self.row_faq[row])
             if score > dense_of.get(faq_id, -2.0):
                 dense_of[faq_id] = score
-        w_d, w_l = self.fusion.dense_weight, self.fusion.lexical_weight
-        lexical = self.lexical.scores(query_text) if w_l else np.zeros(len(self.faq_ids))
-        if w_l:
-            n_faq = len(self.faq_ids)
-            fetch_faqs = min(n_faq, max(20, k * 4))
+        w_d, w_l, w_b = (
+            self.fusion.dense_weight,
+            self.fusion.lexical_weight,
+            self.fusion.bm25_weight,
+        )
+        n_faq = len(self.faq_ids)
+        lexical = self.lexical.scores(query_text) if w_l else np.zeros(n_faq, dtype=np.float32)
+        words = np.zeros(n_faq, dtype=np.float32)
+        if w_b and self.bm25 is not None:
+            np.maximum.at(words, self.row_position, self.bm25.scores(query_text))
+        fetch_faqs = min(n_faq, max(20, k * 4))
+        for signal, weight in ((lexical, w_l), (words, w_b)):
+            if not weight:
+                continue
             top = (
-                np.argpartition(-lexical, fetch_faqs - 1)[:fetch_faqs]
+                np.argpartition(-signal, fetch_faqs - 1)[:fetch_faqs]
                 if fetch_faqs < n_faq
                 else np.arange(n_faq)
             )
             for i in top.tolist():
                 faq_id = int(self.faq_ids[i])
-                if faq_id not in dense_of and lexical[i] > 0:
+                if faq_id not in dense_of and signal[i] > 0:
                     vecs = self.dense.reconstruct_batch(self.faq_rows[faq_id])
                     dense_of[faq_id] = float(np.max(vecs @ q[0]))
         position = self.faq_position
         ranked = sorted(
             (
                 Scored(
-                    f, w_d * d + w_l * float(lexical[position[f]]), d, float(lexical[position[f]])
+                    f,
+                    w_d * d + w_l * float(lexical[position[f]]) + w_b * float(words[position[f]]),
+                    d,
+                    float(lexical[position[f]]),
+                    float(words[position[f]]),
                 )
                 for f, d in dense_of.items()
             ),
             key=lambda s: s.score,
             reverse=True,
-        )
-        return ranked[:k]
+        )[:k]
+        query_words = frozenset(tokenize(query_text))
+        return [replace(s, overlap=self.overlap(query_words, s.faq_id)) for s in ranked]

@@ -153,6 +153,28 @@ class UnansweredPublic(BaseModel):
         return _utc(value)
 
 
+class ClosestFaq(BaseModel):
+    """An FAQ close to a queued question (what the search would have offered)."""
+
+    faq_id: int
+    question: str
+    score: float
+
+
+class UnansweredWithClosest(UnansweredPublic):
+    """A queued question with the FAQs closest to it now."""
+
+    closest: list[ClosestFaq] = Field(default_factory=list)
+
+
+class UnansweredToAlternative(BaseModel):
+    """Add a queued question to an existing FAQ as another way of asking it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    faq_id: int = Field(ge=1)
+
+
 class UnansweredToFaq(BaseModel):
     """Turn an unanswered question into an FAQ: the answer plus optional edits."""
 
@@ -168,11 +190,16 @@ class UnansweredToFaq(BaseModel):
 
 
 class SearchResponse(BaseModel):
-    """``GET /api/kb/search``."""
+    """``GET /api/kb/search``: hits best first; ``score`` is the calibrated probability (0–1)
+    that the hit is the right FAQ; ``confident`` when the first reaches the answer threshold."""
 
     query: str
     hits: list[FaqHit]
     confident: bool
+    threshold: float | None = None
+    """The calibrated answer threshold the decision used."""
+    message: str | None = None
+    """A short Chinese note for people when there is nothing to answer with."""
 
 
 class AskRequest(BaseModel):

@@ -17,30 +17,46 @@ from core.contracts import FaqHit
 from core.pii import mask_pii
 from core.textnorm import normalize_text
 from knowledge import crud
+from knowledge.calibration import Calibrator
 from knowledge.embed import Embedder
 from knowledge.index import Entry, Fusion, Scored, Snapshot
 
 logger = logging.getLogger(__name__)
 
 THRESHOLDS_FILE = Path(__file__).parent / "data" / "thresholds.json"
+CALIBRATION_DEPTH = 3
+"""Candidates ranked for every query (the calibration compares the first with the second)."""
+MAX_EMBED_CHARS = 500
+"""Longer questions are cut here before embedding (the model reads 512 tokens at most)."""
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Fusion weights and the confidence threshold, from calibration on held-out phrasings."""
+    """Fusion weights, the score calibration and the answer threshold, fitted on dev queries."""
 
     answer_threshold: float
-    """Answer only when the best fused score reaches this."""
+    """Answer only when the first hit's calibrated probability reaches this."""
     fusion: Fusion = Fusion()
+    calibrator: Calibrator = Calibrator()
 
     @classmethod
     def load(cls, path: Path | None = None, key: str = "default") -> Thresholds:
-        """Read the calibrated values (``python -m knowledge calibrate`` writes them)."""
+        """Read the fitted values (``python -m knowledge calibrate`` writes them)."""
         data = json.loads((path or THRESHOLDS_FILE).read_text(encoding="utf-8"))
-        entry = data.get(key) or data["default"]
+        return cls.load_entry(data.get(key) or data["default"])
+
+    @classmethod
+    def load_entry(cls, entry: dict) -> Thresholds:
+        """From one entry of ``thresholds.json``."""
+        cal = entry.get("calibrator") or {}
         return cls(
             answer_threshold=float(entry["answer_threshold"]),
-            fusion=Fusion(float(entry["dense_weight"]), float(entry["lexical_weight"])),
+            fusion=Fusion(
+                float(entry["dense_weight"]),
+                float(entry["lexical_weight"]),
+                float(entry.get("bm25_weight", 0.0)),
+            ),
+            calibrator=Calibrator(**{k: float(v) for k, v in cal.items()}),
         )
 
 
@@ -50,8 +66,10 @@ class SearchResult:
 
     query: str
     hits: list[FaqHit]
+    """Best first; ``score`` is the calibrated probability that the hit is the right FAQ."""
     confident: bool
     scored: list[Scored]
+    """The ranking scores behind the hits (fused, dense, character, word)."""
 
 
 class KnowledgeBase:
@@ -136,39 +154,45 @@ class KnowledgeBase:
             return snapshot
 
     def search(self, question: str, k: int = 5) -> SearchResult:
-        """Normalise (Traditional → Simplified …), embed and rank; ``confident`` per threshold."""
-        text = normalize_text(question)
+        """Normalise (Traditional → Simplified …), embed and rank; calibrated scores in [0, 1];
+        ``confident`` when the first reaches the threshold."""
+        text = normalize_text(question)[:MAX_EMBED_CHARS]
         snapshot = self._snapshot
         if not text or snapshot.size == 0:
             return SearchResult(text, [], False, [])
         query_vec = self.embedder.embed_queries([text])[0]
-        scored = snapshot.search(query_vec, text, k)
+        scored = snapshot.search(query_vec, text, max(k, CALIBRATION_DEPTH))
+        probabilities = self.thresholds.calibrator.probabilities_of(scored)
         hits = []
-        for s in scored:
+        for s, p in zip(scored[:k], probabilities, strict=False):
             entry = snapshot.entries[s.faq_id]
             hits.append(
                 FaqHit(
                     faq_id=s.faq_id,
                     question=entry.question,
                     answer=entry.answer,
-                    score=round(s.score, 4),
+                    score=round(p, 4),
                 )
             )
-        confident = bool(scored) and scored[0].score >= self.thresholds.answer_threshold
-        return SearchResult(text, hits, confident, scored)
+        confident = bool(hits) and hits[0].score >= self.thresholds.answer_threshold
+        return SearchResult(text, hits, confident, scored[:k])
 
     def ask(self, question: str, *, channel: str | None = None) -> SearchResult:
         """Search; when not confident, log the question (phone/ID numbers masked) for staff."""
         result = self.search(question, k=3)
         if not result.confident and result.query:
-            best = result.scored[0] if result.scored else None
-            with self.sessions.begin() as session:
-                crud.record_unanswered(
-                    session=session,
-                    question=mask_pii(result.query),
-                    channel=channel,
-                    best_faq_id=best.faq_id if best else None,
-                    best_score=round(best.score, 4) if best else None,
-                )
-            logger.info("Unanswered question logged (best score %s)", best.score if best else None)
+            self.log_declined(result, channel=channel)
         return result
+
+    def log_declined(self, result: SearchResult, *, channel: str | None = None) -> None:
+        """Queue a declined or out-of-scope question for staff (phone/ID numbers masked)."""
+        best = result.hits[0] if result.hits else None
+        with self.sessions.begin() as session:
+            crud.record_unanswered(
+                session=session,
+                question=mask_pii(result.query),
+                channel=channel,
+                best_faq_id=best.faq_id if best else None,
+                best_score=best.score if best else None,
+            )
+        logger.info("Declined question queued (best score %s)", best.score if best else None)

@@ -98,13 +98,31 @@
     const items = await (await api("/api/kb/unanswered")).json();
     const body = $("queue-table").querySelector("tbody");
     body.replaceChildren();
+    $("queue-empty").hidden = items.length > 0;
     for (const item of items) {
       const tr = document.createElement("tr");
-      cell(tr, item.question);
+      tr.dataset.unansweredId = item.id;
+      cell(tr, item.question, "queued-question");
       cell(tr, item.count);
       cell(tr, new Date(item.last_asked).toLocaleString("zh-CN"));
+      const near = cell(tr, "", "closest");
+      if (!item.closest || !item.closest.length) near.textContent = "（没有接近的问答）";
+      for (const faq of item.closest || []) {
+        const row = document.createElement("div");
+        row.className = "closest-faq";
+        const text = document.createElement("span");
+        text.textContent = "#" + faq.faq_id + " " + faq.question + "（把握 " + Math.round(faq.score * 100) + "%）";
+        row.appendChild(text);
+        const add = button(row, "加为这条的说法", async () => {
+          await run(() => api("/api/kb/unanswered/" + item.id + "/alternative",
+            jsonBody("POST", { faq_id: faq.faq_id })), "已加为 #" + faq.faq_id + " 的说法，马上就能搜到");
+        });
+        add.className = "add-alternative";
+        add.dataset.faqId = faq.faq_id;
+        near.appendChild(row);
+      }
       const actions = cell(tr, "");
-      button(actions, "转为问答", () => openEditor({ question: item.question, alternatives: [] }, item.id));
+      button(actions, "新建问答", () => openEditor({ question: item.question, alternatives: [] }, item.id));
       button(actions, "忽略", async () => {
         await run(() => api("/api/kb/unanswered/" + item.id + "/dismiss", { method: "POST" }), "已忽略");
       });
@@ -179,7 +197,7 @@
       list.appendChild(head);
       for (const hit of data.hits) {
         const li = document.createElement("li");
-        li.textContent = hit.score.toFixed(3) + "  " + hit.question + " —— " + hit.answer;
+        li.textContent = "把握 " + Math.round(hit.score * 100) + "%  " + hit.question + " —— " + hit.answer;
         list.appendChild(li);
       }
     } catch (e) { say("搜索失败：" + e.message, true); }
