@@ -43,7 +43,8 @@ from tests.fakes.telegram_api import FakeTelegram, SentCall  # noqa: E402
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUT = ROOT / "bench/results/telegram.json"
-VOICE_WAV = Path("/work/shared/data/speech/synthetic_domain/wav/report_elevator.wav")
+VOICE_WAV = ROOT.parent / "shared/data/speech/synthetic_domain/wav/report_elevator.wav"
+"""Synthetic speech (neural TTS): the bot's voice path is timed, not recognition accuracy."""
 TEXTS = ["你好", "社区服务中心几点上班", "谢谢", "高龄津贴要带什么材料"]
 
 

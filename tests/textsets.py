@@ -103,5 +103,6 @@ def literal_said(paths: Iterable[Path]) -> list[tuple[str, int, str]]:
                         and isinstance(sub.value, str)
                         and _CJK.search(sub.value)
                     ):
-                        found.append((str(path.relative_to(ROOT)), sub.lineno, sub.value))
+                        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                        found.append((str(name), sub.lineno, sub.value))
     return found

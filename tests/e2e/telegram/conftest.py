@@ -18,7 +18,9 @@ from bot.store import BotStore
 from core.config import CommonSettings
 from tests.fakes.telegram_api import FakeTelegram
 
-VOICE_WAV = Path("/work/shared/data/speech/synthetic_domain/wav/report_elevator.wav")
+VOICE_CLIP = "report_elevator.wav"
+"""SYNTHETIC speech (neural TTS, ``synthetic_domain``): 五号楼二单元的电梯坏了，门关不上。 Taken
+through ``tests.paths.synthetic_clip`` (fails clearly when ../shared is missing)."""
 
 
 def wav_to_ogg(path: Path) -> bytes:
@@ -87,6 +89,7 @@ def bot_factory(live_stack: Any, fake_tg: FakeTelegram, tmp_path: Path):
             data_dir=tmp_path,
             rasa_url=live_stack.rasa_url,
             hub_url=live_stack.hub_url,
+            rasa_token=live_stack.rasa_token,
             service_token=service_token(live_stack),
             _env_file=None,
         )

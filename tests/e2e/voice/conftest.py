@@ -1,4 +1,9 @@
-"""Browser fixtures for the kiosk: headless Chromium with a fake microphone fed from real speech.
+"""Browser fixtures for the kiosk: headless Chromium with a fake microphone fed from speech clips.
+
+The flow tests feed SYNTHETIC speech (neural TTS clips of ``synthetic_domain``: the sentences a
+resident would say); one test feeds a real recording (AISHELL-1) to check the kiosk hears a real
+person. ``write_answer`` takes a clip path from ``tests.paths`` (``synthetic_clip`` /
+``speech_dir``), so a missing ``../shared`` fails clearly.
 
 Chromium's fake capture device plays ``--use-file-for-fake-audio-capture`` in a loop and reads
 the file afresh each time a capture stream opens. The kiosk closes the microphone after every
@@ -26,8 +31,8 @@ import httpx
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEECH = ROOT.parent / "shared" / "data" / "speech" / "synthetic_domain" / "wav"
+from tests.paths import ROOT
+
 ARTIFACTS = ROOT / "tests" / "artifacts" / "voice"
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,9 +72,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_answer(target: Path, name: str, *, before_s: float = 1.0, after_s: float = 30.0) -> None:
-    """Put a real speech clip, padded with silence, where the fake microphone reads it."""
-    with wave.open(str(SPEECH / name)) as w:
+def write_answer(
+    target: Path, clip: Path, *, before_s: float = 1.0, after_s: float = 30.0
+) -> None:
+    """Put a speech clip (16 kHz mono WAV), padded with silence, where the fake mic reads it."""
+    with wave.open(str(clip)) as w:
         assert w.getframerate() == 16000 and w.getnchannels() == 1
         speech = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
     pad = np.zeros(int(16000 * before_s), dtype=np.int16)

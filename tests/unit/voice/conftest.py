@@ -11,16 +11,16 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.unit.voice.voice_helpers import SYNTH, read_wav
+from tests.paths import speech_dir
+from tests.unit.voice.voice_helpers import REAL_CLIP, read_wav
 
 
 @pytest.fixture
 def speech_clip() -> np.ndarray:
-    """A real (synthetic-voice) Mandarin sentence: 五号楼二单元的电梯坏了，门关不上。"""
-    path = SYNTH / "report_elevator.wav"
-    if not path.exists():
-        pytest.skip(f"speech data missing: {path}")
-    return read_wav(path)
+    """A real Mandarin recording (AISHELL-1, 3.2 s: 相比于其他一线城市); fails when the shared
+    data is missing. Tests with the fake recogniser use it as speech whose words do not matter."""
+    folder, name, _text = REAL_CLIP
+    return read_wav(speech_dir(folder) / name)
 
 
 @dataclass
@@ -48,7 +48,7 @@ def kiosk_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Calla
     from core.config import HubSettings
     from core.hub import create_app
     from voice.engines.fake import FakeRecognizer
-    from voice.kiosk.rasa import RasaClient
+    from core.rasa_rest import RasaClient
 
     # only the parts the kiosk needs (the knowledge part builds its index at startup)
     monkeypatch.setattr(core.hub, "PARTS", ("cases.api", "voice.kiosk.app"))

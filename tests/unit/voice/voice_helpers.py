@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-SPEECH = Path(__file__).resolve().parents[4] / "shared" / "data" / "speech"
-SYNTH = SPEECH / "synthetic_domain" / "wav"
+REAL_CLIP = ("aishell1_devtest_misc", "wav/BAC009S0724W0123.wav", "相比于其他一线城市")
+"""A real recording (AISHELL-1 dev, speaker S0724, 3.2 s): folder, file, reference."""
 
 
 def read_wav(path: Path) -> np.ndarray:
