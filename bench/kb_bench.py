@@ -3,6 +3,11 @@
 1. Quality on the held-out *test* phrasings (never used for calibration) with the provisioned
    multilingual-e5-small: top-1 / top-3 / MRR for dense only, lexical only and the calibrated
    hybrid, plus the confident-answer decision at the calibrated threshold.
+1b. Quality on REAL FAQ sets nobody on the project wrote (``bench/real_faq.py``: real user
+   questions with human paraphrase labels), dev and test parts, for the product's hybrid
+   (fusion, calibration and threshold fitted on dev, ``knowledge/data/thresholds.json``) and the
+   character n-gram TF-IDF baseline (its own calibration and threshold fitted on the same dev):
+   top-1, top-3, the share of queries answered confidently but wrongly.
 2. Growth: synthetic indexes of 1k / 10k / 100k phrasing rows (real seed vectors recombined with
    noise, seed texts with extra characters) — search latency with and without the query
    embedding, exact IndexFlatIP vs HNSW (recall@1 against exact), index build time and memory.
@@ -38,11 +43,15 @@ from knowledge.embed import (  # noqa: E402
     SentenceTransformerEmbedder,
 )
 from knowledge.evaluate import (  # noqa: E402
+    BM25_ONLY,
     DENSE_ONLY,
     LEXICAL_ONLY,
     EvalSet,
     decision_utility,
+    fit_all,
     metrics,
+    real_set,
+    summarize,
 )
 from knowledge.index import Entry, Fusion, Snapshot  # noqa: E402
 from knowledge.provision import provision  # noqa: E402
@@ -90,17 +99,77 @@ def quality(evalset: EvalSet, thresholds: Thresholds) -> dict:
         out[name] = {"top1": round(m.top1, 4), "top3": round(m.top3, 4), "mrr": round(m.mrr, 4)}
         if name == "hybrid":
             utility, counts = decision_utility(
-                test, ranked, evalset.key_of, thresholds.answer_threshold
+                test, ranked, evalset.key_of, thresholds.answer_threshold, thresholds.calibrator
             )
             out["hybrid_decision"] = {
                 "threshold": thresholds.answer_threshold,
                 "utility": utility,
+                "confident_but_wrong_rate": round(counts["wrong"] / max(len(test), 1), 4),
                 **counts,
             }
     out["fusion"] = {
         "dense_weight": thresholds.fusion.dense_weight,
         "lexical_weight": thresholds.fusion.lexical_weight,
+        "bm25_weight": thresholds.fusion.bm25_weight,
     }
+    return out
+
+
+REAL_SETS = ("lcqmc_gov", "afqmc")
+
+
+def quality_real(embedder: Embedder, thresholds: Thresholds, names: tuple[str, ...]) -> dict:
+    """Product hybrid vs TF-IDF baseline (and dense/BM25 alone) on the real dev and test sets."""
+    from bench.real_faq import load_or_build
+
+    out: dict = {}
+    for name in names:
+        try:
+            real = load_or_build(name)
+        except FileNotFoundError as exc:
+            out[name] = {"skipped": str(exc)}
+            logger.warning("Real set %s skipped: %s", name, exc)
+            continue
+        data = {"name": name, "faqs": real.faqs, "dev": real.dev, "test": real.test}
+        dev, test = real_set(embedder, data, "dev"), real_set(embedder, data, "test")
+        entry: dict = {"source": real.source, "sizes": real.summary()}
+        for method, fusion in (
+            ("tfidf_baseline", LEXICAL_ONLY),
+            ("dense", DENSE_ONLY),
+            ("bm25", BM25_ONLY),
+        ):
+            calibrator, threshold, report = fit_all([dev], fusion)
+            entry[method] = {
+                "dev": report[dev.name],
+                "test": summarize(
+                    test.items,
+                    test.evalset.rankings(test.items, fusion),
+                    test.evalset.key_of,
+                    calibrator,
+                    threshold,
+                ),
+            }
+        entry["hybrid"] = {
+            part.name.rsplit("_", 1)[-1]: summarize(
+                part.items,
+                part.evalset.rankings(part.items, thresholds.fusion),
+                part.evalset.key_of,
+                thresholds.calibrator,
+                thresholds.answer_threshold,
+            )
+            for part in (dev, test)
+        }
+        for method in ("tfidf_baseline", "dense", "bm25", "hybrid"):
+            d = entry[method]["dev"]
+            logger.info(
+                "%s %s dev: top1 %.3f top3 %.3f confident-but-wrong %.3f",
+                name,
+                method,
+                d["top1"],
+                d["top3"],
+                d["confident_but_wrong_rate"],
+            )
+        out[name] = entry
     return out
 
 
@@ -203,6 +272,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--faiss-threads", type=int, default=1, help="as KB_FAISS_THREADS")
     parser.add_argument("--torch-threads", type=int, default=1, help="as KB_TORCH_THREADS")
+    parser.add_argument("--skip-growth", action="store_true", help="quality only")
+    parser.add_argument(
+        "--real-sets", nargs="*", default=list(REAL_SETS), help="real FAQ sets to measure"
+    )
     args = parser.parse_args()
     setup_logging("INFO")
     import faiss
@@ -256,9 +329,15 @@ def main() -> None:
             "passage_embedding_per_s": round(len(texts) / embed_s, 1),
             "single_query_embedding": percentiles(single),
         },
+        "thresholds": {
+            "answer_threshold": thresholds.answer_threshold,
+            "calibrator": thresholds.calibrator.as_dict(),
+        },
         "quality_heldout_test": quality(evalset, thresholds),
-        "growth": growth(evalset, embedder, thresholds.fusion, args.sizes, args.queries),
+        "quality_real": quality_real(embedder, thresholds, tuple(args.real_sets)),
     }
+    if not args.skip_growth:
+        report["growth"] = growth(evalset, embedder, thresholds.fusion, args.sizes, args.queries)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     logger.info("Wrote %s", args.out)

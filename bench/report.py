@@ -601,6 +601,44 @@ def section_dialogue(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def _knowledge_real(real: dict[str, Any]) -> list[str]:
+    """Real FAQ sets (bench/real_faq.py): hybrid vs the character TF-IDF baseline, dev and test."""
+    out: list[str] = []
+    for name, entry in real.items():
+        if "skipped" in entry:
+            out += [f"Real set `{name}`: skipped ({entry['skipped']}).", ""]
+            continue
+        sizes = entry.get("sizes") or {}
+        out += [
+            f"Real set `{name}` — {entry.get('source')}: {sizes.get('faqs')} FAQs; "
+            f"dev {lookup(sizes, 'dev.queries')} queries ({lookup(sizes, 'dev.out_of_scope')} "
+            f"out of scope), test {lookup(sizes, 'test.queries')} "
+            f"({lookup(sizes, 'test.out_of_scope')} out of scope). Confident-but-wrong is a "
+            "share of all queries; thresholds fitted on dev only.",
+            "",
+        ]
+        rows = []
+        for method in ("tfidf_baseline", "dense", "bm25", "hybrid"):
+            for part in ("dev", "test"):
+                x = lookup(entry, f"{method}.{part}") or {}
+                rows.append(
+                    [
+                        method,
+                        part,
+                        x.get("top1"),
+                        x.get("top3"),
+                        x.get("confident_but_wrong_rate"),
+                        x.get("right_answer_rate"),
+                        x.get("threshold"),
+                    ]
+                )
+        out += table(
+            ["method", "part", "top-1", "top-3", "confident but wrong", "answered right", "thr."],
+            rows,
+        )
+    return out
+
+
 def section_knowledge(d: dict[str, Any]) -> list[str]:
     """Retrieval quality per method, growth to 100k entries, model cost."""
     q = d.get("quality_heldout_test") or {}
@@ -627,6 +665,7 @@ def section_knowledge(d: dict[str, Any]) -> list[str]:
             f"{dec.get('declined_out_of_scope')} out-of-scope declined.",
             "",
         ]
+    out += _knowledge_real(d.get("quality_real") or {})
     rows = []
     for g in d.get("growth") or []:
         for index in ("flat", "hnsw"):
