@@ -67,8 +67,9 @@ def test_confident_answers_are_rarely_wrong_and_out_of_scope_is_declined(
         elif result.confident:
             answered += 1
             wrong += key_of[result.hits[0].faq_id] not in item.keys
-    assert declined_oos >= oos - 2  # measured 7 of 8 declined
-    assert answered >= 0.9 * sum(i.in_scope for i in items)
+    assert declined_oos >= oos - 2  # measured 8 of 8 declined
+    # calibrated threshold: measured 73 of 84 answered (the rest get suggestions), 1 wrong
+    assert answered >= 0.8 * sum(i.in_scope for i in items)
     assert wrong <= 0.05 * answered
 
 
@@ -86,8 +87,30 @@ def test_example_resident_questions(
     real_kb: KnowledgeBase, key_of: dict[int, str], question: str, key: tuple[str, ...]
 ) -> None:
     result = real_kb.search(question)
-    assert result.confident
     assert key_of[result.hits[0].faq_id] in key
+    # answered, or (two FAQs both fit) offered as the first suggestion with the other right one
+    assert result.confident or key_of[result.hits[1].faq_id] in key
+
+
+@pytest.mark.parametrize(
+    ("question", "wrong_key"),
+    [
+        ("我想问问", "legal_consult"),
+        pytest.param(
+            "独生子女证丢了怎么补办",
+            "senior_card_lost",
+            marks=pytest.mark.xfail(
+                strict=True, reason="known gap: calibrated 0.37 just above the 0.356 threshold"
+            ),
+        ),
+    ],
+)
+def test_issue_12_examples_are_not_answered_wrongly(
+    real_kb: KnowledgeBase, key_of: dict[int, str], question: str, wrong_key: str
+) -> None:
+    result = real_kb.search(question)
+    assert all(0.0 <= h.score <= 1.0 for h in result.hits)
+    assert not (result.confident and key_of[result.hits[0].faq_id] == wrong_key)
 
 
 @pytest.fixture(scope="module")
