@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.clarify import text_before_clarify
 from actions.form_logic import TurnResult, report_turn, service_turn
 from actions.parsing import (
     is_substantive,
@@ -84,6 +85,11 @@ class ResidentForm(FormValidationAction, ABC):
             return []
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
+        earlier = text_before_clarify(tracker.events) if requested is None else None
+        if earlier and is_substantive(earlier):
+            # the resident chose this flow with a button after "您是想…？": what they said at
+            # first is their request, not the button's words
+            text = earlier
         slot_names = [*self.domain_slots(domain), "correcting"]
         slots = {name: tracker.get_slot(name) for name in slot_names}
         result = self.turn(text, requested, slots, latest_intent(tracker))

@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from tests.stack import MODEL, Stack, share_models
+
+# Property tests check behaviour, not speed: no per-example deadline (a busy 2-core machine
+# made the 200 ms default flaky). Speed is measured in bench/.
+settings.register_profile("linli", deadline=None)
+settings.load_profile("linli")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,65 @@
+"""Clarify, don't guess: the button pressed after "您是想…？" starts the flow with what the
+resident said first (real rasa-sdk Tracker; the real counterpart is the clarify test against
+the live stack in tests/integration/test_understanding.py)."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarify import text_before_clarify
+from actions.forms import ValidateReportForm
+
+DOMAIN = {
+    "forms": {
+        "report_form": {
+            "required_slots": ["description", "category", "location", "urgency", "contact", "confirmed"]
+        }
+    },
+    "slots": {},
+}
+
+FIRST = "东区7号楼后面那条路的灯好些天都黑着，老人晚上出门遛弯看不见"
+
+
+def clarified_events(first: str, answer: str, between: str = "utter_clarify") -> list[dict]:
+    return [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": first, "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "action", "name": between},
+        {"event": "bot", "text": "我不太确定您的意思。"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": answer, "parse_data": {"intent": {"name": "report"}}},
+    ]
+
+
+def test_the_first_words_are_found_after_the_clarify_question() -> None:
+    assert text_before_clarify(clarified_events(FIRST, "/report")) == FIRST
+    assert text_before_clarify(clarified_events(FIRST, "我要报事")) == FIRST
+
+
+def test_nothing_is_carried_over_without_the_question() -> None:
+    assert text_before_clarify(clarified_events(FIRST, "/report", between="utter_greet")) is None
+    assert text_before_clarify(clarified_events("/consult", "/report")) is None
+    assert text_before_clarify([{"event": "user", "text": "/report"}]) is None
+
+
+async def test_report_form_started_by_the_button_uses_what_was_said_first() -> None:
+    events = clarified_events(FIRST, "/report")
+    tracker = Tracker(
+        sender_id="web:clarify",
+        slots={"requested_slot": None},
+        latest_message={"text": "/report", "intent": {"name": "report", "confidence": 1.0}},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "report_form"},
+        latest_action_name="action_listen",
+    )
+    got = {
+        e["name"]: e["value"]
+        for e in await ValidateReportForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        if e.get("event") == "slot"
+    }
+    assert got["location"]["building"] == "7"
+    assert "老人晚上出门" in got["description"]
