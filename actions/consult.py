@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
+from actions.clarify import text_before_clarify
 from actions.submit import channel_of
 from core.errors import LinliError
 
@@ -40,6 +41,9 @@ class AnswerQuestion(Action):
         """Answer, suggest, or hand over; resume the form if one was running."""
         question = (tracker.latest_message.get("text") or "").strip()
         in_form = bool((tracker.active_loop or {}).get("name"))
+        if not in_form and (earlier := text_before_clarify(tracker.events)):
+            # "我想问问" pressed after "您是想…？": the question is what they said first
+            question = earlier
         if not question or question.startswith("/") or len(question) < 3 or _NO_CONTENT.match(question):
             dispatcher.utter_message(text=ASK_WHAT)
             return []

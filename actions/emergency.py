@@ -53,6 +53,12 @@ EMERGENCIES: tuple[EmergencyKind, ...] = (
         re.compile(r"水管爆|爆管|水漫|淹了|大水|水一直往外冒|水漫金山"),
     ),
     EmergencyKind(
+        "medical", "急病", "other",
+        "请马上拨打 120！让病人躺平或靠坐着别动，开门等救护车；旁边有人的话请他去楼下接一下。",
+        re.compile(r"喘不上气|喘不过气|胸口(疼|痛)|心脏病|中风|说不出话|嘴歪|抽搐|大出血|血止不住|吐血|"
+                   r"不行了|快不行|没气了|没有呼吸|噎住"),
+    ),
+    EmergencyKind(
         "violence", "人身安全", "other",
         "请先到安全的地方，马上拨打 110。",
         re.compile(r"打人|打架|持刀|拿刀|抢劫|小偷|有人闯|砸门|家暴"),
@@ -67,6 +73,21 @@ def detect_emergency(text: str) -> EmergencyKind | None:
         if kind.pattern.search(prepared):
             return kind
     return None
+
+
+_DANGER_CALL = re.compile(r"救命|快来人|来人啊|出人命|要出事了|危险|报警|打120|打119|打110")
+"""A call for help without saying what happened: danger all the same."""
+
+
+def is_real_emergency(text: str) -> bool:
+    """True when the words themselves signal a danger (a known kind or a call for help).
+
+    Inside a form an answer is only taken for an emergency on such a signal: the NLU alone
+    ("周三上午我可以带她过去" → emergency) must never raise an alarm and lose the form.
+    """
+    if detect_emergency(text) is not None:
+        return True
+    return bool(_DANGER_CALL.search(normalize_text(text or "")))
 
 
 GENERIC = EmergencyKind(

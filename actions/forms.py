@@ -13,6 +13,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.clarify import text_before_clarify
+from actions.emergency import is_real_emergency
 from actions.form_logic import TurnResult, report_turn, service_turn
 from actions.parsing import (
     is_substantive,
@@ -69,6 +70,10 @@ class ResidentForm(FormValidationAction, ABC):
     def is_interruption(self, tracker: Tracker) -> bool:
         """True when the message is not an answer to the form (a question, a cancel, …)."""
         intent = latest_intent(tracker)
+        if intent == "emergency" and not is_real_emergency(tracker.latest_message.get("text") or ""):
+            # "周三上午我可以带她过去" is an answer, not a danger: only a real danger signal
+            # ends the form (action_emergency checks the same before raising an alarm)
+            return False
         if intent in ENDING_INTENTS:
             return True
         if intent in INTERRUPTING_INTENTS:

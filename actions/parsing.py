@@ -241,12 +241,18 @@ _TIME = re.compile(rf"{_DAY}\s*{_PART}?|{_PART}")
 _ANY_TIME = re.compile(r"随时|都行|都可以|什么时候都|哪天都|无所谓|尽快|越早越好|越快越好|早点")
 
 
+_WEEKDAY_DIGIT = re.compile(r"(周|星期|礼拜)([1-7])")
+_WEEKDAY_NAMES = dict(zip("1234567", "一二三四五六日", strict=True))
+
+
 def parse_time_preference(text: str) -> str | None:
     """A time the resident prefers ('明天上午', '随时都可以'), else None."""
     prepared = prepare(text)
     found = [m.group(0) for m in _TIME.finditer(prepared)]
     if found:
-        return "".join(dict.fromkeys(found))[:100]
+        # numerals became digits for parsing; a weekday is read back as people say it (周三)
+        said = "".join(dict.fromkeys(found))
+        return _WEEKDAY_DIGIT.sub(lambda m: m.group(1) + _WEEKDAY_NAMES[m.group(2)], said)[:100]
     if m := _ANY_TIME.search(prepared):
         return "尽快" if m.group(0) in {"尽快", "越早越好", "越快越好", "早点"} else "随时都可以"
     return None

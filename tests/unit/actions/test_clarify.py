@@ -63,3 +63,31 @@ async def test_report_form_started_by_the_button_uses_what_was_said_first() -> N
     }
     assert got["location"]["building"] == "7"
     assert "老人晚上出门" in got["description"]
+
+
+async def test_question_after_clarify_is_what_was_asked_first(monkeypatch) -> None:
+    from actions import consult, runtime
+
+    asked: list[str] = []
+
+    class Client:
+        async def ask(self, question: str, channel: str, sender: str) -> None:
+            asked.append(question)
+            return None
+
+    monkeypatch.setattr(runtime, "knowledge_client", lambda: Client())
+    first = "听说今年起六十五岁以上的可以领什么补贴，我家老头子够不够条件"
+    tracker = Tracker(
+        sender_id="web:clarify",
+        slots={},
+        latest_message={"text": "/consult", "intent": {"name": "consult", "confidence": 1.0}},
+        events=clarified_events(first, "/consult"),
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    await consult.AnswerQuestion().run(dispatcher, tracker, {})
+    assert asked == [first]
+    assert "您想问什么" not in dispatcher.messages[0]["text"]
