@@ -18,8 +18,8 @@ ONE_SHOT_REPORT = (
 ONE_SHOT_DESCRIPTION_HAS = "都不亮了"
 
 # ----- report step by step: elevator, 3号楼1单元, not urgent, no phone
-START_REPORT = "你好，有个事情想跟社区反映一下"
-START_REPORT_AGAIN = "我这儿有点情况要报给你们"
+START_REPORT = "您好，我想反映个情况"
+START_REPORT_AGAIN = "嗯…那个，我要报个事情"
 ELEVATOR_DESCRIPTION = "电梯出毛病了，门老是关不严"
 ELEVATOR_DESCRIPTION_HAS = "关不严"
 ELEVATOR_LOCATION = "就在3号楼1单元"
@@ -54,7 +54,7 @@ HUMAN_PLEASE = "我还是想直接找你们工作人员说"
 
 # ----- a question in the middle of a report, then the form goes on
 GARBAGE_DESCRIPTION = "楼下垃圾桶早就堆满了，好几天都没人来清"
-OPENING_HOURS_QUESTION = "问一下，社区服务中心礼拜六上不上班啊"
+OPENING_HOURS_QUESTION = "请问一下，礼拜六社区服务中心有人上班吗"
 NORTH_GATE = "就在小区北门边上"
 NORTH_GATE_HAS = "北门"
 QUITE_URGENT = "比较急，尽量早点来"
@@ -70,7 +70,7 @@ CANCEL_TRADITIONAL = "還是算了吧，不報了"
 LOAD_WARMUP = "哈喽，有人在吗"
 LOAD_CONFIRM = "嗯，对的"
 LOAD_ELEVATOR = {
-    "opening": "你好，有个事情想跟社区反映一下",
+    "opening": "您好，我想反映个情况",
     "description": "电梯出毛病了，门老是关不严",
     "category": "是电梯的毛病",
     "location": "就在3号楼1单元",

@@ -2,9 +2,10 @@
 
 Each resident talks to Rasa's REST channel with its own sender id and completes report dialogues
 one after another: it answers whatever the form asks (the ``custom: {"expect": …}`` message that
-comes with each question), confirms the read-back with 对 and records the case number the bot
-announced (the ``custom: {"case_no": …}`` message). Every turn is timed; HTTP errors, timeouts,
-empty replies and dialogues that went somewhere unexpected are recorded, not raised.
+comes with each question) with held-out words (``tests/heldout.py``), confirms the read-back and
+records the case number the bot announced (the ``custom: {"case_no": …}`` message). Every turn
+is timed; HTTP errors, timeouts, empty replies and dialogues that went somewhere unexpected are
+recorded, not raised.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from tests import heldout
 
 CASE_NO = re.compile(r"[A-Z]{2}-\d{8}-\d{4}")
 MAX_TURNS = 10
@@ -40,36 +43,32 @@ class Script:
     description_has: str
 
 
+def _script(words: dict[str, str], **expected: str) -> Script:
+    answers = {k: v for k, v in words.items() if k != "opening"}
+    return Script(opening=words["opening"], answers=answers, **expected)
+
+
 SCRIPTS = (
-    Script(
-        opening="我要报事",
-        answers={
-            "description": "电梯坏了，门关不上",
-            "category": "电梯",
-            "location": "3号楼1单元",
-            "urgency": "不急",
-        },
+    _script(
+        heldout.LOAD_ELEVATOR,
         category="elevator",
         building="3",
         unit="1",
         urgency="normal",
-        description_has="门关不上",
+        description_has=heldout.LOAD_ELEVATOR_DESCRIPTION_HAS,
     ),
-    Script(
-        opening="你好，5号楼2单元的楼道灯全坏了，晚上黑漆漆的，挺急的，电话{phone}",
-        answers={
-            "description": "楼道灯全坏了",
-            "category": "楼道灯",
-            "location": "5号楼2单元",
-            "urgency": "急",
-        },
+    _script(
+        heldout.LOAD_CORRIDOR_LIGHT,
         category="corridor_light",
         building="5",
         unit="2",
         urgency="urgent",
-        description_has="楼道灯全坏了",
+        description_has=heldout.LOAD_CORRIDOR_LIGHT_DESCRIPTION_HAS,
     ),
 )
+"""What the residents say comes from ``tests/heldout.py`` (no training example among it)."""
+CONFIRM = heldout.LOAD_CONFIRM
+"""The answer to the read-back."""
 
 
 @dataclass
@@ -94,10 +93,10 @@ class Tally:
     error_times: list[float] = field(default_factory=list)
     empty_replies: int = 0
     abandoned: int = 0
-    """Dialogues left unfinished (before 对) because the time was up."""
+    """Dialogues left unfinished (before the yes) because the time was up."""
     stuck: list[str] = field(default_factory=list)
     confirmations: dict[str, int] = field(default_factory=dict)
-    """Per sender: how many times the resident confirmed a read-back with 对."""
+    """Per sender: how many times the resident confirmed a read-back."""
     announced: list[Announced] = field(default_factory=list)
 
 
@@ -153,7 +152,7 @@ class Resident:
         script = SCRIPTS[script_index]
         text = script.opening.format(phone=self.phone)
         for _ in range(MAX_TURNS):
-            if text != "对" and time.monotonic() >= self.until:
+            if text != CONFIRM and time.monotonic() >= self.until:
                 self.tally.abandoned += 1  # time is up; a confirmation in flight is finished
                 return
             messages = await self.say(text)
@@ -165,19 +164,19 @@ class Resident:
             customs = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
             said = "\n".join(m.get("text") or "" for m in messages)
             case_nos = [c["case_no"] for c in customs if c.get("case_no")]
-            if text == "对":
+            if text == CONFIRM:
                 if case_nos and CASE_NO.fullmatch(case_nos[0]):
                     self.tally.announced.append(
                         Announced(case_nos[0], self.sender, script_index, self.phone)
                     )
                 else:
-                    self.tally.stuck.append(f"{self.sender}: no case number after 对: {said!r}")
+                    self.tally.stuck.append(f"{self.sender}: no case number after yes: {said!r}")
                 return
             expects = [c["expect"] for c in customs if c.get("expect")]
             await self.think()
             kind = expects[-1] if expects else None
             if "对吗" in said and kind in (None, "yes_no"):
-                text = "对"
+                text = CONFIRM
                 self.tally.confirmations[self.sender] = (
                     self.tally.confirmations.get(self.sender, 0) + 1
                 )

@@ -20,6 +20,7 @@ import uuid
 
 import pytest
 
+from tests import heldout
 from tests.load.residents import (
     Tally,
     announced_problems,
@@ -47,7 +48,7 @@ def test_fifty_residents_for_five_minutes_lose_and_double_nothing(live_stack: St
     seconds = _setting("LINLI_LOAD_SECONDS", DURATION_S)
     residents = int(_setting("LINLI_LOAD_RESIDENTS", RESIDENTS))
     prefix = f"web:load-{uuid.uuid4().hex[:8]}"
-    live_stack.say(f"{prefix}-warmup", "你好")
+    live_stack.say(f"{prefix}-warmup", heldout.LOAD_WARMUP)
     tally = Tally()
     wall_s = asyncio.run(
         run_residents(live_stack.rasa_url, prefix, residents, seconds, THINK_S, tally)

@@ -74,9 +74,20 @@ def test_wait_for_database_retries_then_gives_up() -> None:
     engine.dispose()
 
 
-def test_wait_for_database_returns_when_up(tmp_path) -> None:
+def test_wait_for_database_returns_when_up(tmp_path, monkeypatch) -> None:
+    import time
+
+    import cases.db
     from cases.db import wait_for_database
 
+    def no_retry(seconds: float) -> None:
+        raise AssertionError(f"retried (slept {seconds} s) although the database was up")
+
+    monkeypatch.setattr(cases.db.time, "sleep", no_retry)
     engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
-    wait_for_database(engine, timeout_s=1)
+    started = time.monotonic()
+    assert wait_for_database(engine, timeout_s=1) is None  # returned: the database answered
+    assert time.monotonic() - started < 0.5
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
     engine.dispose()
