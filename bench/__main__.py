@@ -69,6 +69,16 @@ BENCHES: dict[str, Bench] = {
         minutes_repeat=1.5,
         needs_rasa=True,
     ),
+    # first-turn routing on the authored and the real message-board sets (issue 12); starts its
+    # own Rasa and action server (the flow needs the actions); deterministic apart from latency.
+    # Only when named (`./linli bench nlu routing`): it would take the default set over budget.
+    "routing": Bench(
+        "bench/routing_bench.py",
+        "bench/results/routing.json",
+        runs=1,
+        default=False,
+        minutes=10.0,
+    ),
     "dialogue": Bench(
         "bench/dialogue_bench.py",
         "bench/results/dialogue.json",

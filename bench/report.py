@@ -16,10 +16,11 @@ from typing import Any
 
 from bench import plots
 from bench.merge import lookup
+from bench.routing_report import section_routing
 
 logger = logging.getLogger(__name__)
 
-ORDER = ["nlu", "dialogue", "knowledge", "cases", "voice", "telegram", "system", "soak"]
+ORDER = ["nlu", "routing", "dialogue", "knowledge", "cases", "voice", "telegram", "system", "soak"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,13 @@ class Goal:
 GOALS = [
     Goal("nlu", "rasa.accuracy", ">=", 0.95, "intent accuracy (held-out set)"),
     Goal("nlu", "rasa.macro_f1", ">=", 0.93, "intent macro-F1 (held-out set)"),
+    Goal(
+        "routing",
+        "sets.real_dev.rasa.routing_report_vs_consult.bacc",
+        ">=",
+        0.85,
+        "real dev: report-vs-consult balanced accuracy of the flow started (issue 12)",
+    ),
     Goal("knowledge", "quality_heldout_test.hybrid.top1", ">=", 0.90, "knowledge top-1 (hybrid)"),
     Goal("knowledge", "quality_heldout_test.hybrid.top3", ">=", 0.97, "knowledge top-3 (hybrid)"),
     Goal("system", "rest.c1.p50_ms", "<=", 100, "text turn p50, REST, 1 resident", " ms"),
@@ -1003,6 +1011,7 @@ def section_generic(d: dict[str, Any]) -> list[str]:
 
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "nlu": ("NLU: intents and slots", section_nlu),
+    "routing": ("Routing: the flow the first message starts", section_routing),
     "dialogue": ("Dialogue: scripted conversations on the live stack", section_dialogue),
     "knowledge": ("Knowledge base retrieval", section_knowledge),
     "cases": ("Case creation throughput", section_cases),
