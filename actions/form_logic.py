@@ -41,7 +41,7 @@ class TurnResult:
     """A short Chinese explanation when the requested detail could not be understood."""
 
 
-def _contact_from(text: str, intent: str | None) -> tuple[str | None, str | None]:
+def contact_from(text: str, intent: str | None) -> tuple[str | None, str | None]:
     """(contact value, problem) from an answer to the phone question."""
     if phone := parse_phone(text):
         return phone, None
@@ -54,7 +54,7 @@ def _contact_from(text: str, intent: str | None) -> tuple[str | None, str | None
 
 def _contact_answer(text: str, intent: str | None, result: TurnResult) -> None:
     """The answer to the phone question: a number, a decline, or a gentle problem."""
-    contact, problem = _contact_from(text, intent)
+    contact, problem = contact_from(text, intent)
     if contact:
         result.updates["contact"] = contact
     result.problem = problem

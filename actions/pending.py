@@ -12,7 +12,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from core.contracts import CaseCreate
+from core.contracts import CaseCreate, Location
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,26 @@ class PendingSubmissions:
         with self._connect() as db:
             db.execute("DELETE FROM pending WHERE key = ?", (key,))
 
+    def _amend(self, key: str, location: Location | None, contact_phone: str | None) -> bool:
+        with self._connect() as db:
+            row = db.execute("SELECT payload FROM pending WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return False
+            case = CaseCreate.model_validate_json(row[0])
+            update: dict[str, object] = {}
+            if location is not None:
+                old = case.location.model_dump() if case.location else {}
+                update["location"] = Location.model_validate(
+                    {k: v or old.get(k) for k, v in location.model_dump().items()}
+                )
+            if contact_phone:
+                update.update(contact_phone=contact_phone, contact_declined=False)
+            amended = case.model_copy(update=update)
+            db.execute(
+                "UPDATE pending SET payload = ? WHERE key = ?", (amended.model_dump_json(), key)
+            )
+        return True
+
     def _all(self) -> list[CaseCreate]:
         with self._connect() as db:
             rows = db.execute("SELECT payload FROM pending ORDER BY created").fetchall()
@@ -67,6 +87,12 @@ class PendingSubmissions:
     async def remove(self, key: str) -> None:
         """Forget a submission the hub has stored."""
         await asyncio.to_thread(self._remove, key)
+
+    async def amend(
+        self, key: str, *, location: Location | None = None, contact_phone: str | None = None
+    ) -> bool:
+        """Add a location / phone to a submission still waiting; False when it is gone."""
+        return await asyncio.to_thread(self._amend, key, location, contact_phone)
 
     async def all(self) -> list[CaseCreate]:
         """Every waiting submission, oldest first."""

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
+from actions.announce import announce_case
 from actions.readback import materials_text, speakable_case_no
 from core.contracts import CaseCreate, CasePublic, CaseType, Channel, Location, Urgency
 from core.errors import ServiceUnavailable
@@ -18,7 +19,7 @@ from core.errors import ServiceUnavailable
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("category", "location", "description", "urgency", "contact", "service_type", "applicant",
-              "time_preference", "confirmed", "correcting", "requested_slot")
+              "time_preference", "confirmed", "correcting", "emergency_case", "requested_slot")
 SAVED_FOR_LATER = ("系统暂时连不上，不过您说的内容已经保存好了，恢复后会自动提交，"
                    "编号会再通知您。如果很急，请直接联系社区服务中心。")
 
@@ -102,7 +103,7 @@ class SubmitReport(Action):
         else:
             text += "工作人员会尽快处理，处理好了会请您确认是否解决。"
         dispatcher.utter_message(text=text, json_message=None)
-        dispatcher.utter_message(json_message={"case_no": created.case_no, "type": created.type.value})
+        announce_case(dispatcher, tracker.sender_id, created)
         return [*reset_form_slots(), SlotSet("last_case_no", created.case_no)]
 
 
@@ -136,7 +137,7 @@ class SubmitService(Action):
             text=f"已提交！您的办事编号是 {speakable_case_no(created.case_no)}。"
             f"{materials_text(service_code)}工作人员会联系您约时间。"
         )
-        dispatcher.utter_message(json_message={"case_no": created.case_no, "type": created.type.value})
+        announce_case(dispatcher, tracker.sender_id, created)
         return [*reset_form_slots(), SlotSet("last_case_no", created.case_no)]
 
 

@@ -6,11 +6,14 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.announce import announce_case
 from actions.emergency import GENERIC, detect_emergency
+from actions.emergency_followup import findable
+from actions.emergency_form import CASE_SLOT, CLOSING
 from actions.parsing import clean_description, parse_location, parse_phone
 from actions.readback import location_text, speakable_case_no
 from actions.submit import (
@@ -21,7 +24,7 @@ from actions.submit import (
     location_from_slot,
     reset_form_slots,
 )
-from core.contracts import CaseCreate, CaseType, Urgency
+from core.contracts import CaseCreate, CasePublic, CaseType, Location, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +32,15 @@ OFFICE_HOURS = "工作时间（周一至周六 8:30–17:30）"
 
 
 class Emergency(Action):
-    """Safety guidance first, then an urgent case at once — no form."""
+    """Safety guidance first, then an urgent case at once, then ``emergency_form`` asks where
+    (and a phone) and attaches the answers to that case."""
 
     def name(self) -> str:
         """Action name."""
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        """Guide, create the emergency case, end any form."""
+        """Guide, create the emergency case, end any form, start the follow-up."""
         text = tracker.latest_message.get("text") or ""
         kind = detect_emergency(text) or GENERIC
         dispatcher.utter_message(text=f"【紧急】{kind.guidance}")
@@ -61,9 +65,30 @@ class Emergency(Action):
             where = f"（{location_text(location.model_dump())}）" if location else ""
             dispatcher.utter_message(
                 text=f"已经通知社区值班人员{where}，紧急编号 {speakable_case_no(created.case_no)}。"
-                "如果还没说在哪里，请告诉工作人员具体位置。"
             )
-        return [ActiveLoop(None), *reset_form_slots()]
+            announce_case(dispatcher, tracker.sender_id, created)
+        return [ActiveLoop(None), *reset_form_slots(),
+                *follow_up(dispatcher, created, case, kind.code, location, phone)]
+
+
+def follow_up(
+    dispatcher: CollectingDispatcher,
+    created: CasePublic | None,
+    case: CaseCreate,
+    kind_code: str,
+    location: Location | None,
+    phone: str | None,
+) -> list[dict[str, Any]]:
+    """Events that make the next answers go to this emergency case: ``emergency_form`` asks
+    where (unless the place was already said clearly) and then a phone (unless known)."""
+    known_place = location.model_dump() if location is not None and findable(location) else None
+    if known_place and phone:
+        dispatcher.utter_message(text=CLOSING)
+        return []
+    emergency = {"case_no": created.case_no if created else None, "key": case.idempotency_key,
+                 "kind": kind_code}  # fmt: skip
+    return [SlotSet(CASE_SLOT, emergency), SlotSet("location", known_place),
+            SlotSet("contact", phone or None), FollowupAction("emergency_form")]  # fmt: skip
 
 
 class Handoff(Action):
@@ -100,4 +125,5 @@ class Handoff(Action):
         else:
             dispatcher.utter_message(text=f"好的，已为您转人工，登记编号 {speakable_case_no(created.case_no)}。{how}。"
                                      + ("您刚才说的内容也一并转给了工作人员。" if said else ""))
+            announce_case(dispatcher, tracker.sender_id, created)
         return [ActiveLoop(None), *reset_form_slots()]

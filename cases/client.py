@@ -13,7 +13,14 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from core.contracts import CaseCreate, CasePublic, CategoryInfo, ServiceInfo
+from core.contracts import (
+    CaseCreate,
+    CaseDetails,
+    CasePublic,
+    CategoryInfo,
+    Location,
+    ServiceInfo,
+)
 from core.errors import InvalidInput, LinliError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -77,6 +84,17 @@ class CaseClientProtocol(Protocol):
         self, case_no: str, sender_id: str, rating: str, comment: str | None = None
     ) -> ConfirmResult:
         """Record the resident's 解决了 / 部分解决 / 没解决 (``resolved|partial|unresolved``)."""
+        ...
+
+    async def add_details(
+        self,
+        case_no: str,
+        sender_id: str,
+        *,
+        location: Location | None = None,
+        contact_phone: str | None = None,
+    ) -> CasePublic:
+        """Add a location and/or a phone to the resident's own case (staff are alerted)."""
         ...
 
     async def list_services(self) -> list[ServiceInfo]:
@@ -221,6 +239,26 @@ class CaseClient:
         )
         assert response is not None
         return ConfirmResult.model_validate_json(response.content)
+
+    async def add_details(
+        self,
+        case_no: str,
+        sender_id: str,
+        *,
+        location: Location | None = None,
+        contact_phone: str | None = None,
+    ) -> CasePublic:
+        """Add a location and/or a phone to the resident's own case; staff are alerted at once.
+
+        Raises:
+            CaseClientError: 403 not this sender's case, 404 no such case, 409 case closed.
+        """
+        body = CaseDetails(sender_id=sender_id, location=location, contact_phone=contact_phone)
+        response = await self._request(
+            "POST", f"/api/cases/{case_no}/details", json=body.model_dump(mode="json")
+        )
+        assert response is not None
+        return CasePublic.model_validate_json(response.content)
 
     async def list_services(self) -> list[ServiceInfo]:
         """The service catalogue."""

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from cases import sla
+from cases.alerts import alert_staff
 from cases.config import CasesSettings
 from cases.events import record_event
 from cases.models import Building, Case, Grid, RoutingRule, Worker
@@ -249,6 +250,10 @@ def create_case(
             from_status=Status.ACCEPTED.value,
             to_status=Status.DISPATCHED.value,
         )
+    if case_create.type is CaseType.EMERGENCY:
+        place = location.describe() or "还没说"
+        text = f"【紧急】新的紧急求助 {case.case_no}：{case.description[:100]}；地点：{place}"
+        alert_staff(session, case=case, now=now, text=text)
     session.flush()
     logger.info(
         "Created case %s (%s, %s) routed to %s: %s",

@@ -11,11 +11,13 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from cases.access import new_access_code
+from cases.alerts import DUTY, STAFF_CHANNEL
 from cases.client import CaseClientError, ConfirmResult, HistoryEntry, OutboxItem
 from cases.events import channel_of
 from cases.numbering import format_case_no, normalize_case_no
 from cases.statuses import RATING_LABELS, STATUS_LABELS, Rating
-from core.contracts import CaseCreate, CasePublic, CategoryInfo, ServiceInfo, Urgency
+from core.contracts import CaseCreate, CasePublic, CategoryInfo, Location, ServiceInfo, Urgency
 from core.errors import InvalidInput
 from core.pii import mask_phone
 from core.taxonomy import categories, category_by_code, service_by_code, services
@@ -56,7 +58,8 @@ class FakeCaseClient:
     async def create_case(self, case: CaseCreate) -> CasePublic:
         """Create a case (idempotent by ``idempotency_key``)."""
         if case.idempotency_key and case.idempotency_key in self._keys:
-            return self._cases[self._keys[case.idempotency_key]].public
+            first = self._cases[self._keys[case.idempotency_key]].public
+            return first.model_copy(update={"access_code": new_access_code()})
         if case.category and category_by_code(case.category) is None:
             raise InvalidInput(f"没有这个报事类别：{case.category}")
         if case.service_code and service_by_code(case.service_code) is None:
@@ -87,7 +90,57 @@ class FakeCaseClient:
         if case.idempotency_key:
             self._keys[case.idempotency_key] = public.case_no
         self.created.append(case)
-        return public
+        if case.type == "emergency":
+            place = case.location.describe() if case.location else ""
+            text = f"【紧急】新的紧急求助 {public.case_no}：{case.description[:100]}；"
+            self._alert(public.case_no, f"{text}地点：{place or '还没说'}")
+        return public.model_copy(update={"access_code": new_access_code()})
+
+    def _alert(self, case_no: str, text: str) -> None:
+        self._outbox.append(OutboxItem(
+            id=next(self._outbox_ids), case_no=case_no, channel=STAFF_CHANNEL, recipient=DUTY,
+            text=text, created_at=self.now.isoformat(),
+        ))  # fmt: skip
+
+    async def add_details(
+        self,
+        case_no: str,
+        sender_id: str,
+        *,
+        location: Location | None = None,
+        contact_phone: str | None = None,
+    ) -> CasePublic:
+        """Add a location and/or a phone to the resident's own case (staff are alerted)."""
+        stored = self._cases.get(normalize_case_no(case_no))
+        if stored is None:
+            raise CaseClientError(404, f"没有找到编号为 {case_no} 的事项")
+        if stored.sender_id is None or stored.sender_id != sender_id:
+            raise CaseClientError(403, "这个事项不是您报的")
+        if stored.public.status == "closed":
+            raise CaseClientError(409, "这个事项已经关闭了")
+        has_location = location is not None and any(location.model_dump().values())
+        if not has_location and not contact_phone:
+            raise InvalidInput("没有要补充的内容")
+        update: dict[str, object] = {}
+        added = []
+        if has_location and location is not None:
+            old = stored.public.location.model_dump() if stored.public.location else {}
+            merged = Location.model_validate(
+                {k: v or old.get(k) for k, v in location.model_dump().items()}
+            )
+            update["location"] = merged
+            added.append(f"地点：{merged.describe()}")
+            self._log(stored, f"居民补充了地点：{merged.describe()}")
+        if contact_phone:
+            stored.phone = "".join(ch for ch in contact_phone if ch.isdigit())
+            update.update(contact_masked=mask_phone(stored.phone), contact_declined=False)
+            added.append(f"电话：{stored.phone}")
+            self._log(stored, f"居民留了联系电话（{mask_phone(stored.phone)}）")
+        stored.public = stored.public.model_copy(update=update)
+        prefix = "【紧急】" if stored.public.urgency != "normal" else ""
+        no = stored.public.case_no
+        self._alert(no, f"{prefix}{no} 居民补充了{'，'.join(added)}")
+        return stored.public
 
     async def get_case(self, case_no: str) -> CasePublic | None:
         """A case by number, or None."""
@@ -168,6 +221,15 @@ class FakeCaseClient:
             self._set_status(stored, "reopened", "居民反馈没解决")
             self._set_status(stored, "dispatched", "退回原处理人继续处理")
             message = "很抱歉还没解决。已重新打开，交回原来的工作人员并升级督办，会尽快处理。"
+        elif value is Rating.PARTIAL:
+            note = "居民反馈部分解决，没处理完的部分继续跟进"
+            if stored.public.status == "closed":
+                self._set_status(stored, "reopened", note)
+            self._set_status(stored, "in_progress", note)
+            due = self.now + timedelta(hours=24)
+            stored.public = stored.public.model_copy(update={"due_at": due})
+            message = "谢谢您的反馈。没处理完的部分已经交回工作人员继续处理，会在" \
+                      f"{(due + timedelta(hours=8)):%-m月%-d日%-H点}前办好。"
         else:
             if stored.public.status != "closed":
                 stored.public = stored.public.model_copy(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import sla
+from cases.clock import CHINA_TZ
 from cases.config import CasesSettings
 from cases.crud import load_routing_table
 from cases.events import record_event
@@ -254,8 +255,9 @@ def confirm(
 ) -> ConfirmOutcome:
     """Record the resident's 解决了 / 部分解决 / 没解决 on a resolved (or auto-closed) case.
 
-    解决了 and 部分解决 close the case; 没解决 reopens it with the same worker, one level higher,
-    and a new (urgent) deadline.
+    解决了 closes the case. 部分解决 keeps it open: back to 处理中 with the same worker, a
+    follow-up task in the history and a new deadline (the case's own SLA from now). 没解决
+    reopens it with the same worker, one level higher, and a new (urgent) deadline.
 
     Raises:
         NotYourCase: the sender did not report this case.
@@ -288,21 +290,56 @@ def confirm(
                 actor="system", note="退回原处理人继续处理", propagate=False,
             )  # fmt: skip
         message = "很抱歉还没解决。已重新打开，交回原来的工作人员并升级督办，会尽快处理。"
+    elif rating is Rating.PARTIAL:
+        message = _follow_up(session=session, case=case, now=now, settings=settings,
+                             comment=comment, actor=actor)  # fmt: skip
     else:
         if case.status != Status.CLOSED.value:
             change_status(
                 session=session, case=case, new_status=Status.CLOSED, now=now, actor=actor,
                 note=f"居民确认{label}", propagate=False,
             )  # fmt: skip
-        message = (
-            "谢谢您的确认，这件事已办结。"
-            if rating is Rating.RESOLVED
-            else "谢谢您的反馈。没处理完的部分，工作人员会再跟进。"
-        )
-        if rating is Rating.PARTIAL:
-            add_note(session=session, case=case, now=now, actor="system",
-                     text="居民反馈部分解决，请回访跟进")  # fmt: skip
+        message = "谢谢您的确认，这件事已办结。"
     return ConfirmOutcome(case=case, message=message)
+
+
+def _local_when(when: datetime) -> str:
+    """A deadline as people say it, in China time: 11月23日15点 / 11月23日15点30分."""
+    local = when.astimezone(CHINA_TZ)
+    minutes = f"{local.minute}分" if local.minute else ""
+    return f"{local.month}月{local.day}日{local.hour}点{minutes}"
+
+
+def _follow_up(
+    *,
+    session: Session,
+    case: Case,
+    now: datetime,
+    settings: CasesSettings,
+    comment: str | None,
+    actor: str,
+) -> str:
+    """部分解决: the case stays open — back to 处理中 (a closed case is reopened first), with a
+    follow-up task for the worker and a new deadline. Returns what to tell the resident."""
+    note = "居民反馈部分解决，没处理完的部分继续跟进"
+    if case.status == Status.CLOSED.value:
+        change_status(session=session, case=case, new_status=Status.REOPENED, now=now,
+                      actor=actor, note=note, propagate=False)  # fmt: skip
+    if case.assignee_id is not None:
+        change_status(session=session, case=case, new_status=Status.IN_PROGRESS, now=now,
+                      actor=actor, note=note, propagate=False)  # fmt: skip
+    case.resolved_at = None
+    case.due_at = now + timedelta(hours=sla.sla_hours(
+        settings, case_type=CaseType(case.type), category=case.category,
+        urgency=Urgency(case.urgency),
+    ))  # fmt: skip
+    case.overdue_escalations = 0
+    said = f"（居民说：{comment.strip()}）" if comment and comment.strip() else ""
+    add_note(session=session, case=case, now=now, actor="system",
+             text=f"跟进任务：居民反馈只解决了一部分{said}。请回访居民，把没处理完的部分办完，"
+                  f"期限 {_local_when(case.due_at)}。")  # fmt: skip
+    when = _local_when(case.due_at)
+    return f"谢谢您的反馈。没处理完的部分已经交回工作人员继续处理，会在{when}前办好。"
 
 
 @dataclass

@@ -157,6 +157,9 @@ class Case(Base):
     sender_id: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None, unique=True)
     open311_token: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
+    access_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    """SHA-256 of the resident's access code (``cases/access.py``); the code itself is never
+    stored. Opens the resident's own view of the case (the printed slip's page)."""
     extra: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]

@@ -22,6 +22,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from cases import conversations
+from cases.alerts import STAFF_CHANNEL
 from cases.conversations import TrackerStore
 from cases.events import case_events, record_event
 from cases.models import Case, OutboxMessage
@@ -94,6 +95,7 @@ def anonymise_case(
         return False
     case.contact_phone = None
     case.phone_tail = None
+    case.access_hash = None  # the resident's slip no longer opens the case
     case.sender_id = None
     case.applicant = None
     case.unit = None
@@ -226,7 +228,7 @@ def case_record(session: Session, case: Case, attachments_root: Path | None) -> 
             }
             for m in session.scalars(
                 select(OutboxMessage)
-                .where(OutboxMessage.case_id == case.id)
+                .where(OutboxMessage.case_id == case.id, OutboxMessage.channel != STAFF_CHANNEL)
                 .order_by(OutboxMessage.id)
             )
         ],  # fmt: skip

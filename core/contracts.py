@@ -106,6 +106,20 @@ class CasePublic(BaseModel):
     due_at: datetime | None = None
     assignee: str | None = None
     linked_to: str | None = None
+    access_code: str | None = None
+    """The resident's access code (``XXXX-XXXX-XXXX-XXXX``): only in the answer that created the
+    case, for the channel to hand to the resident (slip address, chat reply); never stored."""
+
+
+class CaseDetails(BaseModel):
+    """Details a resident adds to their own case after it was created (``POST
+    /api/cases/{case_no}/details``): where it is and a phone, e.g. after an emergency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender_id: str = Field(max_length=200, description="must be the sender who reported the case")
+    location: Location | None = None
+    contact_phone: str | None = Field(default=None, max_length=20)
 
 
 class ServiceInfo(BaseModel):

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from core.pii import mask_pii
+
+_ACCESS_CODE = re.compile(r"([?&]t=)[^&\s\"']+")
+"""A resident's access code in a slip's address (``/kiosk/case/…/print?t=…``, access logs)."""
+
+
+def mask_secrets(text: str) -> str:
+    """Phone and ID numbers and residents' access codes masked."""
+    return _ACCESS_CODE.sub(r"\1***", mask_pii(text))
+
 
 _TRACEBACKS = logging.Formatter()
 """Renders exception tracebacks exactly as the handlers' formatters do (the default way)."""
 
 
 class PiiMaskingFilter(logging.Filter):
-    """Masks phone and ID numbers in every log record: the rendered message, the traceback of
-    ``logger.exception`` / ``exc_info`` (exception messages often quote the input) and the
-    stack of ``stack_info``."""
+    """Masks phone and ID numbers and residents' access codes in every log record: the rendered
+    message, the traceback of ``logger.exception`` / ``exc_info`` (exception messages often
+    quote the input) and the stack of ``stack_info``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_pii(message)
+        masked = mask_secrets(message)
         if masked != message:
             record.msg = masked
             record.args = None

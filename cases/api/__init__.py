@@ -73,6 +73,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
         open311,
         outbox,
         public,
+        resident,
         staff,
     )
     from cases.api.routes import privacy as privacy_routes
@@ -91,6 +92,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     app.include_router(catalog.router)
     app.include_router(outbox.router)
     app.include_router(public.router)
+    app.include_router(resident.router)
     app.include_router(maintenance.router)
     app.include_router(privacy_routes.router)
     app.include_router(staff.router)

@@ -11,6 +11,7 @@ import time
 from html import escape
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from fastapi import (
@@ -176,19 +177,27 @@ async def kiosk_drafts(
 
 
 @router.get("/kiosk/case/{case_no}/print", response_class=HTMLResponse)
-async def print_case(case_no: str, request: Request) -> HTMLResponse:
-    """A printable slip for a case (number huge, what, where, when)."""
-    hub: HubSettings = request.app.state.kiosk_hub_settings
-    headers = {"Authorization": f"Bearer {hub.service_token}"} if hub.service_token else {}
+async def print_case(case_no: str, request: Request, t: str | None = None) -> HTMLResponse:
+    """The resident's printable slip (number huge, what, where, when).
+
+    Opens only with the resident's access code (``?t=``, put there by the kiosk when the case
+    was created): a number alone, or a wrong code, answers 404 like a number that does not exist.
+    """
     transport = httpx.ASGITransport(app=request.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub", timeout=10) as client:
-        resp = await client.get(f"/api/cases/{case_no}", headers=headers)
+        resp = await client.get(
+            f"/api/resident/cases/{quote(case_no, safe='')}",
+            headers={"X-Case-Access": t or ""},
+        )
     if resp.status_code != 200:
-        raise HTTPException(404, "没有找到这个编号")
-    return HTMLResponse(_print_html(resp.json()), headers={"Cache-Control": "no-store"})
+        raise HTTPException(404, "没有找到这个事项，请核对编号和查询码")
+    page = _print_html(resp.json()["case"], access_code=t or "")
+    return HTMLResponse(
+        page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
 
 
-def _print_html(case: dict) -> str:
+def _print_html(case: dict, access_code: str = "") -> str:
     what = case.get("category_label") or case.get("service_label") or ""
     loc = case.get("location") or {}
     where = "".join(
@@ -216,7 +225,9 @@ def _print_html(case: dict) -> str:
 <body><main><h1>邻里社区服务 · 事项回执</h1>
 <p class="label">您的编号</p><p class="caseno">{no}</p>
 <p class="tail">后四位：{escape(no[-4:])}</p><table>{body}</table>
-<p class="hint">查询进度：到社区服务中心报编号后四位，或在自助机上说“查一下我的事”。</p>
+<p class="code">查询码：<b>{escape(access_code)}</b></p>
+<p class="hint">查询进度：到社区服务中心报编号后四位，或在自助机上说“查一下我的事”。
+这张回执只有凭编号和查询码才能打开，请收好，不要给别人看。</p>
 <button type="button" onclick="window.print()">打印</button>
 <a class="back" href="/kiosk/">返回</a></main></body></html>"""
 

@@ -18,7 +18,14 @@ from voice.kiosk.commands import match_command
 from voice.kiosk.drafts import DraftStore
 from core.rasa_rest import RasaClient
 from voice.kiosk.session import KioskSession
-from voice.kiosk.speech import display_messages, find_case_no, find_expect, speech_text
+from voice.kiosk.speech import (
+    display_messages,
+    find_access_code,
+    find_case_no,
+    find_expect,
+    print_url,
+    speech_text,
+)
 from voice.tts import SynthesisError, Synthesizer
 
 logger = logging.getLogger(__name__)
@@ -260,7 +267,7 @@ class KioskService:
             "audio": audio,
             "expect": session.expect,
             "case_no": case_no,
-            "print_url": f"/kiosk/case/{case_no}/print" if case_no else None,
+            "print_url": print_url(case_no, find_access_code(raw, case_no) if case_no else None),
             "rate": session.rate,
             "volume": session.volume,
             "dialogue_s": round(dialogue_s, 3),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 CASE_NO = re.compile(r"\b([A-Z]{2})-(\d{8})-(\d{4})\b")
 _DIGITS = "零一二三四五六七八九"
@@ -38,6 +39,24 @@ def find_case_no(messages: list[dict]) -> str | None:
         if m:
             return m.group(0)
     return None
+
+
+def find_access_code(messages: list[dict], case_no: str) -> str | None:
+    """The resident's access code announced with ``case_no`` (``custom.access_code``), or None."""
+    for msg in messages:
+        custom = msg.get("custom")
+        if isinstance(custom, dict) and custom.get("case_no") == case_no:
+            code = custom.get("access_code")
+            if isinstance(code, str) and code:
+                return code
+    return None
+
+
+def print_url(case_no: str | None, access_code: str | None) -> str | None:
+    """The printable slip's address, which carries the access code (None without one)."""
+    if not case_no or not access_code:
+        return None
+    return f"/kiosk/case/{quote(case_no, safe='')}/print?t={quote(access_code, safe='')}"
 
 
 def find_expect(messages: list[dict]) -> str | None:

@@ -8,13 +8,13 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from cases import crud, lifecycle
+from cases import access, crud, followup, lifecycle
 from cases.api.deps import ClockDep, RoutingDep, ServiceAuth, SessionDep, SettingsDep
 from cases.clock import CHINA_TZ
 from cases.events import case_events
 from cases.models import Case
 from cases.statuses import Rating, status_label
-from core.contracts import CaseCreate, CasePublic
+from core.contracts import CaseCreate, CaseDetails, CasePublic
 from core.errors import InvalidInput
 
 router = APIRouter(prefix="/api/cases", tags=["cases"], dependencies=[ServiceAuth])
@@ -29,7 +29,12 @@ def create_case(
     clock: ClockDep,
     routing: RoutingDep,
 ) -> CasePublic:
-    """Create a case; a repeated ``idempotency_key`` returns the first case with 200."""
+    """Create a case; a repeated ``idempotency_key`` returns the first case with 200.
+
+    The answer carries the resident's access code (``access_code``), the only time it is ever
+    shown: the channel hands it to the resident. A repeated submission means the first answer
+    was lost, so it gets a fresh code and the earlier one stops working.
+    """
     try:
         case, created = crud.create_case(
             session=session, case_create=case_in, settings=settings, now=clock.now(),
@@ -39,7 +44,9 @@ def create_case(
         raise HTTPException(422, str(exc)) from exc
     if not created:
         response.status_code = status.HTTP_200_OK
-    return crud.to_public(case)
+    code = access.issue_code(case)
+    session.flush()
+    return crud.to_public(case).model_copy(update={"access_code": code})
 
 
 @router.get("", response_model=list[CasePublic])
@@ -127,6 +134,28 @@ def case_history(case_no: str, session: SessionDep) -> list[HistoryLine]:
         )
         for e in case_events(session, case, include_internal=False)
     ]
+
+
+@router.post("/{case_no}/details", response_model=CasePublic)
+def add_details(
+    case_no: str, body: CaseDetails, session: SessionDep, clock: ClockDep
+) -> CasePublic:
+    """The resident adds where it is and/or a phone to their own case (e.g. after an emergency);
+    recorded in the history and pushed to staff at once."""
+    case = _case_or_404(session, case_no)
+    try:
+        followup.add_details(
+            session=session, case=case, sender_id=body.sender_id, location=body.location,
+            contact_phone=body.contact_phone, now=clock.now(),
+        )  # fmt: skip
+    except followup.NotYourCase as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except followup.CaseClosed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except InvalidInput as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.flush()
+    return crud.to_public(case)
 
 
 @router.post("/{case_no}/confirm", response_model=ConfirmOut)

@@ -1,4 +1,5 @@
-"""Outbox for the channels: undelivered resident notifications, and their acknowledgement."""
+"""Outbox for the channels: undelivered resident notifications and staff alerts, and their
+acknowledgement."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from cases.alerts import STAFF_CHANNEL
 from cases.api.deps import ClockDep, ServiceAuth, SessionDep
 from cases.events import SENDER_CHANNELS, ack_outbox, pending_outbox
 from cases.models import Case
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"], dependencies=[ServiceAuth])
 
-ChannelName = Annotated[str, Query(pattern="^(" + "|".join(SENDER_CHANNELS.values()) + ")$")]
+_CHANNELS = [*SENDER_CHANNELS.values(), STAFF_CHANNEL]
+ChannelName = Annotated[str, Query(pattern="^(" + "|".join(_CHANNELS) + ")$")]
+"""A residents' channel, or ``staff`` for alerts to staff (``cases/alerts.py``)."""
 
 
 class OutboxOut(BaseModel):

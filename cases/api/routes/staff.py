@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from cases import auth, crud, lifecycle
+from cases.alerts import mark_case_alerts_seen, unseen_alerts
 from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from cases.api.staff_deps import (
     COOKIE,
@@ -173,6 +174,7 @@ def queue(
         {
             "staff": staff,
             "stats": week_stats(session, now=now),
+            "alerts": unseen_alerts(session, grid_ids=staff.grid_ids),
             "cases": cases,
             "now": now,
             "filters": filters,
@@ -183,6 +185,14 @@ def queue(
             ),
         },
     )
+
+
+@router.get("/api/alerts")
+def alerts_summary(session: SessionDep, staff: StaffDep) -> dict[str, int]:
+    """How many alerts this member has not seen, and the newest one's id (the queue page
+    polls it and reloads when something new arrived)."""
+    alerts = unseen_alerts(session, grid_ids=staff.grid_ids)
+    return {"count": len(alerts), "newest": alerts[0][0].id if alerts else 0}
 
 
 @router.get("/export.csv")
@@ -223,6 +233,7 @@ def case_detail(
     """One case with its full history (internal notes included)."""
     case = visible_case(session, staff, case_no)
     now = clock.now()
+    mark_case_alerts_seen(session, case=case, now=now)  # the member has the case in front of them
     workers = list(session.scalars(select(Worker).where(Worker.active).order_by(Worker.id)))
     return _render(
         request,

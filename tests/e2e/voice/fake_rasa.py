@@ -105,14 +105,17 @@ def create_app(hub_url: str, token: str) -> FastAPI:
                         headers={"Authorization": f"Bearer {token}"},
                     )
                 r.raise_for_status()
-                case_no = r.json()["case_no"]
+                case_no, code = r.json()["case_no"], r.json()["access_code"]
                 state.pop(sender, None)
                 return [
                     {
                         "recipient_id": sender,
                         "text": f"已受理！编号是 {case_no}（尾号 {' '.join(case_no[-4:])}）。",
                     },
-                    {"recipient_id": sender, "custom": {"case_no": case_no, "type": "report"}},
+                    {
+                        "recipient_id": sender,
+                        "custom": {"case_no": case_no, "type": "report", "access_code": code},
+                    },
                 ]
             s["step"] = "location"
             return [{"recipient_id": sender, **m} for m in ask_location()]

@@ -81,7 +81,9 @@ def test_kiosk_page_meets_elderly_mode_numbers_in_every_state(hub_only, chromium
     check_design_numbers(page)
     screenshot(page, "kiosk_case")
 
-    page.goto(f"{hub_only.url}/kiosk/case/{case_no}/print")
+    slip = page.locator("#case-print").get_attribute("href")
+    assert slip.startswith(f"/kiosk/case/{case_no}/print?t=")  # the resident's access code
+    page.goto(f"{hub_only.url}{slip}")
     assert case_no in page.inner_text(".caseno")
     assert run_axe(page) == []
     check_design_numbers(page)

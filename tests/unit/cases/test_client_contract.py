@@ -67,8 +67,28 @@ async def test_contract(harness: Harness) -> None:
     service = await client.create_case(CaseCreate(
         type=CaseType.SERVICE, service_code="elderly_allowance", sender_id="tg:77"))  # fmt: skip
     assert service.case_no.startswith("FW-") and service.service_label == "高龄津贴"
-    emergency = await client.create_case(CaseCreate(type=CaseType.EMERGENCY))
+    assert report.access_code and same.access_code and report.access_code != same.access_code
+    emergency = await client.create_case(CaseCreate(
+        type=CaseType.EMERGENCY, description="燃气泄漏：厨房煤气味", sender_id="web:9"))  # fmt: skip
     assert emergency.case_no.startswith("JJ-") and emergency.urgency == "emergency"
+    new_alert = [a for a in await client.fetch_outbox("staff") if a.case_no == emergency.case_no]
+    assert len(new_alert) == 1 and "还没说" in new_alert[0].text
+    assert await client.ack_outbox([new_alert[0].id], "staff") == 1
+    with_place = await client.add_details(
+        emergency.case_no, "web:9", location=Location(building="12", unit="3", room="401"),
+        contact_phone="13912345678")  # fmt: skip
+    assert with_place.location.building == "12" and with_place.location.room == "401"
+    assert with_place.contact_masked == "139****5678"
+    alerts = await client.fetch_outbox("staff")
+    assert [(a.case_no, a.channel) for a in alerts] == [(emergency.case_no, "staff")]
+    assert "12号楼3单元401室" in alerts[0].text and "【紧急】" in alerts[0].text
+    await client.ack_outbox([alerts[0].id], "staff")
+    assert any("补充了地点" in h.text for h in await client.get_history(emergency.case_no))
+    with pytest.raises(CaseClientError) as not_theirs:
+        await client.add_details(emergency.case_no, "web:10", contact_phone="13900001111")
+    assert not_theirs.value.status_code == 403
+    with pytest.raises(InvalidInput):
+        await client.add_details(emergency.case_no, "web:9")
     with pytest.raises(InvalidInput):
         await client.create_case(CaseCreate(type=CaseType.REPORT, category="ufo"))
 
@@ -105,6 +125,10 @@ async def test_contract(harness: Harness) -> None:
         await client.confirm(report.case_no, "tg:77", "so-so")
     again = await client.confirm(report.case_no, "tg:77", "unresolved")
     assert again.case.status == "dispatched" and "重新打开" in again.message
+    harness.resolve(report.case_no, "门能关上了")
+    partly = await client.confirm(report.case_no, "tg:77", "partial")
+    assert partly.case.status == "in_progress" and "继续处理" in partly.message
+    assert partly.case.due_at is not None and partly.case.due_at > report.created_at
     harness.resolve(report.case_no, "换了主板")
     done = await client.confirm(report.case_no, "tg:77", "resolved")
     assert done.case.status == "closed" and done.case.status_label == "已关闭"

@@ -23,7 +23,13 @@ READ_BACK = [
 ]
 CREATED = [
     {"text": "已受理！您的报事编号是 BS-20261121-0042（尾号 0 0 4 2）。"},
-    {"custom": {"case_no": "BS-20261121-0042", "type": "report"}},
+    {
+        "custom": {
+            "case_no": "BS-20261121-0042",
+            "type": "report",
+            "access_code": "7KQ2-9XMD-B4TN-HW3R",
+        }
+    },
 ]
 
 
@@ -86,7 +92,7 @@ def test_voice_report_steers_the_recogniser_and_shows_the_case(kiosk_app, speech
     assert [b["title"] for b in read_back["messages"][0]["buttons"]] == ["对", "不对"]
     done = ev3[-1]
     assert done["case_no"] == "BS-20261121-0042"
-    assert done["print_url"] == "/kiosk/case/BS-20261121-0042/print"
+    assert done["print_url"] == "/kiosk/case/BS-20261121-0042/print?t=7KQ2-9XMD-B4TN-HW3R"
     assert done["speech"].count("零零四二") == 2  # spoken twice, digit by digit
     assert done["timing"]["turn_s"] >= done["timing"]["asr_s"] >= 0
     synth_calls = service.synthesizer.calls
@@ -248,9 +254,9 @@ def test_print_page_shows_a_real_case(kiosk_app) -> None:
             },
         )
         assert created.status_code == 201, created.text
-        case_no = created.json()["case_no"]
-        page = client.get(f"/kiosk/case/{case_no}/print")
-        missing = client.get("/kiosk/case/BS-20000101-9999/print")
+        case_no, code = created.json()["case_no"], created.json()["access_code"]
+        page = client.get(f"/kiosk/case/{case_no}/print?t={code}")
+        missing = client.get(f"/kiosk/case/BS-20000101-9999/print?t={code}")
     assert page.status_code == 200
     assert case_no in page.text and "5号楼2单元" in page.text and "电梯门关不上" in page.text
     assert missing.status_code == 404

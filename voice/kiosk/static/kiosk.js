@@ -94,7 +94,9 @@
       $('case').hidden = false;
       $('case-no').textContent = ev.case_no;
       document.body.classList.add('has-case');
-      $('case-print').href = ev.print_url || ('/kiosk/case/' + encodeURIComponent(ev.case_no) + '/print');
+      // the slip's address carries the resident's access code; without one there is no slip
+      $('case-print').hidden = !ev.print_url;
+      $('case-print').href = ev.print_url || '#';
     }
   }
 
