@@ -77,7 +77,7 @@ BENCHES: dict[str, Bench] = {
         "bench/results/routing.json",
         runs=1,
         default=False,
-        minutes=10.0,
+        minutes=5.0,
     ),
     "dialogue": Bench(
         "bench/dialogue_bench.py",

@@ -393,13 +393,14 @@ def score(items: Sequence[Item], outcomes: Sequence[Outcome]) -> dict[str, Any]:
         result["routing_accuracy_lenient"] = _share(
             sum(o.flow in e for _, o, e in lenient if e is not None), len(lenient)
         )
-        result["routing_recall"] = {
-            label: _share(
-                sum(o.flow in REAL_FLOWS[label] for i, o, _ in scored if i.gold == label),
-                sum(1 for i, _, _ in scored if i.gold == label),
-            )
-            for label in REAL_FLOWS
-        }
+    golds = sorted({i.gold for i, _, _ in scored})
+    result["routing_recall"] = {
+        gold: _share(
+            sum(o.flow in e for i, o, e in scored if i.gold == gold),
+            sum(1 for i, _, _ in scored if i.gold == gold),
+        )
+        for gold in golds
+    }
     latencies = sorted(o.latency_ms for o in outcomes if o.latency_ms is not None)
     if latencies:
         result["turn_p50_ms"] = latencies[len(latencies) // 2]

@@ -106,12 +106,24 @@ def section_routing(d: dict[str, Any]) -> list[str]:
             "",
         ]
         out += _table(["set", "system", "intent acc. (lenient)", "routing (lenient)"], lenient)
-    for name in ("real_dev", "authored"):
-        by_gold = _get(d, f"sets.{name}.rasa.routes_by_gold")
-        if isinstance(by_gold, dict) and by_gold:
-            out += [f"Where Rasa routed the first message, {SET_TITLES.get(name, name)}:", ""]
-            out += _table(
-                ["gold", *ROUTES],
-                [[gold, *(counts.get(r, 0) for r in ROUTES)] for gold, counts in by_gold.items()],
-            )
+    by_gold = _get(d, "sets.real_dev.rasa.routes_by_gold")
+    if isinstance(by_gold, dict) and by_gold:
+        out += [f"Where Rasa routed the first message, {SET_TITLES['real_dev']}:", ""]
+        out += _table(
+            ["gold", *ROUTES],
+            [[gold, *(counts.get(r, 0) for r in ROUTES)] for gold, counts in by_gold.items()],
+        )
+    rasa = _get(d, "sets.authored.rasa.routing_recall")
+    base = _get(d, "sets.authored.baseline_rules.routing_recall")
+    if isinstance(rasa, dict) and rasa:
+        out += [
+            "First-turn routing per gold intent, authored set (share of its messages that "
+            "started the expected flow; bare details, yes and no are answers inside a form and "
+            "not scored here):",
+            "",
+        ]
+        out += _table(
+            ["gold intent", "rasa", "baseline_rules"],
+            [[g, v, (base or {}).get(g)] for g, v in rasa.items()],
+        )
     return out

@@ -245,6 +245,7 @@ def test_score_on_the_authored_set_skips_context_answers_for_routing() -> None:
     ]
     s = score(items, outcomes)
     assert s["routing_scored"] == 2
+    assert s["routing_recall"] == {"consult": 1.0, "emergency": 1.0}
     assert s["routing_accuracy"] == 1.0
     assert s["intent_accuracy"] == pytest.approx(2 / 3)
     assert (s["false_emergencies"], s["non_emergency_items"]) == (1, 2)
@@ -377,7 +378,14 @@ def test_report_section_shows_scores_and_absence() -> None:
             "real_test": {"skipped": "real set absent (see real_data)"},
         },
     }
+    authored = [Item("authored", "a:1", "…", "report"), Item("authored", "a:2", "…", "report")]
+    data["sets"]["authored"] = {
+        "n": 2,
+        "rasa": score(authored, [Outcome("report", "report"), Outcome("report", "clarify")]),
+        "baseline_rules": score(authored, [Outcome("report", "report")] * 2),
+    }
     text = "\n".join(section_routing(data))
+    assert "| report | 0.500 | 1.000 |" in text
     assert "Real set absent" in text and "build it" in text
     assert "| real message board, dev (n=2) | rasa | 0.500 | 0.500 |" in text
     assert "skipped: real set absent" in text
