@@ -253,14 +253,19 @@ def test_report_headline_keys_for_bench_report(
 @pytest.mark.integration
 def test_real_rasa_parse(live_stack, eval_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Real counterpart of the mocked Rasa client: the trained model behind /model/parse."""
-    parser = RasaParser(live_stack.rasa_url)
+    parser = RasaParser(live_stack.rasa_url, token=live_stack.rasa_token)
     try:
         assert parser.parse("转人工").intent == "handoff_human"
     finally:
         parser.close()
     out = tmp_path / "nlu.json"
     report = run(
-        eval_path=eval_file, out_path=out, rasa_url=live_stack.rasa_url, runs=1, plots=False
+        eval_path=eval_file,
+        out_path=out,
+        rasa_url=live_stack.rasa_url,
+        rasa_token=live_stack.rasa_token,
+        runs=1,
+        plots=False,
     )
     assert report["classifiers"]["rasa"]["n"] == 6
     assert "comparison" in report
