@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.announce import announce_case
-from actions.emergency import GENERIC, detect_emergency
+from actions.emergency import GENERIC, detect_emergency, is_real_emergency
 from actions.emergency_followup import findable
 from actions.emergency_form import CASE_SLOT, CLOSING
 from actions.parsing import clean_description, parse_location, parse_phone
@@ -42,6 +42,12 @@ class Emergency(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         """Guide, create the emergency case, end any form, start the follow-up."""
         text = tracker.latest_message.get("text") or ""
+        form = (tracker.active_loop or {}).get("name")
+        if form and not is_real_emergency(text):
+            # an answer to the form's question that the NLU took for an emergency: no alarm,
+            # the form takes it as its answer (and keeps everything said so far)
+            logger.info("No danger signal in an answer to %s: not an emergency", form)
+            return [FollowupAction(form)]
         kind = detect_emergency(text) or GENERIC
         dispatcher.utter_message(text=f"【紧急】{kind.guidance}")
         location = parse_location(text) or location_from_slot(tracker.get_slot("location"))

@@ -67,3 +67,14 @@ def test_answers_are_no_danger(text: str) -> None:
 )
 def test_dangers_are_recognised(text: str) -> None:
     assert is_real_emergency(text)
+
+
+async def test_action_emergency_inside_a_form_without_danger_hands_back_to_the_form() -> None:
+    from actions.urgent import Emergency
+
+    dispatcher = CollectingDispatcher()
+    events = await Emergency().run(
+        dispatcher, service_tracker("周三上午我可以带她过去", "emergency", "time_preference"), {}
+    )
+    assert events == [{"event": "followup", "name": "service_form", "timestamp": None}]
+    assert dispatcher.messages == []  # no alarm, no guidance, no case
