@@ -115,3 +115,27 @@ def test_code_helpers() -> None:
     assert not access.code_matches(None, code)
     assert not access.code_matches(access.hash_code(""), "")  # an empty code opens nothing
     assert len({access.new_access_code() for _ in range(200)}) == 200
+
+
+def test_deleting_the_residents_data_closes_their_view(api: TestClient, db, clock) -> None:
+    from cases import privacy
+
+    case = _create(api, sender_id="web:gone")
+    assert _view(api, case["case_no"], case["access_code"]).status_code == 200
+    with db() as session:
+        req = privacy.ResidentRequest(phone=None, sender_id="web:gone", actor="zhang")
+        assert privacy.delete_resident(session, req=req, now=clock.now()).cases == [case["case_no"]]
+    assert _view(api, case["case_no"], case["access_code"]).status_code == 404
+
+
+def test_logs_never_show_an_access_code() -> None:
+    import logging
+
+    from core.logging import PiiMaskingFilter
+
+    code = access.new_access_code()
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s "%s %s"',
+                               ("127.0.0.1", "GET", f"/kiosk/case/JJ-20261121-0001/print?t={code}"),
+                               None)  # fmt: skip
+    assert PiiMaskingFilter().filter(record)
+    assert code not in record.getMessage() and "print?t=***" in record.getMessage()
