@@ -30,17 +30,17 @@ logger = logging.getLogger(__name__)
 CASE_SLOT = "emergency_case"
 """Slot holding ``{"case_no": … or None, "key": idempotency key, "kind": code}``."""
 UNREACHABLE = "系统暂时连不上，没能转给值班人员。请直接拨打上面说的电话，告诉他们{what}。"
+QUEUED = "好的，{what}已经记下了，系统一恢复就转给值班人员。请一定先拨打上面说的电话。"
+SENT, KEPT, FAILED = "sent", "kept", "failed"
 CLOSING = "值班人员会尽快处理。请先待在安全的地方，有新情况随时告诉我。"
 
 
 async def attach_details(
     sender_id: str, emergency: dict, *, location: dict | None, phone: str | None
-) -> bool:
-    """Attach a place and/or phone to the emergency case; False when the hub could not be told.
-
-    When the case itself is still waiting in the durable queue (the hub was down), the waiting
-    submission is amended instead, so it reaches the hub with the place and phone.
-    """
+) -> str:
+    """Attach a place and/or phone to the emergency case: SENT (staff alerted), KEPT (the case
+    itself still waits in the durable queue because the hub was down: the waiting submission
+    is amended, so it reaches the hub with the place and phone) or FAILED."""
     loc = location_from_slot(location)
     case_no = emergency.get("case_no")
     client = runtime.case_client()
@@ -48,16 +48,16 @@ async def attach_details(
         if not case_no:
             key = str(emergency.get("key") or "")
             if key and await runtime.pending().amend(key, location=loc, contact_phone=phone):
-                return True
+                return KEPT
             mine = await client.list_cases_for_sender(sender_id, limit=5)  # delivered meanwhile
             case_no = next((c.case_no for c in mine if c.type.value == "emergency"), None)
             if case_no is None:
-                return False
+                return FAILED
         await client.add_details(case_no, sender_id, location=loc, contact_phone=phone)
     except LinliError as exc:
         logger.warning("Could not attach details to emergency case %s: %s", case_no, exc)
-        return False
-    return True
+        return FAILED
+    return SENT
 
 
 def _answers_the_question(tracker: Tracker) -> bool:
@@ -116,8 +116,11 @@ class ValidateEmergencyForm(FormValidationAction):
         said = [f"地点“{location_text(location)}”" if location else "",
                 f"电话尾号{phone[-4:]}" if phone else ""]  # fmt: skip
         what = "和".join(s for s in said if s)
-        if await attach_details(sender_id, emergency, location=location, phone=phone):
+        outcome = await attach_details(sender_id, emergency, location=location, phone=phone)
+        if outcome == SENT:
             dispatcher.utter_message(text=f"好的，{what}已经告诉值班人员了。")
+        elif outcome == KEPT:
+            dispatcher.utter_message(text=QUEUED.format(what=what))
         else:
             where = "您在哪里" if location else "您的电话"
             dispatcher.utter_message(text=UNREACHABLE.format(what=where))

@@ -203,9 +203,24 @@ async def test_hub_down_the_place_waits_with_the_queued_case(
     monkeypatch.setattr(hub, "create_case", down)
     slots, d = await start(hub)
     assert "保存" in texts(d) and slots["emergency_case"]["case_no"] is None
-    await answer("我住17号楼2单元602", "report", slots, "location")
+    _, d = await answer("我住17号楼2单元602", "report", slots, "location")
     (waiting,) = await runtime.pending().all()
     assert waiting.type is CaseType.EMERGENCY and waiting.location.building == "17"
+    assert "记下了" in texts(d) and "拨打" in texts(d)  # not told it reached anyone yet
+
+
+async def test_hub_down_after_the_case_the_resident_is_told_to_call(
+    hub: FakeCaseClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slots, _ = await start(hub)
+
+    async def down(*args: object, **kwargs: object) -> None:
+        raise ServiceUnavailable("down")
+
+    monkeypatch.setattr(hub, "add_details", down)
+    events, d = await answer("我住17号楼2单元602", "report", slots, "location")
+    assert slots_of(events)["location"]["building"] == "17"  # the form goes on to the phone
+    assert "连不上" in texts(d) and "拨打" in texts(d)
 
 
 async def test_the_form_reads_only_new_messages(hub: FakeCaseClient) -> None:
