@@ -86,6 +86,16 @@ LOAD_CORRIDOR_LIGHT = {
 }
 LOAD_CORRIDOR_LIGHT_DESCRIPTION_HAS = ONE_SHOT_DESCRIPTION_HAS
 
+# ----- issue 14: after an emergency, the place and the phone join the same urgent case
+EMERGENCY_GAS_SMELL = "我闻到一股很浓的煤气味"
+EMERGENCY_PLACE = "我住17号楼2单元602"
+EMERGENCY_PLACE_IS = "17号楼2单元602室"
+EMERGENCY_PHONE = "电话是{phone}"
+EMERGENCY_GAS_KITCHEN = "家里厨房煤气味特别冲"
+EMERGENCY_PLACE_AGAIN = "在12号楼3单元401"
+EMERGENCY_PLACE_AGAIN_IS = "12号楼3单元401室"
+EMERGENCY_NO_PHONE = "电话就不留了吧"
+
 
 def all_utterances() -> list[str]:
     """Every held-out utterance defined here (phone placeholders filled with a sample number).

@@ -2,7 +2,7 @@
 emergency, the place and phone the resident says next go to the same urgent case and reach staff
 at once; the case number comes with an access code that alone opens the resident's view.
 
-None of the resident's sentences here are NLU training examples (checked with grep when written).
+The resident's words come from ``tests/heldout.py``: none is an NLU training example.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import uuid
 import httpx
 import pytest
 
+from tests import heldout as h
 from tests.stack import Stack, customs, texts
 
 pytestmark = pytest.mark.integration
@@ -42,7 +43,7 @@ def staff_alerts(stack: Stack, case_no: str) -> list[str]:
 
 def test_place_and_phone_after_an_emergency_join_the_same_urgent_case(live_stack: Stack) -> None:
     who = sender()
-    first = live_stack.say(who, "我闻到一股很浓的煤气味")
+    first = live_stack.say(who, h.EMERGENCY_GAS_SMELL)
     said = texts(first)
     assert "119" in said and "不要开关" in said  # the safety advice comes first
     case_no = CASE_NO.search(said).group(0)
@@ -52,45 +53,46 @@ def test_place_and_phone_after_an_emergency_join_the_same_urgent_case(live_stack
     assert case["location"] is None
     assert any("还没说" in a for a in staff_alerts(live_stack, case_no))
 
-    placed = texts(live_stack.say(who, "我住17号楼2单元602"))
+    placed = texts(live_stack.say(who, h.EMERGENCY_PLACE))
     assert "这属于哪一类问题" not in placed  # not a new report
-    assert "17号楼2单元602室" in placed and "值班人员" in placed
+    assert h.EMERGENCY_PLACE_IS in placed and "值班人员" in placed
     assert "手机号" in placed  # the phone is asked next (may be declined)
     (case,) = cases_of(live_stack, who)
     assert case["case_no"] == case_no
     assert case["location"]["building"] == "17" and case["location"]["unit"] == "2"
     assert case["location"]["room"] == "602"
-    assert any("17号楼2单元602室" in a and "【紧急】" in a for a in staff_alerts(live_stack, case_no))
+    alerts = staff_alerts(live_stack, case_no)
+    assert any(h.EMERGENCY_PLACE_IS in a and "【紧急】" in a for a in alerts)
 
-    phoned = texts(live_stack.say(who, "电话是13766668888"))
+    phoned = texts(live_stack.say(who, h.EMERGENCY_PHONE.format(phone="13766668888")))
     assert "尾号8888" in phoned and "安全的地方" in phoned
     (case,) = cases_of(live_stack, who)
     assert case["contact_masked"] == "137****8888"
     with live_stack.hub() as hub:
         history = [h["text"] for h in hub.get(f"/api/cases/{case_no}/history").json()]
-    assert "居民补充了地点：17号楼2单元602室" in history
+    assert f"居民补充了地点：{h.EMERGENCY_PLACE_IS}" in history
     assert "居民留了联系电话（137****8888）" in history
 
-    again = texts(live_stack.say(who, "我要报事"))  # afterwards, a new report starts as usual
+    again = texts(live_stack.say(who, h.START_REPORT_AGAIN))  # then a new report starts as usual
     assert "什么问题" in again
 
 
 def test_the_phone_can_be_declined_and_the_access_code_opens_the_slip(live_stack: Stack) -> None:
     who = sender()
-    first = live_stack.say(who, "家里厨房煤气味特别冲")
+    first = live_stack.say(who, h.EMERGENCY_GAS_KITCHEN)
     said = texts(first)
     case_no = CASE_NO.search(said).group(0)
     code = CODE.search(said).group(0)  # the resident's secret, in their chat
     assert next(c for c in customs(first) if "case_no" in c)["access_code"] == code
 
-    assert "手机号" in texts(live_stack.say(who, "在12号楼3单元401"))
-    closing = texts(live_stack.say(who, "不留"))
+    assert "手机号" in texts(live_stack.say(who, h.EMERGENCY_PLACE_AGAIN))
+    closing = texts(live_stack.say(who, h.EMERGENCY_NO_PHONE))
     assert "安全的地方" in closing
     (case,) = cases_of(live_stack, who)
     assert case["location"]["building"] == "12" and case["contact_masked"] is None
 
     slip = httpx.get(f"{live_stack.hub_url}/kiosk/case/{case_no}/print", params={"t": code})
-    assert slip.status_code == 200 and "12号楼3单元401室" in slip.text
+    assert slip.status_code == 200 and h.EMERGENCY_PLACE_AGAIN_IS in slip.text
     for wrong in ({}, {"t": "2345-6789-ABCD-EFGH"}):
         page = httpx.get(f"{live_stack.hub_url}/kiosk/case/{case_no}/print", params=wrong)
         assert page.status_code == 404 and "12号楼" not in page.text

@@ -141,7 +141,7 @@ async def test_the_phone_may_be_declined_and_nothing_is_sent(hub: FakeCaseClient
 
 async def test_unclear_answers_are_asked_again_never_taken_as_a_place(hub: FakeCaseClient) -> None:
     slots, _ = await start(hub)
-    for text, intent in (("谢谢你们", "thank"), ("在我家厨房", "report"), ("嗯嗯", "affirm")):
+    for text, intent in (("好的好的，太谢谢了", "thank"), ("就在我家灶台那边", "report"), ("嗯，好的呀", "affirm")):
         events, d = await answer(text, intent, slots, "location")
         assert slots_of(events) == {"location": None}, text  # asked again, form goes on
         assert texts(d)
@@ -163,13 +163,13 @@ async def test_a_place_in_the_residents_own_words_is_kept(hub: FakeCaseClient) -
 
 async def test_a_person_or_another_emergency_is_left_to_the_rules(hub: FakeCaseClient) -> None:
     slots, _ = await start(hub)
-    assert (await answer("我要找工作人员", "handoff_human", slots, "location"))[0] == []
+    assert (await answer("能不能让真人跟我说", "handoff_human", slots, "location"))[0] == []
     assert (await answer("楼下配电房在冒烟", "emergency", slots, "location"))[0] == []
 
 
 async def test_stopping_asks_nothing_more(hub: FakeCaseClient) -> None:
     slots, _ = await start(hub)
-    events, _ = await answer("算了算了", "cancel", slots, "location")
+    events, _ = await answer("那就先这样吧，不用问了", "cancel", slots, "location")
     assert slots_of(events) == {"location": DECLINED, "contact": DECLINED}
     done = CollectingDispatcher()
     cleared = slots_of(await EmergencyFollowupDone().run(done, tracker("", "cancel"), {}))
