@@ -56,14 +56,17 @@ def _set_location(case: Case, location: Location) -> bool:
     return case.building != old_building
 
 
-def _set_phone(case: Case, phone: str) -> str:
+def _phone_digits(phone: str) -> str:
     digits = re.sub(r"\D", "", phone)
     if len(digits) < 7:
         raise InvalidInput("电话号码不完整")
+    return digits
+
+
+def _set_phone(case: Case, digits: str) -> None:
     case.contact_phone = digits
     case.phone_tail = digits[-4:]
     case.contact_declined = False
-    return digits
 
 
 def _route_to_building(session: Session, case: Case, now: datetime) -> None:
@@ -104,6 +107,7 @@ def add_details(
     )
     if not has_location and not contact_phone:
         raise InvalidInput("没有要补充的内容")
+    digits = _phone_digits(contact_phone) if contact_phone else None
     added: list[str] = []
     if has_location:
         assert location is not None
@@ -114,8 +118,8 @@ def add_details(
                      now=now, actor="resident")  # fmt: skip
         if building_changed and (case.type == CaseType.EMERGENCY.value or case.grid_id is None):
             _route_to_building(session, case, now)
-    if contact_phone:
-        digits = _set_phone(case, contact_phone)
+    if digits:
+        _set_phone(case, digits)
         added.append(f"电话：{digits}")
         text = f"居民留了联系电话（{mask_phone(digits)}）"
         record_event(session, case=case, kind="details", text=text, now=now, actor="resident")
