@@ -107,6 +107,15 @@ BENCHES: dict[str, Bench] = {
         minutes=4.5,
         minutes_repeat=2.0,
     ),
+    # Whisper's prompts on real speech nobody primed for (issue 18): deterministic, one run.
+    # Only when named (`./linli bench steering`): it would take the default set over budget.
+    "steering": Bench(
+        "bench/steering_bench.py",
+        "bench/results/steering.json",
+        runs=1,
+        default=False,
+        minutes=4.0,
+    ),
     "telegram": Bench(
         "bench/telegram_bench.py",
         "bench/results/telegram_fake_backend.json",
