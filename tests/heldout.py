@@ -96,6 +96,27 @@ EMERGENCY_PLACE_AGAIN = "在12号楼3单元401"
 EMERGENCY_PLACE_AGAIN_IS = "12号楼3单元401室"
 EMERGENCY_NO_PHONE = "电话就不留了吧"
 
+# ----- the Telegram bot end to end (tests/e2e/telegram)
+TG_CORRIDOR_LIGHT_5_2 = "5号楼2单元楼道里的灯又不亮了"
+TG_ELEVATOR_3_1 = "3号楼1单元的电梯不动了，门也打不开"
+TG_LEAK_AT_DOOR_3 = "3号楼门口那块地一直在渗水"
+TG_CORRIDOR_LIGHT_7_3 = "7号楼3单元楼梯间的灯黑了好几天"
+TG_CORRIDOR_LIGHT_8_1 = "8号楼1单元楼道的灯一到晚上就不亮"
+TG_CORRIDOR_LIGHT_6_2 = "6号楼2单元楼道里黑乎乎的，灯坏了"
+TG_CONFIRM = "嗯，对的"
+TG_ANSWERS = {
+    "category": "楼道照明的问题",
+    "location": "5号楼2单元那里",
+    "description": "楼道里的灯一直不亮，晚上黑乎乎的",
+    "urgency": "不着急，你们有空再来就行",
+    "phone": "号码我就不留了吧",
+    "yes_no": TG_CONFIRM,
+    "service_type": "想办一下高龄津贴",
+    "applicant": "就是我本人",
+    "time": "明天上午我有空过去",
+}
+"""What the Telegram driver types for each kind of question (buttons keep their own labels)."""
+
 
 def all_utterances() -> list[str]:
     """Every held-out utterance defined here (phone placeholders filled with a sample number).

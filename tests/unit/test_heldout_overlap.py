@@ -4,8 +4,8 @@ A test that replays a line of ``nlu/data`` checks that the model remembers it, n
 understands residents. Compared after normalising (NFKC, Traditional → Simplified, spaces and
 punctuation removed): every held-out utterance of ``tests/heldout.py`` and every clause of 4 or
 more characters of it must differ from every example in ``nlu/data/*.yml``; and the tests under
-``tests/integration`` and ``tests/load`` send no words of their own (they take them from
-``tests/heldout.py``).
+``tests/integration``, ``tests/load`` and ``tests/e2e/telegram`` send no words of their own: they
+take them from ``tests/heldout.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tests.textsets import (
 )
 
 MIN_CLAUSE = 4
-DIRS = ("tests/integration", "tests/load")
+DIRS = ("tests/integration", "tests/load", "tests/e2e/telegram")
 
 
 @pytest.fixture(scope="module")

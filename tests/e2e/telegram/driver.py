@@ -8,20 +8,13 @@ import time
 from typing import Any
 
 from bot.dialogue import CASE_NO_RE
+from tests import heldout
 from tests.fakes.telegram_api import FakeTelegram, SentCall
 
-ANSWERS = {
-    "category": "楼道灯",
-    "location": "5号楼2单元",
-    "description": "楼道灯一直不亮，晚上很黑",
-    "urgency": "不急",
-    "phone": "不留电话",
-    "yes_no": "对",
-    "service_type": "高龄津贴",
-    "applicant": "我自己",
-    "time": "明天上午",
-}
+ANSWERS = heldout.TG_ANSWERS
+"""Typed answers per question kind: held-out words, none a training example."""
 BUTTON_ANSWERS = {"category": "楼道灯", "urgency": "不急", "phone": "不留电话", "yes_no": "对"}
+"""Labels of the buttons a resident presses (the bot's own words, not the resident's)."""
 
 
 class Resident:
@@ -94,6 +87,6 @@ class Resident:
             ):
                 calls = await self.press(with_buttons[-1], label)
             else:
-                calls = await self.say(ANSWERS.get(kind, "对"))
+                calls = await self.say(ANSWERS.get(kind, heldout.TG_CONFIRM))
             seen.extend(calls)
         raise AssertionError(f"no case number after {max_turns} turns: {[c.text for c in seen]}")

@@ -4,6 +4,7 @@ Rasa server, action server and hub (``live_stack``)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +16,11 @@ from bot import texts
 from bot.app import running
 from bot.speech import SpeechIO
 from core.config import HubSettings
+from tests import heldout as h
 from tests.e2e.telegram.conftest import VOICE_CLIP, service_token, wav_to_ogg
 from tests.e2e.telegram.driver import ANSWERS, Resident
 from tests.paths import synthetic_clip
+from tests.textsets import normalise
 from tests.unit.bot.helpers import tiny_jpeg
 
 pytestmark = pytest.mark.integration
@@ -27,7 +30,7 @@ async def test_full_report_by_text(tg_bot, fake_tg, chat_id, case_client):
     resident = Resident(fake_tg, tg_bot, chat_id)
     sent: list[int] = []
     calls = await resident.turn(
-        lambda: sent.append(fake_tg.send_text(chat_id, "5号楼2单元的楼道灯坏了"))
+        lambda: sent.append(fake_tg.send_text(chat_id, h.TG_CORRIDOR_LIGHT_5_2))
     )
     # Rasa's tracker knows the message by its id (what de-duplicates retries after a timeout)
     rasa = tg_bot.bot_data.services.rasa
@@ -53,7 +56,7 @@ async def test_full_report_by_text(tg_bot, fake_tg, chat_id, case_client):
 
 async def test_buttons_carry_the_report(tg_bot, fake_tg, chat_id, case_client):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    calls = await resident.say("3号楼1单元电梯坏了")
+    calls = await resident.say(h.TG_ELEVATOR_3_1)
     assert any(c.buttons for c in calls), [c.text for c in calls]
     case_no, seen = await resident.complete(calls, buttons=True)
     pressed = fake_tg.sent(method="answerCallbackQuery")
@@ -100,7 +103,7 @@ async def _attachments(live_stack: Any, case_no: str) -> list[dict[str, Any]] | 
 
 async def test_photo_sent_during_report_is_attached(tg_bot, fake_tg, chat_id, live_stack):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    calls = await resident.say("3号楼门口漏水了")
+    calls = await resident.say(h.TG_LEAK_AT_DOOR_3)
     mark = fake_tg.mark()
     fake_tg.send_photo(chat_id, tiny_jpeg())
     await fake_tg.wait_text(chat_id, "照片", start=mark)
@@ -142,7 +145,7 @@ async def test_pushed_status_change_answered_unresolved_reopens(
     tg_bot, fake_tg, chat_id, case_client, live_stack
 ):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    case_no, _ = await resident.complete(await resident.say("7号楼3单元的楼道灯坏了"))
+    case_no, _ = await resident.complete(await resident.say(h.TG_CORRIDOR_LIGHT_7_3))
     await asyncio.to_thread(_resolve, live_stack, case_no)
     push = await fake_tg.wait_for(
         lambda c: c.chat_id == chat_id and c.method == "sendMessage" and c.buttons
@@ -177,18 +180,18 @@ async def test_action_server_outage_mid_conversation(
     tg_bot, fake_tg, chat_id, case_client, live_stack
 ):
     resident = Resident(fake_tg, tg_bot, chat_id)
-    calls = await resident.say("8号楼1单元的楼道灯坏了")
+    calls = await resident.say(h.TG_CORRIDOR_LIGHT_8_1)
     # answer until the read-back question (对 / 不对), then take the action server down
     for _ in range(8):
         if resident.expect == "yes_no":
             break
         kind = resident.expect or "description"
-        calls = await resident.say(ANSWERS.get(kind, "对"))
+        calls = await resident.say(ANSWERS.get(kind, h.TG_CONFIRM))
     assert resident.expect == "yes_no", [c.text for c in calls]
     await asyncio.to_thread(_crash_actions, live_stack)
     try:
         mark = fake_tg.mark()
-        fake_tg.send_text(chat_id, "对")
+        fake_tg.send_text(chat_id, h.TG_CONFIRM)
         await fake_tg.wait_text(chat_id, texts.OUTAGE, start=mark, timeout=30)
         assert await case_client.list_cases_for_sender(f"tg:{chat_id}") == []
     finally:
@@ -268,15 +271,15 @@ async def test_lost_answer_is_recovered_without_a_second_case(
         )  # fmt: skip
         async with running(application):
             resident = Resident(fake_tg, application, chat_id)
-            await resident.say("6号楼2单元的楼道灯坏了")
+            await resident.say(h.TG_CORRIDOR_LIGHT_6_2)
             for _ in range(8):
                 if resident.expect == "yes_no":
                     break
-                await resident.say(ANSWERS.get(resident.expect or "description", "对"))
+                await resident.say(ANSWERS.get(resident.expect or "description", h.TG_CONFIRM))
             assert resident.expect == "yes_no"
             proxy.lose_next = True
             mark = fake_tg.mark()
-            fake_tg.send_text(chat_id, "对")
+            fake_tg.send_text(chat_id, h.TG_CONFIRM)
             await fake_tg.wait_text(chat_id, texts.OUTAGE, start=mark, timeout=60)
             reply = await fake_tg.wait_for(
                 lambda c: c.chat_id == chat_id and c.method == "sendMessage" and "BS-" in c.text,
@@ -284,8 +287,9 @@ async def test_lost_answer_is_recovered_without_a_second_case(
                 timeout=60,
             )
             await asyncio.sleep(3.0)
-        confirms = [b for b in proxy.forwarded if '"message": "对"' in b or '"message":"对"' in b]
-        assert len(confirms) == 1, proxy.forwarded  # "对" reached Rasa once, never again
+        said = normalise(h.TG_CONFIRM)  # the bot sends NFKC text ("，" → ",")
+        confirms = [b for b in proxy.forwarded if normalise(json.loads(b)["message"]) == said]
+        assert len(confirms) == 1, proxy.forwarded  # the yes reached Rasa once, never again
         mine = await case_client.list_cases_for_sender(f"tg:{chat_id}")
         assert len(mine) == 1 and mine[0].case_no in reply.text
     finally:
