@@ -27,10 +27,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from core.config import HubSettings
+from core.rasa_rest import RasaClient
 from voice.config import VoiceSettings
 from voice.factory import make_recognizer, make_synthesizer
 from voice.kiosk.drafts import DraftStore
-from core.rasa_rest import RasaClient
+from voice.kiosk.hubcases import HubCases
 from voice.kiosk.service import KioskService
 from voice.kiosk.session import KioskSession
 
@@ -67,6 +68,8 @@ def register(
             rasa=RasaClient(settings.rasa_url, timeout_s=vs.rasa_timeout_s),
             drafts=DraftStore(data_dir / "kiosk" / "drafts.jsonl"),
         )
+    if service.cases is None:
+        service.cases = HubCases(app=app, token=settings.service_token or "")
     app.state.kiosk = service
     app.state.kiosk_hub_settings = settings
     app.include_router(router)
@@ -316,6 +319,10 @@ async def kiosk_ws(ws: WebSocket) -> None:
                 payload = str(event.get("payload") or title)
                 await ws.send_json({"type": "thinking"})
                 for out in await service.handle_text(session, title, payload=payload):
+                    await ws.send_json(out)
+            elif kind == "digits":  # the on-screen number pad
+                await ws.send_json({"type": "thinking"})
+                for out in await service.handle_digits(session, str(event.get("value", ""))[:40]):
                     await ws.send_json(out)
             elif kind == "command":
                 name = str(event.get("name", ""))

@@ -27,3 +27,23 @@ def match_command(text: str) -> str | None:
             if core == form or (len(form) >= 3 and form in core and len(core) <= len(form) + 3):
                 return name
     return None
+
+
+HANDOFF_WORDS = ("转人工", "人工服务", "找人工", "找工作人员", "人工客服")
+STATUS_WORDS = ("查进度", "查一下我的事", "查我的事", "查询进度", "查一下进度", "我的事怎么样了")
+HANDOFF_PAYLOADS = frozenset({"/handoff_human", "转人工"})
+
+
+def wants_handoff(text: str, payload: str | None = None) -> bool:
+    """A short request for a person (or the dialogue's 转人工 button): the kiosk asks how to
+    reach the resident before the call-back task is made."""
+    if payload is not None:
+        return payload in HANDOFF_PAYLOADS
+    core = _PUNCT.sub("", text or "")
+    return len(core) <= 10 and any(w in core for w in HANDOFF_WORDS)
+
+
+def wants_status(text: str) -> bool:
+    """A short request to check a case ("查一下我的事", as the printed slip says)."""
+    core = _PUNCT.sub("", text or "")
+    return len(core) <= 10 and any(w in core for w in STATUS_WORDS)

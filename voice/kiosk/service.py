@@ -9,31 +9,35 @@ import time
 from dataclasses import dataclass, field
 
 from core.errors import ServiceUnavailable
+from core.rasa_rest import RasaClient
 from core.textnorm import normalize_text
 from voice.asr import Recognizer, expectation_for
 from voice.audio import AudioClip, AudioError, validate_clip
 from voice.config import VoiceSettings
+from voice.kiosk import touch
 from voice.kiosk.bargein import BargeIn, classify, command_in
-from voice.kiosk.commands import match_command
+from voice.kiosk.commands import match_command, wants_handoff, wants_status
 from voice.kiosk.drafts import DraftStore
-from core.rasa_rest import RasaClient
+from voice.kiosk.hubcases import HubCases
+from voice.kiosk.limits import GuessLimiter
 from voice.kiosk.session import KioskSession
 from voice.kiosk.speech import (
     display_messages,
     find_access_code,
     find_case_no,
+    find_case_type,
     find_expect,
     print_url,
     speech_text,
 )
+from voice.kiosk.touchturns import BUSY, TouchTurns
 from voice.tts import SynthesisError, Synthesizer
 
 logger = logging.getLogger(__name__)
 
-GREETING = "您好！有什么事，请直接跟我说。比如：我要报事，或者：老年卡怎么办。"
+GREETING = "您好！请点一下您要办的事，也可以按“点我说话”，直接跟我说。"
 NOT_HEARD = "没听清楚，请您再说一遍，慢一点说就好。"
 ASR_DOWN = "语音识别暂时不能用，请按“转人工”，工作人员会来帮您。"
-BUSY = "系统有点忙，请稍等一下再说一遍。着急的话，请按“转人工”。"
 TRAILING_PUNCT = "。.！!？?，,、；;：:…~ "
 
 
@@ -47,7 +51,7 @@ YES_NO_BUTTONS = [{"title": "对", "payload": "对"}, {"title": "不对", "paylo
 
 
 @dataclass
-class KioskService:
+class KioskService(TouchTurns):
     """Everything the kiosk WebSocket needs; lives on ``app.state.kiosk``."""
 
     settings: VoiceSettings
@@ -55,6 +59,9 @@ class KioskService:
     synthesizer: Synthesizer
     rasa: RasaClient
     drafts: DraftStore
+    cases: HubCases | None = None
+    """The case system of this hub (status at the kiosk, hand-off details, building list)."""
+    limiter: GuessLimiter = field(default_factory=GuessLimiter)
     sessions: dict[str, KioskSession] = field(default_factory=dict)
     timings: list[dict] = field(default_factory=list)
     """Recent voice-turn timings (for the bench), newest last, capped."""
@@ -114,15 +121,19 @@ class KioskService:
         *,
         kind: str = "reply",
         buttons: list[dict] | None = None,
+        touch_hint: dict | None = None,
+        speech: str | None = None,
     ) -> dict:
-        """A reply the kiosk composes itself (greeting, re-ask, busy)."""
+        """A reply the kiosk composes itself (greeting, re-ask, busy, kiosk-side steps)."""
         messages = [{"text": text, "buttons": buttons or []}]
+        spoken = speech or text
         event = {
             "type": kind,
             "messages": messages,
-            "speech": text,
-            "audio": await self.speak(session, text),
+            "speech": spoken,
+            "audio": await self.speak(session, spoken),
             "expect": session.expect,
+            "touch": touch_hint,
             "rate": session.rate,
             "volume": session.volume,
         }
@@ -233,16 +244,50 @@ class KioskService:
         if command is not None:
             return await self.handle_command(session, command)
         session.add_turn("resident", text)
+        if payload and payload.startswith(touch.LOCAL):
+            return [await self.handle_local(session, payload)]
+        if wants_handoff(text, payload):
+            return [await self.start_flow(session, "human")]
+        if payload is None and wants_status(text):
+            return [await self.start_flow(session, "status")]
+        if session.flow is not None and payload is None:
+            step = await session.flow.on_text(text)
+            if step is not None:
+                return [await self.render(session, step)]
+        session.flow = None  # a dialogue answer: any kiosk-side step is over
+        return await self.to_dialogue(session, text, payload=payload)
+
+    async def to_dialogue(
+        self,
+        session: KioskSession,
+        text: str,
+        *,
+        payload: str | None = None,
+        speech_prefix: str = "",
+        heard: str | None = None,
+    ) -> list[dict]:
+        """Send the resident's answer to the dialogue; its reply as the page's event.
+
+        ``speech_prefix`` is said first (a number read back in groups); ``heard`` is what the
+        page echoes as the resident's answer ("5号楼2单元301室" after the picker)."""
         try:
             started = time.perf_counter()
             raw = await self.rasa.send(session.sender, payload or for_dialogue(text))
             dialogue_s = time.perf_counter() - started
         except ServiceUnavailable:
             return [await self.local_reply(session, BUSY, kind="retry")]
-        return [await self.dialogue_reply(session, raw, dialogue_s)]
+        event = await self.dialogue_reply(session, raw, dialogue_s, speech_prefix=speech_prefix)
+        if heard:
+            event["heard"] = heard
+        return [event]
 
     async def dialogue_reply(
-        self, session: KioskSession, raw: list[dict], dialogue_s: float = 0.0
+        self,
+        session: KioskSession,
+        raw: list[dict],
+        dialogue_s: float = 0.0,
+        *,
+        speech_prefix: str = "",
     ) -> dict:
         """Turn the dialogue's messages into the page's reply event."""
         session.expect = find_expect(raw) or "free"
@@ -254,7 +299,14 @@ class KioskService:
         if case_no:
             session.case_no = case_no
             session.finished = True
-        text_spoken = speech_text(raw, case_no)
+        buildings = await self.buildings() if session.expect == "location" else []
+        hint = self.touch_for(session, messages, case_no, buildings)
+        text_spoken = speech_prefix + speech_text(raw, case_no) + (hint.get("say") or "")
+        if case_no and find_case_type(raw, case_no) == "callback":
+            step = await self.attach_handoff(session, raw, case_no)
+            if step is not None:
+                messages.append({"text": step.text, "buttons": step.buttons})
+                hint, text_spoken = step.touch or hint, text_spoken + step.text
         rate = max(self.settings.tts_rate_min, session.rate - 20) if case_no else None
         for m in messages:
             session.add_turn("kiosk", m["text"])
@@ -268,12 +320,14 @@ class KioskService:
             "expect": session.expect,
             "case_no": case_no,
             "print_url": print_url(case_no, find_access_code(raw, case_no) if case_no else None),
+            "touch": hint,
             "rate": session.rate,
             "volume": session.volume,
             "dialogue_s": round(dialogue_s, 3),
             "tts_s": round(time.perf_counter() - started, 3),
         }
         session.last_reply = event
+        session.last_dialogue = event
         return event
 
     async def handle_command(self, session: KioskSession, name: str) -> list[dict]:
@@ -284,7 +338,7 @@ class KioskService:
             return [{"type": "stopped"}]
         if name == "repeat":
             if session.last_reply is None:
-                return [await self.local_reply(session, GREETING)]
+                return [await self.greeting(session)]
             replay = dict(session.last_reply, repeat=True, volume=session.volume)
             if replay.get("rate") != session.rate:
                 replay["audio"] = await self.speak(session, replay.get("speech") or "")
@@ -292,7 +346,7 @@ class KioskService:
                 session.last_reply = dict(replay, repeat=False)
             return [replay]
         if name == "human":
-            return await self.handle_text(session, "转人工")
+            return [await self.start_flow(session, "human")]
         if name in ("louder", "quieter"):
             step = 0.5 if name == "louder" else -0.5
             session.volume = min(3.0, max(0.5, session.volume + step))
@@ -320,5 +374,5 @@ class KioskService:
         return events
 
     async def greeting(self, session: KioskSession) -> dict:
-        """The welcome spoken when a new visitor starts."""
-        return await self.local_reply(session, GREETING)
+        """The welcome spoken when a new visitor starts, with the big start buttons."""
+        return await self.local_reply(session, GREETING, touch_hint=touch.start())

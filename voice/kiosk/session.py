@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from voice.kiosk.drafts import Draft, now_iso
 
@@ -34,6 +35,18 @@ class KioskSession:
     finished: bool = False
     """True once a case was created or the resident cancelled: nothing left to keep."""
     draft_saved: bool = False
+    flow: Any = None
+    """A kiosk-side step in progress (``StatusFlow`` / ``HandoffFlow``), or None."""
+    picker: Any = None
+    """The place picker offered with the dialogue's location question (or a correction)."""
+    keypad: str | None = None
+    """``phone`` while the dialogue's phone question (or a phone correction) is on screen."""
+    form: str | None = None
+    """``report`` / ``service`` while a dialogue form runs (for the correction buttons)."""
+    consulting: str | None = None
+    """``ask`` when the dialogue asked for a question, ``answered`` after its answer."""
+    last_dialogue: dict | None = None
+    """The last reply of the dialogue itself (接着刚才的事 after a kiosk-side step)."""
 
     @property
     def sender(self) -> str:

@@ -52,6 +52,16 @@ def find_access_code(messages: list[dict], case_no: str) -> str | None:
     return None
 
 
+def find_case_type(messages: list[dict], case_no: str) -> str | None:
+    """The type announced with ``case_no`` (``custom.type``: report, service, callback …)."""
+    for msg in messages:
+        custom = msg.get("custom")
+        if isinstance(custom, dict) and custom.get("case_no") == case_no:
+            kind = custom.get("type")
+            return kind if isinstance(kind, str) else None
+    return None
+
+
 def print_url(case_no: str | None, access_code: str | None) -> str | None:
     """The printable slip's address, which carries the access code (None without one)."""
     if not case_no or not access_code:

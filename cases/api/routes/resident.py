@@ -1,19 +1,27 @@
 """A resident's own view of a case: opened by the case number plus the access code that only
 that resident received (printed slip, chat reply). A number alone reveals nothing: an unknown
-number, a missing code and a wrong code all get the same 404."""
+number, a missing code and a wrong code all get the same 404.
+
+Channels that check the resident another way (the kiosk: number + the last 4 digits of the
+phone that reported it) open the same view through ``POST /api/resident/lookup`` with the
+service token, and limit guesses themselves."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cases import access, crud
-from cases.api.deps import SessionDep
+from cases.api.deps import ServiceAuth, SessionDep
 from cases.api.routes.cases import HistoryLine
 from cases.clock import CHINA_TZ
 from cases.events import case_events
+from cases.models import Building, Case
 from cases.statuses import status_label
 from core.contracts import CasePublic
 
@@ -41,6 +49,10 @@ def resident_case(
     if not access.code_matches(case.access_hash if case else None, x_case_access):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     assert case is not None
+    return _view(session, case)
+
+
+def _view(session: Session, case: Case) -> ResidentCaseView:
     history = [
         HistoryLine(
             at=e.at.astimezone(CHINA_TZ).isoformat(timespec="minutes"),
@@ -51,3 +63,54 @@ def resident_case(
         for e in case_events(session, case, include_internal=False)
     ]
     return ResidentCaseView(case=crud.to_public(case), history=history)
+
+
+class LookupIn(BaseModel):
+    """A case number as the resident entered it, and the last 4 digits of their phone."""
+
+    number: str = Field(max_length=40, description="BS-20261203-0098, 202612030098 or 0098")
+    phone_tail: str = Field(max_length=8, description="last 4 digits of the reporting phone")
+
+
+def _find(session: Session, number: str, phone_tail: str) -> Case | None:
+    digits, tail = re.sub(r"\D", "", number), re.sub(r"\D", "", phone_tail)
+    if len(tail) != 4:
+        return None
+    if len(digits) == 4:
+        return crud.find_by_last4(session=session, last4=digits, phone_tail=tail)
+    if len(digits) < 12:
+        return None
+    suffix = f"%-{digits[:8]}-{digits[8:]}"  # the day's sequence is shared by all prefixes
+    return session.scalar(
+        select(Case).where(Case.case_no.like(suffix), Case.phone_tail == tail).limit(1)
+    )
+
+
+@router.post("/lookup", response_model=ResidentCaseView, dependencies=[ServiceAuth])
+def resident_lookup(body: LookupIn, session: SessionDep) -> ResidentCaseView:
+    """The resident's view of a case found by its number (or last 4 digits) plus the last 4
+    digits of the phone that reported it. Unknown number and wrong phone get the same 404.
+    Service token only: the calling channel limits guesses (the kiosk does, per session)."""
+    case = _find(session, body.number, body.phone_tail)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return _view(session, case)
+
+
+class BuildingOut(BaseModel):
+    """A building of the community, for pickers."""
+
+    code: str
+    name: str
+
+
+@router.get("/buildings", response_model=list[BuildingOut])
+def buildings(session: SessionDep) -> list[BuildingOut]:
+    """The community's buildings, in number order (the kiosk's building picker)."""
+    rows = sorted(session.scalars(select(Building)), key=_number_order)
+    return [BuildingOut(code=b.code, name=b.name) for b in rows]
+
+
+def _number_order(building: Building) -> tuple[bool, int, str]:
+    numeric = building.code.isdigit()
+    return (not numeric, int(building.code) if numeric else 0, building.code)

@@ -136,6 +136,31 @@ def chromium(tmp_path: Path) -> Iterator[Browser]:
         pw.stop()
 
 
+NO_MIC_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+"""A kiosk with NO microphone: no fake capture device, no auto-granted media permission."""
+
+
+@pytest.fixture
+def chromium_nomic(tmp_path: Path) -> Iterator[Browser]:
+    """Headless Debian Chromium without any microphone (touch only)."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(NO_MIC_ARGS))
+    try:
+        yield Browser(mic=tmp_path / "no-mic", playwright=pw, browser=browser)
+    finally:
+        browser.close()
+        pw.stop()
+
+
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save a screenshot under tests/artifacts/voice/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

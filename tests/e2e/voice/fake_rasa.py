@@ -1,7 +1,10 @@
 """A scripted stand-in for Rasa's REST channel (used only when the real stack is not running).
 
 It walks a short report flow (problem → location → read-back → case created through the hub's
-case API) so that the kiosk page can be driven end to end against the hub alone.
+case API) so that the kiosk page can be driven end to end against the hub alone. Started by
+the start buttons (``/report``, ``/service``) it also asks for a phone, and walks a service
+application (service → for whom → when → phone → read-back); ``/handoff_human`` makes a
+call-back task as the real action does (case number and access code in ``custom``).
 """
 
 from __future__ import annotations
@@ -48,13 +51,127 @@ def create_app(hub_url: str, token: str) -> FastAPI:
             {"custom": {"expect": "location"}},
         ]
 
+    async def create(payload: dict) -> dict:
+        async with httpx.AsyncClient(timeout=10) as client:
+            r = await client.post(
+                f"{hub_url}/api/cases", json=payload, headers={"Authorization": f"Bearer {token}"}
+            )
+        r.raise_for_status()
+        return r.json()
+
+    def ask_phone() -> list[dict]:
+        return [
+            {
+                "text": "方便留个手机号吗？工作人员好联系您。",
+                "buttons": [{"title": "不留电话", "payload": "不留电话"}],
+            },
+            {"custom": {"expect": "phone"}},
+        ]
+
+    def created(sender: str, case: dict, what: str) -> list[dict]:
+        state.pop(sender, None)
+        no = case["case_no"]
+        return [
+            {"recipient_id": sender, "text": f"{what}编号是 {no}（尾号 {' '.join(no[-4:])}）。"},
+            {
+                "recipient_id": sender,
+                "custom": {"case_no": no, "type": case["type"], "access_code": case["access_code"]},
+            },
+        ]
+
+    async def service(sender: str, text: str, s: dict) -> list[dict]:
+        names = {"高龄津贴": "elderly_allowance", "居住证明": "residence_certificate",
+                 "老年优待证": "senior_card"}  # fmt: skip
+        out: list[dict]
+        if s["step"] == "service_type":
+            code = next((c for n, c in names.items() if n in text), None)
+            if code is None:
+                out = [
+                    {"text": "您要办哪一项？",
+                     "buttons": [{"title": n, "payload": n} for n in names]},  # fmt: skip
+                    {"custom": {"expect": "service_type"}},
+                ]
+                return out
+            s.update(service_code=code, service_name=text, step="applicant")
+            return [
+                {"text": "是给您自己办，还是帮家里人办？",
+                 "buttons": [{"title": t, "payload": t} for t in ("我自己", "帮家人办")]},
+                {"custom": {"expect": "applicant"}},
+            ]  # fmt: skip
+        if s["step"] == "applicant":
+            s.update(applicant="家属" if "家" in text else "本人", step="time")
+            return [
+                {"text": "您什么时候方便？",
+                 "buttons": [{"title": t, "payload": t} for t in ("随时都行", "明天上午")]},
+                {"custom": {"expect": "time"}},
+            ]  # fmt: skip
+        if s["step"] == "time":
+            s.update(time=text, step="phone")
+            return ask_phone()
+        if s["step"] == "phone":
+            digits = re.sub(r"\D", "", text)
+            if not re.fullmatch(r"1[3-9]\d{9}", digits) and "不留" not in text:
+                return ask_phone()
+            s.update(phone=digits or None, step="confirm")
+        if s["step"] == "confirm" and s.get("phone") is not None and text in ("/affirm", "对"):
+            case = await create({
+                "type": "service", "service_code": s["service_code"],
+                "applicant": s["applicant"], "time_preference": s["time"],
+                "contact_phone": s["phone"], "contact_declined": not s["phone"],
+                "channel": "kiosk", "sender_id": sender,
+            })  # fmt: skip
+            return created(sender, case, "已登记！")
+        tail = f"，电话尾号{s['phone'][-4:]}" if s.get("phone") else ""
+        return [
+            {"text": f"您要办理：{s['service_name']}（{s['applicant']}），"
+                     f"时间：{s['time']}{tail}。对吗？",
+             "buttons": [{"title": "对", "payload": "/affirm"},
+                         {"title": "不对", "payload": "/deny"}]},
+            {"custom": {"expect": "yes_no"}},
+        ]  # fmt: skip
+
+    def report_read_back(s: dict) -> list[dict]:
+        where = f"{s['building']}号楼" + (f"{s['unit']}单元" if s.get("unit") else "")
+        where += f"{s['room']}室" if s.get("room") else ""
+        where += f"，电话尾号{s['phone'][-4:]}" if s.get("phone") else ""
+        out = [
+            {
+                "text": f"您要反映：{s['name']}，{where}，{s['description']}。对吗？",
+                "buttons": [
+                    {"title": "对", "payload": "/affirm"},
+                    {"title": "不对", "payload": "/deny"},
+                ],
+            },
+            {"custom": {"expect": "yes_no"}},
+        ]
+        return out
+
     @app.post("/webhooks/rest/webhook")
     async def webhook(body: dict) -> list[dict]:
         sender, text = body["sender"], body.get("message", "")
         s = state.setdefault(sender, {"step": "start"})
-        out: list[dict]
+        if text == "/handoff_human":
+            case = await create({"type": "callback", "description": "居民要求人工服务。",
+                                 "channel": "kiosk", "sender_id": sender})  # fmt: skip
+            return created(sender, case, "好的，已为您转人工，登记")
         if "转人工" in text:
             return [{"recipient_id": sender, "text": "好的，已经帮您联系工作人员，请稍等。"}]
+        if text == "/service":
+            state[sender] = s = {"step": "service_type", "flow": "service"}
+        if s.get("flow") == "service":
+            return [{"recipient_id": sender, **m} for m in await service(sender, text, s)]
+        if text == "/report":
+            state[sender] = {"step": "problem", "touch": True}
+            return [
+                {"recipient_id": sender, "text": "好的，请说说遇到了什么问题？"},
+                {"recipient_id": sender, "custom": {"expect": "description"}},
+            ]
+        if s["step"] == "phone":
+            digits = re.sub(r"\D", "", text)
+            if not re.fullmatch(r"1[3-9]\d{9}", digits) and "不留" not in text:
+                return [{"recipient_id": sender, **m} for m in ask_phone()]
+            s.update(phone=digits or None, step="confirm")
+            return [{"recipient_id": sender, **m} for m in report_read_back(s)]
         if s["step"] in ("start", "problem"):
             for word, (code, name) in CATEGORIES.items():
                 if word in text:
@@ -82,7 +199,12 @@ def create_app(hub_url: str, token: str) -> FastAPI:
             if not m:
                 return [{"recipient_id": sender, **m} for m in ask_location()]
             s["building"], s["unit"] = _num(m.group(1)), _num(m.group(2) or "")
+            room = re.search(r"(\d+)室", text)
+            s["room"] = room.group(1) if room else None
             s["step"] = "confirm"
+            if s.get("touch") and "phone" not in s:
+                s["step"] = "phone"
+                return [{"recipient_id": sender, **m} for m in ask_phone()]
         elif s["step"] == "confirm":
             if (
                 text in ("/affirm",)
@@ -93,11 +215,13 @@ def create_app(hub_url: str, token: str) -> FastAPI:
                     "type": "report",
                     "category": s["category"],
                     "description": s["description"],
-                    "location": {"building": s["building"], "unit": s["unit"] or None},
+                    "location": {"building": s["building"], "unit": s["unit"] or None,
+                                 "room": s.get("room")},
                     "channel": "kiosk",
                     "sender_id": sender,
-                    "contact_declined": True,
-                }
+                    "contact_phone": s.get("phone"),
+                    "contact_declined": not s.get("phone"),
+                }  # fmt: skip
                 async with httpx.AsyncClient(timeout=10) as client:
                     r = await client.post(
                         f"{hub_url}/api/cases",
@@ -119,17 +243,6 @@ def create_app(hub_url: str, token: str) -> FastAPI:
                 ]
             s["step"] = "location"
             return [{"recipient_id": sender, **m} for m in ask_location()]
-        where = f"{s['building']}号楼" + (f"{s['unit']}单元" if s.get("unit") else "")
-        out = [
-            {
-                "text": f"您要反映：{s['name']}，{where}，{s['description']}。对吗？",
-                "buttons": [
-                    {"title": "对", "payload": "/affirm"},
-                    {"title": "不对", "payload": "/deny"},
-                ],
-            },
-            {"custom": {"expect": "yes_no"}},
-        ]
-        return [{"recipient_id": sender, **m} for m in out]
+        return [{"recipient_id": sender, **m} for m in report_read_back(s)]
 
     return app

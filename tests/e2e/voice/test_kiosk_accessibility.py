@@ -53,7 +53,10 @@ def test_kiosk_page_meets_elderly_mode_numbers_in_every_state(hub_only, chromium
     page.wait_for_selector("#reply p")
     assert run_axe(page) == []
     m = check_design_numbers(page)
-    assert 3 <= len(m["targets"]) <= 7  # calm screen: a few big buttons
+    # calm screen: four big start buttons beside the controls (说话, 转人工, 再说一遍, 停, …)
+    assert 8 <= len(m["targets"]) <= 10
+    starts = page.locator("#answers .btn").all_inner_texts()
+    assert starts == ["我要报事", "我想问问", "我要办事", "查进度"]
     talk = page.locator("#talk").bounding_box()
     assert talk["height"] >= 120
     screenshot(page, "kiosk_start")

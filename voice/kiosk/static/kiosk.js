@@ -1,4 +1,8 @@
-// 邻里 kiosk (长辈版): hands-free voice loop over /kiosk/ws. No external libraries.
+// 邻里 kiosk (长辈版): voice and touch over one /kiosk/ws session. No external libraries.
+// Touch: every reply carries a `touch` hint (start buttons, answer buttons, the number pad,
+// the building picker, a text box); taps, digits and typed words go over the same WebSocket
+// as speech, so the dialogue sees one conversation. Without a working microphone the page
+// never shows a listening or recording state: it says plainly to use the buttons.
 // States: connecting → listening (mic open, waiting for speech) → recording (speech detected,
 // streaming PCM) → thinking (server recognising / asking the dialogue) → speaking (reply audio)
 // → listening again. "paused": mic closed until the big button is pressed.
@@ -30,31 +34,52 @@
     ws: null, session: sessionStorage.getItem('kiosk-session') || null,
     state: 'connecting', paused: false, expect: 'free', volume: 1.0, rate: 125,
     lastReply: null, log: [], turnEndAt: null, bargePending: false,
+    mic: 'unknown', // 'ok' once a microphone opened, 'none' when there is none or it is refused
+    pad: { kind: null, max: 12, digits: '' },
   };
   window.__kiosk = kiosk; // for tests and the bench
 
   // ----- UI ------------------------------------------------------------------------------
   const STATUS = {
     connecting: '正在连接，请稍等……',
-    listening: '请说话，我在听……',
+    listening: '请说话，我在听……也可以点屏幕上的按钮',
     recording: '正在听您说……说完停一下就好',
     thinking: '请稍等，我正在想……',
     speaking: '正在说……',
-    paused: '想说话时，请按下面的大按钮',
+    paused: '请点屏幕上的按钮，或者按“点我说话”',
+    touch: '话筒用不了，请点屏幕上的按钮，一样能办。',
     offline: '连接断开了，正在重新连接……',
   };
   function setState(s) {
+    if (kiosk.mic === 'none' && (s === 'listening' || s === 'recording')) s = 'touch'; // never claim to listen
     kiosk.state = s;
     document.body.dataset.state = s;
     $('status').textContent = STATUS[s] || '';
-    $('talk-label').textContent = (s === 'recording') ? '我说完了' : (s === 'listening' ? '正在听，请说' : '点我说话');
+    let label = '点我说话';
+    if (kiosk.mic === 'none') label = '话筒用不了';
+    else if (s === 'recording') label = '我说完了';
+    else if (s === 'listening') label = '正在听，请说';
+    $('talk-label').textContent = label;
+  }
+  function setMicNone(reason) {
+    kiosk.mic = 'none';
+    document.body.dataset.mic = 'none';
+    logEvent('mic_unavailable', { reason: String(reason || '') });
+    setState(kiosk.state === 'speaking' || kiosk.state === 'thinking' ? kiosk.state : 'touch');
+    if (kiosk.state !== 'touch') $('status').textContent = STATUS.touch;
+  }
+  function setMicOk() {
+    if (kiosk.mic === 'ok') return;
+    kiosk.mic = 'ok';
+    document.body.dataset.mic = 'ok';
   }
   function logEvent(type, extra) {
     kiosk.log.push(Object.assign({ type, t: performance.now() }, extra || {}));
     if (kiosk.log.length > 500) kiosk.log.shift();
   }
-  function showHeard(text) {
+  function showHeard(text, label) {
     $('heard').hidden = !text;
+    $('heard-label').textContent = label || '我听到的是：';
     $('heard-text').textContent = text || '';
   }
   function clearScreen() {
@@ -63,7 +88,55 @@
     $('answers').replaceChildren();
     $('case').hidden = true;
     $('case-no').textContent = '';
+    $('view').hidden = true;
+    $('answers-label').hidden = true;
+    hidePad();
+    $('typing').hidden = true;
     document.body.classList.remove('has-case');
+  }
+  function renderView(view) {
+    $('view').hidden = !view;
+    if (!view) return;
+    $('view-title').textContent = view.title || '事项进度';
+    const rows = $('view-rows');
+    rows.replaceChildren();
+    for (const [label, value] of view.rows || []) {
+      const dt = document.createElement('dt'); dt.textContent = label;
+      const dd = document.createElement('dd'); dd.textContent = value;
+      rows.append(dt, dd);
+    }
+    const hist = $('view-history');
+    hist.replaceChildren();
+    for (const [when, text] of view.history || []) {
+      const li = document.createElement('li'); li.textContent = when + '  ' + text;
+      hist.appendChild(li);
+    }
+  }
+  function answerClass(b) {
+    if (b.title === '对' || b.title === '解决了') return 'btn btn-yes';
+    if (b.title === '不对' || b.title === '没解决') return 'btn btn-no';
+    return 'btn btn-answer';
+  }
+  function renderAnswers(buttons, t) {
+    const answers = $('answers');
+    answers.replaceChildren();
+    answers.className = 'answers panel-' + ((t && t.panel) || 'answers');
+    answers.style.setProperty('--cols', String((t && t.columns) || (buttons.length > 4 ? 4 : 2)));
+    for (const b of buttons) {
+      const el = document.createElement('button');
+      el.type = 'button';
+      el.textContent = b.title;
+      el.className = answerClass(b);
+      el.dataset.payload = b.payload || b.title;
+      el.addEventListener('click', () => { touch(); ensureOutCtx(); sendButton(b); });
+      answers.appendChild(el);
+    }
+  }
+  function renderTouch(t) {
+    if (t && t.keypad) showPad(t.keypad); else hidePad();
+    $('typing').hidden = !(t && t.text_box);
+    $('answers-label').hidden = !(t && t.label);
+    $('answers-label').textContent = (t && t.label) || '';
   }
   function renderReply(ev) {
     const reply = $('reply');
@@ -77,16 +150,12 @@
       }
       for (const b of m.buttons || []) buttons.push(b);
     }
-    const answers = $('answers');
-    answers.replaceChildren();
-    for (const b of buttons.slice(0, 4)) {
-      const el = document.createElement('button');
-      el.type = 'button';
-      el.textContent = b.title;
-      el.className = 'btn ' + (b.title === '对' ? 'btn-yes' : b.title === '不对' ? 'btn-no' : 'btn-answer');
-      el.addEventListener('click', () => { touch(); sendButton(b); });
-      answers.appendChild(el);
-    }
+    const t = ev.touch || null;
+    for (const b of (t && t.quick) || []) buttons.push(b);
+    renderAnswers(buttons, t);
+    renderTouch(t);
+    renderView(ev.view || null);
+    if (ev.heard && !$('heard').hidden) $('heard-text').textContent = ev.heard; // "5号楼2单元301室"
     if (!ev.case_no) {
       $('case').hidden = true;
       document.body.classList.remove('has-case');
@@ -123,9 +192,77 @@
   function sendButton(b) {
     stopSpeaking();
     stopMic();
-    showHeard(b.title);
+    if (b.payload === 'kiosk:done') { // finished: a fresh screen (and session) for the next person
+      clearScreen();
+      sessionStorage.removeItem('kiosk-session');
+      send({ type: 'command', name: 'reset' });
+      return;
+    }
+    showHeard(b.title, '您点的是：');
     send({ type: 'button', title: b.title, payload: b.payload });
   }
+
+  // ----- number pad ------------------------------------------------------------------------
+  function groups(kind, d) {
+    if (kind === 'phone') {
+      if (d.startsWith('0')) {
+        const area = (d[1] === '1' || d[1] === '2') ? 3 : 4;
+        const rest = d.slice(area);
+        return [d.slice(0, area), ...(rest.match(/.{1,4}/g) || [])].filter(Boolean);
+      }
+      return [d.slice(0, 3), d.slice(3, 7), d.slice(7)].filter(Boolean);
+    }
+    if (kind === 'case' && d.length > 4) return [d.slice(0, 8), d.slice(8)].filter(Boolean);
+    return d ? [d] : [];
+  }
+  function padText() { return groups(kiosk.pad.kind, kiosk.pad.digits).join(' '); }
+  function showPad(k) {
+    const changed = kiosk.pad.kind !== k.kind || $('keypad').hidden;
+    kiosk.pad.kind = k.kind; kiosk.pad.max = k.max || 12;
+    if (changed) kiosk.pad.digits = '';
+    $('pad-label').textContent = '请输入' + (k.label || '');
+    $('pad-display').textContent = padText();
+    $('keypad').hidden = false;
+  }
+  function hidePad() {
+    $('keypad').hidden = true;
+    kiosk.pad.kind = null; kiosk.pad.digits = '';
+  }
+  function padKey(key) {
+    touch(); ensureOutCtx(); pingSoon();
+    const p = kiosk.pad;
+    if (key === 'clear') p.digits = '';
+    else if (key === 'back') p.digits = p.digits.slice(0, -1);
+    else if (p.digits.length < p.max) p.digits += key;
+    $('pad-display').textContent = padText();
+  }
+  function padSubmit() {
+    touch(); ensureOutCtx();
+    const p = kiosk.pad;
+    if (!p.digits) { $('status').textContent = '请先按数字，再按“确定”。'; return; }
+    stopSpeaking(); stopMic();
+    showHeard(padText(), '您输入的是：');
+    logEvent('digits', { kind: p.kind, text: p.digits });
+    send({ type: 'digits', value: p.digits });
+  }
+  document.querySelectorAll('#keypad .key').forEach((el) => {
+    el.addEventListener('click', () => padKey(el.dataset.key));
+  });
+  $('pad-ok').addEventListener('click', padSubmit);
+
+  // ----- typing ------------------------------------------------------------------------------
+  $('typing').addEventListener('submit', (e) => {
+    e.preventDefault();
+    touch(); ensureOutCtx();
+    const box = $('typing-box');
+    const text = box.value.trim();
+    if (!text) { box.focus(); return; }
+    stopSpeaking(); stopMic();
+    showHeard(text, '您写的是：');
+    box.value = '';
+    send({ type: 'text', text });
+  });
+  $('typing-box').addEventListener('input', () => { touch(); pingSoon(); });
 
   function onEvent(ev) {
     logEvent(ev.type, { text: ev.text, case_no: ev.case_no, expect: ev.expect, timing: ev.timing });
@@ -145,7 +282,7 @@
         setState('thinking');
         break;
       case 'transcript':
-        showHeard(ev.text || '（没听清）');
+        showHeard(ev.text || '（没听清）', '我听到的是：');
         break;
       case 'reply': case 'retry': case 'note':
         kiosk.bargePending = false;
@@ -192,6 +329,12 @@
     let p = reply.querySelector('p.retry');
     if (!p) { p = document.createElement('p'); p.className = 'retry'; reply.prepend(p); }
     p.textContent = (ev.messages && ev.messages[0] && ev.messages[0].text) || '';
+    if (!$('keypad').hidden) { kiosk.pad.digits = ''; $('pad-display').textContent = ''; } // enter again
+    const extra = (ev.messages && ev.messages[0] && ev.messages[0].buttons) || [];
+    if (ev.touch) { // a re-ask that offers its own answers (e.g. 不用房号 beside the pad)
+      renderAnswers(extra.concat(ev.touch.quick || []), ev.touch);
+      renderTouch(ev.touch);
+    }
   }
 
   // ----- speech output -------------------------------------------------------------------
@@ -212,6 +355,11 @@
       const buf = await (await fetch(dataUrl)).arrayBuffer();
       const audio = await ctx.decodeAudioData(buf);
       if (kiosk.playToken !== token) return;
+      if (ctx.state !== 'running') { // sound not allowed before the first touch: show, don't wait
+        logEvent('audio_blocked');
+        afterSpeaking();
+        return;
+      }
       const src = ctx.createBufferSource();
       const gain = ctx.createGain();
       gain.gain.value = kiosk.volume;
@@ -227,7 +375,7 @@
         logEvent('turn_latency', { ms: performance.now() - kiosk.turnEndAt });
         kiosk.turnEndAt = null;
       }
-      if (bargeInEnabled()) startListening({ barge: true });
+      if (bargeInEnabled() && kiosk.mic !== 'none') startListening({ barge: true });
     } catch (err) {
       console.error('playback failed', err);
       afterSpeaking();
@@ -251,6 +399,7 @@
       return;
     }
     if (kiosk.bargePending) { setState('thinking'); return; } // the server is deciding
+    if (kiosk.mic === 'none') { setState('touch'); return; }
     if (kiosk.paused) { setState('paused'); return; }
     startListening();
   }
@@ -265,6 +414,7 @@
   let mic = null; // {stream, ctx, node, src}
   let vad = null;
   async function openMic() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error('no media devices');
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
     });
@@ -293,7 +443,7 @@
     opts = opts || {};
     if (kiosk.state === 'thinking' && !opts.force) return;
     stopMic();
-    if (!opts.barge) setState(opts.forced ? 'recording' : 'listening');
+    if (kiosk.mic === 'none' && !opts.retryMic) { if (!opts.barge) setState('touch'); return; }
     const myVad = {
       barge: !!opts.barge,
       forced: !!opts.forced, held: !!opts.held, inSpeech: !!opts.forced, voiced: 0, onset: 0,
@@ -303,9 +453,10 @@
     let m;
     try {
       m = await openMic();
-    } catch (err) {
-      console.error('microphone unavailable', err);
-      $('status').textContent = '话筒打不开，请按“转人工”找工作人员帮忙。';
+    } catch (err) { // no device, or permission refused: say so, and never look like listening
+      console.warn('microphone unavailable', err);
+      if (vad === myVad) vad = null;
+      setMicNone(err && err.name);
       return;
     }
     if (vad !== myVad) { // stopped while opening
@@ -313,6 +464,8 @@
       return;
     }
     mic = m;
+    setMicOk();
+    if (!opts.barge) setState(opts.forced ? 'recording' : 'listening'); // only once it is open
     logEvent('mic_open', { barge: myVad.barge });
     if (myVad.forced) beginUtterance(myVad);
     m.node.port.onmessage = (e) => onFrame(myVad, e.data);
@@ -413,7 +566,8 @@
     kiosk.paused = false;
     if (kiosk.state === 'recording' && vad) { endUtterance(vad); pressAt = 0; return; }
     stopSpeaking();
-    startListening({ forced: true, held: true, force: true });
+    // without a microphone: try once more (one may have been plugged in), never "recording"
+    startListening({ forced: true, held: true, force: true, retryMic: true });
   });
   talk.addEventListener('pointerup', () => {
     if (!pressAt) return;
@@ -431,7 +585,7 @@
     kiosk.paused = false;
     if (kiosk.state === 'recording' && vad) { endUtterance(vad); return; }
     stopSpeaking();
-    startListening({ forced: true, force: true });
+    startListening({ forced: true, force: true, retryMic: true });
   });
   $('btn-repeat').addEventListener('click', () => { touch(); ensureOutCtx(); send({ type: 'command', name: 'repeat' }); });
   $('btn-stop').addEventListener('click', () => {
@@ -441,14 +595,20 @@
     setState('paused');
     send({ type: 'command', name: 'stop' });
   });
-  $('btn-human').addEventListener('click', () => { touch(); stopSpeaking(); stopMic(); showHeard('转人工'); send({ type: 'command', name: 'human' }); });
+  $('btn-human').addEventListener('click', () => { touch(); ensureOutCtx(); stopSpeaking(); stopMic(); showHeard('转人工', '您点的是：'); send({ type: 'command', name: 'human' }); });
   $('btn-louder').addEventListener('click', () => { touch(); send({ type: 'command', name: 'louder' }); });
   $('btn-slower').addEventListener('click', () => { touch(); send({ type: 'command', name: 'slower' }); });
 
   // ----- idle reset (the server also sweeps; this covers a lost connection) ----------------
   let lastTouch = Date.now();
+  let lastPing = 0;
   function touch() { lastTouch = Date.now(); }
-  document.addEventListener('pointerdown', touch, true);
+  function pingSoon() { // typing on the pad or in the box is activity: the server must not reset
+    if (Date.now() - lastPing < 5000) return;
+    lastPing = Date.now();
+    send({ type: 'ping' });
+  }
+  document.addEventListener('pointerdown', () => { touch(); ensureOutCtx(); pingSoon(); }, true);
   setInterval(() => {
     if (kiosk.state === 'recording' || kiosk.state === 'thinking') { touch(); return; }
     if (Date.now() - lastTouch > cfg.idle_timeout_s * 1000 + 10000) { // the server usually resets first
@@ -460,7 +620,15 @@
   }, 1000);
 
   // ----- start ---------------------------------------------------------------------------
+  async function detectMic() { // no input device at all: touch only from the start
+    try {
+      if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) { setMicNone('no media devices'); return; }
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      if (!devices.some((d) => d.kind === 'audioinput')) setMicNone('no audio input');
+    } catch (err) { /* unknown: the first attempt to open it decides */ }
+  }
   fetch('/kiosk/config').then((r) => r.json()).then((c) => Object.assign(cfg, c)).catch(() => {})
+    .then(detectMic)
     .finally(() => {
       const q = new URLSearchParams(location.search);
       if (q.get('session')) kiosk.session = q.get('session');
