@@ -190,8 +190,8 @@ def test_repeat_said_while_the_kiosk_speaks_replays(hub_only, chromium) -> None:
     assert len(replies) == 2
 
 
-REAL_RECORDING = ("aishell1_devtest_misc", "wav/BAC009S0724W0121.wav", "广州市房地产中介协会分析")
-"""A real person (AISHELL-1 dev speaker S0724), not synthetic speech: folder, file, reference."""
+REAL_RECORDING = ("aishell1_devtest_misc", "wav/BAC009S0764W0122.wav", "一二线城市虽然也处于调整中")
+"""A real person (AISHELL-1 test speaker S0764), not synthetic speech: folder, file, reference."""
 
 
 def test_a_real_recording_is_heard_at_the_kiosk(hub_only, chromium) -> None:
