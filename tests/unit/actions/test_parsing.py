@@ -190,3 +190,13 @@ def test_floors_rooms_and_bare_numbers(text: str, building, unit, room) -> None:
     loc = parse_location(text)
     got = (loc.building, loc.unit, loc.room) if loc else (None, None, None)
     assert got == (building, unit, room)
+
+
+def test_a_not_a_questions_and_fillers() -> None:
+    from actions.parsing import is_substantive, looks_like_question
+
+    assert looks_like_question("社区服务中心礼拜六上不上班啊")
+    assert looks_like_question("你们明天在不在")
+    assert not looks_like_question("不不不")
+    assert not is_substantive("你好，有个事情想跟社区反映一下")
+    assert is_substantive("楼道灯坏了")
