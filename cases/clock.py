@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-CHINA_TZ = timezone(timedelta(hours=8), name="CST")
-"""China Standard Time (no daylight saving), used for case-number days and 'this week'."""
+from core.localtime import local_tz
 
 
 class Clock(Protocol):
@@ -46,13 +45,13 @@ class ManualClock:
 
 
 def local_day(when: datetime) -> str:
-    """The China-time calendar day of a UTC time, as YYYYMMDD."""
-    return when.astimezone(CHINA_TZ).strftime("%Y%m%d")
+    """The local calendar day of a UTC time, as YYYYMMDD."""
+    return when.astimezone(local_tz()).strftime("%Y%m%d")
 
 
 def week_start(when: datetime) -> datetime:
-    """Monday 00:00 China time of the week containing ``when``, as UTC."""
-    local = when.astimezone(CHINA_TZ)
+    """Monday 00:00 local time of the week containing ``when``, as UTC."""
+    local = when.astimezone(local_tz())
     monday = (local - timedelta(days=local.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
     )

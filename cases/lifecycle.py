@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import sla
-from cases.clock import CHINA_TZ
 from cases.config import CasesSettings
 from cases.crud import load_routing_table
 from cases.events import record_event
@@ -32,6 +31,7 @@ from cases.statuses import (
 )
 from core.contracts import CaseType, Urgency
 from core.errors import InvalidInput
+from core.localtime import local_tz
 from core.taxonomy import category_by_code
 
 logger = logging.getLogger(__name__)
@@ -305,7 +305,7 @@ def confirm(
 
 def _local_when(when: datetime) -> str:
     """A deadline as people say it, in China time: 11月23日15点 / 11月23日15点30分."""
-    local = when.astimezone(CHINA_TZ)
+    local = when.astimezone(local_tz())
     minutes = f"{local.minute}分" if local.minute else ""
     return f"{local.month}月{local.day}日{local.hour}点{minutes}"
 
@@ -329,10 +329,10 @@ def _follow_up(
         change_status(session=session, case=case, new_status=Status.IN_PROGRESS, now=now,
                       actor=actor, note=note, propagate=False)  # fmt: skip
     case.resolved_at = None
-    case.due_at = now + timedelta(hours=sla.sla_hours(
-        settings, case_type=CaseType(case.type), category=case.category,
+    case.due_at = sla.due_at(
+        settings, now=now, case_type=CaseType(case.type), category=case.category,
         urgency=Urgency(case.urgency),
-    ))  # fmt: skip
+    )  # fmt: skip
     case.overdue_escalations = 0
     said = f"（居民说：{comment.strip()}）" if comment and comment.strip() else ""
     add_note(session=session, case=case, now=now, actor="system",

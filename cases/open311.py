@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from cases.clock import CHINA_TZ
 from cases.models import Case, CaseEvent
 from cases.queue import subject
 from cases.statuses import Status
 from core.contracts import Location
+from core.localtime import local_tz
 from core.pii import mask_pii
 from core.taxonomy import categories, category_by_code, service_by_code, services
 
@@ -44,7 +44,7 @@ SERVICE_ATTRIBUTES: list[dict[str, Any]] = [
 
 def w3c(when: datetime | None) -> str | None:
     """W3C datetime with offset, in China time (e.g. 2026-11-21T10:00:00+08:00)."""
-    return when.astimezone(CHINA_TZ).isoformat(timespec="seconds") if when else None
+    return when.astimezone(local_tz()).isoformat(timespec="seconds") if when else None
 
 
 def service_list() -> list[dict[str, Any]]:

@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from cases.clock import CHINA_TZ
 from cases.crud import is_overdue
 from cases.models import Case, Grid
 from cases.statuses import LEVEL_LABELS, OPEN_STATUSES, RATING_LABELS, status_label
+from core.localtime import local_tz
 from core.pii import mask_phone, mask_pii
 from core.taxonomy import category_by_code, service_by_code
 
@@ -136,8 +136,8 @@ def to_csv(cases: list[Case], *, now: datetime, full_phones: bool) -> str:
                 URGENCY_LABELS.get(case.urgency, case.urgency),
                 phone_for(case, full=full_phones),
                 case.channel,
-                case.created_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
-                case.due_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if case.due_at else "",
+                case.created_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M"),
+                case.due_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M") if case.due_at else "",
                 "是" if is_overdue(case, now) else "否",
                 RATING_LABELS.get(case.rating or "", ""),
                 case.linked_to.case_no if case.linked_to else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from cases.config import CasesSettings
+from cases.workhours import next_working_time
 from core.contracts import CaseType, Urgency
 from core.taxonomy import category_by_code
 
@@ -45,6 +46,19 @@ def due_at(
     category: str | None,
     urgency: Urgency,
 ) -> datetime:
-    """The deadline of a case created at ``now``."""
+    """The deadline of a case created at ``now``.
+
+    Urgent work and emergencies keep a round-the-clock deadline; any other deadline (normal
+    reports, services, call-backs) moves into working hours (``cases/workhours.py``), so it
+    never falls at 04:33 at night.
+    """
     hours = sla_hours(settings, case_type=case_type, category=category, urgency=urgency)
-    return now + timedelta(hours=hours)
+    deadline = now + timedelta(hours=hours)
+    if is_round_the_clock(case_type=case_type, urgency=urgency):
+        return deadline
+    return next_working_time(deadline)
+
+
+def is_round_the_clock(*, case_type: CaseType, urgency: Urgency) -> bool:
+    """Urgent and emergency work runs on a 24-hour clock; the rest on working hours."""
+    return case_type is CaseType.EMERGENCY or urgency in (Urgency.URGENT, Urgency.EMERGENCY)

@@ -9,9 +9,10 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cases.clock import CHINA_TZ, week_start
+from cases.clock import week_start
 from cases.models import Case
 from cases.statuses import OPEN_STATUSES, Rating, Status
+from core.localtime import local_tz
 from core.taxonomy import category_by_code
 
 RATING_SCORES = {Rating.RESOLVED: 1.0, Rating.PARTIAL: 0.5, Rating.UNRESOLVED: 0.0}
@@ -97,8 +98,8 @@ def week_stats(session: Session, *, now: datetime) -> WeekStats:
     )
     scores = [RATING_SCORES[Rating(r)] for r in rated if r in RATING_SCORES]
     return WeekStats(
-        week_start=start.astimezone(CHINA_TZ).date().isoformat(),
-        generated_at=now.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+        week_start=start.astimezone(local_tz()).date().isoformat(),
+        generated_at=now.astimezone(local_tz()).isoformat(timespec="seconds"),
         created_this_week=int(created_total),
         by_category=by_category,
         open=int(open_count),

@@ -26,6 +26,9 @@ class CommonSettings(BaseSettings):
     No default: ``./linli run`` generates one into ``var/secrets.env`` and starts Rasa with it
     (``nlu/serve.py``); the REST channel itself needs none, but it listens on loopback only.
     """
+    timezone: str = "Asia/Shanghai"
+    """The one time zone of times shown to people (slips, console, CSV, replies); stored times
+    are UTC (``core/localtime.py``)."""
     service_token: str | None = None
     """Shared secret the actions and the bot send to the hub's internal endpoints.
 

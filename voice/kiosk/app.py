@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from core.config import HubSettings
+from core.localtime import format_local
 from core.rasa_rest import RasaClient
 from voice.config import VoiceSettings
 from voice.factory import make_recognizer, make_synthesizer
@@ -217,7 +218,7 @@ def _print_html(case: dict, access_code: str = "") -> str:
         ("地点", where),
         ("情况", case.get("description") or ""),
         ("状态", case.get("status_label") or ""),
-        ("登记时间", (case.get("created_at") or "")[:16].replace("T", " ")),
+        ("登记时间", format_local(case.get("created_at"))),
     ]
     body = "".join(
         f"<tr><th scope='row'>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v
@@ -269,6 +270,7 @@ async def kiosk_ws(ws: WebSocket) -> None:
             kind = event.get("type")
             if kind == "hello":
                 session, resumed = service.open_session(event.get("session"))
+                session.touch_only = event.get("mic") == "none"
                 ws.state.session_id = session.id
                 sockets[session.id] = ws
                 await ws.send_json(
@@ -331,6 +333,8 @@ async def kiosk_ws(ws: WebSocket) -> None:
                     continue
                 for out in await service.handle_command(session, name):
                     await ws.send_json(out)
+            elif kind == "mic":  # the page found (or lost) its microphone
+                session.touch_only = event.get("ok") is False
             elif kind == "ping":
                 session.touch()
                 await ws.send_json({"type": "pong"})

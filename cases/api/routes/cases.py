@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from cases import access, crud, followup, lifecycle
 from cases.api.deps import ClockDep, RoutingDep, ServiceAuth, SessionDep, SettingsDep
-from cases.clock import CHINA_TZ
 from cases.events import case_events
 from cases.models import Case
 from cases.statuses import Rating, status_label
 from core.contracts import CaseCreate, CaseDetails, CasePublic
 from core.errors import InvalidInput
+from core.localtime import local_tz
 
 router = APIRouter(prefix="/api/cases", tags=["cases"], dependencies=[ServiceAuth])
 
@@ -127,7 +127,7 @@ def case_history(case_no: str, session: SessionDep) -> list[HistoryLine]:
     case = _case_or_404(session, case_no)
     return [
         HistoryLine(
-            at=e.at.astimezone(CHINA_TZ).isoformat(timespec="minutes"),
+            at=e.at.astimezone(local_tz()).isoformat(timespec="minutes"),
             text=e.text,
             status=e.to_status,
             status_label=status_label(e.to_status) if e.to_status else None,

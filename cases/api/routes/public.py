@@ -9,9 +9,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cases.api.deps import ClockDep, SessionDep
-from cases.clock import CHINA_TZ
 from cases.models import Notice
 from cases.stats import WeekStats, week_stats
+from core.localtime import local_tz
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 
@@ -47,7 +47,7 @@ def public_notices(
             id=n.id,
             title=n.title,
             body=n.body,
-            published_at=n.published_at.astimezone(CHINA_TZ).isoformat(timespec="minutes"),
+            published_at=n.published_at.astimezone(local_tz()).isoformat(timespec="minutes"),
         )
         for n in notices
     ]

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from cases import access, crud
 from cases.api.deps import ServiceAuth, SessionDep
 from cases.api.routes.cases import HistoryLine
-from cases.clock import CHINA_TZ
 from cases.events import case_events
 from cases.models import Building, Case
 from cases.statuses import status_label
 from core.contracts import CasePublic
+from core.localtime import local_tz
 
 router = APIRouter(prefix="/api/resident", tags=["resident"])
 
@@ -55,7 +55,7 @@ def resident_case(
 def _view(session: Session, case: Case) -> ResidentCaseView:
     history = [
         HistoryLine(
-            at=e.at.astimezone(CHINA_TZ).isoformat(timespec="minutes"),
+            at=e.at.astimezone(local_tz()).isoformat(timespec="minutes"),
             text=e.text,
             status=e.to_status,
             status_label=status_label(e.to_status) if e.to_status else None,

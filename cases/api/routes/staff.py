@@ -23,7 +23,6 @@ from cases.api.staff_deps import (
     visible_case,
 )
 from cases.attachments import AttachmentStore
-from cases.clock import CHINA_TZ
 from cases.events import case_events
 from cases.models import Grid, Notice, Worker
 from cases.queue import (
@@ -46,6 +45,7 @@ from cases.statuses import (
     status_label,
 )
 from core.errors import InvalidInput
+from core.localtime import local_tz
 from core.pii import mask_pii
 from core.taxonomy import categories
 
@@ -54,7 +54,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / 
 
 
 def _local(when: datetime | None) -> str:
-    return when.astimezone(CHINA_TZ).strftime("%m-%d %H:%M") if when else ""
+    return when.astimezone(local_tz()).strftime("%m-%d %H:%M") if when else ""
 
 
 def _pii(text: str | None, staff: object) -> str:
@@ -213,7 +213,7 @@ def export_csv(
         session=session, grid_ids=staff.grid_ids, filters=filters, now=now, limit=10000
     )
     body = to_csv(cases, now=now, full_phones=staff.sees_phones)
-    stamp = now.astimezone(CHINA_TZ).strftime("%Y%m%d-%H%M")
+    stamp = now.astimezone(local_tz()).strftime("%Y%m%d-%H%M")
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

@@ -181,8 +181,9 @@ def test_urgent_deadline_is_shorter(api: TestClient) -> None:
     normal = _create(api, category="elevator", idempotency_key="a")
     urgent = _create(api, category="elevator", urgency="urgent", location={"building": "4"})
     created = datetime.fromisoformat(normal["created_at"].replace("Z", "+00:00"))
+    # created Saturday 10:00 local: 24 hours end on Sunday, so the deadline is Monday 8:30
     assert datetime.fromisoformat(normal["due_at"].replace("Z", "+00:00")) - created == \
-        timedelta(hours=24)  # fmt: skip
+        timedelta(hours=46, minutes=30)  # fmt: skip
     assert datetime.fromisoformat(urgent["due_at"].replace("Z", "+00:00")) - created == \
         timedelta(hours=4)  # fmt: skip
 
@@ -278,8 +279,8 @@ def test_background_sweeper_escalates_on_its_own(sqlite_hub, clock) -> None:
 
     sqlite_hub.state.cases.settings.sweep_interval_s = 0.05
     with TestClient(sqlite_hub) as client:
-        no = _create(client, category="garbage")["case_no"]  # 24 h
-        clock.advance(hours=25)
+        no = _create(client, category="garbage")["case_no"]  # 24 h, from Sat 10:00 to Mon 8:30
+        clock.advance(hours=47)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             history = _history(client, no)

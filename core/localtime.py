@@ -1,0 +1,52 @@
+"""Times shown to people: the one configured time zone (``LINLI_TIMEZONE``, default
+Asia/Shanghai). Stored times are UTC; everything a resident or staff member reads goes through
+here."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@lru_cache(maxsize=1)
+def local_tz() -> ZoneInfo:
+    """The configured local time zone (read once from the settings; a bad name falls back to
+    Asia/Shanghai with a warning)."""
+    from core.config import CommonSettings  # settings are built on first use, never at import
+
+    name = CommonSettings().timezone or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("unknown time zone %r, using %s", name, DEFAULT_TIMEZONE)
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def parse(value: str | datetime | None) -> datetime | None:
+    """An ISO time (or datetime) as an aware datetime; naive values are UTC; junk is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def to_local(when: str | datetime | None) -> datetime | None:
+    """``when`` in local time (naive datetimes and ISO strings without an offset are UTC)."""
+    parsed = parse(when)
+    return parsed.astimezone(local_tz()) if parsed else None
+
+
+def format_local(when: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``when`` formatted in local time; empty for nothing."""
+    local = to_local(when)
+    return local.strftime(fmt) if local else ""
