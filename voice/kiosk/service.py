@@ -301,7 +301,9 @@ class KioskService(TouchTurns):
             session.finished = True
         buildings = await self.buildings() if session.expect == "location" else []
         hint = self.touch_for(session, messages, case_no, buildings)
-        text_spoken = speech_prefix + speech_text(raw, case_no) + (hint.get("say") or "")
+        text_spoken = speech_prefix + speech_text(raw, case_no)
+        if session.touch_only:  # no microphone: say where to tap as well
+            text_spoken += hint.get("say") or ""
         if case_no and find_case_type(raw, case_no) == "callback":
             step = await self.attach_handoff(session, raw, case_no)
             if step is not None:

@@ -45,6 +45,8 @@ class KioskSession:
     """``report`` / ``service`` while a dialogue form runs (for the correction buttons)."""
     consulting: str | None = None
     """``ask`` when the dialogue asked for a question, ``answered`` after its answer."""
+    touch_only: bool = False
+    """The page has no working microphone: questions also say where to tap."""
     last_dialogue: dict | None = None
     """The last reply of the dialogue itself (接着刚才的事 after a kiosk-side step)."""
 

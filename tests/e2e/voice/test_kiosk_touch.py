@@ -101,6 +101,7 @@ def test_report_by_touch_only_without_a_microphone(hub_only, chromium_nomic) -> 
     tap(page, "电梯坏了")
     names = page.locator("#answers .btn").all_inner_texts()
     assert names[:3] == ["1号楼", "2号楼", "3号楼"] and "20号楼" in names  # the community's list
+    assert last_speech(page).endswith("也可以点屏幕上的楼号。")  # no microphone: where to tap
     assert run_axe(page) == []
     check_design_numbers(page)
     screenshot(page, "touch_report_building")

@@ -65,6 +65,7 @@
     kiosk.mic = 'none';
     document.body.dataset.mic = 'none';
     logEvent('mic_unavailable', { reason: String(reason || '') });
+    send({ type: 'mic', ok: false }); // the kiosk then also says where to tap
     setState(kiosk.state === 'speaking' || kiosk.state === 'thinking' ? kiosk.state : 'touch');
     if (kiosk.state !== 'touch') $('status').textContent = STATUS.touch;
   }
@@ -72,6 +73,7 @@
     if (kiosk.mic === 'ok') return;
     kiosk.mic = 'ok';
     document.body.dataset.mic = 'ok';
+    send({ type: 'mic', ok: true });
   }
   function logEvent(type, extra) {
     kiosk.log.push(Object.assign({ type, t: performance.now() }, extra || {}));
@@ -176,7 +178,7 @@
     const ws = new WebSocket(proto + '//' + location.host + '/kiosk/ws');
     ws.binaryType = 'arraybuffer';
     kiosk.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', session: kiosk.session }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', session: kiosk.session, mic: kiosk.mic }));
     ws.onmessage = (e) => { try { onEvent(JSON.parse(e.data)); } catch (err) { console.error(err); } };
     ws.onclose = () => {
       if (kiosk.ws !== ws) return;
