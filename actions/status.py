@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,16 +15,24 @@ from actions.parsing import parse_case_no, parse_case_tail, parse_rating
 from actions.readback import location_text
 from core.contracts import CasePublic
 from core.errors import LinliError
+from core.localtime import to_local
 
 logger = logging.getLogger(__name__)
 UNREACHABLE = "系统暂时连不上，查不到进度，请稍后再问，或者说“转人工”。"
+
+
+def _when(when: datetime) -> str:
+    """A deadline as people say it, in local time: 12月4日8点半 / 12月4日15点."""
+    local = to_local(when)
+    minute = "" if not local.minute else ("半" if local.minute == 30 else f"{local.minute}分")
+    return f"{local.month}月{local.day}日{local.hour}点{minute}"
 
 
 def describe_case(case: CasePublic) -> str:
     """One plain-Chinese line about a case."""
     what = case.category_label or case.service_label or "您的事项"
     where = f"，{location_text(case.location.model_dump())}" if case.location else ""
-    due = f"，预计{case.due_at:%m月%d日%H点}前办好" if case.due_at and case.status not in ("closed", "resolved") else ""
+    due = f"，预计{_when(case.due_at)}前办好" if case.due_at and case.status not in ("closed", "resolved") else ""
     who = f"，由{case.assignee}处理" if case.assignee else ""
     return f"编号 {case.case_no}（{what}{where}）现在是：{case.status_label}{who}{due}。"
 

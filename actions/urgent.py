@@ -14,6 +14,7 @@ from actions.announce import announce_case
 from actions.emergency import GENERIC, detect_emergency, is_real_emergency
 from actions.emergency_followup import findable
 from actions.emergency_form import CASE_SLOT, CLOSING
+from actions.handoff_text import said_parts
 from actions.parsing import clean_description, parse_location, parse_phone
 from actions.readback import location_text, speakable_case_no
 from actions.submit import (
@@ -107,8 +108,7 @@ class Handoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         """Create the call-back case, end any form."""
         slots = tracker.current_slot_values()
-        said = [f"{k}={v}" for k, v in slots.items()
-                if k in ("category", "description", "service_type", "applicant", "time_preference") and v]
+        said = said_parts(slots)
         text = tracker.latest_message.get("text") or ""
         phone = parse_phone(text) or slots.get("contact")
         form = (tracker.active_loop or {}).get("name")

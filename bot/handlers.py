@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -266,7 +267,7 @@ async def on_button(update: Update, context: CustomContext) -> None:
         return
     if data.startswith(RASA_PREFIX):
         payload = data[len(RASA_PREFIX) :]
-        title = _button_title(query, data) or payload
+        title = _button_title(query, data) or ""
     elif data.startswith(TOKEN_PREFIX):
         found = services.store.button(data[len(TOKEN_PREFIX) :])
         if found is None:
@@ -280,8 +281,17 @@ async def on_button(update: Update, context: CustomContext) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
     except TelegramError:
         pass
-    await context.bot.send_message(chat_id, texts.CHOSEN.format(title=title.strip("👉👈 ")))
+    if shown := chosen_title(title):
+        await context.bot.send_message(chat_id, texts.CHOSEN.format(title=shown))
     await services.dialogue.submit(chat_id, update.update_id, payload, kind="button")
+
+
+def chosen_title(title: str | None) -> str | None:
+    """The pressed button's label to echo back ("您选了：对"), or None when it is not a label a
+    person reads: a payload such as ``/affirm`` is never echoed (issue 14 item 7)."""
+    shown = (title or "").strip("👉👈 ")
+    internal = shown.isascii() and re.search(r"[A-Za-z_]", shown) is not None
+    return None if not shown or shown.startswith("/") or internal else shown
 
 
 def _button_title(query: object, data: str) -> str | None:
