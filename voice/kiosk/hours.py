@@ -72,14 +72,12 @@ def clock_text(t: datetime) -> str:
 
 
 def day_text(t: datetime, now: datetime) -> str:
-    """ "今天" / "明天" / "后天" / "周一" relative to ``now``."""
+    """ "今天" / "明天" / "周一" relative to ``now`` (a weekday is clearer than 后天)."""
     delta = (local(t).date() - local(now).date()).days
     if delta == 0:
         return "今天"
     if delta == 1:
         return "明天"
-    if delta == 2:
-        return "后天"
     return "周" + WEEKDAYS[local(t).weekday()]
 
 

@@ -1,0 +1,298 @@
+"""The kiosk by touch: number pad, building picker, 查进度 + confirmation, 转人工 with a way to
+reach the resident (real hub app and case system, fake engines, scripted dialogue)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.unit.voice.test_voice_kiosk import READ_BACK, hello, until_reply
+from voice.kiosk.digits import digits_in, phone_groups, read_back_phone, valid_phone
+from voice.kiosk.hours import callback_promise, next_opening, open_until
+from voice.kiosk.limits import GuessLimiter
+
+AUTH = {"Authorization": "Bearer test-token"}
+ASK_LOCATION = [{"text": "在哪里呢？"}, {"custom": {"expect": "location"}}]
+ASK_PHONE = [
+    {"text": "方便留个手机号吗？", "buttons": [{"title": "不留电话", "payload": "不留电话"}]},
+    {"custom": {"expect": "phone"}},
+]
+WHAT_IS_WRONG = [{"text": "好的，哪里不对？请直接说正确的。"}, {"custom": {"expect": "free"}}]
+
+
+def cst(y: int, mo: int, d: int, h: int, mi: int) -> datetime:
+    """A China-time wall-clock moment, given in UTC (as the hub's clock gives it)."""
+    return datetime(y, mo, d, h, mi, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+
+
+# ----- pure parts -------------------------------------------------------------------------------
+def test_working_hours_in_china_time() -> None:
+    monday_10 = cst(2026, 11, 23, 10, 0)  # 2026-11-23 is a Monday
+    assert open_until(monday_10) is not None
+    assert open_until(cst(2026, 11, 23, 12, 30)) is None  # lunch break
+    assert open_until(cst(2026, 11, 29, 10, 0)) is None  # Sunday
+    friday_night = cst(2026, 11, 27, 20, 0)
+    assert next_opening(friday_night).strftime("%a %H:%M") == "Sat 09:00"
+    saturday_noon = cst(2026, 11, 28, 13, 0)
+    assert next_opening(saturday_noon).strftime("%a %H:%M") == "Mon 08:30"
+
+
+@pytest.mark.parametrize(
+    ("when", "waiting", "expected"),
+    [
+        (cst(2026, 11, 23, 10, 0), False, "现在是上班时间，工作人员会尽快打电话给您，请留意尾号"),
+        (cst(2026, 11, 23, 10, 0), True, "工作人员会尽快过来找您"),
+        (cst(2026, 11, 23, 17, 10), False, "快下班了。今天来不及的话，工作人员明天上午8点半"),
+        (cst(2026, 11, 23, 12, 30), False, "现在是午休时间。工作人员今天下午1点半上班后"),
+        (cst(2026, 11, 23, 7, 0), False, "现在还没上班。工作人员今天上午8点半上班后"),
+        (cst(2026, 11, 27, 20, 0), False, "现在是下班时间。工作人员明天上午9点上班后"),
+        (cst(2026, 11, 28, 13, 0), False, "工作人员周一上午8点半上班后会打电话给您（尾号5678）"),
+        (cst(2026, 11, 28, 13, 0), True, "服务中心没有工作人员"),
+    ],
+)
+def test_callback_promise_never_says_more_than_is_true(when, waiting, expected) -> None:
+    text = callback_promise(when, phone_tail=None if waiting else "5678", waiting_here=waiting)
+    assert expected in text, text
+
+
+def test_digits_from_pad_and_speech() -> None:
+    assert digits_in("幺三八 1234 五六七八") == "13812345678"
+    assert digits_in("两洞") == "20"
+    assert valid_phone("13812345678") and valid_phone("01087654321")
+    assert not valid_phone("12345678901") and not valid_phone("1381234") and not valid_phone("")
+    assert phone_groups("13812345678") == ["138", "1234", "5678"]
+    assert phone_groups("01087654321") == ["010", "8765", "4321"]
+    assert phone_groups("075512345678") == ["0755", "1234", "5678"]
+    assert read_back_phone("13812345678") == "幺三八，幺二三四，五六七八"
+
+
+def test_guess_limiter_per_session_and_kiosk_wide() -> None:
+    now = [0.0]
+    limiter = GuessLimiter(per_session=2, per_kiosk=3, window_s=60, clock=lambda: now[0])
+    limiter.missed("a")
+    assert limiter.allowed("a")
+    limiter.missed("a")
+    assert not limiter.allowed("a") and limiter.allowed("b")
+    limiter.missed("b")  # three misses in all: a fresh session does not help
+    assert not limiter.allowed("c")
+    now[0] = 61
+    assert limiter.allowed("a") and limiter.allowed("c")
+
+
+# ----- the hub's look-up by number + phone last 4 ----------------------------------------------
+def _case(client: TestClient, phone: str | None = "13566667777", **extra: object) -> dict:
+    body = {"type": "report", "category": "leak", "description": "厨房水管滴水",
+            "location": {"building": "8", "unit": "1", "room": "402"}, "channel": "telegram",
+            "sender_id": "tg:1", **extra}  # fmt: skip
+    if phone:
+        body["contact_phone"] = phone
+    else:
+        body["contact_declined"] = True
+    r = client.post("/api/cases", json=body, headers=AUTH)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_lookup_by_number_and_phone_tail_reveals_nothing_else(kiosk_app) -> None:
+    app, _, _ = kiosk_app()
+    with TestClient(app) as client:
+        case = _case(client)
+        no = case["case_no"]
+
+        def look(number: str, tail: str, auth: dict | None = AUTH):  # type: ignore[no-untyped-def]
+            return client.post("/api/resident/lookup", headers=auth,
+                               json={"number": number, "phone_tail": tail})  # fmt: skip
+
+        found = [look(no[-4:], "7777"), look(no, "7777"), look(no.replace("-", "")[2:], "7777")]
+        wrong_phone = look(no[-4:], "0000")
+        unknown = look(f"{(int(no[-4:]) + 1) % 10000:04d}", "7777")
+        assert look(no[-4:], "7777", auth=None).status_code == 401  # channels only
+        buildings = client.get("/api/resident/buildings").json()
+    assert all(r.status_code == 200 for r in found)
+    view = found[0].json()
+    assert view["case"]["case_no"] == no and view["history"]
+    assert "13566667777" not in found[0].text
+    assert wrong_phone.status_code == unknown.status_code == 404
+    assert wrong_phone.json() == unknown.json()
+    assert [b["code"] for b in buildings][:3] == ["1", "2", "3"] and len(buildings) == 20
+
+
+# ----- touch at the kiosk (WebSocket) ----------------------------------------------------------
+def send(ws, **event) -> dict:  # type: ignore[no-untyped-def]
+    ws.send_json(event)
+    return until_reply(ws)[-1]
+
+
+def test_greeting_offers_the_start_buttons(kiosk_app) -> None:
+    app, _, _ = kiosk_app()
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        _, greeting = hello(ws)
+    titles = [b["title"] for b in greeting["touch"]["quick"]]
+    assert titles == ["我要报事", "我想问问", "我要办事", "查进度"]
+
+
+def test_building_picker_and_phone_pad_answer_the_dialogue(kiosk_app) -> None:
+    app, service, dialogue = kiosk_app(script=[ASK_LOCATION, ASK_PHONE, READ_BACK])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "mic", "ok": False})
+        where = send(ws, type="button", title="电梯坏了", payload="电梯坏了")
+        unit = send(ws, type="button", title="5号楼", payload="kiosk:building:5")
+        room = send(ws, type="button", title="2单元", payload="kiosk:unit:2")
+        phone = send(ws, type="digits", value="301")
+        bad = send(ws, type="digits", value="12345")
+        sent_before_good = len(dialogue.received)
+        read_back = send(ws, type="digits", value="13812345678")
+    assert where["touch"]["panel"] == "places" and where["speech"].endswith("点屏幕上的楼号。")
+    assert [b["payload"] for b in where["touch"]["quick"]][:2] == [
+        "kiosk:building:1", "kiosk:building:2"]  # fmt: skip
+    assert "几单元" in unit["messages"][0]["text"]
+    assert room["touch"]["keypad"]["kind"] == "room"
+    assert phone["touch"]["keypad"]["kind"] == "phone" and phone["heard"] == "5号楼2单元301室"
+    assert "三零一室" in phone["speech"]
+    assert bad["type"] == "retry" and "11位" in bad["messages"][0]["text"]
+    assert sent_before_good == 2  # the bad number never reached the dialogue
+    assert [m["message"] for m in dialogue.received] == ["电梯坏了", "5号楼2单元301室",
+                                                           "13812345678"]  # fmt: skip
+    assert read_back["speech"].startswith("好的，电话是：幺三八，幺二三四，五六七八。")
+
+
+def test_correction_after_no_by_touch(kiosk_app) -> None:
+    app, _, dialogue = kiosk_app(script=[ASK_LOCATION, READ_BACK, WHAT_IS_WRONG, READ_BACK])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        send(ws, type="text", text="电梯坏了")
+        send(ws, type="text", text="5号楼")
+        what = send(ws, type="button", title="不对", payload="/deny")
+        pick = send(ws, type="button", title="改地点", payload="kiosk:fix:place")
+        send(ws, type="button", title="7号楼", payload="kiosk:building:7")
+        send(ws, type="button", title="不用选单元", payload="kiosk:unit:none")
+        again = send(ws, type="button", title="不用房号", payload="kiosk:room:none")
+    assert what["touch"]["panel"] == "fix"
+    assert "改地点" in [b["title"] for b in what["touch"]["quick"]]
+    assert pick["touch"]["panel"] == "places"
+    assert dialogue.received[-1]["message"] == "7号楼" and again["expect"] == "yes_no"
+
+
+def _resolve(app, case_no: str) -> None:  # type: ignore[no-untyped-def]
+    from cases import lifecycle
+    from cases.crud import get_case
+    from cases.db import session_scope
+    from cases.statuses import Status
+
+    state = app.state.cases
+    with session_scope(state.sessions) as session:
+        case = get_case(session=session, case_no=case_no)
+        lifecycle.change_status(session=session, case=case, new_status=Status.RESOLVED,
+                                now=state.clock.now(), actor="t", note="修好了")  # fmt: skip
+
+
+def test_status_by_number_and_phone_then_confirmation(kiosk_app) -> None:
+    app, service, dialogue = kiosk_app()
+    with TestClient(app) as client:
+        case = _case(client)
+        no = case["case_no"]
+        _resolve(app, no)
+        with client.websocket_connect("/kiosk/ws") as ws:
+            hello(ws)
+            ask = send(ws, type="button", title="查进度", payload="kiosk:status")
+            send(ws, type="digits", value=no[-4:])
+            miss_phone = send(ws, type="digits", value="0000")
+            send(ws, type="button", title="再输一次", payload="kiosk:status")
+            send(ws, type="digits", value=f"{(int(no[-4:]) + 7) % 10000:04d}")
+            miss_number = send(ws, type="digits", value="7777")
+            send(ws, type="button", title="再输一次", payload="kiosk:status")
+            short = send(ws, type="digits", value="12")
+            send(ws, type="digits", value=no[-4:])
+            found = send(ws, type="digits", value="7777")
+            done = send(ws, type="button", title="解决了", payload="kiosk:rate:resolved")
+        after = client.get(f"/api/cases/{no}", headers=AUTH).json()
+    assert ask["touch"]["keypad"]["kind"] == "case"
+    assert miss_phone["messages"] == miss_number["messages"]
+    assert "没有查到" in miss_phone["messages"][0]["text"]
+    assert short["type"] == "retry"
+    rows = dict(found["view"]["rows"])
+    assert rows["编号"] == no and rows["地点"] == "8号楼1单元402室" and rows["现在"] == "已办结"
+    assert [b["title"] for b in found["messages"][0]["buttons"]] == ["解决了", "部分解决", "没解决"]
+    assert "13566667777" not in str(found)
+    assert "办结" in done["messages"][0]["text"] and after["status"] == "closed"
+    assert dialogue.received == []  # all of it at the kiosk
+
+
+def test_status_guesses_stop_after_a_few_misses(kiosk_app) -> None:
+    app, service, _ = kiosk_app()
+    with TestClient(app) as client:
+        case = _case(client)
+        with client.websocket_connect("/kiosk/ws") as ws:
+            hello(ws)
+            answers = []
+            for guess in range(service.limiter.per_session + 1):
+                send(ws, type="button", title="查进度", payload="kiosk:status")
+                send(ws, type="digits", value=f"{9000 + guess}")
+                answers.append(send(ws, type="digits", value="7777"))
+            send(ws, type="button", title="查进度", payload="kiosk:status")
+            send(ws, type="digits", value=case["case_no"][-4:])
+            right = send(ws, type="digits", value="7777")  # even the right pair, now
+    assert all("没有查到" in a["messages"][0]["text"] for a in answers[:-1])
+    assert "先不能再查" in answers[-1]["messages"][0]["text"]
+    assert "先不能再查" in right["messages"][0]["text"] and right.get("view") is None
+
+
+def announced(case_no: str, code: str) -> list[dict]:
+    """What the dialogue's hand-off action replies (task made, number and code in custom)."""
+    return [
+        {"text": f"好的，已为您转人工，登记编号 {case_no}。"},
+        {"custom": {"case_no": case_no, "type": "callback", "access_code": code}},
+    ]
+
+
+def test_handoff_asks_how_to_reach_and_keeps_it_on_the_task(kiosk_app) -> None:
+    app, service, dialogue = kiosk_app()
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        ready, _ = hello(ws)
+        sender = f"kiosk:{ready['session']}"
+        task = client.post("/api/cases", headers=AUTH, json={
+            "type": "callback", "description": "居民要求人工服务。", "channel": "kiosk",
+            "sender_id": sender})  # fmt: skip
+        no = task.json()["case_no"]
+        dialogue.script.append(announced(no, task.json()["access_code"]))
+        reach = send(ws, type="command", name="human")
+        pad = send(ws, type="button", title="留电话", payload="kiosk:reach:phone")
+        bad = send(ws, type="digits", value="1381234")
+        where = send(ws, type="digits", value="13700002222")
+        send(ws, type="button", title="3号楼", payload="kiosk:building:3")
+        send(ws, type="button", title="1单元", payload="kiosk:unit:1")
+        done = send(ws, type="digits", value="502")
+        case = client.get(f"/api/cases/{no}", headers=AUTH).json()
+    assert [b["title"] for b in reach["messages"][0]["buttons"]] == [
+        "留电话", "我在这里等", "不用了"]  # fmt: skip
+    assert pad["touch"]["keypad"]["kind"] == "phone"
+    assert bad["type"] == "retry"
+    assert "幺三七，零零零零，二二二二" in where["speech"] and where["touch"]["panel"] == "places"
+    assert [m["message"] for m in dialogue.received] == ["/handoff_human"]
+    assert done["case_no"] == no and "尾号2222" in done["messages"][0]["text"]
+    assert done["print_url"].startswith(f"/kiosk/case/{no}/print?t=")
+    assert case["contact_masked"].endswith("2222")
+    assert case["location"]["building"] == "3" and case["location"]["room"] == "502"
+
+
+def test_a_task_the_dialogue_made_still_gets_a_way_to_reach(kiosk_app) -> None:
+    app, service, dialogue = kiosk_app()
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        ready, _ = hello(ws)
+        task = client.post("/api/cases", headers=AUTH, json={
+            "type": "callback", "description": "居民要求人工服务。", "channel": "kiosk",
+            "sender_id": f"kiosk:{ready['session']}"})  # fmt: skip
+        no = task.json()["case_no"]
+        dialogue.script.append(announced(no, task.json()["access_code"]))
+        said = send(ws, type="text", text="我想找个真人说说我家的情况")
+        send(ws, type="button", title="留电话", payload="kiosk:reach:phone")
+        send(ws, type="digits", value="13700003333")
+        done = send(ws, type="button", title="不说了", payload="kiosk:where:skip")
+        case = client.get(f"/api/cases/{no}", headers=AUTH).json()
+    assert said["case_no"] == no and "怎么联系您" in said["messages"][-1]["text"]
+    assert len(dialogue.received) == 1  # the task was not made twice
+    assert done["case_no"] == no and case["contact_masked"].endswith("3333")
