@@ -11,6 +11,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from cases.crud import is_overdue
+from cases.labels import channel_label
 from cases.models import Case, Grid
 from cases.statuses import LEVEL_LABELS, OPEN_STATUSES, RATING_LABELS, status_label
 from core.localtime import local_tz
@@ -135,7 +136,7 @@ def to_csv(cases: list[Case], *, now: datetime, full_phones: bool) -> str:
                 LEVEL_LABELS.get(case.escalation_level, ""),
                 URGENCY_LABELS.get(case.urgency, case.urgency),
                 phone_for(case, full=full_phones),
-                case.channel,
+                channel_label(case.channel),
                 case.created_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M"),
                 case.due_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M") if case.due_at else "",
                 "是" if is_overdue(case, now) else "否",

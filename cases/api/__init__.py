@@ -12,8 +12,10 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cases import lifecycle, privacy
+from cases.api import staff_errors
 from cases.api.state import CasesState
 from cases.config import CasesSettings
 from cases.db import make_engine, make_session_factory, session_scope, wait_for_database
@@ -43,6 +45,8 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
         from cases.api.routes.open311 import open311_error
 
         return open311_error(400, _validation_message(exc), request)
+    if staff_errors.is_console_page(request):
+        return staff_errors.validation_error(request, exc)
     if path.startswith(OWN_PREFIXES):
         return JSONResponse(status_code=422, content={"detail": _validation_message(exc)})
     return await request_validation_exception_handler(request, exc)
@@ -99,6 +103,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     app.include_router(open311.router)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(OperationalError, _database_unavailable_handler)
+    app.add_exception_handler(StarletteHTTPException, staff_errors.http_error)
 
 
 def prepare_database(state: CasesState) -> None:

@@ -24,7 +24,8 @@ from cases.api.staff_deps import (
 )
 from cases.attachments import AttachmentStore
 from cases.events import case_events
-from cases.models import Grid, Notice, Worker
+from cases.labels import actor_label, channel_label, department_label
+from cases.models import Department, Grid, Notice, StaffUser, Worker
 from cases.queue import (
     TYPE_LABELS,
     URGENCY_LABELS,
@@ -45,7 +46,7 @@ from cases.statuses import (
     status_label,
 )
 from core.errors import InvalidInput
-from core.localtime import local_tz
+from core.localtime import format_local, local_tz
 from core.pii import mask_pii
 from core.taxonomy import categories
 
@@ -53,8 +54,9 @@ router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 
 
-def _local(when: datetime | None) -> str:
-    return when.astimezone(local_tz()).strftime("%m-%d %H:%M") if when else ""
+def _local(when: datetime | str | None) -> str:
+    """A stored (UTC) time as staff read it: local, ``12-03 20:34``."""
+    return format_local(when, "%m-%d %H:%M")
 
 
 def _pii(text: str | None, staff: object) -> str:
@@ -65,7 +67,14 @@ def _pii(text: str | None, staff: object) -> str:
     return text if getattr(staff, "sees_phones", False) else mask_pii(text)
 
 
+def _short(text: str | None, limit: int = 40) -> str:
+    """The start of a description for the queue."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 templates.env.filters["local"] = _local
+templates.env.filters["short"] = _short
 templates.env.filters["pii"] = _pii
 templates.env.globals.update(
     status_label=status_label,
@@ -77,6 +86,9 @@ templates.env.globals.update(
     ROLE_LABELS=auth.ROLE_LABELS,
     URGENCY_LABELS=URGENCY_LABELS,
     TYPE_LABELS=TYPE_LABELS,
+    channel_label=channel_label,
+    actor_label=actor_label,
+    department_label=department_label,
 )
 
 
@@ -84,9 +96,10 @@ def _render(request: Request, name: str, context: dict[str, Any], code: int = 20
     return templates.TemplateResponse(request, name, context, status_code=code)
 
 
-def _back(case_no: str, message: str = "") -> RedirectResponse:
-    url = f"/staff/cases/{case_no}" + (f"?{urlencode({'msg': message})}" if message else "")
-    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+def _back(case_no: str, message: str = "", *, error: bool = False) -> RedirectResponse:
+    """Back to the case page with a message (green) or an error (red)."""
+    query = f"?{urlencode({'err' if error else 'msg': message})}" if message else ""
+    return RedirectResponse(f"/staff/cases/{case_no}{query}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -228,7 +241,8 @@ def case_detail(
     session: SessionDep,
     clock: ClockDep,
     staff: StaffDep,
-    msg: str | None = None,
+    msg: Annotated[str | None, Query(max_length=200)] = None,
+    err: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """One case with its full history (internal notes included)."""
     case = visible_case(session, staff, case_no)
@@ -250,7 +264,11 @@ def case_detail(
             "workers": workers,
             "categories": categories(),
             "next_statuses": [s for s in Status if can_transition(case.status, s)],
+            "staff_names": {u.username: u.display_name or "工作人员"
+                            for u in session.scalars(select(StaffUser))},
+            "departments": {d.code: d.name for d in session.scalars(select(Department))},
             "msg": msg,
+            "err": err,
         },
     )
 
@@ -259,7 +277,7 @@ def _do(action: Any, case_no: str) -> Response:
     try:
         action()
     except InvalidInput as exc:
-        return _back(case_no, f"未能完成：{exc}")
+        return _back(case_no, f"未能完成：{exc}", error=True)
     return _back(case_no, "已保存")
 
 
