@@ -57,7 +57,7 @@ class Bench:
     needs_rasa: bool = False  # gets --rasa-url (a Rasa is started once for all its runs)
 
 
-# Default runs keep a bare `./linli bench` near 40 minutes on a quiet 2-core machine (see
+# Default runs keep a bare `./linli bench` near 50 minutes on a quiet 2-core machine (see
 # `python -m bench --plan`): deterministic and slow parts run once (knowledge; the ASR part of
 # voice), everything with a goal on a timing runs three times.
 BENCHES: dict[str, Bench] = {
@@ -71,12 +71,10 @@ BENCHES: dict[str, Bench] = {
     ),
     # first-turn routing on the authored and the real message-board sets (issue 12); starts its
     # own Rasa and action server (the flow needs the actions); deterministic apart from latency.
-    # Only when named (`./linli bench nlu routing`): it would take the default set over budget.
     "routing": Bench(
         "bench/routing_bench.py",
         "bench/results/routing.json",
         runs=1,
-        default=False,
         minutes=5.0,
     ),
     "dialogue": Bench(
@@ -108,12 +106,10 @@ BENCHES: dict[str, Bench] = {
         minutes_repeat=2.0,
     ),
     # Whisper's prompts on real speech nobody primed for (issue 18): deterministic, one run.
-    # Only when named (`./linli bench steering`): it would take the default set over budget.
     "steering": Bench(
         "bench/steering_bench.py",
         "bench/results/steering.json",
         runs=1,
-        default=False,
         minutes=4.0,
     ),
     "telegram": Bench(
