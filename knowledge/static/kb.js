@@ -9,6 +9,19 @@
   const auth = { token: sessionStorage.getItem("kbToken") || "", name: sessionStorage.getItem("kbName") || "",
     csrf: "", canEdit: true };
 
+  const PAGE_SIZE = 20;
+  let page = 0;
+  // FAQ categories as people read them (the stored codes stay in the CSV columns)
+  const CATEGORY_LABELS = {
+    canteen: "长者食堂", community: "社区事务", education: "教育", elderly_allowance: "高龄津贴",
+    elderly_care: "养老服务", employment: "就业", ev_charging: "电动车充电", family: "婚育家庭",
+    garbage: "垃圾分类", health: "医疗健康", home_renovation: "装修", housing: "住房",
+    legal_aid: "法律援助", medical_insurance: "医保", other: "其他", parcel_locker: "快递柜",
+    parking: "停车", pension: "养老金", pets: "宠物", property_fee: "物业费", residence: "居住证明",
+    safety: "安全", senior_card: "老年卡", service_centre: "服务中心", social_assistance: "社会救助",
+    utilities: "水电气", vaccine: "疫苗",
+  };
+
   function say(text, isError) {
     const s = $("status");
     s.textContent = text;
@@ -31,7 +44,7 @@
       try {
         const body = await resp.json();
         const d = body.detail;
-        msg = typeof d === "string" ? d : (d && d.message) ? d.message : JSON.stringify(d);
+        msg = typeof d === "string" ? d : (d && d.message) ? d.message : msg;
       } catch (e) { /* not JSON */ }
       throw new Error(msg);
     }
@@ -56,11 +69,15 @@
   }
 
   async function loadFaqs() {
-    const params = new URLSearchParams({ limit: "500" });
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(page * PAGE_SIZE) });
     if ($("filter-q").value.trim()) params.set("q", $("filter-q").value.trim());
     if ($("filter-status").value) params.set("status", $("filter-status").value);
     const data = await (await api("/api/kb/faqs?" + params)).json();
+    const pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
     $("faq-total").textContent = "共 " + data.total + " 条";
+    $("faq-page").textContent = "第 " + (page + 1) + " / " + pages + " 页";
+    $("faq-prev").disabled = page === 0;
+    $("faq-next").disabled = page + 1 >= pages;
     const body = $("faq-table").querySelector("tbody");
     body.replaceChildren();
     for (const faq of data.items) {
@@ -76,7 +93,7 @@
         q.appendChild(alt);
       }
       cell(tr, faq.answer, "answer");
-      cell(tr, faq.category);
+      cell(tr, CATEGORY_LABELS[faq.category] || (faq.category ? "其他" : ""));
       cell(tr, faq.status === "active" ? "在用" : "已停用");
       const actions = cell(tr, "");
       button(actions, "编辑", () => openEditor(faq));
@@ -265,7 +282,13 @@
   }
 
   $("login").addEventListener("submit", login);
-  $("filter-form").addEventListener("submit", (e) => { e.preventDefault(); loadFaqs().catch((x) => say(x.message, true)); });
+  $("filter-form").addEventListener("submit", (e) => { e.preventDefault(); page = 0; loadFaqs().catch((x) => say(x.message, true)); });
+  const turn = (step) => () => {
+    page = Math.max(0, page + step);
+    loadFaqs().then(() => $("faq-table").scrollIntoView()).catch((x) => say(x.message, true));
+  };
+  $("faq-prev").addEventListener("click", turn(-1));
+  $("faq-next").addEventListener("click", turn(1));
   $("new-faq").addEventListener("click", () => openEditor({}));
   $("faq-form").addEventListener("submit", saveEditor);
   $("f-cancel").addEventListener("click", () => { $("editor").hidden = true; });
