@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.clarify import text_before_clarify
 from actions.emergency import is_real_emergency
 from actions.form_logic import TurnResult, report_turn, service_turn
+from actions.out_of_scope import log_out_of_scope
 from actions.parsing import (
     is_substantive,
     is_yes,
@@ -87,6 +88,8 @@ class ResidentForm(FormValidationAction, ABC):
         """Parse the message once, validate the slots it set, re-ask when nothing fit."""
         if self.is_interruption(tracker):
             # No slot events: the form rejects, a rule answers, the form resumes.
+            if latest_intent(tracker) == "out_of_scope":
+                await log_out_of_scope(tracker)  # declined, but staff see what was asked
             return []
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
