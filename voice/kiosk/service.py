@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 GREETING = "您好！请点一下您要办的事，也可以按“点我说话”，直接跟我说。"
 NOT_HEARD = "没听清楚，请您再说一遍，慢一点说就好。"
 ASR_DOWN = "语音识别暂时不能用，请按“转人工”，工作人员会来帮您。"
+NO_ANSWER = "系统刚才没有回答上来，请再点一次或再说一遍。着急的话，请按“转人工”。"
 TRAILING_PUNCT = "。.！!？?，,、；;：:…~ "
 
 
@@ -276,6 +277,9 @@ class KioskService(TouchTurns):
             dialogue_s = time.perf_counter() - started
         except ServiceUnavailable:
             return [await self.local_reply(session, BUSY, kind="retry")]
+        if not display_messages(raw) and find_case_no(raw) is None:
+            logger.warning("The dialogue answered nothing to a kiosk turn")
+            return [await self.local_reply(session, NO_ANSWER, kind="retry")]
         event = await self.dialogue_reply(session, raw, dialogue_s, speech_prefix=speech_prefix)
         if heard:
             event["heard"] = heard

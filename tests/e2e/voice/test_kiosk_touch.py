@@ -306,3 +306,79 @@ def test_lookup_guesses_are_limited_per_kiosk_session(hub_only) -> None:
     assert texts[0] == texts[3] and "没有查到" in texts[0]
     assert all("先不能再查" in t for t in texts[4:])
     assert httpx.get(f"{hub_only.url}/healthz").status_code == 200
+
+
+# ----- against the real stack (Rasa with the trained model, the action server, the hub) ---------
+TOUCH_ANSWERS = {
+    "category": ["电梯故障"],
+    "description": ["电梯坏了"],
+    "location": ["5号楼", "2单元", "#301"],
+    "urgency": ["很急"],
+    "phone": ["#13812345678"],
+    "service_type": ["高龄津贴"],
+    "applicant": ["帮家人办"],
+    "time": ["明天上午"],
+}
+"""What a resident taps for each kind of question ("#…" is typed on the number pad)."""
+
+
+def answer_by_touch(page, first: str, name: str, limit: int = 12) -> str:  # type: ignore[no-untyped-def]
+    """Tap ``first``, then answer whatever the dialogue asks, by kind, until a case number
+    shows; returns it. The order of the questions is the dialogue's business."""
+    reply = tap(page, first)
+    for turn in range(limit):
+        if page.locator("#case").is_visible():
+            return page.inner_text("#case-no")
+        expect = reply.get("expect")
+        screenshot(page, f"touch_real_{name}_{turn}")
+        if expect == "yes_no":  # the read-back: what was tapped, in words
+            assert "对吗" in shown(page), shown(page)
+            reply = tap(page, "对")
+            continue
+        assert expect in TOUCH_ANSWERS, (expect, shown(page))
+        for step in TOUCH_ANSWERS[expect]:
+            reply = key_in(page, step[1:]) if step.startswith("#") else tap(page, step)
+    raise AssertionError(f"no case after {limit} answers: {shown(page)}")
+
+
+@pytest.mark.integration
+def test_report_service_status_and_handoff_by_touch_against_the_real_stack(
+    live_stack, chromium_nomic
+) -> None:
+    page = open_kiosk(chromium_nomic, live_stack.hub_url)
+    report_no = answer_by_touch(page, "我要报事", "report")
+    assert report_no.startswith("BS-")
+    assert_never_listened(page)
+    with live_stack.hub() as client:
+        report = client.get(f"/api/cases/{report_no}").json()
+    assert report["category"] == "elevator" and report["channel"] == "kiosk"
+    assert report["location"]["building"] == "5" and report["location"]["room"] == "301"
+    assert report["contact_masked"].endswith("5678")
+
+    tap(page, "还有别的事")
+    service_no = answer_by_touch(page, "我要办事", "service")
+    with live_stack.hub() as client:
+        service = client.get(f"/api/cases/{service_no}").json()
+    assert service["service_code"] == "elderly_allowance"
+    assert service["applicant"] == "家属" and service["contact_masked"].endswith("5678")
+
+    tap(page, "还有别的事")
+    tap(page, "查进度")
+    key_in(page, report_no[-4:])
+    key_in(page, "5678")
+    page.wait_for_selector("#view:not([hidden])")
+    assert report_no in page.inner_text("#view")
+    screenshot(page, "touch_real_status")
+
+    before = answered(page)
+    page.locator("#btn-human").click()
+    wait_answer(page, before)
+    tap(page, "留电话")
+    key_in(page, "13700002222")
+    tap(page, "不说了")
+    page.wait_for_selector("#case:not([hidden])")
+    callback_no = page.inner_text("#case-no")
+    screenshot(page, "touch_real_handoff")
+    with live_stack.hub() as client:
+        callback = client.get(f"/api/cases/{callback_no}").json()
+    assert callback["type"] == "callback" and callback["contact_masked"].endswith("2222")

@@ -296,3 +296,12 @@ def test_a_task_the_dialogue_made_still_gets_a_way_to_reach(kiosk_app) -> None:
     assert said["case_no"] == no and "怎么联系您" in said["messages"][-1]["text"]
     assert len(dialogue.received) == 1  # the task was not made twice
     assert done["case_no"] == no and case["contact_masked"].endswith("3333")
+
+
+def test_an_empty_dialogue_answer_is_never_a_blank_screen(kiosk_app) -> None:
+    app, _, dialogue = kiosk_app(script=[[]])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        answer = send(ws, type="button", title="我要报事", payload="/report")
+    assert answer["type"] == "retry" and "再点一次" in answer["messages"][0]["text"]
+    assert dialogue.received[0]["message"] == "/report"
