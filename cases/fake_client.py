@@ -14,11 +14,13 @@ from datetime import UTC, datetime, timedelta
 from cases.access import new_access_code
 from cases.alerts import DUTY, STAFF_CHANNEL
 from cases.client import CaseClientError, ConfirmResult, HistoryEntry, OutboxItem
+from cases.clock import local_day
 from cases.events import channel_of
 from cases.numbering import format_case_no, normalize_case_no
 from cases.statuses import RATING_LABELS, STATUS_LABELS, Rating
 from core.contracts import CaseCreate, CasePublic, CategoryInfo, Location, ServiceInfo, Urgency
 from core.errors import InvalidInput
+from core.localtime import to_local
 from core.pii import mask_phone
 from core.taxonomy import categories, category_by_code, service_by_code, services
 
@@ -67,7 +69,7 @@ class FakeCaseClient:
         category = case.category or ("other" if case.type == "report" else None)
         service = case.service_code or ("other_service" if case.type == "service" else None)
         phone = None if case.contact_declined else case.contact_phone
-        day = (self.now + timedelta(hours=8)).strftime("%Y%m%d")
+        day = local_day(self.now)
         cat = category_by_code(category) if category else None
         svc = service_by_code(service) if service else None
         urgency = Urgency.EMERGENCY if case.type == "emergency" else case.urgency
@@ -229,7 +231,7 @@ class FakeCaseClient:
             due = self.now + timedelta(hours=24)
             stored.public = stored.public.model_copy(update={"due_at": due})
             message = "谢谢您的反馈。没处理完的部分已经交回工作人员继续处理，会在" \
-                      f"{(due + timedelta(hours=8)):%-m月%-d日%-H点}前办好。"
+                      f"{to_local(due):%-m月%-d日%-H点}前办好。"
         else:
             if stored.public.status != "closed":
                 stored.public = stored.public.model_copy(

@@ -32,6 +32,8 @@ class WeekStats(BaseModel):
     week_start: str
     """Monday of this week (China time), ISO date."""
     generated_at: str
+    timezone: str = "Asia/Shanghai"
+    """The community's time zone (``LINLI_TIMEZONE``): the wall dashboard shows its clock in it."""
     created_this_week: int
     by_category: list[CategoryCount]
     open: int
@@ -100,6 +102,7 @@ def week_stats(session: Session, *, now: datetime) -> WeekStats:
     return WeekStats(
         week_start=start.astimezone(local_tz()).date().isoformat(),
         generated_at=now.astimezone(local_tz()).isoformat(timespec="seconds"),
+        timezone=str(local_tz()),
         created_this_week=int(created_total),
         by_category=by_category,
         open=int(open_count),

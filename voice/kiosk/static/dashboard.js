@@ -86,15 +86,18 @@
     }
   }
 
+  let zone = 'Asia/Shanghai'; // until the hub says (stats.timezone)
+
   async function refresh() {
     try {
       const [stats, notices] = await Promise.all([
         fetch('/api/public/stats').then((r) => (r.ok ? r.json() : Promise.reject(r.status))),
         fetch('/api/public/notices').then((r) => (r.ok ? r.json() : Promise.reject(r.status))),
       ]);
+      if (stats.timezone) zone = stats.timezone;
       renderStats(stats);
       renderNotices(notices);
-      $('updated').textContent = '更新于 ' + new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
+      $('updated').textContent = '更新于 ' + new Date().toLocaleTimeString('zh-CN', { timeZone: zone, hour: '2-digit', minute: '2-digit' });
       document.body.dataset.loaded = '1';
     } catch (err) {
       $('updated').textContent = '数据暂时取不到，稍后自动重试。';
@@ -103,7 +106,7 @@
   }
   function tick() {
     const now = new Date();
-    const tz = { timeZone: 'Asia/Shanghai' }; // the community's time, whatever the kiosk's clock zone
+    const tz = { timeZone: zone }; // the community's time (LINLI_TIMEZONE), whatever the kiosk's clock zone
     $('clock').textContent = now.toLocaleDateString('zh-CN', { ...tz, month: 'long', day: 'numeric', weekday: 'long' }) +
       ' ' + now.toLocaleTimeString('zh-CN', { ...tz, hour: '2-digit', minute: '2-digit' });
   }
