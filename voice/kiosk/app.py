@@ -230,7 +230,8 @@ def _print_html(case: dict, access_code: str = "") -> str:
 <p class="label">您的编号</p><p class="caseno">{no}</p>
 <p class="tail">后四位：{escape(no[-4:])}</p><table>{body}</table>
 <p class="code">查询码：<b>{escape(access_code)}</b></p>
-<p class="hint">查询进度：到社区服务中心报编号后四位，或在自助机上说“查一下我的事”。
+<p class="hint">查询进度：在自助机上点“查进度”（或说“查一下我的事”），输入编号后四位和手机号后四位；
+没留电话的，请带上这张回执到社区服务中心一楼综合窗口。
 这张回执只有凭编号和查询码才能打开，请收好，不要给别人看。</p>
 <button type="button" onclick="window.print()">打印</button>
 <a class="back" href="/kiosk/">返回</a></main></body></html>"""

@@ -1,65 +1,44 @@
-"""The service centre's working hours, and an honest sentence about when staff will call back.
+"""An honest sentence about when staff will get back to a resident who asked for a person.
 
-Times are local (Asia/Shanghai). The hours are those the community's own FAQ gives residents
-("社区服务中心几点开门"): Monday to Friday 8:30–12:00 and 13:30–17:30, Saturday 9:00–12:00,
-closed on Sundays (and public holidays, which this table does not know: the sentence says so).
+The hours are the case system's own (``cases/workhours.py``: Monday to Saturday 8:30–17:30, the
+hours its call-back deadlines land in) in the one local time zone (``core/localtime.py``,
+Asia/Shanghai by default), so what the kiosk promises is what the staff's queue will show.
+Public holidays are not in that table: the sentence says so.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from cases.workhours import END, is_working_time, next_working_time
+from core.localtime import to_local
 
-Period = tuple[time, time]
-HOURS: dict[int, tuple[Period, ...]] = {
-    0: ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))),
-    1: ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))),
-    2: ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))),
-    3: ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))),
-    4: ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))),
-    5: ((time(9, 0), time(12, 0)),),
-    6: (),
-}
-"""Weekday (Monday = 0) → opening periods."""
-
-HOURS_TEXT = "周一到周五 8点半到12点、下午1点半到5点半，周六上午9点到12点"
 WEEKDAYS = "一二三四五六日"
 SOON_MINUTES = 30
-"""Closing within this many minutes: a call-back may well be the next working period."""
+"""Closing within this many minutes: the call-back may well be the next working day."""
 
 
 def local(now: datetime) -> datetime:
     """``now`` in local time (naive datetimes are taken as UTC)."""
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=ZoneInfo("UTC"))
-    return now.astimezone(LOCAL_TZ)
-
-
-def _at(day: datetime, t: time) -> datetime:
-    return day.replace(hour=t.hour, minute=t.minute, second=0, microsecond=0)
+    converted = to_local(now)
+    assert converted is not None
+    return converted
 
 
 def open_until(now: datetime) -> datetime | None:
-    """The end of the working period ``now`` falls in, or None when the centre is closed."""
-    now = local(now)
-    for start, end in HOURS[now.weekday()]:
-        if _at(now, start) <= now < _at(now, end):
-            return _at(now, end)
-    return None
+    """When today's working hours end, or None when staff are not at work now."""
+    if not is_working_time(now):
+        return None
+    here = local(now)
+    return here.replace(hour=END.hour, minute=END.minute, second=0, microsecond=0)
 
 
 def next_opening(now: datetime) -> datetime:
-    """The start of the next working period strictly after ``now`` (local time)."""
-    now = local(now)
-    for offset in range(8):
-        day = now + timedelta(days=offset)
-        for start, _end in HOURS[day.weekday()]:
-            begin = _at(day, start)
-            if begin > now:
-                return begin
-    raise RuntimeError("no working hours configured")
+    """The next start of working hours after ``now`` (local time)."""
+    later = local(now)
+    if is_working_time(later):  # skip to the end of today's hours
+        later = open_until(later) + timedelta(minutes=1)  # type: ignore[operator]
+    return local(next_working_time(later))
 
 
 def clock_text(t: datetime) -> str:
@@ -105,18 +84,8 @@ def callback_promise(now: datetime, *, phone_tail: str | None, waiting_here: boo
         if waiting_here:
             return f"快下班了，工作人员尽量过来。来不及的话，请{opening}再来，也可以留个电话。"
         return f"快下班了。今天来不及的话，工作人员{opening}上班后会打电话给您{tail}。"
-    off = _off_text(now)
+    off = "现在还没上班" if day_text(next_opening(now), now) == "今天" else "现在是下班时间"
     if waiting_here:
         return (f"{off}，服务中心没有工作人员。可以{opening}上班后再来，"
                 "也可以留个电话，工作人员上班后打给您。")  # fmt: skip
     return f"{off}。工作人员{opening}上班后会打电话给您{tail}。遇到节假日会顺延。"
-
-
-def _off_text(now: datetime) -> str:
-    """ "现在是午休时间" / "现在还没上班" / "现在是下班时间"."""
-    now = local(now)
-    if next_opening(now).date() == now.date():
-        periods = HOURS[now.weekday()]
-        before_first = bool(periods) and now < _at(now, periods[0][0])
-        return "现在还没上班" if before_first else "现在是午休时间"
-    return "现在是下班时间"

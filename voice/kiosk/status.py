@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from core.localtime import to_local
 from voice.kiosk import touch
 from voice.kiosk.digits import CASE_REASK, TAIL_REASK, case_groups, digits_in, say_digits
-from voice.kiosk.hours import LOCAL_TZ
 from voice.kiosk.hubcases import CaseRefused, CasesUnavailable
 from voice.kiosk.steps import Kit, Step
 from voice.kiosk.touch import btn
@@ -32,18 +32,6 @@ UNREACHABLE = "系统暂时连不上，查不到进度。请过一会儿再试�
 RATINGS = {"resolved": "解决了", "partial": "部分解决", "unresolved": "没解决"}
 HOME = btn("回到首页", "kiosk:home")
 HUMAN = btn("转人工", "kiosk:human")
-
-
-def _local(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(LOCAL_TZ)
 
 
 def _date_text(when: datetime) -> str:
@@ -83,8 +71,8 @@ def case_view(view: dict) -> tuple[dict, str]:
     where = place_text(case.get("location"))
     status = case.get("status_label") or ""
     open_case = case.get("status") not in ("resolved", "closed")
-    due = _local(case.get("due_at")) if open_case else None
-    created = _local(case.get("created_at"))
+    due = to_local(case.get("due_at")) if open_case else None
+    created = to_local(case.get("created_at"))
     rows = [
         ["编号", case["case_no"]],
         ["事项", what],
