@@ -35,7 +35,8 @@ async def test_handoff_description_has_no_slot_names_or_codes(hub: FakeCaseClien
         sender_id="web:h1", slots=slots,
         latest_message={"text": "转人工", "intent": {"name": "human_handoff", "confidence": 0.9}},
         events=[{"event": "user", "timestamp": 1700000000.0, "text": "转人工"}], paused=False,
-        followup_action=None, active_loop={"name": "report_form"}, latest_action_name="action_listen",
+        followup_action=None, active_loop={"name": "report_form"},
+        latest_action_name="action_listen",
     )  # fmt: skip
     dispatcher = CollectingDispatcher()
     await Handoff().run(dispatcher, tracker, {})

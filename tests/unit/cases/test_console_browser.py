@@ -123,7 +123,9 @@ def test_faq_page_pages_and_leads_back(hub: FastAPI) -> None:
             assert "第 1 /" in page.text_content("#faq-page")
             assert page.evaluate("document.documentElement.scrollHeight") < 9000
             page.click("#faq-next")
-            page.wait_for_function("document.querySelector('#faq-page').textContent.includes('第 2 /')")
+            page.wait_for_function(
+                "document.querySelector('#faq-page').textContent.includes('第 2 /')"
+            )
             assert rows.first.text_content() != first
             assert "service_centre" not in page.text_content("#faq-table")
             page.click("text=回到工作台")

@@ -18,7 +18,8 @@ def test_csv_history_and_dashboard_are_local(api: TestClient, login) -> None:
     }).json()  # fmt: skip
     assert created["created_at"].startswith("2026-11-21T02:00")  # stored UTC (test clock)
     admin = login("boss", "admin")
-    rows = list(csv.DictReader(io.StringIO(admin.api.get("/staff/export.csv").text.lstrip("\ufeff"))))
+    body = admin.api.get("/staff/export.csv").text.lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert rows[0]["受理时间"] == "2026-11-21 10:00"
     assert rows[0]["渠道"] == "自助机"
     history = api.get(f"/api/cases/{created['case_no']}/history", headers=AUTH).json()

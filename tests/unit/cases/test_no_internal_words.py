@@ -92,7 +92,8 @@ async def _handoff_description(tmp_path: Path) -> str:
         sender_id="kiosk:k1", slots={"category": "leak", "description": "厨房水管一直滴水"},
         latest_message={"text": "转人工", "intent": {"name": "human_handoff", "confidence": 0.9}},
         events=[{"event": "user", "timestamp": 1700000000.0, "text": "转人工"}], paused=False,
-        followup_action=None, active_loop={"name": "report_form"}, latest_action_name="action_listen",
+        followup_action=None, active_loop={"name": "report_form"},
+        latest_action_name="action_listen",
     )  # fmt: skip
     dispatcher = CollectingDispatcher()
     await Handoff().run(dispatcher, tracker, {})
@@ -139,7 +140,8 @@ async def test_console_slip_and_dashboard_show_no_internal_words(
     pages = {"queue": admin.get("/staff/", params={"status": ""}).text,
              "notices": admin.get("/staff/notices").text,
              "missing": admin.get("/staff/cases/BS-20991231-9999").text,
-             "refused": admin.get(f"/staff/cases/{first}", params={"err": "未能完成：类别没有变化"}).text}  # fmt: skip
+             "refused": admin.get(f"/staff/cases/{first}",
+                                  params={"err": "未能完成：类别没有变化"}).text}  # fmt: skip
     for case in created:
         pages[f"case {case['type']}"] = admin.get(f"/staff/cases/{case['case_no']}").text
         view = api.get(f"/api/resident/cases/{case['case_no']}",

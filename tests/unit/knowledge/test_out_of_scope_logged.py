@@ -30,7 +30,9 @@ def hub(kb_app: FastAPI, tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(kb_app) as client:
         runtime.configure(ActionsSettings(data_dir=tmp_path, service_token=TOKEN))
         runtime.set_clients(
-            knowledge=KnowledgeClient("http://hub", TOKEN, transport=httpx.ASGITransport(app=kb_app))
+            knowledge=KnowledgeClient(
+                "http://hub", TOKEN, transport=httpx.ASGITransport(app=kb_app)
+            )
         )
         yield client
         runtime.configure(ActionsSettings(data_dir=tmp_path, service_token=TOKEN))

@@ -6,7 +6,8 @@ from voice.kiosk.app import _print_html
 
 
 def test_slip_shows_the_time_in_shanghai() -> None:
-    page = _print_html({"case_no": "BS-20261203-0007", "created_at": "2026-12-03T12:34:00Z",
-                        "category_label": "漏水", "status_label": "已受理"}, "AB2C-D3EF")  # fmt: skip
+    case = {"case_no": "BS-20261203-0007", "created_at": "2026-12-03T12:34:00Z",
+            "category_label": "漏水", "status_label": "已受理"}  # fmt: skip
+    page = _print_html(case, "AB2C-D3EF")
     assert "2026-12-03 20:34" in page
     assert "12:34" not in page
