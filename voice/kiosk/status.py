@@ -196,7 +196,7 @@ class StatusFlow:
             speech=spoken + ask,
             buttons=buttons,
             view=card,
-            touch=touch.hint("answers", columns=3),
+            touch=touch.hint("rate" if status == "resolved" else "answers", columns=3),
         )
 
     async def _rate(self, rating: str) -> Step:
