@@ -7,7 +7,14 @@
   // request and changes carry the session's CSRF token. The service token form stays for
   // internal tools and operators without a console account.
   const auth = { token: sessionStorage.getItem("kbToken") || "", name: sessionStorage.getItem("kbName") || "",
-    csrf: "", canEdit: true };
+    csrf: "", canEdit: true, zone: "Asia/Shanghai" };
+
+  // A stored time (UTC; without an offset it is still UTC) in the community's time zone.
+  function localTime(iso) {
+    const utc = /[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z";
+    return new Date(utc).toLocaleString("zh-CN", { timeZone: auth.zone, year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
 
   const PAGE_SIZE = 20;
   let page = 0;
@@ -121,7 +128,7 @@
       tr.dataset.unansweredId = item.id;
       cell(tr, item.question, "queued-question");
       cell(tr, item.count);
-      cell(tr, new Date(item.last_asked).toLocaleString("zh-CN"));
+      cell(tr, localTime(item.last_asked), "last-asked");
       const near = cell(tr, "", "closest");
       if (!item.closest || !item.closest.length) near.textContent = "（没有接近的问答）";
       for (const faq of item.closest || []) {
@@ -267,6 +274,7 @@
       auth.token = "";  // the login session wins over a remembered service token
       auth.csrf = me.csrf_token;
       auth.canEdit = me.can_edit_kb;
+      if (me.timezone) auth.zone = me.timezone;
       auth.name = me.display_name || me.username;
       await refresh();
       $("app").hidden = false;

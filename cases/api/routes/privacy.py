@@ -16,6 +16,7 @@ from cases import auth, privacy
 from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from cases.api.staff_deps import Staff, check_csrf, staff_from_request
 from core.errors import InvalidInput
+from core.localtime import local_tz
 
 router = APIRouter(prefix="/staff/api", tags=["staff api"])
 
@@ -46,6 +47,8 @@ class Me(BaseModel):
     role_label: str
     csrf_token: str
     can_edit_kb: bool
+    timezone: str
+    """The community's time zone (``LINLI_TIMEZONE``): page scripts show times in it."""
 
 
 @router.get("/me", response_model=Me)
@@ -58,6 +61,7 @@ def me(staff: ApiStaffDep) -> Me:
         role_label=auth.ROLE_LABELS[staff.role],
         csrf_token=staff.csrf_token,
         can_edit_kb=staff.role in auth.ROLES_MANAGING,
+        timezone=str(local_tz()),
     )
 
 

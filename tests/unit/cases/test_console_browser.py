@@ -15,6 +15,7 @@ from fastapi import FastAPI
 import core.hub
 from core.config import HubSettings
 from core.hub import create_app
+from core.localtime import to_local
 from tests.unit.knowledge.conftest import serve
 
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
@@ -106,6 +107,11 @@ def test_faq_page_pages_and_leads_back(hub: FastAPI) -> None:
     with serve(hub) as url:
         password = _user(hub, "wangzr", "admin")
         total = httpx.get(f"{url}/api/kb/faqs", headers=AUTH).json()["total"]
+        httpx.post(f"{url}/api/kb/ask", headers=AUTH,
+                   json={"question": "小区里能不能放风筝比赛", "channel": "web"})  # fmt: skip
+        queued = httpx.get(f"{url}/api/kb/unanswered", headers=AUTH).json()
+        asked = to_local(queued[0]["last_asked"])
+        assert asked is not None
         assert total > 40  # the seeded FAQs: more than two pages
         with sync_api.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -121,6 +127,9 @@ def test_faq_page_pages_and_leads_back(hub: FastAPI) -> None:
             assert rows.count() == 20
             first = rows.first.text_content()
             assert "第 1 /" in page.text_content("#faq-page")
+            # the queued question's time is the community's local time, not UTC
+            shown = page.locator("#queue-table tbody tr td:nth-child(3)").first.text_content()
+            assert f"{asked:%H:%M}" in shown and f"{asked.month:02d}/{asked.day:02d}" in shown
             assert page.evaluate("document.documentElement.scrollHeight") < 9000
             page.click("#faq-next")
             page.wait_for_function(
