@@ -10,6 +10,8 @@ import numpy as np
 _lock = threading.Lock()
 _engine: Any = None
 BATCH = 64
+DIM = 384
+"""Width of a multilingual-e5-small embedding."""
 
 
 def engine(threads: int = 1) -> Any:
@@ -27,7 +29,7 @@ def embed_queries(texts: list[str], threads: int = 1) -> np.ndarray:
     """L2-normalised ``query:`` embeddings, one row per text (shape ``(len(texts), 384)``)."""
     e5 = engine(threads)
     rows = [
-        np.asarray(e5.query(texts[i : i + BATCH]), dtype=np.float32).reshape(-1, 384)
+        np.asarray(e5.query(texts[i : i + BATCH]), dtype=np.float32).reshape(-1, DIM)
         for i in range(0, len(texts), BATCH)
     ]
-    return np.vstack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+    return np.vstack(rows) if rows else np.zeros((0, DIM), dtype=np.float32)

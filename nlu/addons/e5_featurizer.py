@@ -63,21 +63,16 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         if int(config.get("max_chars", 0)) <= 0:
             raise ValueError("E5SentenceFeaturizer: max_chars must be positive")
 
-    def _texts(self, messages: list[Message]) -> list[tuple[Message, str]]:
-        limit = int(self._config["max_chars"])
-        out = []
-        for message in messages:
-            text = message.get(TEXT)
-            # button payloads ("/report") carry their intent already
-            if text and not text.startswith("/"):
-                out.append((message, text[:limit]))
-        return out
-
     def _featurize(self, messages: list[Message]) -> None:
-        pending = self._texts(messages)
+        """Every message with text gets the feature, as the sparse featurizers give theirs (DIET
+        needs the same inputs for all): a button payload ("/report") is embedded as it is
+        (Rasa's regex handler decides its intent anyway); an empty text gets none, like theirs."""
+        limit = int(self._config["max_chars"])
+        pending = [(m, m.get(TEXT).strip()[:limit]) for m in messages if (m.get(TEXT) or "").strip()]
         if not pending:
             return
-        vectors = embed_queries([t for _, t in pending], int(self._config.get("threads") or 1))
+        threads = int(self._config.get("threads") or 1)
+        vectors = embed_queries([text for _, text in pending], threads)
         for (message, _), vector in zip(pending, vectors):
             self.add_features_to_message(
                 sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message

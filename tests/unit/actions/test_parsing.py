@@ -200,3 +200,10 @@ def test_a_not_a_questions_and_fillers() -> None:
     assert not looks_like_question("不不不")
     assert not is_substantive("你好，有个事情想跟社区反映一下")
     assert is_substantive("楼道灯坏了")
+
+
+def test_colloquial_parents_are_applicants() -> None:
+    from actions.parsing import parse_applicant
+
+    assert parse_applicant("给我家老爷子办") == "父亲"
+    assert parse_applicant("帮我家老太太申请") == "母亲"
