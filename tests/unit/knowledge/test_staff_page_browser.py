@@ -66,7 +66,7 @@ def test_staff_turns_a_queued_question_into_an_faq_on_the_page(tmp_path: Path) -
             row.wait_for()
             assert row.locator("td").nth(0).text_content() == "小区游泳池几点开放"
             assert row.locator("td").nth(1).text_content() == "2"
-            row.get_by_role("button", name="转为问答").click()
+            row.get_by_role("button", name="新建问答").click()
             assert page.input_value("#f-question") == "小区游泳池几点开放"
             page.fill("#f-answer", "小区没有游泳池，最近的是体育中心游泳馆。")
             page.fill("#f-alternatives", "哪里可以游泳")
