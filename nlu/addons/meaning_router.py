@@ -62,7 +62,7 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         return {
             "min_chars": 30,
             "reroute": ["report", "consult", "service", "inform", "out_of_scope", "nlu_fallback"],
-            "keep_out_of_scope_above": 0.7,
+            "keep_out_of_scope_above": 0.9,
             "report_weight": 2.0,
             "C": 4.0,
             "max_chars": 500,
