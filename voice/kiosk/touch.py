@@ -26,13 +26,10 @@ def btn(title: str, payload: str | None = None) -> dict:
     return {"title": title, "payload": payload or title}
 
 
-START = [
-    btn("我要报事", "/report"),
-    btn("我想问问", "/consult"),
-    btn("我要办事", "/service"),
-    btn("查进度", "kiosk:status"),
-]
-"""The welcome screen (转人工 is always on screen beside them)."""
+START = [btn("我要报事"), btn("我想问问"), btn("我要办事"), btn("查进度", "kiosk:status")]
+"""The welcome screen (转人工 is always on screen beside them). Sent as the words themselves,
+not as ``/report`` intents: the report form keeps a first message as the description, and an
+intent payload would be read back as "/report"."""
 
 QUICK_PROBLEMS = [
     "楼道灯不亮了",
@@ -204,5 +201,5 @@ def for_dialogue(
     if buttons:
         return hint("answers", text_box=True, columns=1 if len(buttons) <= 4 else 2)
     if consulting == "answered":
-        return hint("answers", quick=[btn("再问一个", "/consult"), *DONE], text_box=True, columns=3)
+        return hint("answers", quick=[btn("再问一个", "我想问问"), *DONE], text_box=True, columns=3)
     return hint("text", quick=START, text_box=True, columns=2)

@@ -156,11 +156,11 @@ def create_app(hub_url: str, token: str) -> FastAPI:
             return created(sender, case, "好的，已为您转人工，登记")
         if "转人工" in text:
             return [{"recipient_id": sender, "text": "好的，已经帮您联系工作人员，请稍等。"}]
-        if text == "/service":
+        if text in ("/service", "我要办事"):
             state[sender] = s = {"step": "service_type", "flow": "service"}
         if s.get("flow") == "service":
             return [{"recipient_id": sender, **m} for m in await service(sender, text, s)]
-        if text == "/report":
+        if text in ("/report", "我要报事"):
             state[sender] = {"step": "problem", "touch": True}
             return [
                 {"recipient_id": sender, "text": "好的，请说说遇到了什么问题？"},
