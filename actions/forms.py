@@ -98,6 +98,8 @@ class ResidentForm(FormValidationAction, ABC):
             # the resident chose this flow with a button after "您是想…？": what they said at
             # first is their request, not the button's words
             text = earlier
+        elif text.startswith("/"):
+            text = ""  # a button's payload ("/report", "/affirm") is no description; its intent counts
         slot_names = [*self.domain_slots(domain), "correcting"]
         slots = {name: tracker.get_slot(name) for name in slot_names}
         result = self.turn(text, requested, slots, latest_intent(tracker))

@@ -91,3 +91,19 @@ async def test_question_after_clarify_is_what_was_asked_first(monkeypatch) -> No
     await consult.AnswerQuestion().run(dispatcher, tracker, {})
     assert asked == [first]
     assert "您想问什么" not in dispatcher.messages[0]["text"]
+
+
+async def test_a_start_button_payload_is_never_taken_as_the_description() -> None:
+    tracker = Tracker(
+        sender_id="web:button",
+        slots={"requested_slot": None},
+        latest_message={"text": "/report", "intent": {"name": "report", "confidence": 1.0}},
+        events=[{"event": "user", "text": "/report"}],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "report_form"},
+        latest_action_name="action_listen",
+    )
+    events = await ValidateReportForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    described = [e for e in events if e.get("event") == "slot" and e.get("name") == "description"]
+    assert not any(e["value"] for e in described)
