@@ -153,3 +153,6 @@ LONG_STATUS_QUESTION = (
     "我想查一下我那个事现在办到哪一步了"
 )
 PAINTING_CLASS_QUESTION = "我想学画国画，社区有没有开这样的班啊，老年人能不能报"
+FIRE_SAID_PLAINLY = "我们楼下那家小饭馆起火了"
+BREAK_IN = "刚才有人闯进我家里来了"
+GAS_BILL_QUESTION = "天然气的费用能不能在社区这边交"

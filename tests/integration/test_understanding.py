@@ -104,3 +104,9 @@ def test_a_question_about_a_class_does_not_start_a_report(live_stack: Stack) -> 
     state = tracker(live_stack, who)
     assert (state.get("active_loop") or {}).get("name") != "report_form"
     assert cases_of(live_stack, who) == []
+
+
+def test_acute_danger_words_always_raise_an_emergency(live_stack: Stack) -> None:
+    assert parse(live_stack, heldout.FIRE_SAID_PLAINLY)["intent"]["name"] == "emergency"
+    assert parse(live_stack, heldout.BREAK_IN)["intent"]["name"] == "emergency"
+    assert parse(live_stack, heldout.GAS_BILL_QUESTION)["intent"]["name"] != "emergency"
