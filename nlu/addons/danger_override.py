@@ -64,8 +64,16 @@ class DangerOverride(GraphComponent):
         """Raise the emergency where the words say so."""
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get("name") != "emergency" and is_acute_danger(message.get(TEXT) or ""):
-                ranking = [e for e in message.get("intent_ranking") or [] if e.get("name") != "emergency"]
+            # also when DIET already said emergency, but too unsure for the fallback threshold
+            confident = intent.get("name") == "emergency" and float(intent.get("confidence") or 0) >= 0.9
+            if not confident and is_acute_danger(message.get(TEXT) or ""):
+                # the others stay in order but well below, so the fallback's ambiguity check
+                # (top two within 0.05) cannot turn the emergency into a clarify question
+                ranking = [
+                    {**e, "confidence": float(e.get("confidence") or 0.0) * 0.5}
+                    for e in message.get("intent_ranking") or []
+                    if e.get("name") != "emergency"
+                ]
                 top = {"name": "emergency", "confidence": 1.0}
                 message.set(INTENT, top, add_to_output=True)
                 message.set("intent_ranking", [top, *ranking], add_to_output=True)
