@@ -28,19 +28,25 @@ ACUTE = re.compile(
     r"困在电梯|关在电梯|电梯里出不来|被困|"
     r"触电|被电到|"
     r"起不来|昏倒|晕倒|晕过去|叫不醒|昏迷|不省人事|没有呼吸|没气了|喘不上气|喘不过气|"
-    r"救命|快来人|来人啊|"
+    r"救命(?!钱|稻草|的|生活)|快来人|来人啊|"
     r"有人闯|闯进|持刀|拿刀|抢劫|"
     r"要跳楼|往下跳|想不开"
 )
 """Acute dangers, said as they happen (a stricter list than the guidance kinds)."""
 QUESTION = re.compile(r"[吗嘛？?]|怎么|如何|费用|交费|缴费|多少钱|哪里|能不能|可不可以|有没有")
 """A question about the subject ("燃气费在哪交") is not an emergency."""
-_CALL_FOR_HELP = re.compile(r"救命|快来人|来人啊")
+_CALL_FOR_HELP = re.compile(r"救命(?!钱|稻草|的|生活)|快来人|来人啊")
+MAX_CHARS = 80
+"""Someone in danger says it in a breath; a long written message that mentions 着火 or 被困
+(a complaint about fire risks, an old incident) is left to the classifiers."""
+_HYPOTHETICAL = re.compile(r"万一|如果|要是|一旦|以防|防止|隐患|容易|可能会|曾经|上次|去年|以前|多次")
 
 
 def is_acute_danger(text: str) -> bool:
     """True when the text reports an acute danger now (not a question about one)."""
-    if not text or text.startswith("/") or not ACUTE.search(text):
+    if not text or text.startswith("/") or len(text) > MAX_CHARS or not ACUTE.search(text):
+        return False
+    if _HYPOTHETICAL.search(text) and not _CALL_FOR_HELP.search(text):
         return False
     return bool(_CALL_FOR_HELP.search(text)) or not QUESTION.search(text)
 

@@ -13,22 +13,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _patterns() -> dict:
     source = (ROOT / "nlu/addons/danger_override.py").read_text(encoding="utf-8")
     namespace: dict = {"re": re}
     start = source.index("ACUTE = re.compile(")
     end = source.index("def is_acute_danger")
     exec(source[start:end], namespace)  # noqa: S102 - our own file, patterns only
-    return namespace["ACUTE"], namespace["QUESTION"], namespace["_CALL_FOR_HELP"]
+    return namespace
 
 
-ACUTE, QUESTION, CALL = _patterns()
+NS = _patterns()
 
 
 def acute(text: str) -> bool:
-    if not ACUTE.search(text):
+    if len(text) > NS["MAX_CHARS"] or not NS["ACUTE"].search(text):
         return False
-    return bool(CALL.search(text)) or not QUESTION.search(text)
+    if NS["_HYPOTHETICAL"].search(text) and not NS["_CALL_FOR_HELP"].search(text):
+        return False
+    return bool(NS["_CALL_FOR_HELP"].search(text)) or not NS["QUESTION"].search(text)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,8 @@ def test_acute_dangers_are_emergencies(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["天然气费用可以在社区交吗", "燃气灶坏了找谁修", "小区消防通道被堵了", "楼道里的灯坏了",
-     "周三上午我可以带她过去", "去年着火的那栋楼修好了吗"],
+     "周三上午我可以带她过去", "去年着火的那栋楼修好了吗", "万一着火了后果不堪设想",
+     "家里困难，急需救命钱", "电梯多次被困，物业不管"],
 )
 def test_no_danger_or_a_question_is_not(text: str) -> None:
     assert not acute(text)
@@ -54,7 +57,8 @@ def test_the_component_in_the_rasa_venv_agrees() -> None:
     import json
     import subprocess
 
-    cases = ["6号楼起火了", "有人闯进我家了", "天然气费用可以在社区交吗", "楼道里的灯坏了", "救命"]
+    cases = ["6号楼起火了", "有人闯进我家了", "天然气费用可以在社区交吗", "楼道里的灯坏了", "救命",
+             "万一着火了后果不堪设想", "急需救命钱"]
     code = (
         "import json, sys; from addons.danger_override import is_acute_danger; "
         "print(json.dumps([is_acute_danger(t) for t in json.loads(sys.argv[1])]))"
