@@ -337,7 +337,7 @@ def is_substantive(text: str) -> bool:
         "",
         prepared,
     )
-    return len(bare) >= 2
+    return len(re.findall(r"[\u4e00-\u9fffA-Za-z0-9]", bare)) >= 2  # emoji and symbols say nothing
 
 
 _QUESTION = re.compile(

@@ -29,12 +29,22 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.e5_engine import embed_queries
+from addons.e5_engine import DIM, embed_queries
 
 logger = logging.getLogger(__name__)
 
 ROUTES = ("report", "consult", "service")
 _FIRST_SENTENCE = re.compile(r"[。！？!?\n]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
+def _sentence_vector(message: Message) -> np.ndarray | None:
+    """The e5 sentence feature the featurizer put on the message, if it is the only dense one."""
+    _, sentence = message.get_dense_features(TEXT)
+    if sentence is None or sentence.features.shape[-1] != DIM:
+        return None
+    return np.asarray(sentence.features, dtype=np.float32).reshape(DIM)
 
 
 def first_sentence(text: str, limit: int = 120) -> str:
@@ -53,7 +63,7 @@ class MeaningRouter(IntentClassifier, GraphComponent):
     def get_default_config() -> dict[str, Any]:
         """Defaults chosen on the real dev set (never on its test part).
 
-        * ``min_chars``: messages at least this long are routed by meaning.
+        * ``min_chars``: messages with at least this many Chinese characters are routed by meaning.
         * ``reroute``: DIET intents that may be replaced (never emergency, status, rating …).
         * ``keep_out_of_scope_above``: a confident ``out_of_scope`` from DIET stays.
         * ``report_weight``: prior weight of ``report`` (real complaints often end in a question).
@@ -159,7 +169,8 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         text = message.get(TEXT) or ""
         if self._weights is None or text.startswith("/"):
             return False
-        if len(text.strip()) < int(self._config["min_chars"]):
+        # length in Chinese characters: 40 emoji or a pasted number are not a long message
+        if len(_HAN.findall(text)) < int(self._config["min_chars"]):
             return False
         intent = message.get(INTENT) or {}
         name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
@@ -170,14 +181,28 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         )
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Replace the intent of long messages by the route their meaning points to."""
+        """Replace the intent of long messages by the route their meaning points to; a message
+        with no words at all (emoji, symbols) is not guessed at: the assistant asks."""
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.strip() and not text.startswith("/") and not _WORD.search(text):
+                unsure = {"name": "nlu_fallback", "confidence": 1.0}
+                message.set(INTENT, unsure, add_to_output=True)
+                message.set("intent_ranking", [unsure], add_to_output=True)
         chosen = [m for m in messages if self._should_route(m)]
         if not chosen:
             return messages
         limit = int(self._config["max_chars"])
         texts = [m.get(TEXT)[:limit] for m in chosen]
-        vectors = embed_queries(texts + [first_sentence(t) for t in texts])
-        whole, head = vectors[: len(texts)], vectors[len(texts) :]
+        heads = [first_sentence(t) for t in texts]
+        # each distinct text is embedded once: the whole text already is, by the e5 featurizer
+        # (reused when present), and a message without a full stop is its own title
+        vectors = {t: v for m, t in zip(chosen, texts) if (v := _sentence_vector(m)) is not None}
+        missing = [t for t in dict.fromkeys(texts + heads) if t not in vectors]
+        if missing:
+            vectors.update(zip(missing, embed_queries(missing)))
+        whole = np.vstack([vectors[t] for t in texts])
+        head = np.vstack([vectors[h] for h in heads])
         probs = (self.route_probabilities(whole) + self.route_probabilities(head)) / 2
         probs *= np.array([float(self._config["report_weight"]), 1.0, 1.0])
         probs /= probs.sum(axis=1, keepdims=True)
