@@ -194,6 +194,34 @@ class Stack:
         r.raise_for_status()
         return r.json()
 
+    def tracker(self, sender: str) -> dict:
+        """Rasa's tracker of one conversation (its HTTP API, with the token)."""
+        r = httpx.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.rasa_token},
+            timeout=30,
+        )
+        r.raise_for_status()
+        return r.json()
+
+    def parse(self, text: str) -> dict:
+        """Rasa's ``/model/parse`` of one text (with the token)."""
+        r = httpx.post(
+            f"{self.rasa_url}/model/parse",
+            params={"token": self.rasa_token},
+            json={"text": text},
+            timeout=30,
+        )
+        r.raise_for_status()
+        return r.json()
+
+    def cases_of(self, sender: str) -> list[dict]:
+        """Every case the hub stored for this sender."""
+        with self.hub() as hub:
+            r = hub.get("/api/cases", params={"sender_id": sender, "limit": 50})
+            r.raise_for_status()
+            return r.json()
+
     def hub(self) -> httpx.Client:
         """An HTTP client for the hub with the service token."""
         return httpx.Client(
@@ -210,6 +238,11 @@ def share_models(data_dir: Path) -> None:
             (data_dir / "models").symlink_to(src, target_is_directory=True)
         except OSError:
             shutil.copytree(src, data_dir / "models")
+
+
+def web_sender() -> str:
+    """A fresh resident of the REST channel for each conversation."""
+    return f"web:{secrets.token_hex(6)}"
 
 
 def texts(messages: list[dict]) -> str:

@@ -69,28 +69,16 @@ def test_web_chat_through_the_hub_keeps_conversations_apart(live_stack: Stack) -
     # Rasa kept the two apart: alice's tracker holds only her words
     said = [
         e.get("text")
-        for e in _tracker(live_stack, alice_sender)["events"]
+        for e in live_stack.tracker(alice_sender)["events"]
         if e.get("event") == "user"
     ]
     assert said == ["6号楼门口那盏路灯晚上一直不亮"]  # bob's "对" went elsewhere
     bob_said = [
-        e.get("text")
-        for e in _tracker(live_stack, bob_sender)["events"]
-        if e.get("event") == "user"
+        e.get("text") for e in live_stack.tracker(bob_sender)["events"] if e.get("event") == "user"
     ]
     assert bob_said == ["对"]
     with live_stack.hub() as hub:  # nothing was confirmed on alice's behalf
         assert hub.get("/api/cases", params={"sender_id": alice_sender}).json() == []
-
-
-def _tracker(stack: Stack, sender: str) -> dict:
-    r = httpx.get(
-        f"{stack.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.rasa_token},
-        timeout=30,
-    )
-    r.raise_for_status()
-    return r.json()
 
 
 def test_chat_session_ids_are_not_sequential(live_stack: Stack) -> None:

@@ -4,67 +4,39 @@ unsure NLU asks instead of guessing."""
 
 from __future__ import annotations
 
-import uuid
-
-import httpx
 import pytest
 
 from tests import heldout
-from tests.stack import Stack, customs, texts
+from tests.stack import Stack, texts, web_sender
 
 pytestmark = pytest.mark.integration
 
 
-def sender() -> str:
-    return f"web:{uuid.uuid4().hex[:12]}"
-
-
-def cases_of(stack: Stack, who: str) -> list[dict]:
-    with stack.hub() as hub:
-        r = hub.get("/api/cases", params={"sender_id": who, "limit": 50})
-        r.raise_for_status()
-        return r.json()
-
-
-def tracker(stack: Stack, who: str) -> dict:
-    r = httpx.get(
-        f"{stack.rasa_url}/conversations/{who}/tracker",
-        params={"token": stack.rasa_token},
-        timeout=30,
-    )
-    r.raise_for_status()
-    return r.json()
-
-
-def expects(messages: list[dict]) -> list[str]:
-    return [c.get("expect") for c in customs(messages) if c.get("expect")]
-
-
 def test_an_answer_in_a_service_form_never_raises_an_emergency(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     live_stack.say(who, heldout.SERVICE_FOR_FATHER)  # service and applicant in one go
-    assert tracker(live_stack, who)["slots"]["requested_slot"] == "time_preference"
+    assert live_stack.tracker(who)["slots"]["requested_slot"] == "time_preference"
 
     reply = live_stack.say(who, heldout.TIME_THAT_IS_NO_EMERGENCY)
     assert "【紧急】" not in texts(reply)
-    state = tracker(live_stack, who)
+    state = live_stack.tracker(who)
     assert (state.get("active_loop") or {}).get("name") == "service_form"
     assert "周三" in (state["slots"].get("time_preference") or "")
-    assert [c for c in cases_of(live_stack, who) if c["type"] == "emergency"] == []
+    assert [c for c in live_stack.cases_of(who) if c["type"] == "emergency"] == []
 
 
 def test_a_long_written_complaint_starts_a_report(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     live_stack.say(who, heldout.LONG_WRITTEN_REPORT)
-    state = tracker(live_stack, who)
+    state = live_stack.tracker(who)
     assert (state.get("active_loop") or {}).get("name") == "report_form"
     assert "排水沟" in (state["slots"].get("description") or "")
 
 
 def test_a_long_written_question_is_answered_or_honestly_declined(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     reply = live_stack.say(who, heldout.LONG_WRITTEN_QUESTION)
-    state = tracker(live_stack, who)
+    state = live_stack.tracker(who)
     assert not (state.get("active_loop") or {}).get("name"), "a question must not start a form"
     ran = [e.get("name") for e in state["events"] if e.get("event") == "action"]
     assert "action_answer_question" in ran
@@ -72,41 +44,30 @@ def test_a_long_written_question_is_answered_or_honestly_declined(live_stack: St
 
 
 def test_when_unsure_it_asks_with_three_big_buttons(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     reply = live_stack.say(who, "/nlu_fallback")
     said = texts(reply)
     assert "我不太确定" in said
     titles = [b["title"] for m in reply for b in m.get("buttons") or []]
     assert titles[:3] == ["我要报事", "我想问问", "我要办事"] and "转人工" in titles
-    assert cases_of(live_stack, who) == []
-
-
-def parse(stack: Stack, text: str) -> dict:
-    r = httpx.post(
-        f"{stack.rasa_url}/model/parse",
-        params={"token": stack.rasa_token},
-        json={"text": text},
-        timeout=30,
-    )
-    r.raise_for_status()
-    return r.json()
+    assert live_stack.cases_of(who) == []
 
 
 def test_long_messages_keep_intents_the_router_must_not_touch(live_stack: Stack) -> None:
-    assert parse(live_stack, heldout.LONG_EMERGENCY)["intent"]["name"] == "emergency"
-    assert parse(live_stack, heldout.LONG_STATUS_QUESTION)["intent"]["name"] == "ask_status"
-    assert parse(live_stack, "/report")["intent"]["name"] == "report"
+    assert live_stack.parse(heldout.LONG_EMERGENCY)["intent"]["name"] == "emergency"
+    assert live_stack.parse(heldout.LONG_STATUS_QUESTION)["intent"]["name"] == "ask_status"
+    assert live_stack.parse("/report")["intent"]["name"] == "report"
 
 
 def test_a_question_about_a_class_does_not_start_a_report(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     live_stack.say(who, heldout.PAINTING_CLASS_QUESTION)
-    state = tracker(live_stack, who)
+    state = live_stack.tracker(who)
     assert (state.get("active_loop") or {}).get("name") != "report_form"
-    assert cases_of(live_stack, who) == []
+    assert live_stack.cases_of(who) == []
 
 
 def test_acute_danger_words_always_raise_an_emergency(live_stack: Stack) -> None:
-    assert parse(live_stack, heldout.FIRE_SAID_PLAINLY)["intent"]["name"] == "emergency"
-    assert parse(live_stack, heldout.BREAK_IN)["intent"]["name"] == "emergency"
-    assert parse(live_stack, heldout.GAS_BILL_QUESTION)["intent"]["name"] != "emergency"
+    assert live_stack.parse(heldout.FIRE_SAID_PLAINLY)["intent"]["name"] == "emergency"
+    assert live_stack.parse(heldout.BREAK_IN)["intent"]["name"] == "emergency"
+    assert live_stack.parse(heldout.GAS_BILL_QUESTION)["intent"]["name"] != "emergency"
