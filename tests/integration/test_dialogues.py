@@ -9,34 +9,20 @@ from ``tests/heldout.py``: none of it is a training example (checked by
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
 from tests import heldout as h
-from tests.stack import Stack, customs, texts
+from tests.stack import Stack, customs, texts, web_sender
 
 pytestmark = pytest.mark.integration
 
 CASE_NO = re.compile(r"[A-Z]{2}-\d{8}-\d{4}")
 
 
-def sender() -> str:
-    """A fresh resident for each conversation."""
-    return f"web:{uuid.uuid4().hex[:12]}"
-
-
-def cases_of(stack: Stack, who: str) -> list[dict]:
-    """Every case the hub stored for this sender."""
-    with stack.hub() as hub:
-        r = hub.get("/api/cases", params={"sender_id": who, "limit": 50})
-        r.raise_for_status()
-        return r.json()
-
-
 def only_case(stack: Stack, who: str) -> dict:
     """The single case of this sender (fails when there is not exactly one)."""
-    found = cases_of(stack, who)
+    found = stack.cases_of(who)
     assert len(found) == 1, found
     return found[0]
 
@@ -49,11 +35,11 @@ def case_no_in(reply: str) -> str:
 
 
 def test_full_report_in_one_message_is_read_back_then_created(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     reply = texts(live_stack.say(who, h.ONE_SHOT_REPORT.format(phone="13812345678")))
     assert "您要反映：楼道灯，5号楼2单元" in reply and "对吗" in reply
     assert "13812345678" not in reply  # read back as a tail only
-    assert cases_of(live_stack, who) == []  # nothing before the resident confirms
+    assert live_stack.cases_of(who) == []  # nothing before the resident confirms
 
     done = texts(live_stack.say(who, h.CONFIRM))
     case = only_case(live_stack, who)
@@ -70,7 +56,7 @@ def test_full_report_in_one_message_is_read_back_then_created(live_stack: Stack)
 
 
 def test_step_by_step_report_with_declined_phone(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     first = live_stack.say(who, h.START_REPORT)
     assert "什么问题" in texts(first)
     assert {"expect": "description"} in customs(first)
@@ -89,7 +75,7 @@ def test_step_by_step_report_with_declined_phone(live_stack: Stack) -> None:
 
 
 def test_correction_at_read_back_keeps_the_corrected_building(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     reply = texts(live_stack.say(who, h.WRONG_BUILDING_REPORT.format(phone="13912345678")))
     assert "3号楼2单元" in reply
     corrected = texts(live_stack.say(who, h.CORRECT_BUILDING))
@@ -100,18 +86,18 @@ def test_correction_at_read_back_keeps_the_corrected_building(live_stack: Stack)
 
 
 def test_cancel_creates_nothing(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     live_stack.say(who, h.START_REPORT_AGAIN)
     live_stack.say(who, h.STREETLIGHT_DESCRIPTION)
     reply = texts(live_stack.say(who, h.CANCEL))
     assert "取消" in reply
-    assert cases_of(live_stack, who) == []
+    assert live_stack.cases_of(who) == []
     # and the next message starts fresh rather than resuming the cancelled form
     assert "对吗" not in texts(live_stack.say(who, h.GREET_AFTER_CANCEL))
 
 
 def test_service_for_a_family_member_lists_materials(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     first = texts(live_stack.say(who, h.SERVICE_FOR_MOTHER))
     assert "什么时候方便" in first
     assert "手机号" in texts(live_stack.say(who, h.SERVICE_TIME))
@@ -129,7 +115,7 @@ def test_service_for_a_family_member_lists_materials(live_stack: Stack) -> None:
 
 
 def test_emergency_skips_the_form(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     reply = texts(live_stack.say(who, h.GAS_EMERGENCY))
     assert "119" in reply and "不要开关" in reply
     case = only_case(live_stack, who)
@@ -138,7 +124,7 @@ def test_emergency_skips_the_form(live_stack: Stack) -> None:
 
 
 def test_handoff_mid_form_creates_a_callback_with_what_was_said(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     live_stack.say(who, h.START_REPORT)
     live_stack.say(who, h.NOISE_DESCRIPTION)
     reply = texts(live_stack.say(who, h.HUMAN_PLEASE))
@@ -149,7 +135,7 @@ def test_handoff_mid_form_creates_a_callback_with_what_was_said(live_stack: Stac
 
 
 def test_question_mid_form_is_answered_and_the_form_resumes(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     live_stack.say(who, h.START_REPORT_AGAIN)
     assert "在哪里" in texts(live_stack.say(who, h.GARBAGE_DESCRIPTION))
     answer = texts(live_stack.say(who, h.OPENING_HOURS_QUESTION))
@@ -164,7 +150,7 @@ def test_question_mid_form_is_answered_and_the_form_resumes(live_stack: Stack) -
 
 
 def test_traditional_characters_are_understood(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     assert "什么问题" in texts(live_stack.say(who, h.START_REPORT_TRADITIONAL))
     reply = texts(live_stack.say(who, h.CORRIDOR_LIGHT_TRADITIONAL))
     assert "在哪里" not in reply  # the location was understood

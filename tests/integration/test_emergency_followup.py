@@ -8,30 +8,17 @@ The resident's words come from ``tests/heldout.py``: none is an NLU training exa
 from __future__ import annotations
 
 import re
-import uuid
 
 import httpx
 import pytest
 
 from tests import heldout as h
-from tests.stack import Stack, customs, texts
+from tests.stack import Stack, customs, texts, web_sender
 
 pytestmark = pytest.mark.integration
 
 CASE_NO = re.compile(r"JJ-\d{8}-\d{4}")
 CODE = re.compile(r"[2-9A-HJ-NP-Z]{4}(?:-[2-9A-HJ-NP-Z]{4}){3}")
-
-
-def sender() -> str:
-    """A fresh resident for each conversation."""
-    return f"web:{uuid.uuid4().hex[:12]}"
-
-
-def cases_of(stack: Stack, who: str) -> list[dict]:
-    with stack.hub() as hub:
-        response = hub.get("/api/cases", params={"sender_id": who, "limit": 50})
-        response.raise_for_status()
-        return response.json()
 
 
 def staff_alerts(stack: Stack, case_no: str) -> list[str]:
@@ -42,13 +29,13 @@ def staff_alerts(stack: Stack, case_no: str) -> list[str]:
 
 
 def test_place_and_phone_after_an_emergency_join_the_same_urgent_case(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     first = live_stack.say(who, h.EMERGENCY_GAS_SMELL)
     said = texts(first)
     assert "119" in said and "不要开关" in said  # the safety advice comes first
     case_no = CASE_NO.search(said).group(0)
     assert "在哪里" in said and {"expect": "location"} in customs(first)
-    (case,) = cases_of(live_stack, who)
+    (case,) = live_stack.cases_of(who)
     assert case["case_no"] == case_no and case["type"] == "emergency"
     assert case["location"] is None
     assert any("还没说" in a for a in staff_alerts(live_stack, case_no))
@@ -57,7 +44,7 @@ def test_place_and_phone_after_an_emergency_join_the_same_urgent_case(live_stack
     assert "这属于哪一类问题" not in placed  # not a new report
     assert h.EMERGENCY_PLACE_IS in placed and "值班人员" in placed
     assert "手机号" in placed  # the phone is asked next (may be declined)
-    (case,) = cases_of(live_stack, who)
+    (case,) = live_stack.cases_of(who)
     assert case["case_no"] == case_no
     assert case["location"]["building"] == "17" and case["location"]["unit"] == "2"
     assert case["location"]["room"] == "602"
@@ -66,7 +53,7 @@ def test_place_and_phone_after_an_emergency_join_the_same_urgent_case(live_stack
 
     phoned = texts(live_stack.say(who, h.EMERGENCY_PHONE.format(phone="13766668888")))
     assert "尾号8888" in phoned and "安全的地方" in phoned
-    (case,) = cases_of(live_stack, who)
+    (case,) = live_stack.cases_of(who)
     assert case["contact_masked"] == "137****8888"
     with live_stack.hub() as hub:
         history = [h["text"] for h in hub.get(f"/api/cases/{case_no}/history").json()]
@@ -78,7 +65,7 @@ def test_place_and_phone_after_an_emergency_join_the_same_urgent_case(live_stack
 
 
 def test_the_phone_can_be_declined_and_the_access_code_opens_the_slip(live_stack: Stack) -> None:
-    who = sender()
+    who = web_sender()
     first = live_stack.say(who, h.EMERGENCY_GAS_KITCHEN)
     said = texts(first)
     case_no = CASE_NO.search(said).group(0)
@@ -88,7 +75,7 @@ def test_the_phone_can_be_declined_and_the_access_code_opens_the_slip(live_stack
     assert "手机号" in texts(live_stack.say(who, h.EMERGENCY_PLACE_AGAIN))
     closing = texts(live_stack.say(who, h.EMERGENCY_NO_PHONE))
     assert "安全的地方" in closing
-    (case,) = cases_of(live_stack, who)
+    (case,) = live_stack.cases_of(who)
     assert case["location"]["building"] == "12" and case["contact_masked"] is None
 
     slip = httpx.get(f"{live_stack.hub_url}/kiosk/case/{case_no}/print", params={"t": code})
