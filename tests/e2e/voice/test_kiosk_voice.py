@@ -10,6 +10,7 @@ checked with a real recording (AISHELL-1) in ``test_a_real_recording_is_heard_at
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,26 +29,47 @@ from voice.metrics import cer
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def speak_turns(page, mic, answers: list[Path], name: str) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Let the page hear each answer in turn; return the page's event log.
+Answer = Callable[[str, list[str]], Path | None]
+"""A resident: given what the kiosk now expects and what it asked before, the clip to say
+(``None``: walk away)."""
 
-    The first answer must already be in the microphone file when the page opens. After each
-    end of speech (mic closed, page thinking) the next answer is swapped in, before the page
-    speaks its reply and opens the microphone again.
+
+def converse(page, mic, answer: Answer, name: str, max_turns: int = 8) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Talk to a kiosk page the way a resident does: hear the question, answer it, repeat
+    when asked again. Return the page's event log.
+
+    The page must be opened with ``?barge=0`` (half duplex: the microphone opens only after
+    the kiosk has finished speaking) and the first answer must already be in the microphone file.
+    After each end of speech the microphone file goes silent; when the reply arrives (the
+    kiosk starts speaking it) the answer to *that* question is swapped in, before the page
+    opens the microphone again. A misheard answer therefore gets the re-ask a person would
+    get, and the test checks where the dialogue ends, not that every clip is heard right.
     """
-    for i, _answer in enumerate(answers):
-        wait_events(page, "speech_end", i + 1, timeout_s=120)
-        if i + 1 < len(answers):
-            write_answer(mic, answers[i + 1])
-        else:
-            write_silence(mic)
-        log = wait_events(page, "reply", i + 2, timeout_s=120)  # +1: the greeting
-        screenshot(page, f"{name}_turn{i + 1}")
+    asked: list[str] = []
+    log: list[dict] = []
+    for turn in range(1, max_turns + 1):
+        wait_events(page, "speech_end", turn, timeout_s=120)
+        write_silence(mic)
+        log = wait_events(page, "reply", turn + 1, timeout_s=120)  # +1: the greeting
+        screenshot(page, f"{name}_turn{turn}")
+        reply = [e for e in log if e["type"] == "reply"][-1]
+        if reply.get("case_no"):
+            return log
+        clip = answer(reply.get("expect") or "free", asked)
+        asked.append(reply.get("expect") or "free")
+        if clip is None:
+            return log
+        write_answer(mic, clip)
     return log
 
 
 def transcripts(log: list[dict]) -> list[str]:
     return [e["text"] for e in log if e["type"] == "transcript"]
+
+
+def expects(log: list[dict]) -> list[str]:
+    """What the recogniser was told to expect at each turn (the question's kind)."""
+    return [e["expect"] for e in log if e["type"] == "transcript"]
 
 
 def save_timings(name: str, log: list[dict]) -> None:
@@ -60,23 +82,30 @@ def save_timings(name: str, log: list[dict]) -> None:
 def test_report_by_voice_only_against_the_real_stack(live_stack, chromium) -> None:
     # the problem with its place in one sentence whose building Whisper hears unprimed: in
     # "五号楼二单元的电梯坏了" it sometimes hears "5号罗尔丹圆" and the dialogue asks for the place
-    names = ["report_garbage.wav", "slot_urgency_high.wav", "slot_phone_decline.wav", "yes.wav"]
-    answers = [synthetic_clip(n) for n in names]
-    write_answer(chromium.mic, answers[0])
+    clips = {
+        "location": "slot_location_b3.wav",
+        "urgency": "slot_urgency_high.wav",
+        "phone": "slot_phone_decline.wav",
+        "yes_no": "yes.wav",
+    }
+
+    def resident(expect: str, _asked: list[str]) -> Path | None:
+        return synthetic_clip(clips[expect]) if expect in clips else None
+
+    write_answer(chromium.mic, synthetic_clip("report_garbage.wav"))
     page = chromium.new_page()
-    page.goto(f"{live_stack.hub_url}/kiosk/")
-    log = speak_turns(page, chromium.mic, answers, "voice_real")
+    page.goto(f"{live_stack.hub_url}/kiosk/?barge=0")
+    log = converse(page, chromium.mic, resident, "voice_real")
     save_timings("voice_real", log)
     heard = transcripts(log)
     assert "垃圾" in heard[0], heard
     replies = [e for e in log if e["type"] == "reply"]
-    # the recogniser was steered by what the dialogue asked
-    assert [e["expect"] for e in log if e["type"] == "transcript"] == [
-        "free",
-        "urgency",
-        "phone",
-        "yes_no",
-    ], heard
+    # the recogniser was steered by what the dialogue asked, and each question came once
+    # (a re-ask after a misheard answer is allowed once per question)
+    kinds = expects(log)
+    assert kinds[0] == "free" and kinds[-1] == "yes_no", heard
+    assert {"urgency", "phone"} <= set(kinds), (kinds, heard)
+    assert len(kinds) <= 6, (kinds, heard)
     assert replies[-1]["case_no"], heard
     case_no = page.inner_text("#case-no")
     assert case_no == replies[-1]["case_no"]
@@ -93,25 +122,34 @@ def test_report_by_voice_with_correction_against_the_hub(hub_only, chromium) -> 
     """Scripted dialogue (no Rasa): problem → place → read-back → 不对 → place again → 对.
 
     Each answer is a clip whose key words Whisper hears reliably without priming (the problem
-    sentence names no place: a building number inside a long sentence is often misheard)."""
-    names = ["report_leak.wav", "slot_location_b5u2.wav", "no.wav", "slot_location_b3.wav",
-             "yes.wav"]  # fmt: skip
-    answers = [synthetic_clip(n) for n in names]
-    write_answer(chromium.mic, answers[0])
+    sentence names no place: a building number inside a long sentence is often misheard).
+    The resident answers what is asked: the wrong building first, 不对 at the read-back, the
+    right building when asked again, then 对."""
+
+    def resident(expect: str, asked: list[str]) -> Path | None:
+        said_no = "yes_no" in asked
+        corrected = said_no and "location" in asked[asked.index("yes_no") :]
+        if expect == "location":
+            return synthetic_clip("slot_location_b3.wav" if said_no else "slot_location_b5u2.wav")
+        if expect == "yes_no":
+            return synthetic_clip("yes.wav" if corrected else "no.wav")
+        if expect == "free" and not asked:
+            return synthetic_clip("report_leak.wav")
+        return None
+
+    write_answer(chromium.mic, synthetic_clip("report_leak.wav"))
     page = chromium.new_page()
-    page.goto(f"{hub_only.url}/kiosk/")
-    log = speak_turns(page, chromium.mic, answers, "voice_hub")
+    page.goto(f"{hub_only.url}/kiosk/?barge=0")
+    log = converse(page, chromium.mic, resident, "voice_hub")
     save_timings("voice_hub", log)
     heard = transcripts(log)
-    assert [e["expect"] for e in log if e["type"] == "transcript"] == [
-        "free",
-        "location",
-        "yes_no",
-        "location",
-        "yes_no",
-    ], heard
+    kinds = expects(log)
+    # the read-back was refused and the place asked again: a yes/no turn followed by a place
+    pairs = list(zip(kinds, kinds[1:], strict=False))
+    assert ("yes_no", "location") in pairs, (kinds, heard)
+    assert kinds[0] == "free" and kinds[-1] == "yes_no" and len(kinds) <= 7, (kinds, heard)
     case_no = page.inner_text("#case-no")
-    assert case_no.startswith("BS-")
+    assert case_no.startswith("BS-"), (kinds, heard)
     with hub_only.client() as client:
         case = client.get(f"/api/cases/{case_no}").json()
     assert case["category"] == "leak" and case["location"]["building"] == "3"
