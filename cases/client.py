@@ -46,6 +46,13 @@ class OutboxItem(BaseModel):
     created_at: str
 
 
+class ResidentView(BaseModel):
+    """A case as its resident may see it: the case (phone masked) and its plain history."""
+
+    case: CasePublic
+    history: list[HistoryEntry] = []
+
+
 class ConfirmResult(BaseModel):
     """What the hub did with a resident's confirmation."""
 
@@ -74,6 +81,14 @@ class CaseClientProtocol(Protocol):
 
     async def list_cases_for_sender(self, sender_id: str, limit: int = 5) -> list[CasePublic]:
         """A resident's own cases, newest first."""
+        ...
+
+    async def resident_lookup(
+        self, number: str, phone_tail: str, *, sender_id: str
+    ) -> ResidentView | None:
+        """A case reported anywhere, by number (or last 4) + the reporting phone's last 4.
+
+        None when nothing matches; ``CaseClientError`` 429 after too many misses."""
         ...
 
     async def get_history(self, case_no: str) -> list[HistoryEntry]:
@@ -222,6 +237,29 @@ class CaseClient:
         )
         assert response is not None
         return _CASES.validate_json(response.content)
+
+    async def resident_lookup(
+        self, number: str, phone_tail: str, *, sender_id: str
+    ) -> ResidentView | None:
+        """A case reported from any channel, found by its number (full or last 4 digits) plus
+        the last 4 digits of the phone that reported it, as the resident may see it.
+
+        The hub limits misses per sender and per channel, and lets this sender confirm the
+        case it found (解决了 / 部分解决 / 没解决 through ``confirm``).
+
+        Returns:
+            The resident's view, or None when nothing matches (never says which part was wrong).
+
+        Raises:
+            CaseClientError: 429 when this sender (or channel) has missed too often.
+        """
+        response = await self._request(
+            "POST",
+            "/api/resident/lookup",
+            json={"number": number, "phone_tail": phone_tail, "sender_id": sender_id},
+            allow_404=True,
+        )
+        return None if response is None else ResidentView.model_validate_json(response.content)
 
     async def get_history(self, case_no: str) -> list[HistoryEntry]:
         """The plain-Chinese history of a case (empty when the case does not exist)."""

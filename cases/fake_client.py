@@ -8,14 +8,16 @@ runs the same scenario against it and against the real hub to keep the two in st
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from cases.access import new_access_code
 from cases.alerts import DUTY, STAFF_CHANNEL
-from cases.client import CaseClientError, ConfirmResult, HistoryEntry, OutboxItem
+from cases.client import CaseClientError, ConfirmResult, HistoryEntry, OutboxItem, ResidentView
 from cases.clock import local_day
 from cases.events import channel_of
+from cases.guesses import LookupGuard
 from cases.numbering import format_case_no, normalize_case_no
 from cases.statuses import RATING_LABELS, STATUS_LABELS, Rating
 from core.contracts import CaseCreate, CasePublic, CategoryInfo, Location, ServiceInfo, Urgency
@@ -46,6 +48,8 @@ class FakeCaseClient:
         self._outbox_ids = itertools.count(1)
         self.created: list[CaseCreate] = []
         """Every CaseCreate that created a case (for assertions)."""
+        self.guard = LookupGuard()
+        """The hub's look-up guess limits and confirmation grants (``cases.guesses``)."""
 
     def _log(self, stored: _Stored, text: str, status: str | None = None) -> None:
         stored.history.append(
@@ -170,6 +174,29 @@ class FakeCaseClient:
         mine = [s.public for s in self._cases.values() if s.sender_id == sender_id]
         return list(reversed(mine))[:limit]
 
+    async def resident_lookup(
+        self, number: str, phone_tail: str, *, sender_id: str
+    ) -> ResidentView | None:
+        """A case by number (or last 4) + phone last 4, with the hub's guess limits."""
+        if not self.guard.allowed(sender_id, self.now):
+            raise CaseClientError(429, "试了好几次都没有查到。为了保护大家的信息，先不能再查了")
+        digits, tail = re.sub(r"\D", "", number), re.sub(r"\D", "", phone_tail)
+        found = None
+        for stored in reversed(list(self._cases.values())):
+            no = stored.public.case_no
+            if len(tail) != 4 or not (stored.phone or "").endswith(tail):
+                continue
+            if (len(digits) == 4 and no.endswith(f"-{digits}")) or (
+                len(digits) >= 12 and no.endswith(f"-{digits[:8]}-{digits[8:12]}")
+            ):
+                found = stored
+                break
+        if found is None:
+            self.guard.missed(sender_id, self.now)
+            return None
+        self.guard.grant(sender_id, found.public.case_no, self.now)
+        return ResidentView(case=found.public, history=list(found.history))
+
     async def get_history(self, case_no: str) -> list[HistoryEntry]:
         """The plain-Chinese history of a case."""
         stored = self._cases.get(normalize_case_no(case_no))
@@ -211,7 +238,8 @@ class FakeCaseClient:
             value = Rating(rating)
         except ValueError as exc:
             raise InvalidInput(f"请求内容有误：rating: {rating}") from exc
-        if stored.sender_id != sender_id:
+        own = stored.sender_id == sender_id
+        if not own and not self.guard.granted(sender_id, stored.public.case_no, self.now):
             raise CaseClientError(403, "这个事项不是您报的，无法评价")
         if stored.public.status not in ("resolved", "closed"):
             raise CaseClientError(409, "这个事项还没办结，办结后再请您评价")

@@ -13,6 +13,7 @@ from cases.auth import LoginThrottle
 from cases.clock import Clock, SystemClock
 from cases.config import CasesSettings
 from cases.crud import RoutingCache
+from cases.guesses import LookupGuard
 from core.config import HubSettings
 
 
@@ -28,5 +29,7 @@ class CasesState:
     sweeper: asyncio.Task[None] | None = None
     routing: RoutingCache = field(default_factory=RoutingCache)
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    lookup_guard: LookupGuard = field(default_factory=LookupGuard)
+    """Guess limits of the dialogue channels' case look-up (number + phone last 4)."""
     sqlite_lock: threading.Lock | None = None
     """Serialises request transactions on SQLite (None on PostgreSQL)."""

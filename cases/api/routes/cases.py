@@ -9,7 +9,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from cases import access, crud, followup, lifecycle
-from cases.api.deps import ClockDep, RoutingDep, ServiceAuth, SessionDep, SettingsDep
+from cases.api.deps import (
+    ClockDep,
+    RoutingDep,
+    ServiceAuth,
+    SessionDep,
+    SettingsDep,
+    StateDep,
+)
 from cases.events import case_events
 from cases.models import Case
 from cases.statuses import Rating, status_label
@@ -160,13 +167,25 @@ def add_details(
 
 @router.post("/{case_no}/confirm", response_model=ConfirmOut)
 def confirm_case(
-    case_no: str, body: ConfirmIn, session: SessionDep, settings: SettingsDep, clock: ClockDep
+    case_no: str,
+    body: ConfirmIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    state: StateDep,
 ) -> ConfirmOut:
-    """Record the resident's confirmation; 没解决 reopens and escalates."""
+    """Record the resident's confirmation; 没解决 reopens and escalates.
+
+    A sender may confirm its own case, or a case it found by number + phone last 4 through
+    ``POST /api/resident/lookup`` (reported from another channel, e.g. the kiosk)."""
     case = _case_or_404(session, case_no)
+    sender = body.sender_id
+    if sender and case.sender_id != sender:
+        if state.lookup_guard.granted(sender, case.case_no, clock.now()):
+            sender = None  # checked by number + phone: treated like the kiosk's confirmation
     try:
         outcome = lifecycle.confirm(
-            session=session, case=case, sender_id=body.sender_id, rating=body.rating,
+            session=session, case=case, sender_id=sender, rating=body.rating,
             now=clock.now(), settings=settings, comment=body.comment,
         )  # fmt: skip
     except lifecycle.NotYourCase as exc:

@@ -2,12 +2,15 @@
 that resident received (printed slip, chat reply). A number alone reveals nothing: an unknown
 number, a missing code and a wrong code all get the same 404.
 
-Channels that check the resident another way (the kiosk: number + the last 4 digits of the
-phone that reported it) open the same view through ``POST /api/resident/lookup`` with the
-service token, and limit guesses themselves."""
+Channels that check the resident another way (number + the last 4 digits of the phone that
+reported it) open the same view through ``POST /api/resident/lookup`` with the service token.
+The kiosk limits guesses itself, per kiosk session; the dialogue channels (Telegram, web chat)
+send the resident's ``sender_id`` and the hub limits guesses per sender and per channel
+(``cases.guesses``)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated
 
@@ -17,18 +20,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import access, crud
-from cases.api.deps import ServiceAuth, SessionDep
+from cases.api.deps import ServiceAuth, SessionDep, StateDep
 from cases.api.routes.cases import HistoryLine
 from cases.events import case_events
+from cases.guesses import channel_key
 from cases.models import Building, Case
 from cases.statuses import status_label
 from core.contracts import CasePublic
 from core.localtime import local_tz
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/resident", tags=["resident"])
 
 ACCESS_HEADER = "X-Case-Access"
 NOT_FOUND = "没有找到这个事项，请核对编号和查询码"
+TOO_MANY = "试了好几次都没有查到。为了保护大家的信息，先不能再查了，请过一刻钟再试，或者找工作人员帮您查"
 
 
 class ResidentCaseView(BaseModel):
@@ -70,6 +76,11 @@ class LookupIn(BaseModel):
 
     number: str = Field(max_length=40, description="BS-20261203-0098, 202612030098 or 0098")
     phone_tail: str = Field(max_length=8, description="last 4 digits of the reporting phone")
+    sender_id: str | None = Field(
+        default=None, max_length=200,
+        description="the dialogue channel's resident (tg:…, web:…): misses are limited per "
+        "sender and per channel, and a hit lets this sender confirm the case",
+    )  # fmt: skip
 
 
 def _find(session: Session, number: str, phone_tail: str) -> Case | None:
@@ -87,13 +98,24 @@ def _find(session: Session, number: str, phone_tail: str) -> Case | None:
 
 
 @router.post("/lookup", response_model=ResidentCaseView, dependencies=[ServiceAuth])
-def resident_lookup(body: LookupIn, session: SessionDep) -> ResidentCaseView:
+def resident_lookup(body: LookupIn, session: SessionDep, state: StateDep) -> ResidentCaseView:
     """The resident's view of a case found by its number (or last 4 digits) plus the last 4
     digits of the phone that reported it. Unknown number and wrong phone get the same 404.
-    Service token only: the calling channel limits guesses (the kiosk does, per session)."""
+
+    Service token only. With ``sender_id`` (the dialogue channels) the hub limits misses per
+    sender and per channel (429 once used up) and lets the sender confirm a case it found;
+    without it the calling channel limits guesses itself (the kiosk does, per session)."""
+    guard, now, sender = state.lookup_guard, state.clock.now(), body.sender_id
+    if sender and not guard.allowed(sender, now):
+        logger.info("Case look-up refused on %s: too many misses", channel_key(sender))
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY)
     case = _find(session, body.number, body.phone_tail)
     if case is None:
+        if sender:
+            guard.missed(sender, now)
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    if sender:
+        guard.grant(sender, case.case_no, now)
     return _view(session, case)
 
 

@@ -140,3 +140,34 @@ async def test_contract(harness: Harness) -> None:
     assert (await client.get_service("senior_card")).name == "老年优待证"
     assert await client.get_service("nope") is None
     assert (await client.list_categories())[-1].code == "other"
+
+
+async def test_lookup_contract(harness: Harness) -> None:
+    """A case reported at the kiosk, looked up from Telegram by number + phone last 4."""
+    client = harness.client
+    case = await client.create_case(CaseCreate(
+        type=CaseType.REPORT, category="corridor_light", location=Location(building="5"),
+        contact_phone="13566667777", sender_id="kiosk:s1", channel="kiosk"))  # fmt: skip
+    no = case.case_no
+    assert await client.resident_lookup(no[-4:], "0000", sender_id="tg:5") is None
+    wrong_no = f"{(int(no[-4:]) + 1) % 10000:04d}"
+    assert await client.resident_lookup(wrong_no, "7777", sender_id="tg:5") is None
+    for number in (no[-4:], no, no.replace("-", "")[2:]):
+        view = await client.resident_lookup(number, "7777", sender_id="tg:5")
+        assert view is not None and view.case.case_no == no
+        assert view.case.contact_masked == "135****7777" and view.case.access_code is None
+        assert view.history and view.history[0].status == "accepted"
+    with pytest.raises(CaseClientError) as early:
+        await client.confirm(no, "tg:5", "resolved")
+    assert early.value.status_code == 409
+    harness.resolve(no, "灯换好了")
+    with pytest.raises(CaseClientError) as stranger:
+        await client.confirm(no, "tg:6", "resolved")
+    assert stranger.value.status_code == 403
+    done = await client.confirm(no, "tg:5", "resolved")
+    assert done.case.status == "closed"
+    for _ in range(2):
+        assert await client.resident_lookup(wrong_no, "7777", sender_id="tg:5") is None
+    with pytest.raises(CaseClientError) as blocked:
+        await client.resident_lookup(no[-4:], "7777", sender_id="tg:5")
+    assert blocked.value.status_code == 429 and "不能再查" in blocked.value.detail
