@@ -1,8 +1,13 @@
-"""Case status questions and the resident's confirmation (解决了 / 部分解决 / 没解决)."""
+"""Case status questions and the resident's confirmation (解决了 / 部分解决 / 没解决).
+
+Residents see their own cases of this conversation, and a case reported anywhere else (the
+kiosk, the phone, another chat) once they give its number plus the last 4 digits of the phone
+that reported it (``actions.case_lookup``; the hub limits guesses per sender)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +16,26 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
-from actions.parsing import parse_case_no, parse_case_tail, parse_rating
+from actions.case_lookup import (
+    ASK_BOTH,
+    ASK_PHONE,
+    ASK_RATING,
+    LOOK_UP_AGAIN,
+    NOT_FOUND,
+    SHOWN_CASE,
+    TOO_MANY,
+    WAITING_NUMBER,
+    rating_buttons,
+    remembered,
+    tell_view,
+    when_text,
+)
+from actions.case_ref import parse_case_ref, tail_of
+from actions.parsing import parse_case_no, parse_rating
 from actions.readback import location_text
+from cases.client import CaseClientError
 from core.contracts import CasePublic
 from core.errors import LinliError
-from core.localtime import to_local
 
 logger = logging.getLogger(__name__)
 UNREACHABLE = "系统暂时连不上，查不到进度，请稍后再问，或者说“转人工”。"
@@ -23,9 +43,7 @@ UNREACHABLE = "系统暂时连不上，查不到进度，请稍后再问，或�
 
 def _when(when: datetime) -> str:
     """A deadline as people say it, in local time: 12月4日8点半 / 12月4日15点."""
-    local = to_local(when)
-    minute = "" if not local.minute else ("半" if local.minute == 30 else f"{local.minute}分")
-    return f"{local.month}月{local.day}日{local.hour}点{minute}"
+    return when_text(when)
 
 
 def describe_case(case: CasePublic) -> str:
@@ -38,7 +56,8 @@ def describe_case(case: CasePublic) -> str:
 
 
 class CaseStatus(Action):
-    """Find a case by number, by its last 4 digits, or the resident's latest one."""
+    """Find a case by number, by its last 4 digits, or the resident's latest one; a case
+    reported elsewhere by its number plus the last 4 digits of the reporting phone."""
 
     def name(self) -> str:
         """Action name."""
@@ -47,55 +66,107 @@ class CaseStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         """Look the case up and describe it."""
         text = tracker.latest_message.get("text") or ""
+        ref = parse_case_ref(text)
+        number, phone_tail = ref.number, ref.phone_tail
+        if phone_tail and not number:
+            number = remembered(tracker, WAITING_NUMBER)  # "手机后四位5678" after we asked
         client = runtime.case_client()
+        sender = tracker.sender_id
         try:
-            if case_no := parse_case_no(text):
-                # residents see only their own cases: look among this sender's cases
-                mine = await client.list_cases_for_sender(tracker.sender_id, limit=50)
-                cases = [c for c in mine if c.case_no == case_no]
-            elif tail := parse_case_tail(text):
-                found = await client.find_case(tail, sender_id=tracker.sender_id)
-                cases = [found] if found else []
+            if number:
+                own = await _own_case(client, sender, number)
+                if own is not None:
+                    _tell_own(dispatcher, [own])
+                elif phone_tail:
+                    view = await client.resident_lookup(number, phone_tail, sender_id=sender)
+                    if view is None:
+                        logger.info("Status look-up by number + phone found nothing")
+                        dispatcher.utter_message(text=NOT_FOUND)
+                    else:
+                        tell_view(dispatcher, view)
+                else:
+                    dispatcher.utter_message(text=ASK_PHONE.format(tail=tail_of(number)))
+                    dispatcher.utter_message(json_message={"expect": "phone", WAITING_NUMBER: number})
+            elif phone_tail:
+                dispatcher.utter_message(text=ASK_BOTH)
             else:
-                cases = await client.list_cases_for_sender(tracker.sender_id, limit=3)
+                cases = await client.list_cases_for_sender(sender, limit=3)
+                if cases:
+                    _tell_own(dispatcher, cases)
+                else:
+                    dispatcher.utter_message(text=f"没有查到您在这里报的事。{ASK_BOTH}")
+        except CaseClientError as exc:
+            if exc.status_code != 429:
+                logger.warning("Status lookup refused: %s", exc.status_code)
+                dispatcher.utter_message(text=UNREACHABLE)
+                return []
+            logger.info("Status look-up refused by the hub: too many misses")
+            dispatcher.utter_message(text=TOO_MANY)
         except LinliError as exc:
             logger.warning("Status lookup failed: %s", exc)
             dispatcher.utter_message(text=UNREACHABLE)
-            return []
-        if not cases:
-            dispatcher.utter_message(text="没有查到您的事项。请说一下编号，比如“尾号0042”，或者说“转人工”。")
-            return []
-        dispatcher.utter_message(text="\n".join(describe_case(c) for c in cases))
         return []
 
 
+async def _own_case(client: Any, sender: str, number: str) -> CasePublic | None:
+    """The case with this number (full, 12 digits or last 4) among this sender's own cases."""
+    digits = re.sub(r"\D", "", number)
+    if len(digits) == 4:
+        return await client.find_case(digits, sender_id=sender)
+    mine = await client.list_cases_for_sender(sender, limit=50)
+    full = parse_case_no(number)
+    for case in mine:
+        if case.case_no == full or (not full and re.sub(r"\D", "", case.case_no) == digits[:12]):
+            return case
+    return None
+
+
+def _tell_own(dispatcher: CollectingDispatcher, cases: list[CasePublic]) -> None:
+    """Describe the resident's own cases; ask 解决了 … when exactly one is waiting for it."""
+    dispatcher.utter_message(text="\n".join(describe_case(c) for c in cases))
+    waiting = [c for c in cases if c.status == "resolved"]
+    if len(waiting) == 1:
+        dispatcher.utter_message(text=ASK_RATING, buttons=rating_buttons())
+        dispatcher.utter_message(json_message={SHOWN_CASE: waiting[0].case_no})
+
+
 class Rate(Action):
-    """Record 解决了 / 部分解决 / 没解决 for the resident's case waiting for confirmation."""
+    """Record 解决了 / 部分解决 / 没解决 for the case just shown, or the resident's case
+    waiting for confirmation."""
 
     def name(self) -> str:
         """Action name."""
         return "action_rate"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        """Confirm the most recent resolved case of this resident."""
+        """Confirm the case just shown (found by number + phone), else the most recent
+        resolved case of this resident."""
         text = tracker.latest_message.get("text") or ""
         rating = parse_rating(text)
         if rating is None:
-            dispatcher.utter_message(
-                text="请问问题解决了吗？",
-                buttons=[{"title": t, "payload": t} for t in ("解决了", "部分解决", "没解决")],
-            )
+            dispatcher.utter_message(text="请问问题解决了吗？", buttons=rating_buttons())
             return []
         client = runtime.case_client()
+        explicit = parse_case_no(text)
+        shown = remembered(tracker, SHOWN_CASE, turns=3)
         try:
-            cases = await client.list_cases_for_sender(tracker.sender_id, limit=10)
-            waiting = [c for c in cases if c.status == "resolved"]
-            if parse_case_no(text):
-                waiting = [c for c in waiting if c.case_no == parse_case_no(text)]
-            if not waiting:
-                dispatcher.utter_message(text="您现在没有等待确认的事项。想查进度可以说“我上次报的事怎么样了”。")
-                return []
-            result = await client.confirm(waiting[0].case_no, tracker.sender_id, rating, comment=text[:500])
+            if shown and explicit in (None, shown):
+                target = shown
+            else:
+                cases = await client.list_cases_for_sender(tracker.sender_id, limit=10)
+                waiting = [c for c in cases if c.status == "resolved"]
+                if explicit:
+                    waiting = [c for c in waiting if c.case_no == explicit]
+                if not waiting:
+                    dispatcher.utter_message(text="您现在没有等待确认的事项。想查进度可以说“我上次报的事怎么样了”。")
+                    return []
+                target = waiting[0].case_no
+            result = await client.confirm(target, tracker.sender_id, rating, comment=text[:500])
+        except CaseClientError as exc:
+            logger.info("Confirmation refused: %s", exc.status_code)
+            reply = {403: LOOK_UP_AGAIN, 404: NOT_FOUND}.get(exc.status_code, exc.detail)
+            dispatcher.utter_message(text=reply)
+            return []
         except LinliError as exc:
             logger.warning("Confirmation failed: %s", exc)
             dispatcher.utter_message(text=UNREACHABLE)

@@ -1,0 +1,115 @@
+"""A case reported elsewhere (kiosk, phone, another chat), checked in the dialogue by its number
+plus the last 4 digits of the phone that reported it: what the resident is told, and what the
+dialogue remembers between turns.
+
+The action server keeps no state of its own: what a turn must remember (the number waiting
+for the phone digits, the case just shown) rides on the bot's own message as ``custom`` data,
+and the next action reads it back from the tracker. The hub limits guesses per sender and
+lets the sender that found a case confirm it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.readback import location_text
+from cases.client import HistoryEntry, ResidentView
+from core.contracts import CasePublic
+from core.localtime import to_local
+
+WAITING_NUMBER = "status_number"
+"""``custom`` key: the case number given, waiting for the phone's last 4 digits."""
+SHOWN_CASE = "status_case"
+"""``custom`` key: the case found by number + phone, whose answer 解决了 … may follow."""
+
+RATING_TITLES = ("解决了", "部分解决", "没解决")
+ASK_BOTH = (
+    "要查在自助机、电话或别的地方报的事，请把编号和报事时留的手机号后四位一起发给我，"
+    "比如：尾号0098，手机后四位5678。"
+)
+ASK_PHONE = "好的，编号尾号{tail}。请再告诉我报事时留的手机号后四位，比如：手机后四位5678。"
+NOT_FOUND = "没有查到。请核对一下编号和手机号后四位，再发给我一次。"
+TOO_MANY = (
+    "试了好几次都没有查到。为了保护大家的信息，先不能再查了。"
+    "请过一刻钟再试，或者说“转人工”，工作人员帮您查。"
+)
+ASK_RATING = "工作人员说已经办好了。问题解决了吗？"
+CLOSED_NOTE = "这件事已经办结了。要是问题又出现了，点“没解决”。"
+OPEN_NOTE = "有进展会再告诉您。"
+FOUND_BUT_NOT_WAITING = "这件事还在处理，办好以后再请您评价。"
+LOOK_UP_AGAIN = "请先把编号和手机号后四位发给我，核对好了再评价。"
+
+
+def when_text(when: datetime) -> str:
+    """A time as people say it, in local time: 12月4日8点半 / 12月4日15点."""
+    local = to_local(when)
+    minute = "" if not local.minute else ("半" if local.minute == 30 else f"{local.minute}分")
+    return f"{local.month}月{local.day}日{local.hour}点{minute}"
+
+
+def _history_line(entry: HistoryEntry) -> str | None:
+    try:
+        at = to_local(datetime.fromisoformat(entry.at))
+    except ValueError:
+        return None
+    text = re.sub(r"^状态改为“(.+?)”", r"\1", entry.text.strip().rstrip("。"))
+    return f"{at.month}月{at.day}日{at:%H:%M} {text}" if text else None
+
+
+def view_text(view: ResidentView, *, done_lines: int = 3) -> str:
+    """What the resident may see: the case, its state, its deadline, and what was done."""
+    case: CasePublic = view.case
+    what = case.category_label or case.service_label or "您的事项"
+    where = f"，{location_text(case.location.model_dump())}" if case.location else ""
+    open_case = case.status not in ("resolved", "closed")
+    due = f"，预计{when_text(case.due_at)}前办好" if case.due_at and open_case else ""
+    lines = [f"查到了。编号 {case.case_no}（{what}{where}）现在是：{case.status_label}{due}。"]
+    done = [line for e in view.history[-done_lines:] if (line := _history_line(e))]
+    if done:
+        lines.append("办理经过：\n" + "\n".join(done))
+    return "\n".join(lines)
+
+
+def rating_buttons(titles: tuple[str, ...] = RATING_TITLES) -> list[dict[str, str]]:
+    """The answers as buttons that send their own words."""
+    return [{"title": t, "payload": t} for t in titles]
+
+
+def tell_view(dispatcher: CollectingDispatcher, view: ResidentView) -> None:
+    """Show the case found, and ask 解决了 / 部分解决 / 没解决 when it is done."""
+    dispatcher.utter_message(text=view_text(view))
+    status = view.case.status
+    if status == "resolved":
+        dispatcher.utter_message(text=ASK_RATING, buttons=rating_buttons())
+    elif status == "closed":
+        dispatcher.utter_message(text=CLOSED_NOTE, buttons=rating_buttons(("没解决",)))
+    else:
+        dispatcher.utter_message(text=OPEN_NOTE)
+    dispatcher.utter_message(json_message={SHOWN_CASE: view.case.case_no})
+
+
+def remembered(tracker: Tracker, key: str, turns: int = 2) -> str | None:
+    """A value this dialogue left on its own recent messages (``custom[key]``), else None.
+
+    Looks at the bot's messages of the last ``turns`` resident turns (the current message
+    counts as one) in the current session.
+    """
+    seen = 0
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            return None
+        if kind == "user":
+            seen += 1
+            if seen > turns:
+                return None
+        elif kind == "bot":
+            custom: Any = (event.get("data") or {}).get("custom")
+            if isinstance(custom, dict) and isinstance(custom.get(key), str):
+                return str(custom[key])
+    return None
