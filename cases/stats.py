@@ -1,25 +1,23 @@
-"""Aggregated statistics with no personal data (public wall dashboard, staff dashboard)."""
+"""This week's figures as the wall dashboard and the staff console get them (no personal data).
+
+The figures themselves are defined in ``cases/metrics.py``; this module only gathers them for one
+scope (the whole community for the wall, a grid worker's grids for their console).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cases.clock import week_start
-from cases.models import Case
-from cases.statuses import OPEN_STATUSES, Rating, Status
+from cases import metrics
 from core.localtime import local_tz
 from core.taxonomy import category_by_code
 
-RATING_SCORES = {Rating.RESOLVED: 1.0, Rating.PARTIAL: 0.5, Rating.UNRESOLVED: 0.0}
-
 
 class CategoryCount(BaseModel):
-    """Cases of one category this week."""
+    """Reports of one category this week."""
 
     code: str
     name: str
@@ -27,90 +25,70 @@ class CategoryCount(BaseModel):
 
 
 class WeekStats(BaseModel):
-    """This week's numbers; nothing in here identifies a resident."""
+    """This week's numbers; nothing in here identifies a resident. Definitions: cases/metrics.py."""
 
     week_start: str
-    """Monday of this week (China time), ISO date."""
+    """Monday of this week (local time), ISO date."""
     generated_at: str
     timezone: str = "Asia/Shanghai"
     """The community's time zone (``LINLI_TIMEZONE``): the wall dashboard shows its clock in it."""
-    created_this_week: int
+    scoped: bool = False
+    """True when the figures cover only some grids (a grid worker's console)."""
+    reports_this_week: int
+    """本周报事: reports received this week (``metrics.reports_received``)."""
     by_category: list[CategoryCount]
+    """本周报事分类: the same reports by category; the counts add up to ``reports_this_week``."""
+    received_by_type: dict[str, int]
+    """本周新增 by type (report, emergency, callback, service)."""
+    received_this_week: int
+    """本周新增: cases of every type received this week."""
     open: int
+    """正在处理 / 未办结: open cases of every type (``metrics.open_now``)."""
     overdue: int
+    """超时: open cases past their deadline (``metrics.overdue_now``)."""
     closed_this_week: int
+    """本周关闭 (``metrics.closed_this_week``)."""
     confirmed_this_week: int
-    """Closed this week and confirmed 解决了 by the resident."""
-    closed_confirmed_rate: float | None
+    """Of this week's reports, those closed with the resident's 解决了."""
+    confirmed_rate: float | None
+    """办结并确认: ``confirmed_this_week / reports_this_week`` (None without reports)."""
     avg_hours_to_fix: float | None
-    """Average hours from report to 已办结, over cases resolved this week."""
+    """平均处理时间: hours from report to 办结, over reports finished this week."""
     satisfaction: float | None
-    """Average of ratings given this week (解决了 1, 部分解决 0.5, 没解决 0)."""
+    """满意度: average of the latest answer of each case answered this week."""
     rated_this_week: int
+    """How many cases the satisfaction figure averages."""
 
 
-def week_stats(session: Session, *, now: datetime) -> WeekStats:
-    """Compute this week's aggregated statistics."""
-    start = week_start(now)
-    open_values = [s.value for s in OPEN_STATUSES]
-    created = list(
-        session.execute(
-            select(Case.category, func.count())
-            .where(Case.created_at >= start, Case.type == "report")
-            .group_by(Case.category)
-        ).tuples()
-    )
-    counts: Counter[str] = Counter({code or "other": n for code, n in created})
+def week_stats(
+    session: Session, *, now: datetime, grid_ids: frozenset[int] | None = None
+) -> WeekStats:
+    """This week's figures for some grids (None = the whole community)."""
+    scope = metrics.Scope.this_week(now, grid_ids)
+    by_code = metrics.reports_by_category(session, scope)
     by_category = []
-    for code, n in counts.most_common():
+    for code, n in sorted(by_code.items(), key=lambda item: (-item[1], item[0])):
         cat = category_by_code(code)
-        by_category.append(CategoryCount(code=code, name=cat.name if cat else code, count=n))
-    created_total = (
-        session.scalar(select(func.count()).select_from(Case).where(Case.created_at >= start)) or 0
-    )
-    open_count = (
-        session.scalar(select(func.count()).select_from(Case).where(Case.status.in_(open_values)))
-        or 0
-    )
-    overdue = (
-        session.scalar(
-            select(func.count())
-            .select_from(Case)
-            .where(Case.status.in_(open_values), Case.due_at < now)
-        )
-        or 0
-    )
-    closed_rows = list(
-        session.execute(
-            select(Case.rating).where(Case.status == Status.CLOSED.value, Case.closed_at >= start)
-        ).scalars()
-    )
-    confirmed = sum(1 for r in closed_rows if r == Rating.RESOLVED.value)
-    fixed = list(
-        session.execute(
-            select(Case.created_at, Case.resolved_at).where(Case.resolved_at >= start)
-        ).tuples()
-    )
-    # Reopened-then-closed cases lose resolved_at; count those closed with a confirmation too.
-    hours = [(r - c).total_seconds() / 3600 for c, r in fixed if r is not None]
-    rated = list(
-        session.execute(
-            select(Case.rating).where(Case.rating.is_not(None), Case.updated_at >= start)
-        ).scalars()
-    )
-    scores = [RATING_SCORES[Rating(r)] for r in rated if r in RATING_SCORES]
+        by_category.append(CategoryCount(code=code, name=cat.name if cat else "其他", count=n))
+    received = sum(by_code.values())
+    by_type = metrics.received_by_type(session, scope)
+    confirmed = metrics.reports_confirmed(session, scope)
+    ratings = metrics.ratings_this_week(session, scope)
     return WeekStats(
-        week_start=start.astimezone(local_tz()).date().isoformat(),
+        week_start=scope.start.astimezone(local_tz()).date().isoformat(),
         generated_at=now.astimezone(local_tz()).isoformat(timespec="seconds"),
         timezone=str(local_tz()),
-        created_this_week=int(created_total),
+        scoped=grid_ids is not None,
+        reports_this_week=received,
         by_category=by_category,
-        open=int(open_count),
-        overdue=int(overdue),
-        closed_this_week=len(closed_rows),
+        received_by_type=by_type,
+        received_this_week=sum(by_type.values()),
+        open=metrics.open_now(session, scope),
+        overdue=metrics.overdue_now(session, scope),
+        closed_this_week=metrics.closed_this_week(session, scope),
         confirmed_this_week=confirmed,
-        closed_confirmed_rate=round(confirmed / len(closed_rows), 3) if closed_rows else None,
-        avg_hours_to_fix=round(sum(hours) / len(hours), 1) if hours else None,
-        satisfaction=round(sum(scores) / len(scores), 3) if scores else None,
-        rated_this_week=len(scores),
+        confirmed_rate=metrics.confirmed_rate(confirmed, received),
+        avg_hours_to_fix=metrics.avg_hours_to_fix(session, scope),
+        satisfaction=metrics.satisfaction(ratings),
+        rated_this_week=len(ratings),
     )

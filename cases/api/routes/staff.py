@@ -186,7 +186,7 @@ def queue(
         "staff/queue.html",
         {
             "staff": staff,
-            "stats": week_stats(session, now=now),
+            "stats": week_stats(session, now=now, grid_ids=staff.grid_ids),
             "alerts": unseen_alerts(session, grid_ids=staff.grid_ids),
             "cases": cases,
             "now": now,

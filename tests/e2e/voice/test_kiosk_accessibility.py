@@ -117,9 +117,11 @@ def test_dashboard_shows_this_weeks_cases_readably(hub_only, chromium) -> None:
     page = chromium.new_page()
     page.goto(f"{hub_only.url}/kiosk/dashboard")
     page.wait_for_function("document.body.dataset.loaded === '1'")
-    assert page.inner_text("#kpi-created") == str(stats["created_this_week"])
+    assert page.inner_text("#kpi-created") == str(stats["reports_this_week"])
     bars = page.locator("#chart svg rect")
-    assert bars.count() == len([c for c in stats["by_category"] if c["count"] > 0])
+    assert 1 <= bars.count() <= len([c for c in stats["by_category"] if c["count"] > 0])
+    # small rows are folded into 其余N类 when they do not fit: the chart still adds up
+    assert page.locator("#chart svg").get_attribute("data-total") == str(stats["reports_this_week"])
     label = page.locator("#chart svg").get_attribute("aria-label")
     assert "电梯故障" in label
     assert page.locator("#kpi-rate svg").count() == 1

@@ -36,14 +36,14 @@ def test_stats_aggregate_this_week_without_personal_data(api: TestClient, db, cl
     assert response.status_code == 200
     stats = response.json()
     assert stats["week_start"] == "2026-11-16"
-    assert stats["created_this_week"] == 4
+    assert stats["reports_this_week"] == 4
     assert {c["code"]: c["count"] for c in stats["by_category"]} == \
         {"leak": 2, "garbage": 1, "noise": 1}  # fmt: skip
     assert stats["by_category"][0] == {"code": "leak", "name": "漏水渗水", "count": 2}
     assert stats["open"] == 3  # 部分解决 keeps the second one open (follow-up)
     assert stats["closed_this_week"] == 1
     assert stats["confirmed_this_week"] == 1
-    assert stats["closed_confirmed_rate"] == 1.0
+    assert stats["confirmed_rate"] == 0.25  # 1 of this week's 4 reports (not 1 of 1 closed)
     assert stats["avg_hours_to_fix"] == 10.0  # the partly fixed one is not fixed yet
     assert stats["satisfaction"] == 0.75
     text = response.text
@@ -56,7 +56,7 @@ def test_stats_week_boundary(api: TestClient, clock) -> None:
     clock.advance(days=2)  # Monday 2026-11-23 10:00 China time: a new week
     stats = api.get("/api/public/stats").json()
     assert stats["week_start"] == "2026-11-23"
-    assert stats["created_this_week"] == 0
+    assert stats["reports_this_week"] == 0
     assert stats["open"] == 1
 
 
