@@ -26,6 +26,9 @@ WAITING_NUMBER = "status_number"
 """``custom`` key: the case number given, waiting for the phone's last 4 digits."""
 SHOWN_CASE = "status_case"
 """``custom`` key: the case found by number + phone, whose answer 解决了 … may follow."""
+ASKED_FOR_REF = "status_ask"
+"""``custom`` key: we asked for the number and the phone digits (the answer may be bare
+digits, which the NLU takes for ``inform``)."""
 
 RATING_TITLES = ("解决了", "部分解决", "没解决")
 ASK_BOTH = (

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.parsing import parse_category, parse_location, parse_service
+from actions.status import answer_status_followup
 
 
 class HandleInform(Action):
@@ -21,6 +22,8 @@ class HandleInform(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         """Start the matching form, or ask."""
+        if await answer_status_followup(dispatcher, tracker, domain):
+            return []  # the case number / phone digits we had just asked for
         text = tracker.latest_message.get("text") or ""
         if parse_service(text):
             return [FollowupAction("service_form")]

@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.case_lookup import (
     ASK_BOTH,
+    ASKED_FOR_REF,
     ASK_PHONE,
     ASK_RATING,
     LOOK_UP_AGAIN,
@@ -88,13 +89,13 @@ class CaseStatus(Action):
                     dispatcher.utter_message(text=ASK_PHONE.format(tail=tail_of(number)))
                     dispatcher.utter_message(json_message={"expect": "phone", WAITING_NUMBER: number})
             elif phone_tail:
-                dispatcher.utter_message(text=ASK_BOTH)
+                _ask_both(dispatcher, ASK_BOTH)
             else:
                 cases = await client.list_cases_for_sender(sender, limit=3)
                 if cases:
                     _tell_own(dispatcher, cases)
                 else:
-                    dispatcher.utter_message(text=f"没有查到您在这里报的事。{ASK_BOTH}")
+                    _ask_both(dispatcher, f"没有查到您在这里报的事。{ASK_BOTH}")
         except CaseClientError as exc:
             if exc.status_code != 429:
                 logger.warning("Status lookup refused: %s", exc.status_code)
@@ -106,6 +107,26 @@ class CaseStatus(Action):
             logger.warning("Status lookup failed: %s", exc)
             dispatcher.utter_message(text=UNREACHABLE)
         return []
+
+
+def _ask_both(dispatcher: CollectingDispatcher, text: str) -> None:
+    dispatcher.utter_message(text=text)
+    dispatcher.utter_message(json_message={ASKED_FOR_REF: "number_and_phone"})
+
+
+async def answer_status_followup(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> bool:
+    """The digits we just asked for, said bare ("0098 7777", "手机尾数7777"), which the NLU
+    takes for ``inform``: look the case up as ``action_case_status`` would. False (nothing
+    said) when the message is not that answer."""
+    if not (remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF)):
+        return False
+    ref = parse_case_ref(tracker.latest_message.get("text") or "")
+    if not (ref.number or ref.phone_tail):
+        return False
+    await CaseStatus().run(dispatcher, tracker, domain)
+    return True
 
 
 async def _own_case(client: Any, sender: str, number: str) -> CasePublic | None:

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.case_lookup import SHOWN_CASE, WAITING_NUMBER
 from actions.case_ref import CaseRef, parse_case_ref
+from actions.inform import HandleInform
 from actions.status import CaseStatus, Rate
 from cases.fake_client import FakeCaseClient
 from core.config import ActionsSettings
@@ -221,3 +222,26 @@ async def test_hub_down_is_said_kindly(hub: FakeCaseClient, monkeypatch) -> None
     monkeypatch.setattr(hub, "resident_lookup", down)
     replies = await Conversation("tg:5").say(CaseStatus(), "尾号0098 手机7777", "ask_status")
     assert "连不上" in texts(replies)
+
+
+async def test_bare_digits_after_the_question_are_the_answer(hub: FakeCaseClient) -> None:
+    """The NLU takes "0098 7777" or "手机尾数7777" for ``inform``: the inform action hands the
+    digits we had just asked for to the look-up."""
+    no = await kiosk_case(hub)
+    chat = Conversation("web:digits")
+    asked = await chat.say(CaseStatus(), "我在大厅机器上报的事怎么样了", "ask_status")
+    assert "手机号后四位" in texts(asked)
+    found = await chat.say(HandleInform(), f"{no[-4:]} 7777", "inform")
+    assert f"查到了。编号 {no}" in texts(found)
+
+    step = Conversation("web:steps")
+    await step.say(CaseStatus(), "我在大厅机器上报的事怎么样了", "ask_status")
+    number = await step.say(HandleInform(), f"尾号{no[-4:]}", "inform")
+    assert "手机号后四位" in texts(number)
+    phone = await step.say(HandleInform(), "手机尾数7777", "inform")
+    assert f"查到了。编号 {no}" in texts(phone)
+
+
+async def test_digits_nobody_asked_for_are_not_a_look_up(hub: FakeCaseClient) -> None:
+    replies = await Conversation("web:x").say(HandleInform(), "0098 7777", "inform")
+    assert "查到" not in texts(replies) and "没有查到" not in texts(replies)
