@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 CASE_NO_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}-\d{8}-\d{4}(?!\d)")
 """Case numbers as the dialogue prints them, e.g. ``BS-20261121-0042``."""
+STATUS_CASE = "status_case"
+"""``custom`` key of a status reply: the case it shows (``actions/case_lookup.py``)."""
 _EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c]")
 
 
@@ -227,6 +229,8 @@ class Dialogue:
         expect: str | None = None
         spoken: list[str] = []
         case_nos: list[str] = []  # the chat's own new case first, per message
+        # a case shown by a status check (maybe reported elsewhere) is never a photo's case
+        looked_up = {m.custom.get(STATUS_CASE) for m in messages} - {None}
         for message in messages:
             if message.expect:
                 expect = message.expect
@@ -254,6 +258,7 @@ class Dialogue:
                 case_nos.append(found[0])
         prefs = self.store.prefs(chat_id)
         prefs.expect = expect
+        case_nos = [c for c in case_nos if c not in looked_up]
         own_case = case_nos[0] if case_nos else None
         if own_case:
             prefs.last_case_no = own_case

@@ -388,3 +388,38 @@ async def test_push_to_a_chat_that_blocked_the_bot_is_acknowledged(live_bot, fak
     await fake_tg.wait_text(CHAT, "另一位居民")
     await eventually(lambda: 61 in fake_cases.acked and 62 in fake_cases.acked)
     assert fake_tg.texts(666) == []
+
+
+def script_status(sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """What action_case_status answers for a kiosk case found by number + phone last 4."""
+    if message == "查尾号0098":
+        return [
+            {"recipient_id": sender, "text": "查到了。编号 BS-20261203-0098（楼道灯，5号楼2单元）"
+             "现在是：已办结。\n办理经过：\n12月3日15:20 已办结：灯换好了"},
+            {"recipient_id": sender, "text": "工作人员说已经办好了。问题解决了吗？",
+             "buttons": [{"title": t, "payload": t} for t in ("解决了", "部分解决", "没解决")]},
+            {"recipient_id": sender, "custom": {"status_case": "BS-20261203-0098"}},
+        ]  # fmt: skip
+    return [{"recipient_id": sender, "text": f"收到：{message}"}]
+
+
+async def test_a_case_found_by_number_gets_the_three_answers_and_no_photos(
+    live_bot, fake_tg, backend, fake_cases
+):
+    """Issue 13 item 2: the status of a case reported elsewhere, with 解决了 / 部分解决 / 没解决
+    as buttons that answer through the dialogue; a photo kept for a report is not sent to
+    that case (it is not this chat's)."""
+    backend.script = script_status
+    fake_tg.send_photo(CHAT, tiny_jpeg())
+    await fake_tg.wait_text(CHAT, texts.PHOTO_KEPT)
+    fake_tg.send_text(CHAT, "查尾号0098")
+    call = await fake_tg.wait_text(CHAT, "问题解决了吗")
+    assert [b["text"] for b in call.buttons] == ["解决了", "部分解决", "没解决"]
+    assert "BS-20261203-0098" in " ".join(fake_tg.texts(CHAT))
+    mark = fake_tg.mark()
+    fake_tg.press_button(CHAT, call.result["message_id"], call.buttons[1]["callback_data"])
+    await fake_tg.wait_text(CHAT, "收到：部分解决", start=mark)
+    assert backend.messages(SENDER)[-1] == "部分解决"
+    assert texts.CHOSEN.format(title="部分解决") in fake_tg.texts(CHAT)
+    assert fake_cases.attachments == []
+    assert live_bot.bot_data.services.store.prefs(CHAT).last_case_no is None
