@@ -27,7 +27,9 @@ from actions.parsing import (
     parse_time_preference,
     parse_urgency,
     prepare,
+    restate_place,
 )
+from core.contracts import Location
 
 _CORRECTION_MARK = re.compile(r"不对|错了|不是|改成|改为|应该是|搞错|说错|更正")
 
@@ -115,6 +117,12 @@ def report_turn(text: str, requested: str | None, slots: dict, intent: str | Non
         up["category"] = cat
     if (loc := _location_update(text, slots, overwrite)) is not None:
         up["location"] = loc
+        if slots.get("description") and slots.get("location"):
+            # the corrected place replaces the stale one in the description too (read back, case)
+            restated = restate_place(slots["description"], slots["location"],
+                                     Location.model_validate(loc))
+            if restated != slots["description"]:
+                up["description"] = restated
     if (phone := parse_phone(text)) and (overwrite or not slots.get("contact")):
         up["contact"] = phone
     if (urg := parse_urgency(text)) and (overwrite or not slots.get("urgency")):

@@ -13,7 +13,7 @@ from pypinyin import lazy_pinyin
 
 from actions.numbers import chinese_numbers_to_digits
 from core.contracts import Location
-from core.taxonomy import categories, services
+from core.taxonomy import PLACE_WORDS, categories, services
 from core.textnorm import normalize_text, to_simplified
 
 _PUNCT = "，,。.！!？?；;、：:\n "
@@ -134,6 +134,52 @@ def merge_location(old: dict | None, new: Location) -> Location:
     )
 
 
+_NUM = r"[0-9０-９零〇一二两三四五六七八九十百]+"
+_PLACE_MENTION = re.compile(
+    rf"(?P<num>{_NUM})\s*(?P<suffix>号楼|号栋|栋楼|栋|幢|号院|座|单元|门洞|号房|室|房|户|号|楼(?=\s*{_NUM}\s*(?:单元|门洞)))"
+    rf"|(?<=单元)(?P<bare>\s*的?\s*[0-9０-９]{{3,4}})(?![0-9０-９])"
+)
+_SUFFIX_PART = {
+    "单元": "unit", "门洞": "unit", "号房": "room", "室": "room", "房": "room", "户": "room",
+}
+
+
+def _mention_value(num: str) -> str:
+    return re.sub(r"\D", "", chinese_numbers_to_digits(normalize_text(num)))
+
+
+def restate_place(description: str, old: dict | None, new: Location) -> str:
+    """The description with a corrected place: after "不对，是6号楼", "5号楼2单元的灯坏了" becomes
+    "6号楼2单元的灯坏了" (digits or Chinese numerals; building, unit, room and landmark), so the
+    read-back and the case never repeat the place the resident just corrected."""
+    if not description or not old:
+        return description
+    changed = {}
+    for part in ("building", "unit", "room"):
+        before, after = old.get(part), getattr(new, part)
+        if before and after and str(before) != str(after):
+            changed[part] = (str(before), str(after))
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group("bare") is not None:
+            value, part = _mention_value(m.group("bare")), "room"
+            if part in changed and value == changed[part][0]:
+                return m.group("bare").replace(m.group("bare").strip(" 的"), changed[part][1])
+            return m.group(0)
+        value, suffix = _mention_value(m.group("num")), m.group("suffix")
+        part = _SUFFIX_PART.get(suffix) or (
+            "room" if suffix == "号" and len(value) >= 3 else "building"
+        )
+        if part in changed and value == changed[part][0]:
+            return changed[part][1] + m.group(0)[len(m.group("num")):]
+        return m.group(0)
+
+    text = _PLACE_MENTION.sub(swap, description) if changed else description
+    if old.get("landmark") and new.landmark and old["landmark"] != new.landmark:
+        text = text.replace(old["landmark"], new.landmark)
+    return text
+
+
 # ---------------------------------------------------------------- category / service
 
 
@@ -156,17 +202,18 @@ def _match_taxonomy(text: str, kind: str) -> str | None:
     if not prepared:
         return None
     rows = _pinyin_index(kind)
-    # 1. exact characters, longest synonym first, earliest position breaks ties;
-    #    one-character words (脏, 吵, 坑 …) only when nothing longer matched
-    best: tuple[int, int, str] | None = None
+    # 1. exact characters: a problem word before a place word (PLACE_WORDS: 单元门, 楼梯, 电梯 …
+    #    name where, not what — "1单元门口的垃圾" is 垃圾), then the longest synonym, the earliest
+    #    position breaking ties; one-character words (脏, 吵, 坑 …) only when nothing longer matched
+    best: tuple[bool, int, int, str] | None = None
     for code, word, _ in rows:
         pos = prepared.find(word)
         if pos >= 0:
-            key = (-len(word), pos, code)
+            key = (kind == "category" and word in PLACE_WORDS, -len(word), pos, code)
             if best is None or key < best:
                 best = key
     if best is not None:
-        return best[2]
+        return best[3]
     # 2. same sound (speech-recognition homophones: 高零津贴 → 高龄津贴), words of 3+ characters
     spoken = " " + " ".join(lazy_pinyin(prepared)) + " "
     for code, word, pinyin in rows:

@@ -39,6 +39,15 @@ class Service:
     synonyms: tuple[str, ...] = field(default_factory=tuple)
 
 
+PLACE_WORDS = frozenset(
+    {"单元门", "楼道门", "防盗门", "楼梯", "外墙", "雨棚", "电梯", "人行道", "消防通道", "草坪",
+     "台阶"}
+)
+"""Category synonyms that name *where* something is rather than *what* is wrong: "3号楼1单元门口的
+垃圾" is about 垃圾, "楼梯上有狗屎" about 狗屎. They choose a category only when the words name
+no problem (a synonym that is not a place word): "单元门关不上" → 房屋设施, "电梯又停了" → 电梯."""
+
+
 def _load_yaml(name: str) -> list[dict]:
     text = resources.files("core").joinpath("data", name).read_text(encoding="utf-8")
     return yaml.safe_load(text)
