@@ -35,7 +35,9 @@ from core.contracts import CaseType
 
 logger = logging.getLogger(__name__)
 
-RATING_SCORES = {Rating.RESOLVED.value: 1.0, Rating.PARTIAL.value: 0.5, Rating.UNRESOLVED.value: 0.0}
+RATING_SCORES = {
+    Rating.RESOLVED.value: 1.0, Rating.PARTIAL.value: 0.5, Rating.UNRESOLVED.value: 0.0,
+}
 """Score of each answer in the satisfaction figure: 解决了 1, 部分解决 0.5, 没解决 0."""
 
 NO_CATEGORY = "other"

@@ -27,8 +27,9 @@ def _new(api: TestClient, **body: object) -> str:
 
 
 def _report(api: TestClient, category: str | None, building: str | None, sender: str) -> str:
-    return _new(api, type="report", category=category, description="测试",
-                location={"building": building} if building else None, sender_id=sender)  # fmt: skip
+    place = {"building": building} if building else None
+    return _new(api, type="report", category=category, description="测试", location=place,
+                sender_id=sender)  # fmt: skip
 
 
 def _resolve(db, clock, no: str) -> None:  # type: ignore[no-untyped-def]
