@@ -1,4 +1,5 @@
-"""Held-out resident utterances: what the integration and load tests say to the real stack.
+"""Held-out resident utterances: what the integration, load, bad-input and fault tests say to the
+real stack.
 
 None of these is a training example of ``nlu/data`` (nor is any clause of them), so the tests
 that use them check understanding rather than memory; ``tests/unit/test_heldout_overlap.py``
@@ -119,7 +120,8 @@ TG_ANSWERS = {
 
 
 def all_utterances() -> list[str]:
-    """Every held-out utterance defined here (phone placeholders filled with a sample number).
+    """Every held-out utterance defined here (``{phone}`` / ``{id_no}`` placeholders filled with
+    sample numbers).
 
     Constants ending in ``_HAS`` / ``_IS`` are what a test expects to find, not utterances.
     """
@@ -128,8 +130,13 @@ def all_utterances() -> list[str]:
         if not name.isupper() or name.endswith(("_HAS", "_IS")):
             continue
         values = value.values() if isinstance(value, dict) else [value]
-        found.extend(v.format(phone="13800001234") for v in values if isinstance(v, str))
+        found.extend(
+            v.format(phone="13800001234", id_no="110101199003071234")
+            for v in values
+            if isinstance(v, str)
+        )
     return found
+
 
 # ----- understanding (issue 12): an answer inside a form that sounds urgent is still an answer
 SERVICE_FOR_FATHER = "想帮我家老爷子申请个高龄补贴"
@@ -156,3 +163,33 @@ PAINTING_CLASS_QUESTION = "我想学画国画，社区有没有开这样的班�
 FIRE_SAID_PLAINLY = "我们楼下那家小饭馆起火了"
 BREAK_IN = "刚才有人闯进我家里来了"
 GAS_BILL_QUESTION = "天然气的费用能不能在社区这边交"
+
+# ----- bad input and faults (tests/badinput, tests/faults, tests/unit/privacy/test_tracker_live)
+# an elevator report step by step; the fault tests break a process in the middle of it
+FAULT_REPORT_OPENING = "我想报个情况"
+FAULT_ELEVATOR = "电梯门一直合不拢，上下都不敢坐"
+FAULT_ELEVATOR_HAS = "合不拢"
+FAULT_ELEVATOR_PLACE = "就是3号楼1单元这边"
+FAULT_NOT_URGENT = "慢慢来就行，没那么赶"
+FAULT_NO_PHONE = "电话先不给了"
+FAULT_CONFIRM = "没错，就这么报吧"
+# the tracker privacy test: an identity number in the description, a phone said in words
+ELEVATOR_WITH_ID_NO = "电梯又停了不动，我身份证{id_no}"
+MY_PHONE_IS = "我的手机是{phone}"
+# short conversations whose stored turns a test compares word for word
+HELLO_ANYONE = "喂，有人吗"
+BULB_BURNT_OUT = "楼道里的灯泡烧坏了"
+# bad input: a normal turn after an odd one; free text next to injection text
+ONE_SHOT_LIGHT_NOT_URGENT = "5号楼2单元楼梯口的灯一直不亮，你们有空再来"
+LIFT_BUTTONS_DEAD = "电梯里的按钮按了没反应"
+SERVICE_FOR_MUM = "替我老妈申请一下高龄津贴"
+DAY_AFTER_TOMORROW_AFTERNOON = "后天下午三点以后"
+CONFIRM_SERVICE_PLAIN = "是的没错"
+
+# ----- status of a case reported elsewhere (issue 13 item 2): tests/integration/
+# test_status_elsewhere.py and tests/e2e/telegram/test_status_elsewhere_live.py. Each "%s" is
+# filled by the test: first the case number's last 4 digits, then the phone's last 4.
+STATUS_REPORTED_AT_KIOSK = "我前两天在服务大厅那台机子上报了个事，想问问弄得咋样了"
+STATUS_NUMBER_THEN_PHONE_BARE = "单子尾号是%s，报的时候留的手机尾数是%s"
+STATUS_NUMBER_AND_PHONE = "麻烦帮我看看%s那个单子办得咋样，我手机后四位是%s"
+TG_STATUS_NUMBER_AND_PHONE = "那个单子后四位%s，电话尾号%s，给查查呗"

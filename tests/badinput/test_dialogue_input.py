@@ -15,6 +15,7 @@ import uuid
 import httpx
 import pytest
 
+from tests import heldout as h
 from tests.stack import ROOT, Stack, texts
 
 pytestmark = pytest.mark.integration
@@ -44,7 +45,7 @@ def post_raw(stack: Stack, who: str, message: str) -> httpx.Response:
 
 def assert_conversation_works(stack: Stack, who: str) -> None:
     """A one-message report still goes on to the next question (the phone number)."""
-    reply = texts(stack.say(who, "5号楼2单元的楼道灯坏了，不急"))
+    reply = texts(stack.say(who, h.ONE_SHOT_LIGHT_NOT_URGENT))
     assert "手机号" in reply or "对吗" in reply, reply
 
 
@@ -116,15 +117,15 @@ def test_injection_in_free_text_slots_is_stored_as_data_and_escaped_in_console(
     live_stack: Stack, staff_login: httpx.Client
 ) -> None:
     who = sender()
-    first = texts(live_stack.say(who, "我要报事"))
+    first = texts(live_stack.say(who, h.FAULT_REPORT_OPENING))
     assert "什么问题" in first
-    description = f"电梯坏了{SCRIPT}{SQL}"
+    description = f"{h.LIFT_BUTTONS_DEAD}{SCRIPT}{SQL}"
     assert "在哪里" in texts(live_stack.say(who, description))
-    assert "急不急" in texts(live_stack.say(who, "3号楼1单元"))
-    assert "手机号" in texts(live_stack.say(who, "不急"))
-    readback = texts(live_stack.say(who, "不留"))
+    assert "急不急" in texts(live_stack.say(who, h.FAULT_ELEVATOR_PLACE))
+    assert "手机号" in texts(live_stack.say(who, h.FAULT_NOT_URGENT))
+    readback = texts(live_stack.say(who, h.FAULT_NO_PHONE))
     assert "对吗" in readback  # (chat text is plain text: each front renders it escaped)
-    live_stack.say(who, "对")
+    live_stack.say(who, h.FAULT_CONFIRM)
     found = cases_of(live_stack, who)
     assert len(found) == 1, found
     case = found[0]
@@ -144,16 +145,16 @@ def test_injection_in_the_time_preference_slot(
     """Script text as the time answer: either kept as data (and escaped in the console) or
     refused with a Chinese re-ask that leaves the form where it was."""
     who = sender()
-    transcript = [texts(live_stack.say(who, "帮我妈申请高龄津贴"))]
+    transcript = [texts(live_stack.say(who, h.SERVICE_FOR_MUM))]
     assert "什么时候方便" in transcript[-1]
-    transcript.append(texts(live_stack.say(who, f"明天上午{SCRIPT}")))
+    transcript.append(texts(live_stack.say(who, f"{h.DAY_AFTER_TOMORROW_AFTERNOON}{SCRIPT}")))
     assert has_chinese(transcript[-1]), transcript
     if "什么时候方便" in transcript[-1]:  # refused: the form still waits for the time
-        transcript.append(texts(live_stack.say(who, "明天上午")))
+        transcript.append(texts(live_stack.say(who, h.DAY_AFTER_TOMORROW_AFTERNOON)))
     if "手机号" in transcript[-1]:
         transcript.append(texts(live_stack.say(who, "13912345678")))
     assert "对吗" in transcript[-1], transcript
-    transcript.append(texts(live_stack.say(who, "对")))
+    transcript.append(texts(live_stack.say(who, h.CONFIRM_SERVICE_PLAIN)))
     found = cases_of(live_stack, who)
     assert len(found) == 1, transcript
     page = staff_login.get(f"/staff/cases/{found[0]['case_no']}")

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from tests import heldout as h
 from tests.stack import Stack, texts
 
 pytestmark = pytest.mark.integration
@@ -46,15 +47,15 @@ def wait_for_cases(stack: Stack, who: str, timeout_s: float = 45) -> list[dict]:
 
 def start_elevator_report(stack: Stack, who: str) -> None:
     """First two turns of a step-by-step report (the form is waiting for the location)."""
-    assert "什么问题" in texts(stack.say(who, "我要报事"))
-    assert "在哪里" in texts(stack.say(who, "电梯坏了，门关不上"))
+    assert "什么问题" in texts(stack.say(who, h.FAULT_REPORT_OPENING))
+    assert "在哪里" in texts(stack.say(who, h.FAULT_ELEVATOR))
 
 
 def finish_elevator_report(stack: Stack, who: str) -> str:
     """The remaining turns up to the read-back (not yet confirmed); returns the read-back."""
-    assert "急不急" in texts(stack.say(who, "3号楼1单元"))
-    assert "手机号" in texts(stack.say(who, "不急"))
-    readback = texts(stack.say(who, "不留"))
+    assert "急不急" in texts(stack.say(who, h.FAULT_ELEVATOR_PLACE))
+    assert "手机号" in texts(stack.say(who, h.FAULT_NOT_URGENT))
+    readback = texts(stack.say(who, h.FAULT_NO_PHONE))
     assert "电梯故障" in readback and "3号楼1单元" in readback and "对吗" in readback
     return readback
 
@@ -66,7 +67,7 @@ def assert_one_elevator_case(stack: Stack, who: str) -> dict:
     case = found[0]
     assert case["category"] == "elevator"
     assert (case["location"]["building"], case["location"]["unit"]) == ("3", "1")
-    assert "门关不上" in case["description"]
+    assert h.FAULT_ELEVATOR_HAS in case["description"]
     return case
 
 
@@ -76,12 +77,12 @@ def test_action_server_killed_mid_form_and_restarted(fault_stack: Stack) -> None
     fault_stack.stop("actions", sig=signal.SIGKILL)
     fault_stack.start("actions")
     finish_elevator_report(fault_stack, who)
-    done = texts(fault_stack.say(who, "对"))
+    done = texts(fault_stack.say(who, h.FAULT_CONFIRM))
     assert "已受理" in done
     case = assert_one_elevator_case(fault_stack, who)
     assert case["case_no"] in done.replace(" ", "") or case["case_no"][-4:] in done
     # a repeated confirmation after the form ended does not create a second case
-    fault_stack.say(who, "对")
+    fault_stack.say(who, h.FAULT_CONFIRM)
     assert len(cases_of(fault_stack, who)) == 1
 
 
@@ -91,7 +92,7 @@ def test_hub_down_at_confirmation_is_told_truthfully_and_delivered_once(fault_st
     finish_elevator_report(fault_stack, who)
     fault_stack.stop("hub", sig=signal.SIGKILL)
     try:
-        reply = texts(fault_stack.say(who, "对"))
+        reply = texts(fault_stack.say(who, h.FAULT_CONFIRM))
     finally:
         fault_stack.start("hub")
     assert "保存好了" in reply and "已受理" not in reply
@@ -110,13 +111,15 @@ def test_waiting_submission_survives_an_action_server_crash(fault_stack: Stack) 
     finish_elevator_report(fault_stack, who)
     fault_stack.stop("hub", sig=signal.SIGKILL)
     try:
-        reply = texts(fault_stack.say(who, "对"))
+        reply = texts(fault_stack.say(who, h.FAULT_CONFIRM))
         fault_stack.stop("actions", sig=signal.SIGKILL)
     finally:
         fault_stack.start("hub")
     assert "保存好了" in reply
     fault_stack.start("actions")
-    fault_stack.say(sender(), "我要报事")  # any resident's next turn wakes the restarted server
+    fault_stack.say(
+        sender(), h.FAULT_REPORT_OPENING
+    )  # any resident's next turn wakes the restarted server
     found = wait_for_cases(fault_stack, who)
     assert len(found) == 1, found
     time.sleep(5)
@@ -156,7 +159,7 @@ def test_sqlite_locked_by_a_long_writer_at_confirmation(fault_stack: Stack) -> N
     start_elevator_report(fault_stack, who)
     finish_elevator_report(fault_stack, who)
     with write_lock_held(fault_stack, 12):
-        reply = texts(fault_stack.say(who, "对", timeout_s=90))
+        reply = texts(fault_stack.say(who, h.FAULT_CONFIRM, timeout_s=90))
     assert "已受理" in reply or "保存好了" in reply, reply
     found = wait_for_cases(fault_stack, who)
     assert len(found) == 1, found
@@ -213,5 +216,5 @@ def test_rasa_killed_mid_conversation_keeps_the_form(fault_stack: Stack) -> None
     fault_stack.stop("rasa", sig=signal.SIGKILL)
     fault_stack.start("rasa")
     finish_elevator_report(fault_stack, who)
-    assert "已受理" in texts(fault_stack.say(who, "对"))
+    assert "已受理" in texts(fault_stack.say(who, h.FAULT_CONFIRM))
     assert_one_elevator_case(fault_stack, who)

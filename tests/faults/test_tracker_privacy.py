@@ -23,6 +23,7 @@ import pytest
 
 from cases.db import make_engine, make_session_factory, session_scope
 from cases.privacy import ResidentRequest, delete_resident, pending_queue, purge_idle_conversations
+from tests import heldout as h
 from tests.stack import Stack, texts
 
 pytestmark = pytest.mark.integration
@@ -57,22 +58,22 @@ def test_numbers_are_masked_in_the_tracker_store_but_the_form_keeps_them(
     fault_stack: Stack,
 ) -> None:
     who = sender()
-    assert "什么问题" in texts(fault_stack.say(who, "我要报事"))
-    assert "在哪里" in texts(fault_stack.say(who, f"电梯坏了，门关不上，我身份证{ID_NO}"))
-    assert "急不急" in texts(fault_stack.say(who, "3号楼1单元"))
-    assert "手机号" in texts(fault_stack.say(who, "不急"))
-    readback = texts(fault_stack.say(who, f"我的电话是{PHONE}"))
+    assert "什么问题" in texts(fault_stack.say(who, h.FAULT_REPORT_OPENING))
+    assert "在哪里" in texts(fault_stack.say(who, h.ELEVATOR_WITH_ID_NO.format(id_no=ID_NO)))
+    assert "急不急" in texts(fault_stack.say(who, h.FAULT_ELEVATOR_PLACE))
+    assert "手机号" in texts(fault_stack.say(who, h.FAULT_NOT_URGENT))
+    readback = texts(fault_stack.say(who, h.MY_PHONE_IS.format(phone=PHONE)))
     assert "对吗" in readback and "1234" in readback
     # Rasa crashes at the read-back: the form comes back from the (masked) store
     fault_stack.stop("rasa", sig=signal.SIGKILL)
     fault_stack.start("rasa")
-    done = texts(fault_stack.say(who, "对"))
+    done = texts(fault_stack.say(who, h.FAULT_CONFIRM))
     assert "已受理" in done
     assert stored_phone(fault_stack, who) == [PHONE]
 
     events = stored_events(fault_stack, who)
     spoken = [data for kind, data in events if kind in ("user", "bot")]
-    assert any(d.get("text") == "我的电话是138****1234" for d in spoken)
+    assert any(d.get("text") == h.MY_PHONE_IS.format(phone="138****1234") for d in spoken)
     assert any((d.get("text") or "").endswith("110101********4") for d in spoken)
     for data in spoken:
         assert PHONE not in json.dumps(data, ensure_ascii=False), data
@@ -89,9 +90,9 @@ def _last_event(db_path: Path, who: str) -> float:
 
 def test_idle_conversations_are_purged_from_a_real_tracker_store(fault_stack: Stack) -> None:
     early, late = sender(), sender()
-    fault_stack.say(early, "我要报事")
-    fault_stack.say(early, "楼道灯坏了")
-    fault_stack.say(late, "你好")
+    fault_stack.say(early, h.FAULT_REPORT_OPENING)
+    fault_stack.say(early, h.BULB_BURNT_OUT)
+    fault_stack.say(late, h.HELLO_ANYONE)
     live = fault_stack.data_dir / "rasa_tracker.db"
     early_at, late_at = _last_event(live, early), _last_event(live, late)
     assert early_at < late_at
@@ -102,21 +103,21 @@ def test_idle_conversations_are_purged_from_a_real_tracker_store(fault_stack: St
     assert stored_events(fault_stack, early) == [] and stored_events(fault_stack, late)
     assert purge_idle_conversations(live, now=midway, idle_hours=72) == 0
     # Rasa (running all along) starts the purged resident afresh
-    assert texts(fault_stack.say(early, "你好"))
+    assert texts(fault_stack.say(early, h.HELLO_ANYONE))
     said = [d["text"] for kind, d in stored_events(fault_stack, early) if kind == "user"]
-    assert said == ["你好"]
+    assert said == [h.HELLO_ANYONE]
 
 
 def test_deletion_on_request_removes_a_waiting_submission(fault_stack: Stack) -> None:
     who = sender()
-    fault_stack.say(who, "我要报事")
-    fault_stack.say(who, "电梯坏了，门关不上")
-    fault_stack.say(who, "3号楼1单元")
-    fault_stack.say(who, "不急")
+    fault_stack.say(who, h.FAULT_REPORT_OPENING)
+    fault_stack.say(who, h.FAULT_ELEVATOR)
+    fault_stack.say(who, h.FAULT_ELEVATOR_PLACE)
+    fault_stack.say(who, h.FAULT_NOT_URGENT)
     assert "对吗" in texts(fault_stack.say(who, "13866665678"))
     fault_stack.stop("hub", sig=signal.SIGKILL)
     try:
-        assert "保存好了" in texts(fault_stack.say(who, "对"))
+        assert "保存好了" in texts(fault_stack.say(who, h.FAULT_CONFIRM))
         engine = make_engine(f"sqlite:///{fault_stack.data_dir / 'cases.db'}")
         try:
             with session_scope(make_session_factory(engine)) as session:

@@ -14,6 +14,7 @@ import pytest
 
 from cases.privacy import delete_tracker_conversation, tracker_conversation
 from core.backup import restore_backup
+from tests import heldout as h
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -27,16 +28,19 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.integration
 def test_real_tracker_store_export_delete_and_online_backup(live_stack, tmp_path: Path) -> None:
-    live_stack.say("web:privacy-a", "你好")
-    live_stack.say("web:privacy-a", "楼道灯坏了")
-    live_stack.say("web:privacy-b", "你好")
+    live_stack.say("web:privacy-a", h.HELLO_ANYONE)
+    live_stack.say("web:privacy-a", h.BULB_BURNT_OUT)
+    live_stack.say("web:privacy-b", h.HELLO_ANYONE)
     tracker = live_stack.data_dir / "rasa_tracker.db"
     with sqlite3.connect(tracker) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
     assert {"sender_id", "type_name", "timestamp", "data"} <= columns
     conversation = tracker_conversation(tracker, "web:privacy-a")
     assert conversation is not None
-    assert [m["text"] for m in conversation if m["type"] == "user"] == ["你好", "楼道灯坏了"]
+    assert [m["text"] for m in conversation if m["type"] == "user"] == [
+        h.HELLO_ANYONE,
+        h.BULB_BURNT_OUT,
+    ]
     assert any(m["type"] == "bot" and m["text"] for m in conversation)
 
     archive_dir = tmp_path / "backups"
@@ -57,4 +61,4 @@ def test_real_tracker_store_export_delete_and_online_backup(live_stack, tmp_path
     assert tracker_conversation(tracker, "web:privacy-b")
     assert delete_tracker_conversation(tracker, "web:privacy-a") == 0
     # Rasa keeps working for the deleted sender: a fresh conversation
-    assert live_stack.say("web:privacy-a", "你好")
+    assert live_stack.say("web:privacy-a", h.HELLO_ANYONE)
