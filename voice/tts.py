@@ -11,11 +11,16 @@ import wave
 from abc import ABC, abstractmethod
 
 from core.errors import LinliError
+from voice.tts_text import clauses, speakable
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_VOICE = "cmn-latn-pinyin"
 """espeak-ng voice that reads Mandarin (the voice named ``cmn`` reads pinyin as English)."""
+COMMA_PAUSE_S = 0.25
+"""Silence after a comma-like mark (espeak's own is barely audible): clauses heard apart."""
+STOP_PAUSE_S = 0.5
+"""Silence after a full stop, question or exclamation mark."""
 
 
 class SynthesisError(LinliError):
@@ -57,6 +62,11 @@ class Pyttsx3Synthesizer(Synthesizer):
     volume (espeak resets the rate on a voice change), synthesise, collect the samples from the
     callback, check there are some, retry once. A lock serialises calls (espeak is global state;
     pyttsx3 is not thread-safe). Do not mix with ``pyttsx3.init("espeak")`` in one process.
+
+    For listeners: the text goes through ``voice.tts_text.speakable`` first (phone and case
+    numbers digit by digit, 1 as 幺 in phones, 5号楼 as 五号楼, letters by their Chinese names:
+    espeak would say 5678 as 五千六百七十八 and read "B S" as pinyin), then each clause is
+    synthesised on its own and joined with a real pause (``COMMA_PAUSE_S``, ``STOP_PAUSE_S``).
     """
 
     def __init__(self, voice: str = DEFAULT_VOICE) -> None:
@@ -95,7 +105,7 @@ class Pyttsx3Synthesizer(Synthesizer):
         """The espeak-ng voice name in use."""
         return self._voice
 
-    def _synth_once(self, text: str, rate: int, volume: float) -> bytes:
+    def _synth_pcm(self, text: str, rate: int, volume: float) -> bytes:
         es = self._init()
         self._chunks = []
         es.SetVoiceByName(self._voice.encode("utf-8"))
@@ -104,6 +114,17 @@ class Pyttsx3Synthesizer(Synthesizer):
         es.Synth(text, flags=es.CHARS_UTF8 | es.ENDPAUSE)
         pcm = b"".join(self._chunks)
         self._chunks = []
+        return pcm
+
+    def _synth_once(self, text: str, rate: int, volume: float) -> bytes:
+        parts: list[bytes] = []
+        for body, mark in clauses(text):
+            pcm = self._synth_pcm(body + mark, rate, volume)
+            if not pcm:
+                return b""
+            pause = COMMA_PAUSE_S if mark in "，、；：" else STOP_PAUSE_S
+            parts += [pcm, b"\0\0" * int(self._sample_rate * pause)]
+        pcm = b"".join(parts[:-1])
         if not pcm:
             return b""
         buf = io.BytesIO()
@@ -116,9 +137,9 @@ class Pyttsx3Synthesizer(Synthesizer):
 
     def synthesize(self, text: str, *, rate: int = 125, volume: float = 1.0) -> bytes:
         """Speak ``text`` to WAV bytes; raises SynthesisError when espeak produced nothing twice."""
-        text = (text or "").strip()
+        text = speakable(text)
         volume = min(max(volume, 0.0), 1.0)
-        if not text:
+        if not clauses(text):
             return silence_wav(0.2)
         with self._lock:
             for attempt in (1, 2):
