@@ -80,7 +80,8 @@ def test_a_kiosk_case_checked_and_answered_in_the_web_chat(live_stack: Stack) ->
     assert list(buttons) == ["解决了", "部分解决", "没解决"]
     assert {"status_case": no} in customs(shown)
 
-    answered = texts(live_stack.say(who, buttons["部分解决"]))  # the button, as the page sends it
+    partly = buttons["部分解决"]  # the button's own words, as the page sends them when pressed
+    answered = texts(live_stack.say(who, partly))
     assert "继续处理" in answered, answered
     assert case_status(live_stack, no) == "in_progress"
 
