@@ -86,3 +86,12 @@ def parse_case_ref(text: str) -> CaseRef:
 def tail_of(number: str) -> str:
     """The last 4 digits of a case number as the resident gave it."""
     return re.sub(r"\D", "", number)[-4:]
+
+
+_NAMES_A_CASE = re.compile(r"尾号|编号|单号|单子|工单|案件|回执|查询码")
+
+
+def names_a_case(text: str) -> bool:
+    """The words say they give a case number ("尾号0098", "BS-20261203-0098"), so the digits
+    are not a room or a phone."""
+    return bool(parse_case_no(text) or _NAMES_A_CASE.search(prepare(text or "")))

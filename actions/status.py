@@ -31,8 +31,8 @@ from actions.case_lookup import (
     tell_view,
     when_text,
 )
-from actions.case_ref import parse_case_ref, tail_of
-from actions.parsing import parse_case_no, parse_rating
+from actions.case_ref import names_a_case, parse_case_ref, tail_of
+from actions.parsing import parse_case_no, parse_category, parse_rating, parse_service
 from actions.readback import location_text
 from cases.client import CaseClientError
 from core.contracts import CasePublic
@@ -117,16 +117,21 @@ def _ask_both(dispatcher: CollectingDispatcher, text: str) -> None:
 async def answer_status_followup(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
 ) -> bool:
-    """The digits we just asked for, said bare ("0098 7777", "手机尾数7777"), which the NLU
-    takes for ``inform``: look the case up as ``action_case_status`` would. False (nothing
-    said) when the message is not that answer."""
-    if not (remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF)):
-        return False
-    ref = parse_case_ref(tracker.latest_message.get("text") or "")
-    if not (ref.number or ref.phone_tail):
-        return False
-    await CaseStatus().run(dispatcher, tracker, domain)
-    return True
+    """A case number and/or phone digits that the NLU takes for ``inform``: the digits we
+    just asked for, said bare ("0098 7777", "手机尾数7777"), or a number named as one with
+    nothing to report ("尾号0098", which would otherwise read as room 0098). Looks the case
+    up as ``action_case_status`` would; False (nothing said) for any other message."""
+    text = tracker.latest_message.get("text") or ""
+    ref = parse_case_ref(text)
+    if remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF):
+        wanted = bool(ref.number or ref.phone_tail)
+    else:
+        wanted = bool(ref.number) and names_a_case(text) and not (
+            parse_category(text) or parse_service(text)
+        )
+    if wanted:
+        await CaseStatus().run(dispatcher, tracker, domain)
+    return wanted
 
 
 async def _own_case(client: Any, sender: str, number: str) -> CasePublic | None:

@@ -245,3 +245,17 @@ async def test_bare_digits_after_the_question_are_the_answer(hub: FakeCaseClient
 async def test_digits_nobody_asked_for_are_not_a_look_up(hub: FakeCaseClient) -> None:
     replies = await Conversation("web:x").say(HandleInform(), "0098 7777", "inform")
     assert "查到" not in texts(replies) and "没有查到" not in texts(replies)
+
+
+async def test_a_number_named_as_one_is_a_status_question_not_a_room(hub: FakeCaseClient) -> None:
+    """"尾号0098" alone reads as room 0098 to the report form; said with nothing to report it
+    is a case number: ask for the phone digits."""
+    no = await kiosk_case(hub)
+    chat = Conversation("tg:fresh")
+    asked = await chat.say(HandleInform(), f"尾号{no[-4:]}", "inform")
+    assert "手机号后四位" in texts(asked)
+    assert not any(m.get("response") for m in asked)  # no form, no "what do you want"
+    found = await chat.say(HandleInform(), "手机尾数7777", "inform")
+    assert f"查到了。编号 {no}" in texts(found)
+    report = await Conversation("tg:r").say(HandleInform(), "5号楼电梯坏了，编号0098", "inform")
+    assert "查到" not in texts(report) and "手机号后四位" not in texts(report)
