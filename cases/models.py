@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -146,6 +147,10 @@ class Case(Base):
     room: Mapped[str | None] = mapped_column(String(20), default=None)
     landmark: Mapped[str | None] = mapped_column(String(100), default=None)
     location_raw: Mapped[str | None] = mapped_column(String(500), default=None)
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    """WGS-84 coordinates of the problem: the location the resident last shared on their case,
+    or the ``lat``/``long`` of an Open311 request (Open311 reads give them at building level)."""
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
     description: Mapped[str] = mapped_column(Text, default="")
     urgency: Mapped[str] = mapped_column(String(20), default="normal")
     contact_phone: Mapped[str | None] = mapped_column(String(20), default=None)

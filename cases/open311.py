@@ -1,7 +1,13 @@
 """Open311 GeoReport v2 mapping: our categories/services as Open311 services, cases as requests.
 
 Only non-personal fields leave through Open311 reads: no phone, name or e-mail, the place at
-building level, and the description with phone / ID numbers masked.
+building and unit level (never the room), coordinates rounded to about 10 m, and the description
+with phone / ID numbers masked.
+
+Which cases are requests: reports (报事) from every channel, and whatever was posted through
+Open311. Emergencies (紧急求助), 转人工 call-backs and service applications (办事) made in the
+chat, at the kiosk or on Telegram are not listed: they concern one household (its safety, its
+benefits, a call back) rather than a public problem.
 """
 
 from __future__ import annotations
@@ -21,6 +27,13 @@ from core.taxonomy import categories, category_by_code, service_by_code, service
 
 REPORT_GROUP = "报事"
 SERVICE_GROUP = "办事"
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+API_CHANGESET = "2026-12-03T00:00:00+08:00"
+"""When this endpoint's behaviour last changed (discovery ``changeset``)."""
+FORMATS = ["application/json", "text/xml"]
+COORDINATE_DECIMALS = 4
+"""Decimals of lat/long in Open311 reads: 4 is about 10 m, the scale of a building."""
 
 URGENCY_VALUES = [{"key": "normal", "name": "一般"}, {"key": "urgent", "name": "紧急"}]
 
@@ -45,6 +58,24 @@ SERVICE_ATTRIBUTES: list[dict[str, Any]] = [
 def w3c(when: datetime | None) -> str | None:
     """W3C datetime with offset, in China time (e.g. 2026-11-21T10:00:00+08:00)."""
     return when.astimezone(local_tz()).isoformat(timespec="seconds") if when else None
+
+
+def discovery(endpoint_url: str, *, contact: str, key_service: str) -> dict[str, Any]:
+    """The GeoReport v2 service discovery document (wiki.open311.org/Service_Discovery)."""
+    return {
+        "changeset": API_CHANGESET,
+        "contact": contact,
+        "key_service": key_service,
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": endpoint_url,
+                "changeset": API_CHANGESET,
+                "type": "production",
+                "formats": FORMATS,
+            }
+        ],
+    }
 
 
 def service_list() -> list[dict[str, Any]]:
@@ -131,11 +162,18 @@ def open311_status(case: Case) -> str:
     return "closed" if case.status in (Status.RESOLVED.value, Status.CLOSED.value) else "open"
 
 
+def public_address(case: Case) -> str | None:
+    """The place as Open311 shows it: 7号楼3单元 and a landmark, never the room."""
+    address = Location(building=case.building, unit=case.unit, landmark=case.landmark).describe()
+    return address or None
+
+
+def _coordinate(value: float | None) -> float | None:
+    return None if value is None else round(value, COORDINATE_DECIMALS)
+
+
 def request_row(case: Case, last_public_event: CaseEvent | None) -> dict[str, Any]:
     """GET requests: one service request, without personal data."""
-    address = f"{case.building}号楼" if case.building else ""
-    if case.landmark:
-        address = f"{address} {case.landmark}".strip()
     agency = case.department_code or ""
     return {
         "service_request_id": case.case_no,
@@ -149,11 +187,11 @@ def request_row(case: Case, last_public_event: CaseEvent | None) -> dict[str, An
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.updated_at),
         "expected_datetime": w3c(case.due_at),
-        "address": address or None,
+        "address": public_address(case),
         "address_id": None,
         "zipcode": None,
-        "lat": None,
-        "long": None,
+        "lat": _coordinate(case.latitude),
+        "long": _coordinate(case.longitude),
         "media_url": None,
     }
 
@@ -166,9 +204,13 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     if isinstance(value, bool):
         child.text = "true" if value else "false"
     elif isinstance(value, list):
-        item_tag = {"attributes": "attribute", "values": "value"}.get(key, "item")
+        item_tag = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
+                    "formats": "format"}.get(key, "item")  # fmt: skip
         for item in value:
-            _xml_dict(ET.SubElement(child, item_tag), item)
+            if isinstance(item, dict):
+                _xml_dict(ET.SubElement(child, item_tag), item)
+            else:
+                ET.SubElement(child, item_tag).text = str(item)
     elif value is not None:
         child.text = str(value)
 

@@ -100,6 +100,7 @@ def anonymise_case(
     case.applicant = None
     case.unit = None
     case.room = None
+    case.latitude = case.longitude = None
     case.time_preference = None
     case.description = PURGED
     if case.location_raw:

@@ -101,6 +101,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     app.include_router(privacy_routes.router)
     app.include_router(staff.router)
     app.include_router(open311.router)
+    app.include_router(open311.discovery_router)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(OperationalError, _database_unavailable_handler)
     app.add_exception_handler(StarletteHTTPException, staff_errors.http_error)

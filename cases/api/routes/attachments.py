@@ -68,6 +68,7 @@ async def add_attachment(
             if latitude is None or longitude is None:
                 raise HTTPException(422, "请附上位置坐标")
             att = store.add_location(case.case_no, latitude, longitude, now)
+            case.latitude, case.longitude = latitude, longitude  # the latest shared place
             text = f"居民发送了位置（{latitude:.5f}, {longitude:.5f}）"
     except AttachmentError as exc:
         raise HTTPException(exc.status_code, str(exc)) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from cases.crud import RoutingCache
 from cases.events import case_events
 from cases.models import Case
 from cases.open311 import (
+    discovery,
     parse_address,
     request_row,
     service_definition,
@@ -33,11 +35,17 @@ from core.errors import InvalidInput
 from core.taxonomy import category_by_code, service_by_code
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
+discovery_router = APIRouter(prefix="/open311", tags=["open311"])
 
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
 BAD_DATE = "start_date / end_date 须为 W3C 时间格式，例如 2026-11-21T00:00:00Z"
 NO_LOCATION = "需要位置：lat/long、address_string 或 attribute[building]"
+BAD_COORDINATES = "lat/long 须为 WGS-84 十进制度数，例如 lat=30.5928&long=114.3055"
+CONTACT = "邻里社区服务中心：接口问题请联系社区管理员"
+KEY_SERVICE = (
+    "提交事项（POST requests）需要 api_key，请向社区管理员申请（python -m cases create-api-key）"
+)
 _NAME = re.compile(r"^(?P<name>[^/]+)\.(?P<fmt>json|xml)$")
 
 
@@ -68,15 +76,30 @@ def _format_or_error(name: str, expected: str, request: Request) -> str | Respon
     return parts[1]
 
 
+def _discovery(fmt: str, request: Request) -> Response:
+    url = str(request.url_for("services_or_requests", name="x")).rsplit("/", 1)[0]
+    found = discovery(url, contact=CONTACT, key_service=KEY_SERVICE)
+    return _respond(fmt, found, "discovery", None)
+
+
+@discovery_router.get("/{name}")
+def get_discovery(name: str, request: Request) -> Response:
+    """GET /open311/discovery.{fmt}: where the GeoReport v2 endpoint is and what it speaks."""
+    fmt = _format_or_error(name, "discovery", request)
+    return fmt if isinstance(fmt, Response) else _discovery(fmt, request)
+
+
 @router.get("/{name}")
 def services_or_requests(
     name: str, request: Request, session: SessionDep, clock: ClockDep
 ) -> Response:
-    """GET services.{fmt} and requests.{fmt}."""
+    """GET services.{fmt}, requests.{fmt} and discovery.{fmt}."""
     parts = _split(name)
     if parts is None:
         return open311_error(404, "找不到这个接口（格式须为 .json 或 .xml）", request)
     what, fmt = parts
+    if what == "discovery":
+        return _discovery(fmt, request)
     if what == "services":
         return _respond(fmt, service_list(), "services", "service")
     if what == "requests":
@@ -197,6 +220,16 @@ async def post_request(
     )
 
 
+def _coordinates(lat: str | None, lon: str | None) -> tuple[float, float] | None:
+    """(lat, long) as numbers when both are given and on the globe, else None."""
+    try:
+        values = (float(lat or ""), float(lon or ""))
+    except ValueError:
+        return None
+    ok = all(math.isfinite(v) for v in values) and abs(values[0]) <= 90 and abs(values[1]) <= 180
+    return values if ok else None
+
+
 def _create_request(
     fields: dict[str, str],
     fmt: str,
@@ -222,7 +255,10 @@ def _create_request(
     }
     address = fields.get("address_string") or fields.get("address_id")
     lat, lon = fields.get("lat"), fields.get("long")
-    if not (address or (lat and lon) or attributes.get("building") or attributes.get("landmark")):
+    coordinates = _coordinates(lat, lon)
+    if (lat or lon) and coordinates is None:
+        return open311_error(400, BAD_COORDINATES, request)
+    if not (address or coordinates or attributes.get("building") or attributes.get("landmark")):
         return open311_error(400, NO_LOCATION, request)
     location = parse_address(address or (f"{lat},{lon}" if lat and lon else None), attributes)
     urgency = attributes.get("urgency", "normal")
@@ -251,6 +287,8 @@ def _create_request(
     except (InvalidInput, ValueError) as exc:
         return open311_error(400, str(exc)[:300], request)
     case.open311_token = token
+    if coordinates is not None:
+        case.latitude, case.longitude = coordinates
     notice = "已受理，会按时限处理" + (
         f"；同一问题已有人报过（{case.linked_to.case_no}），将合并处理" if case.linked_to else ""
     )

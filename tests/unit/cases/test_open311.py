@@ -96,7 +96,9 @@ def test_post_request_then_read_it_back(base: str, api_key: str) -> None:
     assert one["status"] == "open"
     assert one["service_code"] == "leak"
     assert one["agency_responsible"] == "物业"
-    assert one["address"] == "7号楼"  # building level only
+    assert one["address"] == "7号楼3单元"  # building and unit, never the room
+    assert "502" not in str(one)
+    assert (one["lat"], one["long"]) == (None, None)  # no location was shared
     assert "13912345678" not in str(one)  # no personal data through Open311 reads
     assert one["requested_datetime"].endswith("+08:00")
     many = client.get_service_requests(service_request_id=request_id)
@@ -174,3 +176,57 @@ def test_internal_cases_are_not_exposed(base: str, hub_url: str) -> None:
     listed = [r["service_request_id"] for r in GeoReport(base).get_service_requests()]
     assert report["case_no"] in listed and callback["case_no"] not in listed
     assert httpx.get(f"{base}/requests/{callback['case_no']}.json").status_code == 404
+
+
+SPEC_DISCOVERY = {"changeset", "contact", "key_service", "endpoints"}
+SPEC_ENDPOINT = {"specification", "url", "changeset", "type", "formats"}
+
+
+def test_discovery_finds_the_endpoint_in_json_and_xml(hub_url: str) -> None:
+    for path in ("/open311/discovery", "/open311/v2/discovery"):
+        response = httpx.get(f"{hub_url}{path}.json")
+        assert response.status_code == 200, response.text
+        found = response.json()
+        assert set(found) == SPEC_DISCOVERY and "api_key" in found["key_service"]
+        (endpoint,) = found["endpoints"]
+        assert set(endpoint) == SPEC_ENDPOINT
+        assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+        assert endpoint["url"] == f"{hub_url}/open311/v2"
+        assert endpoint["type"] == "production"
+        assert set(endpoint["formats"]) == {"application/json", "text/xml"}
+        xml = xmltodict.parse(httpx.get(f"{hub_url}{path}.xml").content)["discovery"]
+        assert xml["endpoints"]["endpoint"]["url"] == endpoint["url"]
+        assert set(xml["endpoints"]["endpoint"]["formats"]["format"]) == set(endpoint["formats"])
+    # an independent client reaches the services through the discovered address
+    services = GeoReport(endpoint["url"]).get_service_list()
+    assert any(s["service_code"] == "leak" for s in services)
+    assert httpx.get(f"{hub_url}/open311/discovery.csv").status_code == 404
+
+
+def test_lat_long_come_back_from_a_post_and_from_a_shared_location(
+    base: str, api_key: str, hub_url: str
+) -> None:
+    posted = _post(base, api_key=api_key, service_code="roads", lat="30.592849", long="114.305539",
+                   description="路面塌了个坑").json()[0]["service_request_id"]  # fmt: skip
+    one = GeoReport(base).get_service_request(posted)
+    assert (one["lat"], one["long"]) == (30.5928, 114.3055)  # about 10 m: building level
+    xml = xmltodict.parse(httpx.get(f"{base}/requests/{posted}.xml").content)
+    assert xml["service_requests"]["request"]["lat"] == "30.5928"
+
+    headers = {"Authorization": "Bearer test-service-token"}
+    case = httpx.post(f"{hub_url}/api/cases", headers=headers, json={
+        "type": "report", "category": "garbage", "sender_id": "tg:55",
+        "location": {"building": "3", "unit": "1", "room": "402"}}).json()  # fmt: skip
+    shared = httpx.post(f"{hub_url}/api/cases/{case['case_no']}/attachments", headers=headers,
+                        data={"kind": "location", "sender_id": "tg:55",
+                              "latitude": "30.59111", "longitude": "114.30222"})  # fmt: skip
+    assert shared.status_code == 201, shared.text
+    row = GeoReport(base).get_service_request(case["case_no"])
+    assert (row["lat"], row["long"]) == (30.5911, 114.3022)
+    assert row["address"] == "3号楼1单元" and "402" not in str(row)
+
+    for lat, lon in (("abc", "114.3"), ("95", "114.3"), ("30.5", ""), ("nan", "1")):
+        bad = _post(base, api_key=api_key, service_code="roads", lat=lat, long=lon,
+                    address_string="1号楼")  # fmt: skip
+        assert bad.status_code == 400, (lat, lon, bad.text)
+        assert "lat/long" in bad.json()[0]["description"]
