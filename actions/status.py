@@ -21,7 +21,9 @@ from actions.case_lookup import (
     ASKED_FOR_REF,
     ASK_PHONE,
     ASK_RATING,
+    HUMAN_BUTTON,
     LOOK_UP_AGAIN,
+    NO_NUMBER,
     NOT_FOUND,
     SHOWN_CASE,
     TOO_MANY,
@@ -31,7 +33,7 @@ from actions.case_lookup import (
     tell_view,
     when_text,
 )
-from actions.case_ref import names_a_case, parse_case_ref, tail_of
+from actions.case_ref import has_no_number, names_a_case, parse_case_ref, tail_of
 from actions.parsing import parse_case_no, parse_category, parse_rating, parse_service
 from actions.readback import location_text
 from cases.client import CaseClientError
@@ -94,6 +96,8 @@ class CaseStatus(Action):
                 cases = await client.list_cases_for_sender(sender, limit=3)
                 if cases:
                     _tell_own(dispatcher, cases)
+                elif has_no_number(text):
+                    dispatcher.utter_message(text=NO_NUMBER, buttons=[HUMAN_BUTTON])
                 else:
                     _ask_both(dispatcher, f"没有查到您在这里报的事。{ASK_BOTH}")
         except CaseClientError as exc:

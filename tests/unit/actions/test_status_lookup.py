@@ -259,3 +259,9 @@ async def test_a_number_named_as_one_is_a_status_question_not_a_room(hub: FakeCa
     assert f"查到了。编号 {no}" in texts(found)
     report = await Conversation("tg:r").say(HandleInform(), "5号楼电梯坏了，编号0098", "inform")
     assert "查到" not in texts(report) and "手机号后四位" not in texts(report)
+
+
+async def test_no_number_is_sent_to_a_person(hub: FakeCaseClient) -> None:
+    replies = await Conversation("web:lost").say(CaseStatus(), "回执丢了，编号找不到了", "ask_status")
+    assert "没有编号也不要紧" in texts(replies)
+    assert [b["title"] for m in replies for b in m.get("buttons") or []] == ["转人工"]
