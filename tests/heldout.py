@@ -193,3 +193,8 @@ STATUS_REPORTED_AT_KIOSK = "我前两天在服务大厅那台机子上报了个�
 STATUS_NUMBER_THEN_PHONE_BARE = "单子尾号是%s，报的时候留的手机尾数是%s"
 STATUS_NUMBER_AND_PHONE = "麻烦帮我看看%s那个单子办得咋样，我手机后四位是%s"
 TG_STATUS_NUMBER_AND_PHONE = "那个单子后四位%s，电话尾号%s，给查查呗"
+
+# ----- issue 14 item 6: a problem word (垃圾) outweighs a place word (单元门口); a corrected
+# building is corrected in the description too (tests/integration/test_category_readback.py)
+GARBAGE_AT_UNIT_DOOR = "我们3号楼1单元门口那堆垃圾，都好几天了也没人来收"
+WRONG_BUILDING_SAID = "哎呀我说错了，是4号楼的"
