@@ -61,6 +61,38 @@ RATING_CODES = {
 }
 ANSWER_KINDS = {"report", "service", "cancel"}
 MAX_EXTRA_TURNS = 8
+PREVIOUS = {
+    "answers mode where possible": {
+        "source": "bench/results/dialogue.json of 2026-11-21 (commit da8819e): 27 of the 35 "
+        "dialogues replayed training sentences of nlu/data (38 of their 78 distinct texts of 4+ "
+        "characters were, or contained, a training example), model of that day",
+        "dialogues": 35,
+        "passed": 34,
+        "success_rate": 0.971,
+        "turns_per_completed_report_mean": 4.75,
+        "turn_latency_p50_ms": 82.1,
+        "by_kind_rate": {
+            "cancel": 1.0, "chit_chat": 1.0, "correction": 1.0, "emergency": 1.0,
+            "handoff": 1.0, "question_mid_form": 1.0, "rating": 1.0, "report": 0.8,
+            "service": 1.0, "status": 1.0,
+        },
+    },
+    "scripted turns only": {
+        "source": "bench/results/dialogue_turns_only.json of 2026-11-21 (commit 71580f8): the "
+        "dialogues replayed training sentences of nlu/data, model of that day",
+        "dialogues": 35,
+        "passed": 35,
+        "success_rate": 1.0,
+        "turns_per_completed_report_mean": 4.94,
+        "turn_latency_p50_ms": 180.9,
+        "by_kind_rate": {
+            "cancel": 1.0, "chit_chat": 1.0, "correction": 1.0, "emergency": 1.0,
+            "handoff": 1.0, "question_mid_form": 1.0, "rating": 1.0, "report": 1.0,
+            "service": 1.0, "status": 1.0,
+        },
+    },
+}  # fmt: skip
+"""Published figures of before issue 18 (training sentences), shown beside today's in the report."""
 EXISTING_CASE = {
     "type": "report",
     "category": "corridor_light",
@@ -362,6 +394,12 @@ def main() -> None:
     """Start a stack, play every dialogue, write the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="dialogue ids (prefixes) to run")
+    parser.add_argument(
+        "--dialogues",
+        type=Path,
+        default=DIALOGUES,
+        help="another dialogues file of the same format (e.g. an earlier version, to compare)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
         "--turns-only",
@@ -372,7 +410,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    dialogues = yaml.safe_load(DIALOGUES.read_text(encoding="utf-8"))
+    dialogues = yaml.safe_load(args.dialogues.read_text(encoding="utf-8"))
     if args.only:
         dialogues = [d for d in dialogues if any(d["id"].startswith(p) for p in args.only)]
     machine = machine_info()
@@ -406,13 +444,19 @@ def main() -> None:
     finally:
         stack.close()
     machine["load_avg_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
+    play = "scripted turns only" if args.turns_only else "answers mode where possible"
     out = {
-        "play": "scripted turns only" if args.turns_only else "answers mode where possible",
+        "play": play,
+        "dialogues_file": str(args.dialogues.resolve().relative_to(ROOT))
+        if args.dialogues.resolve().is_relative_to(ROOT)
+        else str(args.dialogues),
         "machine": machine,
         "seconds": round(time.monotonic() - started, 1),
         "summary": summarise(results),
         "dialogues": results,
     }
+    if args.dialogues.resolve() == DIALOGUES and not args.only:
+        out["previous"] = PREVIOUS[play]
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
     logger.info(

@@ -583,10 +583,16 @@ def section_dialogue(d: dict[str, Any]) -> list[str]:
             ]
         ],
     )
+    out += _dialogue_before(d)
     kinds = s.get("by_kind") or {}
+    prev_kinds = (d.get("previous") or {}).get("by_kind_rate") or {}
     out += table(
-        ["kind", "dialogues", "passed", "rate"],
-        [[k, v.get("n"), v.get("passed"), _pct(v.get("rate"))] for k, v in kinds.items()],
+        ["kind", "dialogues", "passed", "rate"] + (["rate before"] if prev_kinds else []),
+        [
+            [k, v.get("n"), v.get("passed"), _pct(v.get("rate"))]
+            + ([_pct(prev_kinds.get(k))] if prev_kinds else [])
+            for k, v in kinds.items()
+        ],
     )
     out += table(
         ["dialogue", "kind", "mode", "result", "turns", "why it failed / why it fell back"],
@@ -609,6 +615,45 @@ def section_dialogue(d: dict[str, Any]) -> list[str]:
             for r in d.get("dialogues") or []
         ],
     )
+    return out
+
+
+def _dialogue_before(d: dict[str, Any]) -> list[str]:
+    """The published figures of before issue 18 (training sentences) beside today's."""
+    prev = d.get("previous") or {}
+    if not prev:
+        return []
+    s = d.get("summary") or {}
+    rows = [
+        [
+            "success rate",
+            f"{_pct(prev.get('success_rate'))} ({prev.get('passed')}/{prev.get('dialogues')})",
+            f"{_pct(s.get('success_rate'))} ({s.get('passed')}/{s.get('dialogues')})",
+        ],
+        [
+            "turns per completed report (mean)",
+            fmt(prev.get("turns_per_completed_report_mean")),
+            fmt((s.get("turns_per_completed_report") or {}).get("mean")),
+        ],
+        [
+            "turn latency p50 ms",
+            fmt(prev.get("turn_latency_p50_ms")),
+            fmt((s.get("turn_latency_ms") or {}).get("p50")),
+        ],
+    ]
+    old = prev.get("old_dialogues_today") or {}
+    if old:
+        rows.append(
+            [
+                "the old (training) sentences on today's model",
+                "—",
+                f"{_pct(old.get('success_rate'))} ({old.get('passed')}/{old.get('dialogues')})",
+            ]
+        )
+    out = table(["", "before: training sentences", "now: held-out sentences"], rows)
+    out += [f"Before: {prev.get('source')}.", ""]
+    if old.get("note"):
+        out += [str(old["note"]), ""]
     return out
 
 
@@ -792,7 +837,42 @@ def section_voice(d: dict[str, Any]) -> list[str]:
             f"p95 {fmt(stop.get('p95_s'))} s over {stop.get('n')} times.",
             "",
         ]
-    return out
+    return out + _voice_before(d)
+
+
+VOICE_BEFORE = (
+    ("CER, real recordings (free prompt)", "cer_real", "asr.cer_real"),
+    ("CER, synthetic clips, generic prompt", "cer_synthetic_generic_prompt",
+     "asr.cer_synthetic_generic_prompt"),
+    ("CER, synthetic clips, steered by the question", "cer_synthetic_steered",
+     "asr.cer_synthetic_steered"),
+    ("CER, synthetic slot answers, generic", "cer_synthetic_slot_answers_generic",
+     "asr.cer_synthetic_slot_answers_generic"),
+    ("CER, synthetic slot answers, steered", "cer_synthetic_slot_answers_steered",
+     "asr.cer_synthetic_slot_answers_steered"),
+    ("recognition p50 s, real recordings", "recognition_real_p50_s",
+     "asr.recognition_real.p50_s"),
+    ("voice turn p50 s", "voice_turn_p50_s", "voice_turn.p50_s"),
+    ("voice turn p95 s", "voice_turn_p95_s", "voice_turn.p95_s"),
+    ("voice turns that ended in a case", "voice_turn_cases_created", "voice_turn.cases_created"),
+)  # fmt: skip
+"""(label, key in ``previous``, dotted path of today's figure) of the before/now table."""
+
+
+def _voice_before(d: dict[str, Any]) -> list[str]:
+    """The published figures of before issue 18 (primed prompts) beside today's."""
+    prev = d.get("previous") or {}
+    if not prev:
+        return []
+    rows = [
+        [label, prev.get(key), lookup(d, path)]
+        for label, key, path in VOICE_BEFORE
+        if key in prev or lookup(d, path) is not None
+    ]
+    return table(["", "before: primed prompts", "now: no test sentence in any prompt"], rows) + [
+        f"Before: {prev.get('source')}.",
+        "",
+    ]
 
 
 def _level_rows(section: dict[str, Any]) -> list[list[Any]]:

@@ -347,3 +347,53 @@ def test_speech_section_shows_barge_in_and_why_vosk_was_not_measured(tmp_path: P
     text = (tmp_path / "R.md").read_text(encoding="utf-8")
     assert "vosk: not measured — no Chinese vosk model here." in text
     assert "Barge-in (停 over the kiosk): p50 0.56 s" in text
+
+
+def test_dialogue_and_speech_sections_show_the_figures_of_before_beside_today(
+    tmp_path: Path,
+) -> None:
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "dialogue.json").write_text(
+        json.dumps(
+            {
+                "summary": {
+                    "dialogues": 35,
+                    "passed": 28,
+                    "success_rate": 0.8,
+                    "by_kind": {"report": {"n": 5, "passed": 3, "rate": 0.6}},
+                    "turns_per_completed_report": {"n": 10, "mean": 5.1, "median": 5},
+                    "turn_latency_ms": {"p50": 90.0},
+                },
+                "previous": {
+                    "source": "the old file",
+                    "dialogues": 35,
+                    "passed": 34,
+                    "success_rate": 0.971,
+                    "by_kind_rate": {"report": 0.8},
+                    "old_dialogues_today": {"dialogues": 35, "passed": 33, "success_rate": 0.943},
+                },
+            }
+        )
+    )
+    (d / "voice.json").write_text(
+        json.dumps(
+            {
+                "asr": {"cer_real": 0.1522, "cer_synthetic_steered": 0.1211},
+                "voice_turn": {"p50_s": 0.8, "n": 12},
+                "previous": {
+                    "source": "primed",
+                    "cer_real": 0.1546,
+                    "cer_synthetic_steered": 0.0807,
+                },
+            }
+        )
+    )
+    write_report(d, tmp_path / "R.md", draw=False)
+    text = (tmp_path / "R.md").read_text(encoding="utf-8")
+    assert "| success rate | 97.1 % (34/35) | 80.0 % (28/35) |" in text
+    assert "| the old (training) sentences on today's model | — | 94.3 % (33/35) |" in text
+    assert "| report | 5 | 3 | 60.0 % | 80.0 % |" in text
+    assert "| CER, synthetic clips, steered by the question | 0.0807 | 0.1211 |" in text
+    assert "| voice turn p50 s | — | 0.8 |" in text
+    assert "Before: primed." in text
