@@ -103,3 +103,16 @@ _NO_NUMBER = re.compile(r"(没有|没|不知道|忘了|找不到|记不得|记�
 def has_no_number(text: str) -> bool:
     """The resident says they have no case number ("我没有编号", "回执丢了")."""
     return bool(_NO_NUMBER.search(prepare(text or "")))
+
+
+def answer_to(text: str, waiting_number: str | None) -> CaseRef:
+    """What a message gives when we may be waiting for the phone digits of ``waiting_number``:
+    a bare "7777" is then the phone's last 4, not a new case number."""
+    ref = parse_case_ref(text)
+    if not waiting_number:
+        return ref
+    if ref.phone_tail is None and ref.number and len(ref.number) == 4 and not names_a_case(text):
+        return CaseRef(number=waiting_number, phone_tail=ref.number)
+    if ref.phone_tail and not ref.number:
+        return CaseRef(number=waiting_number, phone_tail=ref.phone_tail)
+    return ref

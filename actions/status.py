@@ -33,7 +33,7 @@ from actions.case_lookup import (
     tell_view,
     when_text,
 )
-from actions.case_ref import has_no_number, names_a_case, parse_case_ref, tail_of
+from actions.case_ref import answer_to, has_no_number, names_a_case, parse_case_ref, tail_of
 from actions.parsing import parse_case_no, parse_category, parse_rating, parse_service
 from actions.readback import location_text
 from cases.client import CaseClientError
@@ -69,10 +69,8 @@ class CaseStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         """Look the case up and describe it."""
         text = tracker.latest_message.get("text") or ""
-        ref = parse_case_ref(text)
+        ref = answer_to(text, remembered(tracker, WAITING_NUMBER))  # "7777" after we asked
         number, phone_tail = ref.number, ref.phone_tail
-        if phone_tail and not number:
-            number = remembered(tracker, WAITING_NUMBER)  # "手机后四位5678" after we asked
         client = runtime.case_client()
         sender = tracker.sender_id
         try:

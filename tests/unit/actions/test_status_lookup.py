@@ -265,3 +265,11 @@ async def test_no_number_is_sent_to_a_person(hub: FakeCaseClient) -> None:
     replies = await Conversation("web:lost").say(CaseStatus(), "回执丢了，编号找不到了", "ask_status")
     assert "没有编号也不要紧" in texts(replies)
     assert [b["title"] for m in replies for b in m.get("buttons") or []] == ["转人工"]
+
+
+async def test_bare_phone_digits_after_we_asked_for_them(hub: FakeCaseClient) -> None:
+    no = await kiosk_case(hub)
+    chat = Conversation("web:bare")
+    await chat.say(CaseStatus(), f"尾号{no[-4:]}的进度", "ask_status")
+    found = await chat.say(HandleInform(), "7777", "inform")
+    assert f"查到了。编号 {no}" in texts(found)
