@@ -18,7 +18,7 @@ import pytest
 ALLOWED_IN_CI: dict[str, str] = {
     r"real set not built here": "the real message-board NLU set (bench/data/real) is rebuilt "
     "from public files on demand; its substring check runs only where it was built",
-    r"neural voice not provisioned \(opt-in": "the neural Mandarin voice (issue 13 item 6) "
+    r"neural voice not provisioned": "the neural Mandarin voice (issue 13 item 6) "
     "exists only where an operator accepted its BZNSYP research/non-commercial terms and ran "
     "the one-time TensorFlow conversion (python -m voice provision-neural-tts); CI installs no "
     "TensorFlow, so its real round-trip test runs on such machines only (the engine and the "
