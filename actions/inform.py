@@ -22,8 +22,9 @@ class HandleInform(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         """Start the matching form, or ask."""
-        if await answer_status_followup(dispatcher, tracker, domain):
-            return []  # the case number / phone digits we had just asked for
+        status = await answer_status_followup(dispatcher, tracker, domain)
+        if status is not None:
+            return status  # a case number / the phone digits we had just asked for
         text = tracker.latest_message.get("text") or ""
         if parse_service(text):
             return [FollowupAction("service_form")]

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -36,6 +37,7 @@ from actions.case_lookup import (
 from actions.case_ref import answer_to, has_no_number, names_a_case, parse_case_ref, tail_of
 from actions.parsing import parse_case_no, parse_category, parse_rating, parse_service
 from actions.readback import location_text
+from actions.status_form import FORM, NUMBER_SLOT, TAIL_SLOT, form_available
 from cases.client import CaseClientError
 from core.contracts import CasePublic
 from core.errors import LinliError
@@ -71,6 +73,11 @@ class CaseStatus(Action):
         text = tracker.latest_message.get("text") or ""
         ref = answer_to(text, remembered(tracker, WAITING_NUMBER))  # "7777" after we asked
         number, phone_tail = ref.number, ref.phone_tail
+        with_form = form_available(domain)
+        events: list[dict[str, Any]] = []
+        if with_form and tracker.get_slot(NUMBER_SLOT) and tracker.get_slot(TAIL_SLOT):
+            number, phone_tail = tracker.get_slot(NUMBER_SLOT), tracker.get_slot(TAIL_SLOT)
+            events = [SlotSet(NUMBER_SLOT, None), SlotSet(TAIL_SLOT, None)]  # status_form done
         client = runtime.case_client()
         sender = tracker.sender_id
         try:
@@ -85,10 +92,14 @@ class CaseStatus(Action):
                         dispatcher.utter_message(text=NOT_FOUND)
                     else:
                         tell_view(dispatcher, view)
+                elif with_form:
+                    return [SlotSet(NUMBER_SLOT, number), FollowupAction(FORM)]
                 else:
                     dispatcher.utter_message(text=ASK_PHONE.format(tail=tail_of(number)))
                     dispatcher.utter_message(json_message={"expect": "phone", WAITING_NUMBER: number})
             elif phone_tail:
+                if with_form:
+                    return [SlotSet(TAIL_SLOT, phone_tail), FollowupAction(FORM)]
                 _ask_both(dispatcher, ASK_BOTH)
             else:
                 cases = await client.list_cases_for_sender(sender, limit=3)
@@ -96,19 +107,22 @@ class CaseStatus(Action):
                     _tell_own(dispatcher, cases)
                 elif has_no_number(text):
                     dispatcher.utter_message(text=NO_NUMBER, buttons=[HUMAN_BUTTON])
+                elif with_form:
+                    dispatcher.utter_message(text="没有查到您在这里报的事。")
+                    return [FollowupAction(FORM)]
                 else:
                     _ask_both(dispatcher, f"没有查到您在这里报的事。{ASK_BOTH}")
         except CaseClientError as exc:
             if exc.status_code != 429:
                 logger.warning("Status lookup refused: %s", exc.status_code)
                 dispatcher.utter_message(text=UNREACHABLE)
-                return []
+                return events
             logger.info("Status look-up refused by the hub: too many misses")
             dispatcher.utter_message(text=TOO_MANY)
         except LinliError as exc:
             logger.warning("Status lookup failed: %s", exc)
             dispatcher.utter_message(text=UNREACHABLE)
-        return []
+        return events
 
 
 def _ask_both(dispatcher: CollectingDispatcher, text: str) -> None:
@@ -118,11 +132,12 @@ def _ask_both(dispatcher: CollectingDispatcher, text: str) -> None:
 
 async def answer_status_followup(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-) -> bool:
+) -> list[dict[str, Any]] | None:
     """A case number and/or phone digits that the NLU takes for ``inform``: the digits we
     just asked for, said bare ("0098 7777", "手机尾数7777"), or a number named as one with
     nothing to report ("尾号0098", which would otherwise read as room 0098). Looks the case
-    up as ``action_case_status`` would; False (nothing said) for any other message."""
+    up as ``action_case_status`` would and returns its events; None (nothing said) for any
+    other message."""
     text = tracker.latest_message.get("text") or ""
     ref = parse_case_ref(text)
     if remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF):
@@ -131,9 +146,7 @@ async def answer_status_followup(
         wanted = bool(ref.number) and names_a_case(text) and not (
             parse_category(text) or parse_service(text)
         )
-    if wanted:
-        await CaseStatus().run(dispatcher, tracker, domain)
-    return wanted
+    return await CaseStatus().run(dispatcher, tracker, domain) if wanted else None
 
 
 async def _own_case(client: Any, sender: str, number: str) -> CasePublic | None:
