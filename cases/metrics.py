@@ -23,6 +23,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -64,16 +65,16 @@ class Scope:
         return cls(start=week_start(now), now=now, grid_ids=grid_ids)
 
 
-def _cases(scope: Scope, *columns: object) -> Select:  # type: ignore[type-arg]
+def _cases(scope: Scope, *columns: Any) -> Select[Any]:
     """``select(columns)`` from the cases of the scope's grids."""
-    return scoped(select(*columns).select_from(Case), scope.grid_ids)  # type: ignore[call-overload]
+    return scoped(select(*columns).select_from(Case), scope.grid_ids)
 
 
-def _in_week(column: ColumnElement[datetime] | object, scope: Scope) -> ColumnElement[bool]:
-    return and_(column >= scope.start, column <= scope.now)  # type: ignore[operator]
+def _in_week(column: Any, scope: Scope) -> ColumnElement[bool]:
+    return and_(column >= scope.start, column <= scope.now)
 
 
-def _reports_received(scope: Scope) -> Select:  # type: ignore[type-arg]
+def _reports_received(scope: Scope) -> Select[Any]:
     return _cases(scope, Case.category).where(
         Case.type == CaseType.REPORT.value, _in_week(Case.created_at, scope)
     )
