@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 ORDER = [
     "nlu", "routing", "dialogue", "knowledge", "cases", "voice", "steering", "telegram", "system",
-    "soak",
+    "tts", "soak",
 ]  # fmt: skip
 
 
@@ -1124,6 +1124,13 @@ def section_steering(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def section_tts(d: dict[str, Any]) -> list[str]:
+    """TTS intelligibility per engine (bench/tts_report.py)."""
+    from bench.tts_report import section_tts as render
+
+    return render(d)
+
+
 def section_generic(d: dict[str, Any]) -> list[str]:
     """Any other benchmark: its scalar values."""
     flat = {
@@ -1145,6 +1152,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "telegram": ("Telegram channel (fake Bot API)", section_telegram),
     "system": ("System: latency, throughput, memory, cold start", section_system),
     "soak": ("Soak: the default stack over a long run", section_soak),
+    "tts": ("Speech synthesis: can elders understand the kiosk's voice?", section_tts),
 }
 
 
