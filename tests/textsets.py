@@ -17,6 +17,8 @@ from tests import heldout
 from tests.paths import ROOT, SPEECH, speech_dir
 
 NLU_DATA = ROOT / "nlu" / "data"
+ROUTER_DATA = ROOT / "nlu" / "router"
+"""Long messages the meaning router (only) is trained on: ``route: [messages]``."""
 BENCH_DATA = ROOT / "bench" / "data"
 _CLAUSE_SPLIT = re.compile(r"[\s，,。．.！!？?；;：:、…~～“”\"'（）()《》\-—]+")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -35,8 +37,12 @@ def clauses(text: str) -> list[str]:
 
 
 def training_examples() -> set[str]:
-    """Every example of ``nlu/data/*.yml`` (intents, synonyms, lookup tables; not regexes)."""
+    """Every example of ``nlu/data/*.yml`` (intents, synonyms, lookup tables; not regexes) and
+    every long message of ``nlu/router/*.yml``."""
     found: set[str] = set()
+    for path in sorted(ROUTER_DATA.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        found.update(normalise(str(t)) for texts in data.values() for t in texts or [])
     for path in sorted(NLU_DATA.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or []:

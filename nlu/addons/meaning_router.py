@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,24 @@ ROUTES = ("report", "consult", "service")
 _FIRST_SENTENCE = re.compile(r"[。！？!?\n]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+LONG_EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "router"
+"""Long messages written for the router only (``route: [messages]`` YAML files); DIET never
+sees them (they would make its training several times slower and they are not turns)."""
+
+
+def long_examples(folder: Path = LONG_EXAMPLES_DIR) -> list[tuple[str, str]]:
+    """``(text, route)`` pairs from every ``*.yml`` in ``folder`` (sorted, so training is
+    reproducible); unknown routes are an error, not silently dropped."""
+    import yaml
+
+    pairs: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for route, texts in data.items():
+            if route not in ROUTES:
+                raise ValueError(f"{path.name}: unknown route {route!r} (expected {ROUTES})")
+            pairs.extend((str(t).strip(), route) for t in texts or [] if str(t).strip())
+    return pairs
 
 
 def _sentence_vector(message: Message) -> np.ndarray | None:
@@ -68,6 +87,8 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         * ``keep_out_of_scope_above``: a confident ``out_of_scope`` from DIET stays.
         * ``report_weight``: prior weight of ``report`` (real complaints often end in a question).
         * ``C``: inverse regularisation of the logistic regression.
+        * ``long_example_weight``: sample weight of the router-only long messages
+          (``nlu/router/*.yml``) against the short NLU examples.
         """
         return {
             "min_chars": 30,
@@ -76,6 +97,7 @@ class MeaningRouter(IntentClassifier, GraphComponent):
             "report_weight": 2.0,
             "C": 4.0,
             "max_chars": 500,
+            "long_example_weight": 3.0,
         }
 
     @staticmethod
@@ -120,9 +142,16 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         if not set(ROUTES) <= set(intents):
             logger.warning("MeaningRouter: training data lacks one of %s; not trained", ROUTES)
             return self._resource
-        texts = [m.get(TEXT)[: self._config["max_chars"]] for m in examples]
+        limit = int(self._config["max_chars"])
+        texts = [m.get(TEXT)[:limit] for m in examples]
+        labels = [m.get(INTENT) for m in examples]
+        weights = [1.0] * len(texts)
+        extra = long_examples()
+        texts += [t[:limit] for t, _ in extra]
+        labels += [r for _, r in extra]
+        weights += [float(self._config["long_example_weight"])] * len(extra)
         clf = LogisticRegression(C=float(self._config["C"]), max_iter=3000)
-        clf.fit(embed_queries(texts), [m.get(INTENT) for m in examples])
+        clf.fit(embed_queries(texts), labels, sample_weight=weights)
         self._weights = {
             "coef": clf.coef_.astype(np.float32),
             "intercept": clf.intercept_.astype(np.float32),
@@ -130,7 +159,10 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         }
         with self._storage.write_to(self._resource) as folder:
             np.savez(folder / "router.npz", **self._weights)
-        logger.info("MeaningRouter trained on %d examples, %d intents", len(texts), len(intents))
+        logger.info(
+            "MeaningRouter trained on %d examples (%d long), %d intents",
+            len(texts), len(extra), len(intents),
+        )
         return self._resource
 
     @classmethod
