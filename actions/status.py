@@ -93,13 +93,13 @@ class CaseStatus(Action):
                     else:
                         tell_view(dispatcher, view)
                 elif with_form:
-                    return [SlotSet(NUMBER_SLOT, number), FollowupAction(FORM)]
+                    return _start_form(number, None)
                 else:
                     dispatcher.utter_message(text=ASK_PHONE.format(tail=tail_of(number)))
                     dispatcher.utter_message(json_message={"expect": "phone", WAITING_NUMBER: number})
             elif phone_tail:
                 if with_form:
-                    return [SlotSet(TAIL_SLOT, phone_tail), FollowupAction(FORM)]
+                    return _start_form(None, phone_tail)
                 _ask_both(dispatcher, ASK_BOTH)
             else:
                 cases = await client.list_cases_for_sender(sender, limit=3)
@@ -109,7 +109,7 @@ class CaseStatus(Action):
                     dispatcher.utter_message(text=NO_NUMBER, buttons=[HUMAN_BUTTON])
                 elif with_form:
                     dispatcher.utter_message(text="没有查到您在这里报的事。")
-                    return [FollowupAction(FORM)]
+                    return _start_form(None, None)
                 else:
                     _ask_both(dispatcher, f"没有查到您在这里报的事。{ASK_BOTH}")
         except CaseClientError as exc:
@@ -123,6 +123,11 @@ class CaseStatus(Action):
             logger.warning("Status lookup failed: %s", exc)
             dispatcher.utter_message(text=UNREACHABLE)
         return events
+
+
+def _start_form(number: str | None, phone_tail: str | None) -> list[dict[str, Any]]:
+    """status_form asks for what is missing (what an earlier, unfinished one left is dropped)."""
+    return [SlotSet(NUMBER_SLOT, number), SlotSet(TAIL_SLOT, phone_tail), FollowupAction(FORM)]
 
 
 def _ask_both(dispatcher: CollectingDispatcher, text: str) -> None:

@@ -66,7 +66,7 @@ async def validate(t: Tracker) -> tuple[dict, list[str]]:
 async def test_a_number_without_phone_starts_the_form(hub: FakeCaseClient) -> None:
     d = CollectingDispatcher()
     events = await CaseStatus().run(d, tracker("尾号0098的进度", "ask_status"), DOMAIN)
-    assert slot_events(events) == {NUMBER_SLOT: "0098"}
+    assert slot_events(events) == {NUMBER_SLOT: "0098", TAIL_SLOT: None}
     assert any(e["event"] == "followup" and e["name"] == FORM for e in events)
     assert d.messages == []  # the form asks
 
