@@ -97,7 +97,9 @@ def names_a_case(text: str) -> bool:
     return bool(parse_case_no(text) or _NAMES_A_CASE.search(prepare(text or "")))
 
 
-_NO_NUMBER = re.compile(r"(没有|没|不知道|忘了|找不到|记不得|记不住|不记得)[^，,。]{0,3}(编号|单号|号码|回执)|(编号|单号|回执)[^，,。]{0,3}(丢了|没了|找不到|忘了)")
+_NO_NUMBER = re.compile(
+    r"(没有|没|不知道|忘了|找不到|记不得|记不住|不记得)[^，,。]{0,3}(编号|单号|号码|回执)|(编号|单号|回执)[^，,。]{0,3}(丢了|没了|找不到|忘了)"
+)
 
 
 def has_no_number(text: str) -> bool:

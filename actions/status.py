@@ -19,9 +19,9 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.case_lookup import (
     ASK_BOTH,
-    ASKED_FOR_REF,
     ASK_PHONE,
     ASK_RATING,
+    ASKED_FOR_REF,
     HUMAN_BUTTON,
     LOOK_UP_AGAIN,
     NO_NUMBER,
@@ -96,7 +96,8 @@ class CaseStatus(Action):
                     return _start_form(number, None)
                 else:
                     dispatcher.utter_message(text=ASK_PHONE.format(tail=tail_of(number)))
-                    dispatcher.utter_message(json_message={"expect": "phone", WAITING_NUMBER: number})
+                    waiting = {"expect": "phone", WAITING_NUMBER: number}
+                    dispatcher.utter_message(json_message=waiting)
             elif phone_tail:
                 if with_form:
                     return _start_form(None, phone_tail)

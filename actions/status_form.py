@@ -51,7 +51,9 @@ def _answer(tracker: Tracker) -> CaseRef:
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/"):
         return CaseRef()  # a button's payload is no answer
-    waiting = tracker.get_slot(NUMBER_SLOT) if tracker.get_slot(REQUESTED_SLOT) == TAIL_SLOT else None
+    waiting = (
+        tracker.get_slot(NUMBER_SLOT) if tracker.get_slot(REQUESTED_SLOT) == TAIL_SLOT else None
+    )
     return answer_to(text, waiting)
 
 
@@ -63,7 +65,9 @@ class ValidateStatusForm(FormValidationAction):
         """Action name."""
         return "validate_status_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Extract and validate; re-ask the requested slot when nothing fit."""
         if _intent(tracker) in ENDING_INTENTS:
             return []  # the form rejects; the rule for 算了 / 转人工 / an emergency runs
@@ -78,24 +82,32 @@ class ValidateStatusForm(FormValidationAction):
             events.append(SlotSet(requested, None))
         return events
 
-    async def extract_status_number(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def extract_status_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """The case number in this message (full, 12 digits or last 4)."""
         if tracker.get_slot(NUMBER_SLOT) and tracker.get_slot(REQUESTED_SLOT) == TAIL_SLOT:
             return {}
         number = _answer(tracker).number
         return {NUMBER_SLOT: number} if number else {}
 
-    async def extract_status_phone_tail(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def extract_status_phone_tail(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """The phone's last 4 digits in this message ("7777" alone once the number is known)."""
         tail = _answer(tracker).phone_tail
         return {TAIL_SLOT: tail} if tail else {}
 
-    def validate_status_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_status_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """4 digits, 12 digits or a full number."""
         digits = re.sub(r"\D", "", str(value or ""))
         return {NUMBER_SLOT: value if len(digits) == 4 or len(digits) >= 12 else None}
 
-    def validate_status_phone_tail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_status_phone_tail(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Exactly 4 digits."""
         ok = re.fullmatch(r"\d{4}", str(value or "")) is not None
         return {TAIL_SLOT: value if ok else None}
@@ -108,7 +120,9 @@ class AskStatusNumber(Action):
         """Action name."""
         return f"action_ask_{NUMBER_SLOT}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Ask, expecting digits."""
         ask(dispatcher, ASK_NUMBER, "phone")
         return []
@@ -121,7 +135,9 @@ class AskStatusPhoneTail(Action):
         """Action name."""
         return f"action_ask_{TAIL_SLOT}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Ask, expecting digits."""
         ask(dispatcher, ASK_TAIL.format(tail=tail_of(tracker.get_slot(NUMBER_SLOT) or "")), "phone")
         return []

@@ -48,8 +48,10 @@ def resolve(stack: Stack, case_no: str) -> None:
     try:
         with session_scope(make_session_factory(engine)) as session:
             case = session.scalars(select(Case).where(Case.case_no == case_no)).one()
-            lifecycle.change_status(session=session, case=case, new_status=Status.RESOLVED,
-                                    now=datetime.now(UTC), actor="test", note="灯泡已更换")  # fmt: skip
+            lifecycle.change_status(
+                session=session, case=case, new_status=Status.RESOLVED,
+                now=datetime.now(UTC), actor="test", note="灯泡已更换",
+            )  # fmt: skip
     finally:
         engine.dispose()
 

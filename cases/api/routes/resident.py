@@ -34,7 +34,9 @@ router = APIRouter(prefix="/api/resident", tags=["resident"])
 
 ACCESS_HEADER = "X-Case-Access"
 NOT_FOUND = "没有找到这个事项，请核对编号和查询码"
-TOO_MANY = "试了好几次都没有查到。为了保护大家的信息，先不能再查了，请过一刻钟再试，或者找工作人员帮您查"
+TOO_MANY = (
+    "试了好几次都没有查到。为了保护大家的信息，先不能再查了，请过一刻钟再试，或者找工作人员帮您查"
+)
 
 
 class ResidentCaseView(BaseModel):

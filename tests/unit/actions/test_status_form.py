@@ -80,7 +80,9 @@ async def test_answers_count_whatever_the_nlu_thinks(hub: FakeCaseClient) -> Non
 
 
 async def test_nothing_usable_gets_a_kind_re_ask_and_endings_leave(hub: FakeCaseClient) -> None:
-    got, said = await validate(tracker("我记不太清了", "inform", TAIL_SLOT, **{NUMBER_SLOT: "0098"}))
+    got, said = await validate(
+        tracker("我记不太清了", "inform", TAIL_SLOT, **{NUMBER_SLOT: "0098"})
+    )
     assert got == {TAIL_SLOT: None} and "最后4位" in said[0]
     for intent in ("cancel", "handoff_human"):
         assert await validate(tracker("算了不查了", intent, TAIL_SLOT)) == ({}, [])
@@ -89,7 +91,9 @@ async def test_nothing_usable_gets_a_kind_re_ask_and_endings_leave(hub: FakeCase
 async def test_the_questions(hub: FakeCaseClient) -> None:
     d = CollectingDispatcher()
     await AskStatusNumber().run(d, tracker("", "ask_status", NUMBER_SLOT), DOMAIN)
-    await AskStatusPhoneTail().run(d, tracker("", "ask_status", TAIL_SLOT, **{NUMBER_SLOT: "0098"}), DOMAIN)
+    await AskStatusPhoneTail().run(
+        d, tracker("", "ask_status", TAIL_SLOT, **{NUMBER_SLOT: "0098"}), DOMAIN
+    )
     said = [m["text"] for m in d.messages if m.get("text")]
     assert "编号" in said[0] and "尾号0098" in said[1] and "手机号后四位" in said[1]
     assert {"expect": "phone"} in [m["custom"] for m in d.messages if m.get("custom")]

@@ -38,7 +38,9 @@ class Conversation:
         self.events: list[dict] = [{"event": "session_started"}]
 
     async def say(self, action: Action, text: str, intent: str) -> list[dict]:
-        self.events.append({"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}})
+        self.events.append(
+            {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+        )
         tracker = Tracker(
             sender_id=self.sender,
             slots={},
@@ -181,7 +183,9 @@ async def test_unknown_number_and_wrong_phone_answer_alike_and_misses_are_limite
         await chat.say(CaseStatus(), f"尾号{no[-4:]} 手机{tail}", "ask_status")
     blocked = await chat.say(CaseStatus(), f"尾号{no[-4:]} 手机7777", "ask_status")
     assert "不能再查" in texts(blocked) and no not in texts(blocked)
-    other = await Conversation("web:other").say(CaseStatus(), f"尾号{no[-4:]} 手机7777", "ask_status")
+    other = await Conversation("web:other").say(
+        CaseStatus(), f"尾号{no[-4:]} 手机7777", "ask_status"
+    )
     assert no in texts(other)
 
 
@@ -196,7 +200,8 @@ async def test_without_own_cases_it_says_how_to_check_one_reported_elsewhere(
 
 async def test_own_cases_still_need_no_phone(hub: FakeCaseClient) -> None:
     mine = await hub.create_case(CaseCreate(
-        type=CaseType.REPORT, category="elevator", sender_id="tg:5", contact_declined=True))  # fmt: skip
+        type=CaseType.REPORT, category="elevator", sender_id="tg:5",
+        contact_declined=True))  # fmt: skip
     chat = Conversation("tg:5")
     replies = await chat.say(CaseStatus(), f"尾号{mine.case_no[-4:]}的进度", "ask_status")
     assert mine.case_no in texts(replies) and "电梯" in texts(replies)
@@ -248,7 +253,7 @@ async def test_digits_nobody_asked_for_are_not_a_look_up(hub: FakeCaseClient) ->
 
 
 async def test_a_number_named_as_one_is_a_status_question_not_a_room(hub: FakeCaseClient) -> None:
-    """"尾号0098" alone reads as room 0098 to the report form; said with nothing to report it
+    """ "尾号0098" alone reads as room 0098 to the report form; said with nothing to report it
     is a case number: ask for the phone digits."""
     no = await kiosk_case(hub)
     chat = Conversation("tg:fresh")
@@ -262,7 +267,9 @@ async def test_a_number_named_as_one_is_a_status_question_not_a_room(hub: FakeCa
 
 
 async def test_no_number_is_sent_to_a_person(hub: FakeCaseClient) -> None:
-    replies = await Conversation("web:lost").say(CaseStatus(), "回执丢了，编号找不到了", "ask_status")
+    replies = await Conversation("web:lost").say(
+        CaseStatus(), "回执丢了，编号找不到了", "ask_status"
+    )
     assert "没有编号也不要紧" in texts(replies)
     assert [b["title"] for m in replies for b in m.get("buttons") or []] == ["转人工"]
 
