@@ -230,3 +230,26 @@ def test_lat_long_come_back_from_a_post_and_from_a_shared_location(
                     address_string="1号楼")  # fmt: skip
         assert bad.status_code == 400, (lat, lon, bad.text)
         assert "lat/long" in bad.json()[0]["description"]
+
+
+def test_the_retention_purge_clears_the_coordinates(base: str, hub_url: str, hub: FastAPI,
+                                                    clock) -> None:  # fmt: skip
+    from cases.crud import get_case
+    from cases.lifecycle import change_status
+    from cases.statuses import Status
+
+    headers = {"Authorization": "Bearer test-service-token"}
+    no = httpx.post(f"{hub_url}/api/cases", headers=headers, json={
+        "type": "report", "category": "roads", "sender_id": "tg:56",
+        "location": {"building": "9"}}).json()["case_no"]  # fmt: skip
+    httpx.post(f"{hub_url}/api/cases/{no}/attachments", headers=headers, data={
+        "kind": "location", "sender_id": "tg:56", "latitude": "30.6", "longitude": "114.3"})
+    with session_scope(hub.state.cases.sessions) as session:
+        change_status(session=session, case=get_case(session=session, case_no=no),
+                      new_status=Status.CLOSED, now=clock.now(), actor="t")  # fmt: skip
+    assert GeoReport(base).get_service_request(no)["lat"] == 30.6
+    hub.state.cases.settings.retention_days = 30
+    clock.advance(days=31)
+    assert httpx.post(f"{hub_url}/api/cases-admin/purge", headers=headers).json()["purged"] == [no]
+    row = GeoReport(base).get_service_request(no)
+    assert (row["lat"], row["long"], row["address"]) == (None, None, "9号楼")
