@@ -76,6 +76,7 @@ async def status(update: Update, context: CustomContext) -> None:
         lines.append(
             texts.CASE_LINE.format(case_no=case.case_no, what=what, status=case.status_label)
         )
+    lines.append(texts.ELSEWHERE_HINT)
     await update.effective_message.reply_text("\n".join(lines))
 
 

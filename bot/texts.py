@@ -32,7 +32,10 @@ SLOW = "系统有点忙，您的话已经收到，请稍等。"
 MODE_ON = "已打开长辈模式：回复会同时发语音，按钮更大。再发 /mode 可以关掉。"
 MODE_OFF = "已关闭长辈模式。"
 MODE_BUTTON_ON = "🔊 长辈模式"
-NO_CASES = "您还没有工单。想报事的话，直接告诉我哪里出了什么问题就行。"
+ELSEWHERE_HINT = (
+    "在自助机或别处报的事，把编号和报事时留的手机号后四位发给我就能查，比如：尾号0098，手机后四位5678。"
+)
+NO_CASES = "您在这里还没有工单。想报事的话，直接告诉我哪里出了什么问题就行。\n" + ELSEWHERE_HINT
 CASES_HEADER = "您的工单："
 CASE_LINE = "• {case_no}｜{what}｜{status}"
 STATUS_FAILED = "暂时查不到工单，请稍后再试。"

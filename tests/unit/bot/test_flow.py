@@ -235,6 +235,7 @@ async def test_status_lists_my_cases(live_bot, fake_tg, fake_cases):
     call = await fake_tg.wait_text(CHAT, texts.CASES_HEADER)
     assert "BS-20261121-0003" in call.text and "已受理" in call.text
     assert "BS-20261121-0004" not in call.text
+    assert texts.ELSEWHERE_HINT in call.text  # cases reported at the kiosk: number + phone
 
 
 async def test_elder_mode_speaks_replies_and_enlarges_buttons(
