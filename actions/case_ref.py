@@ -102,6 +102,16 @@ _NO_NUMBER = re.compile(
 )
 
 
+_NO_PHONE = re.compile(
+    r"(没|没有|不曾)留?(过)?(电话|手机|号码)|(电话|手机)[^，,。]{0,3}(没留|没有留)"
+)
+
+
+def has_no_phone(text: str) -> bool:
+    """The resident says no phone was left with the report ("我没留电话")."""
+    return bool(_NO_PHONE.search(prepare(text or "")))
+
+
 def has_no_number(text: str) -> bool:
     """The resident says they have no case number ("我没有编号", "回执丢了")."""
     return bool(_NO_NUMBER.search(prepare(text or "")))

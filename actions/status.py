@@ -25,6 +25,7 @@ from actions.case_lookup import (
     HUMAN_BUTTON,
     LOOK_UP_AGAIN,
     NO_NUMBER,
+    NO_PHONE,
     NOT_FOUND,
     SHOWN_CASE,
     TOO_MANY,
@@ -34,7 +35,14 @@ from actions.case_lookup import (
     tell_view,
     when_text,
 )
-from actions.case_ref import answer_to, has_no_number, names_a_case, parse_case_ref, tail_of
+from actions.case_ref import (
+    answer_to,
+    has_no_number,
+    has_no_phone,
+    names_a_case,
+    parse_case_ref,
+    tail_of,
+)
 from actions.parsing import parse_case_no, parse_category, parse_rating, parse_service
 from actions.readback import location_text
 from actions.status_form import FORM, NUMBER_SLOT, TAIL_SLOT, form_available
@@ -78,6 +86,9 @@ class CaseStatus(Action):
         if with_form and tracker.get_slot(NUMBER_SLOT) and tracker.get_slot(TAIL_SLOT):
             number, phone_tail = tracker.get_slot(NUMBER_SLOT), tracker.get_slot(TAIL_SLOT)
             events = [SlotSet(NUMBER_SLOT, None), SlotSet(TAIL_SLOT, None)]  # status_form done
+        if not phone_tail and has_no_phone(text):
+            dispatcher.utter_message(text=NO_PHONE, buttons=[HUMAN_BUTTON])
+            return events
         client = runtime.case_client()
         sender = tracker.sender_id
         try:
@@ -147,7 +158,7 @@ async def answer_status_followup(
     text = tracker.latest_message.get("text") or ""
     ref = parse_case_ref(text)
     if remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF):
-        wanted = bool(ref.number or ref.phone_tail)
+        wanted = bool(ref.number or ref.phone_tail) or has_no_phone(text) or has_no_number(text)
     else:
         wanted = bool(ref.number) and names_a_case(text) and not (
             parse_category(text) or parse_service(text)

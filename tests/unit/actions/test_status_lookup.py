@@ -280,3 +280,11 @@ async def test_bare_phone_digits_after_we_asked_for_them(hub: FakeCaseClient) ->
     await chat.say(CaseStatus(), f"尾号{no[-4:]}的进度", "ask_status")
     found = await chat.say(HandleInform(), "7777", "inform")
     assert f"查到了。编号 {no}" in texts(found)
+
+
+async def test_no_phone_left_is_sent_to_a_person(hub: FakeCaseClient) -> None:
+    chat = Conversation("web:nophone")
+    await chat.say(CaseStatus(), "尾号0098的进度", "ask_status")
+    replies = await chat.say(HandleInform(), "我当时没留电话", "inform")
+    assert "没留电话" in texts(replies) and "转人工" in texts(replies)
+    assert [b["title"] for m in replies for b in m.get("buttons") or []] == ["转人工"]
