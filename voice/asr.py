@@ -61,6 +61,9 @@ class Expectation:
     """One of ``KINDS``."""
     phrases: list[str] = field(default_factory=list)
     """Words and phrases likely in the answer (prompt for Whisper, grammar for vosk)."""
+    digits: int | None = None
+    """For ``phone``: a number of exactly this many digits is expected (one group of a number
+    being corrected); None: a whole phone number."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from core.textnorm import normalize_text
 from voice.asr import Expectation, Recognizer, Transcript
 from voice.audio import AudioClip
+from voice.digits import Hypothesis, is_phone, pick_number, says_number, spoken_digits
+from voice.engines.whisper_digits import DigitDecoder
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +76,7 @@ class WhisperRecognizer(Recognizer):
         self.max_new_tokens = max_new_tokens
         self.vad_filter = vad_filter
         self._model = None
+        self._digits: DigitDecoder | None = None
         self._load_lock = threading.Lock()
         self._run_lock = threading.Lock()
 
@@ -95,10 +100,21 @@ class WhisperRecognizer(Recognizer):
                 )
 
     def transcribe(self, clip: AudioClip, expect: Expectation | None = None) -> Transcript:
-        """Recognise one utterance; empty text when nothing usable was heard (never invented)."""
+        """Recognise one utterance; empty text when nothing usable was heard (never invented).
+
+        The phone question takes the digit path (:meth:`_transcribe_number`)."""
         self.load()
         started = time.perf_counter()
         prompt = build_prompt(expect)
+        if expect is not None and expect.kind == "phone":
+            size = expect.digits
+            text, confidence = self.transcribe_number(
+                clip,
+                prompt=prompt,
+                accept=is_phone if size is None else (lambda d: len(d) == size),
+                length=size or 11,
+            )
+            return Transcript(text, confidence, time.perf_counter() - started)
         with self._run_lock:  # one decode at a time: 2 cores, and keeps RSS bounded
             segments, _info = self._model.transcribe(  # type: ignore[union-attr]
                 clip.to_float32(),
@@ -123,13 +139,62 @@ class WhisperRecognizer(Recognizer):
                 continue
             texts.append(seg.text)
             probs.append(min(1.0, max(0.0, 2.718281828**seg.avg_logprob)))
-        text = normalize_text("".join(texts))
-        text = _collapse_repeats(chinese_punctuation(text))
-        if text and (any(h in text for h in _HALLUCINATIONS) or _is_prompt_echo(text, prompt)):
-            logger.info("Dropped a likely hallucination (%d chars)", len(text))
-            text = ""
+        text = clean_transcript("".join(texts), prompt)
         confidence = (sum(probs) / len(probs)) if (probs and text) else None
         return Transcript(text=text, confidence=confidence, seconds=time.perf_counter() - started)
+
+    def transcribe_number(
+        self,
+        clip: AudioClip,
+        *,
+        prompt: str = BASE_PROMPT,
+        accept: Callable[[str], bool] = is_phone,
+        length: int = 11,
+    ) -> tuple[str, float | None]:
+        """A phone number as digits ("13812345678"), or the words when no number was said.
+
+        One encoder pass; an unconstrained decoding tells "不留了" from a number; a number is
+        decoded again with digits only, several hypotheses, and the best one that ``accept``
+        takes is kept; when none is, it is decoded forced to ``length`` digits
+        (``voice.engines.whisper_digits``)."""
+        self.load()
+        with self._run_lock:
+            return self._transcribe_number(clip, prompt, accept, length)
+
+    def _transcribe_number(
+        self, clip: AudioClip, prompt: str, accept: Callable[[str], bool], length: int
+    ) -> tuple[str, float | None]:
+        decoder = self._digits
+        if decoder is None:
+            decoder = self._digits = DigitDecoder(self._model, beam_size=self.beam_size)
+        encoded = decoder.encode(clip.to_float32()[: 30 * 16000])
+        plain = decoder.plain(encoded, prompt)
+        text = clean_transcript(plain.text, prompt)
+        if not text or (plain.no_speech_prob > 0.8 and plain.avg_logprob < -0.8):
+            return "", None
+        if not says_number(text):
+            return text, _probability(plain.avg_logprob)
+        hypotheses = decoder.hypotheses(encoded)
+        best = pick_number(hypotheses, accept)
+        if best is None:
+            forced = decoder.forced(encoded, length)
+            fallback = hypotheses[0] if hypotheses else Hypothesis(spoken_digits(text), -1.0)
+            best = forced if accept(forced.digits) else fallback
+            logger.info("No hypothesis of the expected shape; forced %d digits", length)
+        return best.digits, _probability(best.score)
+
+
+def _probability(avg_logprob: float) -> float:
+    return min(1.0, max(0.0, math.exp(avg_logprob)))
+
+
+def clean_transcript(raw: str, prompt: str) -> str:
+    """Normalised text without repetition loops, known hallucinations or an echo of the prompt."""
+    text = _collapse_repeats(chinese_punctuation(normalize_text(raw)))
+    if text and (any(h in text for h in _HALLUCINATIONS) or _is_prompt_echo(text, prompt)):
+        logger.info("Dropped a likely hallucination (%d chars)", len(text))
+        return ""
+    return text
 
 
 def _is_prompt_echo(text: str, prompt: str) -> bool:

@@ -14,6 +14,7 @@ from core.textnorm import normalize_text
 from voice.asr import Recognizer, expectation_for
 from voice.audio import AudioClip, AudioError, validate_clip
 from voice.config import VoiceSettings
+from voice.digits import says_number, spoken_digits
 from voice.kiosk import touch
 from voice.kiosk.bargein import BargeIn, classify, command_in
 from voice.kiosk.commands import match_command, wants_handoff, wants_status
@@ -151,9 +152,12 @@ class KioskService(TouchTurns):
             min_seconds=self.settings.min_utterance_s,
         )
 
-    async def _recognize(self, clip: AudioClip, kind: str) -> dict:
-        """Recognise off the event loop; the page's ``transcript`` event (raises on failure)."""
+    async def _recognize(self, clip: AudioClip, kind: str, digits: int | None = None) -> dict:
+        """Recognise off the event loop; the page's ``transcript`` event (raises on failure).
+
+        ``digits``: one group of a phone number of that many digits is expected."""
         expect = expectation_for(kind)
+        expect.digits = digits if kind == "phone" else None
         transcript = await asyncio.to_thread(self.recognizer.transcribe, clip, expect)
         return {
             "type": "transcript",
@@ -175,7 +179,7 @@ class KioskService(TouchTurns):
             logger.info("Kiosk audio refused: %s", exc)
             return [await self.local_reply(session, exc.user_message, kind="retry")]
         try:
-            heard = await self._recognize(clip, session.expect)
+            heard = await self._recognize(clip, session.expect, session.expect_digits)
         except Exception:  # a missing model or engine must not end the visit
             logger.exception("Speech recognition failed")
             return [await self.local_reply(session, ASR_DOWN, kind="retry")]
@@ -202,7 +206,7 @@ class KioskService(TouchTurns):
             heard = await self._recognize(clip, "command")
             command = command_in(heard["text"])
             if command is None:
-                heard = await self._recognize(clip, session.expect)
+                heard = await self._recognize(clip, session.expect, session.expect_digits)
         except AudioError:
             return ignored
         except Exception:
@@ -251,10 +255,12 @@ class KioskService(TouchTurns):
             return [await self.start_flow(session, "human")]
         if payload is None and wants_status(text):
             return [await self.start_flow(session, "status")]
+        if spoken and session.flow is None and session.expect == "phone" and says_number(text):
+            return await self.check_phone(session, spoken_digits(text))
         if session.flow is not None and payload is None:
             step = await session.flow.on_text(text)
             if step is not None:
-                return [await self.render(session, step)]
+                return await self.flow_result(session, step)
         session.flow = None  # a dialogue answer: any kiosk-side step is over
         return await self.to_dialogue(session, text, payload=payload)
 
@@ -295,6 +301,7 @@ class KioskService(TouchTurns):
     ) -> dict:
         """Turn the dialogue's messages into the page's reply event."""
         session.expect = find_expect(raw) or "free"
+        session.expect_digits = None
         case_no = find_case_no(raw)
         messages = display_messages(raw)
         if session.expect == "yes_no" and not any(m["buttons"] for m in messages):

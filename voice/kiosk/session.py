@@ -24,6 +24,8 @@ class KioskSession:
     last_activity: float = field(default_factory=time.monotonic)
     expect: str = "free"
     """Kind of answer the dialogue waits for (steers the recogniser)."""
+    expect_digits: int | None = None
+    """While one group of a spoken phone number is said again: its number of digits."""
     rate: int = 125
     volume: float = 1.0
     turns: list[dict] = field(default_factory=list)

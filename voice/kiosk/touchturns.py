@@ -20,11 +20,12 @@ from voice.kiosk.digits import (
 from voice.kiosk.handoff import HandoffFlow
 from voice.kiosk.hubcases import CasesUnavailable, HubCases
 from voice.kiosk.limits import GuessLimiter
+from voice.kiosk.phonecheck import PhoneCheck, not_a_phone
 from voice.kiosk.place import PlacePicker, place_speech
 from voice.kiosk.session import KioskSession
 from voice.kiosk.speech import find_access_code
 from voice.kiosk.status import StatusFlow
-from voice.kiosk.steps import Kit, Step
+from voice.kiosk.steps import Kit, Step, ToDialogue
 
 if TYPE_CHECKING:
     from core.rasa_rest import RasaClient
@@ -87,6 +88,24 @@ class TouchTurns:
             session.case_no, session.finished = step.case_no, True
         return event
 
+    async def flow_result(self, session: KioskSession, result: Step | ToDialogue) -> list[dict]:
+        """A kiosk-side step's answer: shown and said, or (finished) sent to the dialogue."""
+        if isinstance(result, ToDialogue):
+            session.flow = None
+            return await self.to_dialogue(
+                session, result.text, speech_prefix=result.speech_prefix, heard=result.heard
+            )
+        if isinstance(session.flow, PhoneCheck):  # listen for 对/不对, or for one group
+            session.expect, session.expect_digits = session.flow.listen()
+        return [await self.render(session, result)]
+
+    async def check_phone(self, session: KioskSession, digits: str) -> list[dict]:
+        """A spoken phone number: read back and confirmed before the dialogue gets it."""
+        if not valid_phone(digits):
+            return [await self.render(session, not_a_phone(digits))]
+        session.flow = PhoneCheck(digits)
+        return await self.flow_result(session, session.flow.start())
+
     def kit(self, session: KioskSession) -> Kit:
         """What kiosk-side steps of this session may use."""
         assert self.cases is not None, "the kiosk needs the case system of its hub"
@@ -145,7 +164,7 @@ class TouchTurns:
         if session.flow is not None:
             step = await session.flow.on_button(payload)
             if step is not None:
-                return await self.render(session, step)
+                return (await self.flow_result(session, step))[0]
         if session.picker is not None:
             picked = session.picker.on_button(payload)
             if isinstance(picked, Step):
@@ -192,7 +211,7 @@ class TouchTurns:
             return [await self.local_reply(session, "请按数字键输入。", kind="retry")]
         session.add_turn("resident", digits)
         if session.flow is not None:
-            return [await self.render(session, await session.flow.on_digits(digits))]
+            return await self.flow_result(session, await session.flow.on_digits(digits))
         picker = session.picker
         if picker is not None and picker.step == "room":
             picked = picker.on_digits(digits)
