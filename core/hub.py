@@ -22,7 +22,7 @@ from core.logging import setup_logging
 
 logger = logging.getLogger(__name__)
 
-PARTS = ("cases.api", "knowledge.api", "voice.kiosk.app", "chat.api")
+PARTS = ("cases.api", "knowledge.api", "voice.kiosk.app", "chat.api", "deliberation.api")
 """Modules composed into the hub, in order."""
 
 

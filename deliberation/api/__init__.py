@@ -1,0 +1,73 @@
+"""The deliberation part of the hub: ``register(app, settings)`` plus startup/shutdown hooks.
+
+Routes: ``/api/deliberation/…`` (OpenAPI tag 议事) and the console page ``/staff/yishi/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from core.config import HubSettings
+from deliberation.api.state import DeliberationState
+from deliberation.config import DeliberationSettings
+from deliberation.db import (
+    MIGRATION_LOCK,
+    make_engine,
+    make_sessions,
+    run_migrations,
+    session_scope,
+)
+from deliberation.households import seed_demo
+
+logger = logging.getLogger(__name__)
+
+
+def database_url(hub: HubSettings, settings: DeliberationSettings) -> str:
+    """The configured URL, or SQLite ``deliberation.db`` in the data directory."""
+    return settings.database_url or f"sqlite:///{hub.data_dir.resolve() / 'deliberation.db'}"
+
+
+def register(app: FastAPI, settings: HubSettings) -> None:
+    """Attach the routes and state (no database work here)."""
+    from deliberation.api.routes import console, decisions, outbox, polls, proposals, register
+
+    own = DeliberationSettings()
+    engine = make_engine(database_url(settings, own))
+    app.state.deliberation = DeliberationState(
+        hub=settings,
+        settings=own,
+        engine=engine,
+        sessions=make_sessions(engine),
+        sqlite_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
+    )
+    for module in (proposals, polls, decisions, register, outbox, console):
+        app.include_router(module.router)
+
+
+def prepare_database(state: DeliberationState) -> None:
+    """Migrate to head and seed the demo register when empty (blocking, idempotent)."""
+    run_migrations(state.engine)
+    if state.settings.seed_demo_households:
+        with session_scope(state.sessions) as session:
+            if session.get_bind().dialect.name == "postgresql":  # replicas: one seeds
+                session.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            seed_demo(session, now=state.clock.now())
+
+
+async def startup(app: FastAPI) -> None:
+    """Migrate and seed off the event loop."""
+    await asyncio.to_thread(prepare_database, app.state.deliberation)
+
+
+async def shutdown(app: FastAPI) -> None:
+    """Release database connections (and the case client)."""
+    state: DeliberationState = app.state.deliberation
+    client = state.case_client
+    if client is not None and hasattr(client, "aclose"):
+        await client.aclose()
+    state.engine.dispose()
