@@ -49,7 +49,14 @@ CER_TARGET = 0.20
 
 
 def _rss_mb() -> float:
-    """Peak resident memory of this process (MB)."""
+    """Peak resident memory of this process image (MB): VmHWM, which starts afresh at exec
+    (``ru_maxrss`` would keep the parent's peak across the spawn's fork + exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

