@@ -106,12 +106,21 @@ def login(hub: FastAPI, api: TestClient):  # noqa: ANN201
     def do(username: str, role: str, grids: list[str] | None = None) -> Staff:
         password = f"pw-{username}-long-enough"
         with session_scope(hub.state.cases.sessions) as session:
-            auth.create_user(session=session, username=username, password=password,
-                             role=auth.Role(role), now=hub.state.cases.clock.now(),
-                             grid_codes=grids or [], display_name=f"{username}老师")  # fmt: skip
+            auth.create_user(
+                session=session,
+                username=username,
+                password=password,
+                role=auth.Role(role),
+                now=hub.state.cases.clock.now(),
+                grid_codes=grids or [],
+                display_name=f"{username}老师",
+            )
         client = TestClient(hub)
-        r = client.post("/staff/login", data={"username": username, "password": password},
-                        follow_redirects=False)  # fmt: skip
+        r = client.post(
+            "/staff/login",
+            data={"username": username, "password": password},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
         page = client.get("/staff/yishi/")
         assert page.status_code == 200, page.text[:300]
@@ -131,8 +140,14 @@ def demo_tail(building: str, unit: str, room: str) -> str:
 
 def ballot(building: str, unit: str, room: str, option: str, **extra: object) -> dict:
     """A vote body with the right phone digits of the demo register."""
-    body = {"building": building, "unit": unit, "room": room, "option": option,
-            "phone_last4": demo_tail(building, unit, room), "channel": "telegram",
-            "resident_key": f"tg:{building}{unit}{room}"}  # fmt: skip
+    body = {
+        "building": building,
+        "unit": unit,
+        "room": room,
+        "option": option,
+        "phone_last4": demo_tail(building, unit, room),
+        "channel": "telegram",
+        "resident_key": f"tg:{building}{unit}{room}",
+    }
     body.update(extra)
     return body

@@ -1,0 +1,115 @@
+"""Decisions: 采纳 → 办理中 → 已完成 with notes told to participants; a case spawned through the
+case system's API, linked by its number."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.unit.deliberation.conftest import AUTH, ballot
+
+BASE = "/api/deliberation"
+
+
+def _closed_poll_from_a_proposal(api: TestClient, staff) -> tuple[int, int]:  # noqa: ANN001
+    r = api.post(
+        f"{BASE}/proposals",
+        headers=AUTH,
+        json={
+            "what": "3号楼门口加装无障碍坡道",
+            "why": "轮椅进出不方便",
+            "scope": "building",
+            "place": "3",
+            "channel": "telegram",
+            "resident_key": "tg:proposer",
+        },
+    )
+    proposal = r.json()["number"]
+    assert staff.post(f"{BASE}/proposals/{proposal}/approve").status_code == 200
+    poll = staff.post(f"{BASE}/polls", proposal_id=proposal)
+    assert poll.status_code == 201, poll.text
+    assert poll.json()["question"] == "3号楼门口加装无障碍坡道"
+    assert poll.json()["scope_label"] == "3号楼"
+    number = poll.json()["number"]
+    api.post(f"{BASE}/polls/{number}/votes", headers=AUTH, json=ballot("3", "1", "101", "同意"))
+    staff.post(f"{BASE}/polls/{number}/close")
+    return proposal, number
+
+
+def test_decision_progress_is_told_and_a_case_is_spawned_once(api: TestClient, login) -> None:
+    staff = login("wangzr", "admin")
+    proposal, poll = _closed_poll_from_a_proposal(api, staff)
+    r = staff.post(f"{BASE}/decisions", poll_id=poll, adopted=True, note="社区采纳，下周施工")
+    assert r.status_code == 201, r.text
+    decision = r.json()
+    assert decision["status_label"] == "采纳" and decision["proposal"] == proposal
+    assert staff.post(f"{BASE}/decisions", poll_id=poll).status_code == 409  # one per poll
+
+    spawned = staff.post(f"{BASE}/decisions/{decision['number']}/case")
+    assert spawned.status_code == 200, spawned.text
+    case_no = spawned.json()["case_no"]
+    assert case_no and case_no.startswith("BS-")
+    again = staff.post(f"{BASE}/decisions/{decision['number']}/case").json()
+    assert again["case_no"] == case_no
+    case = api.get(f"/api/cases/{case_no}", headers=AUTH).json()
+    assert f"社区议事第{decision['number']}号决定" in case["description"]
+    assert case["location"]["building"] == "3"
+
+    step = staff.post(
+        f"{BASE}/decisions/{decision['number']}/progress", status="in_progress", note="已联系施工队"
+    )
+    assert step.json()["status_label"] == "办理中"
+    done = staff.post(
+        f"{BASE}/decisions/{decision['number']}/progress", status="done", note="坡道已建成"
+    )
+    assert done.json()["status_label"] == "已完成"
+    back = staff.post(
+        f"{BASE}/decisions/{decision['number']}/progress", status="in_progress", note="再改"
+    )
+    assert back.status_code == 409
+    notes = [n["text"] for n in done.json()["notes"]]
+    assert notes[0] == "社区采纳，下周施工" and f"已转为工单 {case_no}" in notes
+    msgs = api.get(f"{BASE}/outbox", headers=AUTH, params={"channel": "telegram"}).json()
+    to_voter = [m["text"] for m in msgs if m["recipient"] == "31101"]
+    to_proposer = [m["text"] for m in msgs if m["recipient"] == "proposer"]
+    assert any("坡道已建成" in t for t in to_voter) and any("已完成" in t for t in to_proposer)
+    listed = api.get(f"{BASE}/decisions").json()
+    assert listed[0]["case_no"] == case_no
+
+
+def test_no_decision_while_the_poll_is_open(api: TestClient, login) -> None:
+    staff = login("wangzr", "admin")
+    poll = staff.post(f"{BASE}/polls", question="问", scope="building", scope_codes=["2"]).json()
+    r = staff.post(f"{BASE}/decisions", poll_id=poll["number"])
+    assert r.status_code == 409 and "还没结束" in r.json()["detail"]
+
+
+def test_a_rejected_decision_spawns_no_case(api: TestClient, login) -> None:
+    staff = login("wangzr", "admin")
+    _, poll = _closed_poll_from_a_proposal(api, staff)
+    decision = staff.post(
+        f"{BASE}/decisions", poll_id=poll, adopted=False, note="未达到门槛"
+    ).json()
+    assert decision["status_label"] == "未采纳"
+    assert staff.post(f"{BASE}/decisions/{decision['number']}/case").status_code == 409
+
+
+def test_the_register_keeps_only_masked_phones(api: TestClient, login) -> None:
+    staff = login("wangzr", "admin")
+    r = staff.post(
+        f"{BASE}/households",
+        building="21",
+        unit="1",
+        room="101",
+        grid_code="G4",
+        phones=["13912345678"],
+    )
+    assert r.status_code == 201 and r.json()["phones"] == ["139****5678"]
+    worker = login("li", "grid_worker", ["G1"])
+    assert (
+        worker.post(
+            f"{BASE}/households", building="22", unit="1", room="101", grid_code="G4", phones=[]
+        ).status_code
+        == 409
+    )
+    listed = worker.client.get(f"{BASE}/households", params={"building": "21"}).json()
+    assert listed == []
