@@ -113,7 +113,7 @@ def login(hub: FastAPI, api: TestClient):  # noqa: ANN201
                 role=auth.Role(role),
                 now=hub.state.cases.clock.now(),
                 grid_codes=grids or [],
-                display_name=f"{username}老师",
+                display_name="王老师",
             )
         client = TestClient(hub)
         r = client.post(
