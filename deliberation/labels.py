@@ -71,6 +71,7 @@ MODERATION_LABELS = {
     "merged": "合并",
     "declined": "不予通过",
     "poll": "发起投票",
+    "privacy": "按居民要求删除个人信息",
 }
 CHANNEL_LABELS = {
     "telegram": "Telegram",

@@ -47,6 +47,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     )
     for module in (proposals, polls, decisions, register, outbox, console):
         app.include_router(module.router)
+    app.include_router(outbox.privacy_router)
 
 
 def prepare_database(state: DeliberationState) -> None:

@@ -1,13 +1,15 @@
-"""Outbox of the deliberation part for the residents' channels (service token)."""
+"""Outbox of the deliberation part for the residents' channels, and residents' export and
+deletion requests (service token)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from cases.events import SENDER_CHANNELS
-from deliberation import outbox
+from deliberation import outbox, privacy
 from deliberation.api.deps import ClockDep, ServiceDep, SessionDep
 from deliberation.api.errors import ChineseErrorsRoute
 from deliberation.schemas import AckIn, AckOut, OutboxOut
@@ -42,3 +44,30 @@ def list_outbox(
 def ack(body: AckIn, session: SessionDep, clock: ClockDep, _: ServiceDep) -> AckOut:
     """Mark messages delivered (idempotent)."""
     return AckOut(acked=outbox.ack(session, ids=body.ids, channel=body.channel, now=clock.now()))
+
+
+privacy_router = APIRouter(
+    prefix="/api/deliberation/residents", tags=["议事"], route_class=ChineseErrorsRoute
+)
+
+
+class ResidentIn(BaseModel):
+    """Whose data, and who asked for it (for the audit trail)."""
+
+    sender_id: str = Field(min_length=3, max_length=200)
+    operator: str = Field(default="admin", max_length=60)
+
+
+@privacy_router.post("/export")
+def export_resident(body: ResidentIn, session: SessionDep, _: ServiceDep) -> dict[str, Any]:
+    """A resident's proposals, votes and messages (by sender id)."""
+    return privacy.export_resident(session, body.sender_id)
+
+
+@privacy_router.post("/delete")
+def delete_resident(
+    body: ResidentIn, session: SessionDep, clock: ClockDep, _: ServiceDep
+) -> dict[str, int]:
+    """Delete a resident's data; their household's votes stay counted."""
+    done = privacy.delete_resident(session, body.sender_id, operator=body.operator, now=clock.now())
+    return dict(done.__dict__)
