@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AwareDatetime, BaseModel, Field
 
 from deliberation.labels import Eligibility, Scope
 from deliberation.thresholds import Threshold
+
+RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+"""A row number (proposal, poll, decision, message): positive, fits every database."""
 
 
 class ProposalIn(BaseModel):
@@ -65,7 +70,7 @@ class ResidentProposalOut(BaseModel):
 class MergeIn(BaseModel):
     """Merge into which proposal."""
 
-    into: int
+    into: RowId
 
 
 class DeclineIn(BaseModel):
@@ -99,7 +104,7 @@ class PollIn(BaseModel):
     threshold: Threshold = Threshold.NONE
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
-    proposal_id: int | None = None
+    proposal_id: RowId | None = None
 
 
 class ThresholdOut(BaseModel):
@@ -174,8 +179,8 @@ class VoteReceipt(BaseModel):
 class DecisionIn(BaseModel):
     """The decision on a closed poll or an approved proposal."""
 
-    poll_id: int | None = None
-    proposal_id: int | None = None
+    poll_id: RowId | None = None
+    proposal_id: RowId | None = None
     adopted: bool = True
     note: str = Field(default="", max_length=2000)
 
@@ -243,7 +248,7 @@ class OutboxOut(BaseModel):
 class AckIn(BaseModel):
     """Messages the channel delivered."""
 
-    ids: list[int] = Field(max_length=1000)
+    ids: list[RowId] = Field(max_length=1000)
     channel: str | None = None
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -19,6 +19,9 @@ from core.errors import InvalidInput
 from deliberation.errors import NotFound, Refused, TooManyTries
 
 logger = logging.getLogger(__name__)
+
+Number = Annotated[int, Path(ge=1, le=2_147_483_647)]
+"""A proposal, poll or decision number in a path (beyond it: a Chinese 422, never a 5xx)."""
 
 FIELDS = {
     "what": "建议内容",
@@ -56,6 +59,9 @@ KINDS = {
     "too_long": "太多了",
     "enum": "不在可选范围内",
     "timezone_aware": "要带时区，例如 2026-12-05T18:00:00+08:00",
+    "greater_than": "超出范围",
+    "less_than": "超出范围",
+    "int_": "要填数字",
 }
 
 

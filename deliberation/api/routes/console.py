@@ -24,6 +24,7 @@ from core.localtime import format_local, local_tz
 from deliberation import decisions, polls, proposals
 from deliberation.actors import Actor
 from deliberation.api.deps import StateDep, staff_actor
+from deliberation.api.errors import Number
 from deliberation.api.routes.decisions import _in_thread, _prepare
 from deliberation.casework import spawn_case
 from deliberation.errors import DeliberationError
@@ -152,7 +153,7 @@ Text = Annotated[str, Form(max_length=2000)]
 
 @router.post("/proposals/{number}/moderate")
 def moderate(
-    number: int,
+    number: Number,
     request: Request,
     state: StateDep,
     csrf_token: Token,
@@ -249,7 +250,7 @@ def open_poll(
 
 @router.post("/polls/{number}/{action}")
 def poll_action(
-    number: int,
+    number: Number,
     action: str,
     request: Request,
     state: StateDep,
@@ -309,7 +310,7 @@ def poll_action(
 
 @router.post("/decisions/{number}/progress")
 def progress(
-    number: int,
+    number: Number,
     request: Request,
     state: StateDep,
     csrf_token: Token,
@@ -338,7 +339,7 @@ def progress(
 
 
 @router.post("/decisions/{number}/case")
-async def to_case(number: int, request: Request, state: StateDep, csrf_token: Token) -> Response:
+async def to_case(number: Number, request: Request, state: StateDep, csrf_token: Token) -> Response:
     """Turn an adopted decision into a case in the case system (once)."""
     actor, csrf = await asyncio.to_thread(_login, request)
     _check_csrf(csrf, csrf_token)

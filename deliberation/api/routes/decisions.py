@@ -13,7 +13,7 @@ from core.errors import ServiceUnavailable
 from deliberation import decisions
 from deliberation.actors import Actor
 from deliberation.api.deps import ClockDep, SessionDep, StaffDep, StateDep
-from deliberation.api.errors import ChineseErrorsRoute
+from deliberation.api.errors import ChineseErrorsRoute, Number
 from deliberation.api.state import DeliberationState
 from deliberation.casework import spawn_case
 from deliberation.db import session_scope
@@ -52,7 +52,7 @@ def list_all(session: SessionDep) -> list[DecisionOut]:
 
 @router.post("/decisions/{number}/progress", response_model=DecisionOut)
 def progress(
-    number: int, body: ProgressIn, session: SessionDep, clock: ClockDep, actor: StaffDep
+    number: Number, body: ProgressIn, session: SessionDep, clock: ClockDep, actor: StaffDep
 ) -> DecisionOut:
     """Move on to 办理中 or 已完成 with a note everyone concerned is told."""
     try:
@@ -83,7 +83,7 @@ def _in_thread(state: DeliberationState, work: Callable[..., T]) -> T:
             lock.release()
 
 
-def _prepare(session: object, number: int, actor: Actor) -> tuple[Decision, str | None]:
+def _prepare(session: object, number: Number, actor: Actor) -> tuple[Decision, str | None]:
     from sqlalchemy.orm import Session
 
     assert isinstance(session, Session)
@@ -103,7 +103,7 @@ def _prepare(session: object, number: int, actor: Actor) -> tuple[Decision, str 
 
 
 @router.post("/decisions/{number}/case", response_model=DecisionOut)
-async def spawn(number: int, state: StateDep, actor: StaffDep) -> DecisionOut:
+async def spawn(number: Number, state: StateDep, actor: StaffDep) -> DecisionOut:
     """Open a case in the case system for an adopted decision (once; the number is the link)."""
     decision, building = await asyncio.to_thread(
         _in_thread, state, lambda s: _prepare(s, number, actor)

@@ -23,7 +23,7 @@ def list_outbox(
     session: SessionDep,
     _: ServiceDep,
     channel: ChannelName,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OutboxOut]:
     """Undelivered messages of a channel with id > ``after``, oldest first."""

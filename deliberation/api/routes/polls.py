@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from deliberation import polls
 from deliberation.api.deps import ClockDep, ServiceDep, SessionDep, StaffDep, StateDep
-from deliberation.api.errors import ChineseErrorsRoute
+from deliberation.api.errors import ChineseErrorsRoute, Number
 from deliberation.errors import NotFound, Refused
 from deliberation.export import tally_csv
 from deliberation.schemas import CentreVoteIn, PollIn, PollOut, VoteIn, VoteReceipt
@@ -48,14 +48,14 @@ def list_polls(session: SessionDep, clock: ClockDep) -> list[PollOut]:
 
 
 @router.get("/polls/{number}", response_model=PollOut)
-def get_poll(number: int, session: SessionDep, clock: ClockDep) -> PollOut:
+def get_poll(number: Number, session: SessionDep, clock: ClockDep) -> PollOut:
     """One poll's tally, turnout and threshold verdict (public)."""
     now = clock.now()
     return poll_out(polls.tally(session, polls.get_poll(session, number), now))
 
 
 @router.get("/polls/{number}/export.csv")
-def export_csv(number: int, session: SessionDep, clock: ClockDep, _: StaffDep) -> Response:
+def export_csv(number: Number, session: SessionDep, clock: ClockDep, _: StaffDep) -> Response:
     """The result as CSV: counts, turnout, thresholds; no household or personal data."""
     result = polls.tally(session, polls.get_poll(session, number), clock.now())
     return Response(
@@ -67,7 +67,7 @@ def export_csv(number: int, session: SessionDep, clock: ClockDep, _: StaffDep) -
 
 @router.post("/polls/{number}/votes", response_model=VoteReceipt)
 def vote(
-    number: int,
+    number: Number,
     body: VoteIn,
     state: StateDep,
     session: SessionDep,
@@ -97,7 +97,7 @@ def vote(
     )
 
 
-def _manageable(session: SessionDep, actor: StaffDep, number: int) -> polls.Poll:
+def _manageable(session: SessionDep, actor: StaffDep, number: Number) -> polls.Poll:
     poll = polls.get_poll(session, number)
     if not actor.can_manage(poll.grid_codes or None):
         raise NotFound(polls.UNKNOWN_POLL)
@@ -106,7 +106,7 @@ def _manageable(session: SessionDep, actor: StaffDep, number: int) -> polls.Poll
 
 @router.post("/polls/{number}/votes/centre", response_model=VoteReceipt)
 def vote_at_centre(
-    number: int,
+    number: Number,
     body: CentreVoteIn,
     state: StateDep,
     session: SessionDep,
@@ -134,7 +134,7 @@ def vote_at_centre(
 
 
 @router.post("/polls/{number}/close", response_model=PollOut)
-def close(number: int, session: SessionDep, clock: ClockDep, actor: StaffDep) -> PollOut:
+def close(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDep) -> PollOut:
     """End a poll now."""
     now = clock.now()
     poll = polls.close_poll(session=session, poll=_manageable(session, actor, number), now=now)
@@ -142,7 +142,7 @@ def close(number: int, session: SessionDep, clock: ClockDep, actor: StaffDep) ->
 
 
 @router.post("/polls/{number}/announce", response_model=PollOut)
-def announce(number: int, session: SessionDep, clock: ClockDep, actor: StaffDep) -> PollOut:
+def announce(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDep) -> PollOut:
     """Tell every participant the outcome on their channel (once, after the close)."""
     now = clock.now()
     poll = _manageable(session, actor, number)

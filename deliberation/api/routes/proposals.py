@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from deliberation import proposals
 from deliberation.api.deps import ClockDep, ServiceDep, SessionDep, StaffDep, StateDep
-from deliberation.api.errors import ChineseErrorsRoute
+from deliberation.api.errors import ChineseErrorsRoute, Number
 from deliberation.errors import NotFound
 from deliberation.schemas import (
     AuditOut,
@@ -58,7 +58,7 @@ def submit_proposal(
 
 @router.get("/proposals/{number}/mine", response_model=ResidentProposalOut)
 def my_proposal(
-    number: int,
+    number: Number,
     session: SessionDep,
     _: ServiceDep,
     resident_key: Annotated[str, Query(max_length=200)],
@@ -80,7 +80,7 @@ def list_proposals(
     return [proposal_out(p) for p in proposals.list_proposals(session, actor=actor, status=status_)]
 
 
-def _visible(session: SessionDep, actor: StaffDep, number: int) -> proposals.Proposal:
+def _visible(session: SessionDep, actor: StaffDep, number: Number) -> proposals.Proposal:
     proposal = proposals.get_proposal(session, number)
     if not proposals.visible_to(actor, proposal):
         raise NotFound(f"没有找到第{number}号建议")
@@ -88,7 +88,7 @@ def _visible(session: SessionDep, actor: StaffDep, number: int) -> proposals.Pro
 
 
 @router.post("/proposals/{number}/approve", response_model=ProposalOut)
-def approve(number: int, session: SessionDep, clock: ClockDep, actor: StaffDep) -> ProposalOut:
+def approve(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDep) -> ProposalOut:
     """Approve; the proposer is told."""
     proposal = _visible(session, actor, number)
     return proposal_out(
@@ -98,7 +98,7 @@ def approve(number: int, session: SessionDep, clock: ClockDep, actor: StaffDep) 
 
 @router.post("/proposals/{number}/merge", response_model=ProposalOut)
 def merge(
-    number: int, body: MergeIn, session: SessionDep, clock: ClockDep, actor: StaffDep
+    number: Number, body: MergeIn, session: SessionDep, clock: ClockDep, actor: StaffDep
 ) -> ProposalOut:
     """Merge into another open proposal; the proposer is told which."""
     proposal = _visible(session, actor, number)
@@ -110,7 +110,7 @@ def merge(
 
 @router.post("/proposals/{number}/decline", response_model=ProposalOut)
 def decline(
-    number: int, body: DeclineIn, session: SessionDep, clock: ClockDep, actor: StaffDep
+    number: Number, body: DeclineIn, session: SessionDep, clock: ClockDep, actor: StaffDep
 ) -> ProposalOut:
     """Decline with a reason; the proposer is told the reason."""
     proposal = _visible(session, actor, number)
@@ -122,7 +122,7 @@ def decline(
 
 
 @router.get("/proposals/{number}/audit", response_model=list[AuditOut])
-def audit(number: int, session: SessionDep, actor: StaffDep) -> list[AuditOut]:
+def audit(number: Number, session: SessionDep, actor: StaffDep) -> list[AuditOut]:
     """The audit trail of one proposal: screening and every moderation decision."""
     _visible(session, actor, number)
     return [audit_out(e) for e in proposals.audit_trail(session, number)]
