@@ -112,6 +112,24 @@ BENCHES: dict[str, Bench] = {
         runs=1,
         minutes=4.0,
     ),
+    # Phone numbers read aloud (issue 13 item 4): the digit path vs the plain recogniser, dev and
+    # held-out speaker (the held-out set is rebuilt by bench/data/phone/build_phone_sets.py).
+    "phone": Bench(
+        "bench/phone_bench.py",
+        "bench/results/phone.json",
+        runs=1,
+        default=False,
+        minutes=10.0,
+    ),
+    # Generic vs steered prompt per question kind on real speech (issue 13 item 5); reads
+    # phone.json, so it runs after it.
+    "steering_kinds": Bench(
+        "bench/steering_kinds.py",
+        "bench/results/steering_kinds.json",
+        runs=1,
+        default=False,
+        minutes=8.0,
+    ),
     # The kiosk's own prompts spoken by each synthesiser and heard by the recogniser (issue 13
     # item 6): CER is deterministic (ASR in run 1 only), synthesis time and memory are timed.
     # Only when named (`./linli bench tts`): the default set is at its time budget.

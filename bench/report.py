@@ -21,8 +21,8 @@ from bench.routing_report import section_routing
 logger = logging.getLogger(__name__)
 
 ORDER = [
-    "nlu", "routing", "dialogue", "knowledge", "cases", "voice", "steering", "telegram", "system",
-    "tts", "soak",
+    "nlu", "routing", "dialogue", "knowledge", "cases", "voice", "steering", "steering_kinds",
+    "phone", "telegram", "system", "tts", "soak",
 ]  # fmt: skip
 
 
@@ -1124,6 +1124,20 @@ def section_steering(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def section_phone(d: dict[str, Any]) -> list[str]:
+    """Phone numbers read aloud, dev vs held-out (bench/phone_report.py)."""
+    from bench.phone_report import section_phone as render
+
+    return render(d)
+
+
+def section_steering_kinds(d: dict[str, Any]) -> list[str]:
+    """Generic vs steered prompt per question kind (bench/phone_report.py)."""
+    from bench.phone_report import section_steering_kinds as render
+
+    return render(d)
+
+
 def section_tts(d: dict[str, Any]) -> list[str]:
     """TTS intelligibility per engine (bench/tts_report.py)."""
     from bench.tts_report import section_tts as render
@@ -1149,6 +1163,8 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "cases": ("Case creation throughput", section_cases),
     "voice": ("Speech", section_voice),
     "steering": ("Speech: prompts on real speech, no test sentence in them", section_steering),
+    "steering_kinds": ("Speech: steering per question kind", section_steering_kinds),
+    "phone": ("Speech: phone numbers read aloud", section_phone),
     "telegram": ("Telegram channel (fake Bot API)", section_telegram),
     "system": ("System: latency, throughput, memory, cold start", section_system),
     "soak": ("Soak: the default stack over a long run", section_soak),

@@ -27,7 +27,7 @@ from tests.textsets import (
     normalise,
 )
 from voice import asr
-from voice.engines import whisper
+from voice.engines import whisper, whisper_digits
 from voice.kiosk.commands import COMMANDS
 
 MIN_CLAUSE = 4
@@ -61,7 +61,9 @@ def _prompts() -> dict[str, str]:
     prompts = {"base": whisper.BASE_PROMPT, "none": whisper.build_prompt(None)}
     for kind in asr.KINDS:
         prompts[kind] = whisper.build_prompt(asr.expectation_for(kind))
+        prompts[f"steered:{kind}"] = whisper.steered_prompt(asr.expectation_for(kind))
         prompts[f"intro:{kind}"] = whisper.PROMPT_INTROS.get(kind, "")
+    prompts["digits"] = whisper_digits.LEAD_IN  # NUMBER_WORDS are allowed tokens, no prompt
     return prompts
 
 

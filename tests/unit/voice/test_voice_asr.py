@@ -14,9 +14,11 @@ from voice.engines.fake import FakeRecognizer, clip_key
 from voice.engines.vosk import grammar_for
 from voice.engines.whisper import (
     BASE_PROMPT,
+    STEERED_KINDS,
     _collapse_repeats,
     build_prompt,
     chinese_punctuation,
+    steered_prompt,
 )
 from voice.metrics import cer, normalize_for_cer
 
@@ -62,10 +64,21 @@ def test_whisper_prompt_is_simplified_and_bounded() -> None:
         prompt = build_prompt(expectation_for(kind))
         assert len(prompt) <= 180
         assert prompt.startswith(BASE_PROMPT)  # the Simplified lead-in is always there
-    prompt = build_prompt(expectation_for("location"))
-    assert "五号楼" in prompt and "在哪里" in prompt
-    assert "对不对" in build_prompt(expectation_for("yes_no"))
+    prompt = steered_prompt(expectation_for("location"))
+    assert "五号楼" in prompt and "在哪里" in prompt and len(prompt) <= 180
+    assert "对不对" in steered_prompt(expectation_for("yes_no"))
     assert build_prompt(None) == build_prompt(Expectation())
+
+
+def test_only_kinds_where_steering_helps_get_their_words() -> None:
+    # bench/steering_kinds.py: on real speech the word list made free speech and phone numbers
+    # worse and place names better; kinds without real recordings get the plain lead-in, but
+    # yes_no and command (lone 不对 / 停 lost without it, synthetic evidence)
+    assert STEERED_KINDS == {"location", "yes_no", "command"}
+    for kind in KINDS:
+        prompt = build_prompt(expectation_for(kind))
+        assert (prompt == BASE_PROMPT) == (kind not in STEERED_KINDS), kind
+    assert "停" in build_prompt(expectation_for("command"))
 
 
 def test_repetition_loops_are_dropped_but_phone_numbers_kept() -> None:
