@@ -428,3 +428,17 @@ def list_polls(session: Session, *, actor: Actor | None = None, limit: int = 100
     if actor is None:
         return polls
     return [p for p in polls if actor.can_manage(p.grid_codes or None)]
+
+
+def polls_for_building(session: Session, polls: list[Poll], building: str) -> list[Poll]:
+    """The polls whose scope includes this building (its grid from the register)."""
+    grids = set(grids_of_buildings(session, [building.strip()]))
+    out = []
+    for poll in polls:
+        if poll.scope == Scope.COMMUNITY:
+            out.append(poll)
+        elif poll.scope == Scope.GRID and grids & set(poll.scope_codes):
+            out.append(poll)
+        elif poll.scope == Scope.BUILDING and building.strip() in poll.scope_codes:
+            out.append(poll)
+    return out

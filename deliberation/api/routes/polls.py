@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
 from deliberation import polls
@@ -41,10 +43,24 @@ def open_poll(
 
 
 @router.get("/polls", response_model=list[PollOut])
-def list_polls(session: SessionDep, clock: ClockDep) -> list[PollOut]:
-    """Every poll with its tally and turnout (public: counts only, no personal data)."""
+def list_polls(
+    session: SessionDep,
+    clock: ClockDep,
+    open_now: Annotated[bool, Query(alias="open")] = False,
+    building: Annotated[str | None, Query(max_length=20)] = None,
+) -> list[PollOut]:
+    """Polls with their tally and turnout, newest first (public: counts only, no personal data).
+
+    ``open=true``: only polls a vote is accepted in now; ``building=5``: only polls whose scope
+    includes 5号楼 (what a channel offers a resident of that building).
+    """
     now = clock.now()
-    return [poll_out(polls.tally(session, p, now)) for p in polls.list_polls(session)]
+    found = polls.list_polls(session)
+    if open_now:
+        found = [p for p in found if p.opens_at <= now < p.closes_at]
+    if building:
+        found = polls.polls_for_building(session, found, building)
+    return [poll_out(polls.tally(session, p, now)) for p in found]
 
 
 @router.get("/polls/{number}", response_model=PollOut)
