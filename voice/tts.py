@@ -120,8 +120,8 @@ class Pyttsx3Synthesizer(Synthesizer):
         parts: list[bytes] = []
         for body, mark in clauses(text):
             pcm = self._synth_pcm(body + mark, rate, volume)
-            if not pcm:
-                return b""
+            if not pcm:  # a clause espeak has nothing for (symbols only): leave it out
+                continue
             pause = COMMA_PAUSE_S if mark in "，、；：" else STOP_PAUSE_S
             parts += [pcm, b"\0\0" * int(self._sample_rate * pause)]
         pcm = b"".join(parts[:-1])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import shutil
+import wave
+
 import pytest
 
 from voice.engines.zh_phones import phonemes, split_syllable
@@ -79,3 +83,25 @@ def test_pinyin_split_follows_the_voice_symbols(syllable: str, split: tuple[str,
 def test_phonemes_of_a_clause() -> None:
     assert phonemes("急不急") == ["sil", "j", "i2", "#0", "b", "u4", "#0", "j", "i2", "sil"]
     assert phonemes("123") == ["sil", "sil"]  # numbers must be words first (speakable)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs Debian espeak-ng")
+def test_espeak_says_numbers_as_words_and_pauses_between_clauses() -> None:
+    from voice.tts import COMMA_PAUSE_S, Pyttsx3Synthesizer
+
+    tts = Pyttsx3Synthesizer()
+
+    def seconds(data: bytes) -> float:
+        with wave.open(io.BytesIO(data)) as w:
+            return w.getnframes() / w.getframerate()
+
+    # espeak is given the spoken form: as long as the words written out (五千六百七十八 and
+    # 五号楼 read by espeak itself would differ), letters by their Chinese names
+    digits = seconds(tts.synthesize("电话尾号5678，5号楼"))
+    assert digits == seconds(tts.synthesize("电话尾号五六七八，五号楼"))
+    assert digits != seconds(tts.synthesize("电话尾号五千六百七十八，五号楼"))
+    assert seconds(tts.synthesize("B S")) == seconds(tts.synthesize("比艾丝"))
+
+    with_pause = seconds(tts.synthesize("好的，对吗"))
+    without = seconds(tts.synthesize("好的对吗"))
+    assert with_pause >= without + COMMA_PAUSE_S * 0.8
