@@ -98,9 +98,11 @@ def test_espeak_says_numbers_as_words_and_pauses_between_clauses() -> None:
     # espeak is given the spoken form: as long as the words written out (五千六百七十八 and
     # 五号楼 read by espeak itself would differ), letters by their Chinese names
     digits = seconds(tts.synthesize("电话尾号5678，5号楼"))
-    assert digits == seconds(tts.synthesize("电话尾号五六七八，五号楼"))
-    assert digits != seconds(tts.synthesize("电话尾号五千六百七十八，五号楼"))
-    assert seconds(tts.synthesize("B S")) == seconds(tts.synthesize("比艾丝"))
+    assert digits == pytest.approx(seconds(tts.synthesize("电话尾号五六七八，五号楼")), abs=0.05)
+    assert seconds(tts.synthesize("电话尾号五千六百七十八，五号楼")) > digits + 0.3
+    assert seconds(tts.synthesize("B S")) == pytest.approx(
+        seconds(tts.synthesize("比艾丝")), abs=0.05
+    )
 
     with_pause = seconds(tts.synthesize("好的，对吗"))
     without = seconds(tts.synthesize("好的对吗"))
