@@ -58,6 +58,13 @@ def named_group(text: str) -> tuple[int | None, str]:
     return None, text
 
 
+def group_pad(index: int, size: int) -> dict:
+    """The number pad for one group: as many keys as the group has digits, labelled."""
+    hint = touch.hint("keypad", keypad="tail")
+    hint["keypad"].update(label=f"{ORDINALS[index]}的{size}个数字", max=size)
+    return hint
+
+
 def _is_no(text: str) -> bool:
     return any(word in text for word in NO_WORDS)
 
@@ -114,7 +121,7 @@ class PhoneCheck:
             return Step(text=TRY_KEYPAD, touch=touch.hint("keypad", keypad="phone"))
         size = len(parts[index])
         text = f"请把{ORDINALS[index]}的{size}个数字再说一遍，也可以用数字键输入。"
-        return Step(text=text, touch=touch.hint("keypad", keypad="phone"))
+        return Step(text=text, touch=group_pad(index, size))
 
     def _replace(self, new: str, index: int) -> Step:
         fixed = replace_group(self.digits, index, new)
@@ -123,7 +130,7 @@ class PhoneCheck:
             return Step(
                 text=f"这一段是{size}个数字，我听到的是{len(new)}个。请再说一遍，也可以用数字键输入。",
                 kind="retry",
-                touch=touch.hint("keypad", keypad="phone"),
+                touch=group_pad(index, size),
             )
         self.digits = fixed
         self.corrections += 1

@@ -37,7 +37,8 @@ def test_spoken_phone_is_confirmed_and_only_the_wrong_group_is_asked_again(
         "kiosk:phone:no",
     ]
     assert [b["title"] for b in which["messages"][0]["buttons"]] == ["138", "1234", "5679"]
-    assert "第三段" in group["messages"][0]["text"] and group["touch"]["keypad"]
+    assert "第三段" in group["messages"][0]["text"]
+    assert group["touch"]["keypad"]["max"] == 4 and "第三段" in group["touch"]["keypad"]["label"]
     assert "138 1234 5678" in fixed["messages"][0]["text"]
     assert done["messages"][0]["text"].startswith("您要反映")
     # the dialogue got the report and then the number, once, as 11 digits
