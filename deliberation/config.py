@@ -27,5 +27,8 @@ class DeliberationSettings(BaseSettings):
     duplicate of an open one."""
     default_poll_days: int = 7
     """A poll opened without a closing time closes after this many days."""
+    sweep_interval_s: float = 60.0
+    """How often the hub tells the participants of newly closed polls their outcome (0: never;
+    staff can still announce from the console)."""
     case_timeout_s: float = 10.0
     """Timeout of the call to the case system when a decision spawns a case."""

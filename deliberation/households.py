@@ -112,6 +112,11 @@ def grids_of_buildings(session: Session, buildings: list[str]) -> list[str]:
     return sorted(rows)
 
 
+def known_grids(session: Session) -> set[str]:
+    """The grids the register knows (empty when nobody is registered)."""
+    return set(session.scalars(select(Household.grid_code).distinct()))
+
+
 def in_scope(household: Household, scope: str, codes: list[str]) -> bool:
     """Whether the household lies inside the scope."""
     if scope == Scope.GRID:

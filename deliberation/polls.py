@@ -422,6 +422,21 @@ def announce_outcome(*, session: Session, poll: Poll, now: datetime) -> int:
     return sent
 
 
+def announce_due(session: Session, now: datetime) -> int:
+    """Announce the outcome of every poll that has closed and not been announced (the sweep);
+    returns how many polls were announced."""
+    due = list(
+        session.scalars(
+            select(Poll).where(Poll.closes_at <= now, Poll.outcome_notified_at.is_(None))
+        )
+    )
+    for poll in due:
+        announce_outcome(session=session, poll=poll, now=now)
+    if due:
+        logger.info("Announced the outcome of %d closed polls", len(due))
+    return len(due)
+
+
 def list_polls(session: Session, *, actor: Actor | None = None, limit: int = 100) -> list[Poll]:
     """Polls newest first (a grid worker sees those inside their grids)."""
     polls = list(session.scalars(select(Poll).order_by(Poll.id.desc()).limit(limit)))

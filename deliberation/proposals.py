@@ -12,7 +12,7 @@ from core.errors import InvalidInput
 from deliberation import outbox
 from deliberation.actors import Actor
 from deliberation.errors import NotFound, Refused
-from deliberation.households import grids_of_buildings
+from deliberation.households import grids_of_buildings, known_grids
 from deliberation.labels import OPEN_PROPOSALS, ProposalStatus, Scope
 from deliberation.models import ModerationEntry, Proposal
 from deliberation.screening import best_duplicate, screen_text
@@ -36,6 +36,9 @@ def _scope_grids(session: Session, scope: Scope, code: str | None) -> tuple[str 
         raise InvalidInput("请说明是哪个网格或哪栋楼，例如 5号楼")
     code = code.strip().removesuffix("号楼").removesuffix("网格")[:20]
     if scope is Scope.GRID:
+        known = known_grids(session)
+        if known and code not in known:
+            raise InvalidInput(f"没有找到这个网格，请从这些里选一个：{'、'.join(sorted(known))}")
         return code, code
     grids = grids_of_buildings(session, [code])
     return code, grids[0] if len(grids) == 1 else None

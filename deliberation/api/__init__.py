@@ -6,6 +6,7 @@ Routes: ``/api/deliberation/…`` (OpenAPI tag 议事) and the console page ``/s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 
@@ -23,6 +24,7 @@ from deliberation.db import (
     session_scope,
 )
 from deliberation.households import seed_demo
+from deliberation.polls import announce_due
 
 logger = logging.getLogger(__name__)
 
@@ -60,14 +62,44 @@ def prepare_database(state: DeliberationState) -> None:
             seed_demo(session, now=state.clock.now())
 
 
+def sweep_once(state: DeliberationState) -> int:
+    """Announce the outcome of polls that closed since the last pass (blocking)."""
+    lock = state.sqlite_lock
+    if lock is not None:
+        lock.acquire()
+    try:
+        with session_scope(state.sessions) as session:
+            return announce_due(session, state.clock.now())
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+async def _sweep_loop(state: DeliberationState) -> None:
+    while True:
+        await asyncio.sleep(state.settings.sweep_interval_s)
+        try:
+            await asyncio.to_thread(sweep_once, state)
+        except Exception:
+            logger.exception("Deliberation sweep failed; will retry")
+
+
 async def startup(app: FastAPI) -> None:
-    """Migrate and seed off the event loop."""
-    await asyncio.to_thread(prepare_database, app.state.deliberation)
+    """Migrate and seed off the event loop, then start the outcome sweep."""
+    state: DeliberationState = app.state.deliberation
+    await asyncio.to_thread(prepare_database, state)
+    if state.settings.sweep_interval_s > 0:
+        state.sweeper = asyncio.create_task(_sweep_loop(state), name="deliberation-sweep")
 
 
 async def shutdown(app: FastAPI) -> None:
     """Release database connections (and the case client)."""
     state: DeliberationState = app.state.deliberation
+    if state.sweeper is not None:
+        state.sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await state.sweeper
+        state.sweeper = None
     client = state.case_client
     if client is not None and hasattr(client, "aclose"):
         await client.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ class DeliberationState:
     guard: PhoneGuard = field(default_factory=PhoneGuard)
     sqlite_lock: threading.Lock | None = None
     """Serialises request transactions on SQLite (None on PostgreSQL)."""
+    sweeper: asyncio.Task[None] | None = None
     case_client: CaseClientProtocol | None = None
     """Set to inject a client (tests); otherwise one is made for the hub's own case API."""
 

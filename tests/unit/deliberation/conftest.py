@@ -66,6 +66,7 @@ def hub(
     app.state.cases.clock = clock
     app.state.cases.settings.sweep_interval_s = 0
     app.state.deliberation.clock = clock
+    app.state.deliberation.settings.sweep_interval_s = 0
     return app
 
 

@@ -84,6 +84,9 @@ def test_moderation_and_polls_work_from_the_page(api: TestClient, login) -> None
     assert "未能完成" in refused.text and "请写明不通过的原因" in refused.text
     opened = staff.form(f"{PAGE}polls", proposal_id=str(a), closes_at="2026-11-22T18:00")
     assert "第1号投票已发起，2026-11-22 18:00结束" in opened.text
+    stored = api.get("/api/deliberation/polls/1").json()
+    assert stored["closes_at_utc"] == "2026-11-22T10:00:00+00:00"  # stored UTC, shown local
+    assert stored["closes_at"] == "2026-11-22 18:00"
     voted = staff.form(
         f"{PAGE}polls/1/centre", building="5", unit="1", room="101", option="同意", relation="本人"
     )

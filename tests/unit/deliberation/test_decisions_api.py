@@ -113,3 +113,46 @@ def test_the_register_keeps_only_masked_phones(api: TestClient, login) -> None:
     )
     listed = worker.client.get(f"{BASE}/households", params={"building": "21"}).json()
     assert listed == []
+
+
+def test_the_sweep_tells_participants_the_outcome_once(api: TestClient, hub, login, clock) -> None:  # noqa: ANN001
+    from deliberation.api import sweep_once
+
+    staff = login("wangzr", "admin")
+    poll = staff.post(
+        f"{BASE}/polls",
+        question="4号楼更换门禁",
+        scope="building",
+        scope_codes=["4"],
+        threshold="ordinary",
+    ).json()["number"]
+    api.post(f"{BASE}/polls/{poll}/votes", headers=AUTH, json=ballot("4", "1", "101", "同意"))
+    state = hub.state.deliberation
+    assert sweep_once(state) == 0  # still open
+    clock.advance(days=8)
+    assert sweep_once(state) == 1 and sweep_once(state) == 0
+    msgs = api.get(f"{BASE}/outbox", headers=AUTH, params={"channel": "telegram"}).json()
+    assert len(msgs) == 1 and "同意 1 票" in msgs[0]["text"]
+    assert "参与人数未达到三分之二" in msgs[0]["text"] and "未通过" in msgs[0]["text"]
+    assert api.get(f"{BASE}/polls/{poll}").json()["outcome_announced"] is True
+
+
+def test_a_decision_on_an_approved_proposal_tells_merged_proposers(api: TestClient, login) -> None:
+    staff = login("wangzr", "admin")
+    first = api.post(
+        f"{BASE}/proposals",
+        headers=AUTH,
+        json={"what": "小区东门加装路灯", "resident_key": "tg:a", "channel": "telegram"},
+    ).json()["number"]
+    second = api.post(
+        f"{BASE}/proposals",
+        headers=AUTH,
+        json={"what": "东门路灯太暗", "resident_key": "web:b", "channel": "web"},
+    ).json()["number"]
+    staff.post(f"{BASE}/proposals/{first}/approve")
+    staff.post(f"{BASE}/proposals/{second}/merge", into=first)
+    assert staff.post(f"{BASE}/decisions", proposal_id=second).status_code == 409  # merged
+    decision = staff.post(f"{BASE}/decisions", proposal_id=first, note="物业本周安装")
+    assert decision.status_code == 201 and decision.json()["poll"] is None
+    web = api.get(f"{BASE}/outbox", headers=AUTH, params={"channel": "web"}).json()
+    assert any("物业本周安装" in m["text"] for m in web)
