@@ -15,12 +15,13 @@ for every synthesiser available:
 Each engine speaks at the kiosk's default rate (``VOICE_TTS_RATE``, 125) in a child process of
 its own (so its resident memory is its own: peak RSS after all prompts, and the RSS of a bare
 child for comparison), timing every prompt ``--repeat`` times (the median per prompt; the neural
-engine without its sentence cache, and once more with it). The audio is recognised by the
-project's recogniser (``voice/engines/whisper.py``, Whisper base int8, beam 5) with its generic
-prompt (no expected words), and scored by CER against the prompt in its spoken form
-(``speakable``; the transcript goes through the same normalisation, so "5号楼" and "五号楼"
-are the same words heard). ``--skip-asr`` times synthesis only (CER is deterministic: the
-runner's runs 2…n use it).
+engine without its sentence cache, and once more with it), in wall time and in CPU time of the
+process (one thread: the cost on an idle core, which the shared machine's load distorts less).
+The audio is recognised by the project's recogniser (``voice/engines/whisper.py``, Whisper
+base int8, beam 5) with its generic prompt (no expected words), and scored by CER against the
+prompt in its spoken form (``speakable``; the transcript goes through the same normalisation,
+so "5号楼" and "五号楼" are the same words heard). ``--skip-asr`` times synthesis only (CER is
+deterministic: the runner's runs 2…n use it).
 
 Run: ``PYTHONPATH=. .venv/bin/python bench/tts_bench.py [--engines espeak,neural] [--skip-asr]``.
 """
@@ -111,15 +112,18 @@ def _child(engine: str, texts: list[str], rate: int, repeat: int, conn) -> None:
         if hasattr(synth, "load"):
             synth.load()
         load_s = time.perf_counter() - started
-        wavs, times = [], []
+        wavs, times, cpu = [], [], []
         for text in texts:
-            runs = []
+            runs, cpu_runs = [], []
             for _ in range(repeat):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 wav = synth.synthesize(text, rate=rate)
                 runs.append(time.perf_counter() - t0)
+                cpu_runs.append(time.process_time() - c0)
             wavs.append(wav)
             times.append(runs)
+            cpu.append(cpu_runs)
+        rss = _rss_mb()  # before the second engine below
         cached: list[float] = []
         if engine == "neural":  # the kiosk's engine keeps recent sentences: the cost of a repeat
             from voice.engines.neural_tts import NeuralSynthesizer
@@ -131,8 +135,8 @@ def _child(engine: str, texts: list[str], rate: int, repeat: int, conn) -> None:
                 t0 = time.perf_counter()
                 warm.synthesize(text, rate=rate)
                 cached.append(time.perf_counter() - t0)
-        conn.send({"wavs": wavs, "times": times, "cached": cached, "load_s": load_s,
-                   "rss_mb": _rss_mb(), "bare_rss_mb": bare})  # fmt: skip
+        conn.send({"wavs": wavs, "times": times, "cpu": cpu, "cached": cached, "load_s": load_s,
+                   "rss_mb": rss, "bare_rss_mb": bare})  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - reported to the parent as the engine's failure
         conn.send({"error": f"{type(exc).__name__}: {exc}"})
     finally:
@@ -244,6 +248,9 @@ def run(engines: list[str], *, rate: int, repeat: int, skip_asr: bool) -> dict[s
             "available": True,
             "synth_short": _ms([per_prompt[i] for i in short]),
             "synth_all": _ms(per_prompt),
+            # CPU seconds of the synthesising process (one thread): what a prompt costs on an
+            # idle core, less dependent on the other work sharing the machine than wall time
+            "synth_short_cpu": _ms([statistics.median(res["cpu"][i]) for i in short]),
             "rtf": round(sum(per_prompt) / sum(audio_s), 4),
             "audio_s_total": round(sum(audio_s), 1),
             "load_s": round(res["load_s"], 2),
