@@ -57,7 +57,8 @@ def section_phone(d: dict[str, Any]) -> list[str]:
         "results file).",
         "",
     ]
-    return out
+    out += [f"- {line}" for line in d.get("history") or []]
+    return out + ([""] if d.get("history") else [])
 
 
 def section_steering_kinds(d: dict[str, Any]) -> list[str]:

@@ -78,6 +78,15 @@ def pick_number(
     return max(fitting, key=lambda h: h.score) if fitting else None
 
 
+def with_one_repeated(digits: str) -> set[str]:
+    """The readings with one digit said twice: "2240320" → {"22240320", "22440320", …}.
+
+    Whisper base drops one of two or three equal digits said quickly ("二二二" → "二二"), so a
+    hypothesis one digit short is repaired by repeating each of its digits in turn; the model
+    then scores the repaired readings (``voice.engines.whisper_digits``)."""
+    return {digits[: i + 1] + digits[i:] for i in range(len(digits))}
+
+
 def group_sizes(digits: str) -> tuple[int, ...]:
     """Reading groups: mobile 3-4-4; landline area code then fours; else fours."""
     if digits.startswith("0") and len(digits) > 4:

@@ -12,7 +12,14 @@ from pathlib import Path
 from core.textnorm import normalize_text
 from voice.asr import Expectation, Recognizer, Transcript
 from voice.audio import AudioClip
-from voice.digits import Hypothesis, is_phone, pick_number, says_number, spoken_digits
+from voice.digits import (
+    Hypothesis,
+    is_phone,
+    pick_number,
+    says_number,
+    spoken_digits,
+    with_one_repeated,
+)
 from voice.engines.whisper_digits import DigitDecoder
 
 logger = logging.getLogger(__name__)
@@ -192,11 +199,15 @@ class WhisperRecognizer(Recognizer):
             return text, _probability(plain.avg_logprob)
         hypotheses = decoder.hypotheses(encoded)
         best = pick_number(hypotheses, accept)
-        if best is None:
-            forced = decoder.forced(encoded, length)
+        if best is None:  # repair readings one digit short, force the length, let the model score
+            candidates = {decoder.forced(encoded, length).digits}
+            for h in hypotheses:
+                if len(h.digits) == length - 1:
+                    candidates |= with_one_repeated(h.digits)
+            scored = decoder.rescore(encoded, sorted(c for c in candidates if accept(c)))
             fallback = hypotheses[0] if hypotheses else Hypothesis(spoken_digits(text), -1.0)
-            best = forced if accept(forced.digits) else fallback
-            logger.info("No hypothesis of the expected shape; forced %d digits", length)
+            best = max(scored, key=lambda h: h.score) if scored else fallback
+            logger.info("No hypothesis of the expected shape; %d repaired or forced", len(scored))
         return best.digits, _probability(best.score)
 
 

@@ -5,8 +5,9 @@ With a free vocabulary Whisper writes a spoken phone number as "支舞666008", "
 commas. Here the decoder may write only digits (Chinese digit characters and single Arabic
 digits), a few separators and the words people say before a number (我的电话是…), and beam search
 returns several hypotheses; ``voice.digits.pick_number`` keeps the best one shaped like a phone
-number. When none is, the number is decoded again forced to exactly 11 digits (a mobile), the
-length most answers to the question have.
+number. When none is, the readings one digit short are repaired (each digit said twice in turn:
+Whisper drops one of equal digits said quickly) and, with a decoding forced to exactly 11 digits
+(a mobile), scored by the model; the best one that is a phone number is kept.
 
 The model is faster-whisper's ``WhisperModel``; its CTranslate2 ``generate`` is called directly
 because faster-whisper's ``transcribe`` returns only the best hypothesis.
@@ -36,6 +37,7 @@ DIGIT_CHARACTERS = "零一二三四五六七八九幺两"
 """What the decoder may write for a digit (the rarer forms of ``SPOKEN_DIGITS`` are several byte
 tokens each and would open the way to unrelated characters)."""
 MAX_DIGIT_TOKENS = 40
+CHINESE_DIGITS = "零一二三四五六七八九"
 
 
 @dataclass
@@ -147,6 +149,30 @@ class DigitDecoder:
         for ids, score in zip(result.sequences_ids, result.scores, strict=True):
             out.append(Hypothesis(spoken_digits(self.tokenizer.decode(ids)), float(score)))
         return out
+
+    def rescore(self, encoded: Any, candidates: list[str]) -> list[Hypothesis]:
+        """Each digit string scored by the model (mean log-prob of its tokens, teacher-forced;
+        the better of its Arabic and its Chinese-character spelling)."""
+        if not candidates:
+            return []
+        import ctranslate2
+
+        tok = self.tokenizer
+        texts = []
+        for digits in candidates:
+            texts.append(tok.encode(digits))
+            texts.append(tok.encode("".join(CHINESE_DIGITS[int(d)] for d in digits)))
+        batch = ctranslate2.StorageView.from_array(np.repeat(np.array(encoded), len(texts), axis=0))
+        frames = [int(batch.shape[1])] * len(texts)
+        results = self.model.model.align(batch, self._prompt_tokens(), texts, frames)
+        scored = []
+        for i, digits in enumerate(candidates):
+            means = []
+            for result in results[2 * i : 2 * i + 2]:
+                probs = result.text_token_probs or [1e-9]
+                means.append(sum(math.log(max(p, 1e-9)) for p in probs) / len(probs))
+            scored.append(Hypothesis(digits, max(means)))
+        return scored
 
     def forced(self, encoded: Any, length: int) -> Hypothesis:
         """The best reading of exactly ``length`` digits (one token each, no end before)."""

@@ -72,3 +72,12 @@ def test_says_number() -> None:
     assert says_number("支舞666008")
     assert not says_number("一个都不留")
     assert not says_number("不方便留电话")
+
+
+def test_a_reading_one_digit_short_is_repaired_by_repeating_a_digit() -> None:
+    from voice.digits import with_one_repeated
+
+    repaired = with_one_repeated("2240320")
+    assert "22240320" in repaired and "22440320" in repaired and "22403200" in repaired
+    assert all(len(r) == 8 for r in repaired)
+    assert len(repaired) == 6  # "22" repeated at either 2 is the same reading
