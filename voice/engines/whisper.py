@@ -199,6 +199,8 @@ class WhisperRecognizer(Recognizer):
             return text, _probability(plain.avg_logprob)
         hypotheses = decoder.hypotheses(encoded)
         best = pick_number(hypotheses, accept)
+        if best is None and hypotheses and len(hypotheses[0].digits) < length - 2:
+            best = hypotheses[0]  # a shorter number (a phone's last 4 digits…): as heard
         if best is None:  # repair readings one digit short, force the length, let the model score
             candidates = {decoder.forced(encoded, length).digits}
             for h in hypotheses:

@@ -24,8 +24,8 @@ YES = ("对", "是", "没错", "正确", "好", "嗯", "行")
 ASK_WHICH = "哪一段不对？请点一下那一段。也可以用数字键把整个号码输一遍。"
 TRY_KEYPAD = "还是没听准，对不起。请用屏幕上的数字键输入，输好点“确定”。"
 NOT_A_PHONE = (
-    "我听到的是：{said}，好像不是完整的手机号。请再说一遍，一个数字一个数字地说，"
-    "也可以用屏幕上的数字键输入。"
+    "我听到的是：{said}，好像不是完整的号码。手机号是11位，座机要带区号。"
+    "请再说一遍，一个数字一个数字地说，也可以用数字键输入。"
 )
 GROUP_WORDS = (
     (re.compile(r"第[一1]段|(前|头)[三3]位"), 0),
@@ -33,8 +33,16 @@ GROUP_WORDS = (
     (re.compile(r"第[三3]段|(后|尾|最后)[四4]位|尾号"), -1),
 )
 """How residents name a group; the words hold digits, so they are cut out before the number."""
+MIN_DIGITS = 7
+"""Fewer digits said at the phone question are no attempt at a whole number (the dialogue's
+status look-up asks for a phone's last 4 digits with the same question kind): they go on."""
 MAX_CORRECTIONS = 2
 """Group corrections by voice before the kiosk suggests the keypad."""
+
+
+def says_phone(text: str) -> bool:
+    """The words are an attempt at a whole phone number (7 digits or more)."""
+    return len(spoken_digits(text)) >= MIN_DIGITS
 
 
 def not_a_phone(digits: str) -> Step:

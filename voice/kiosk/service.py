@@ -14,13 +14,14 @@ from core.textnorm import normalize_text
 from voice.asr import Recognizer, expectation_for
 from voice.audio import AudioClip, AudioError, validate_clip
 from voice.config import VoiceSettings
-from voice.digits import says_number, spoken_digits
+from voice.digits import spoken_digits
 from voice.kiosk import touch
 from voice.kiosk.bargein import BargeIn, classify, command_in
 from voice.kiosk.commands import match_command, wants_handoff, wants_status
 from voice.kiosk.drafts import DraftStore
 from voice.kiosk.hubcases import HubCases
 from voice.kiosk.limits import GuessLimiter
+from voice.kiosk.phonecheck import says_phone
 from voice.kiosk.session import KioskSession
 from voice.kiosk.speech import (
     display_messages,
@@ -255,7 +256,7 @@ class KioskService(TouchTurns):
             return [await self.start_flow(session, "human")]
         if payload is None and wants_status(text):
             return [await self.start_flow(session, "status")]
-        if spoken and session.flow is None and session.expect == "phone" and says_number(text):
+        if spoken and session.flow is None and session.expect == "phone" and says_phone(text):
             return await self.check_phone(session, spoken_digits(text))
         if session.flow is not None and payload is None:
             step = await session.flow.on_text(text)

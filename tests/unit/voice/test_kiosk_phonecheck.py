@@ -76,7 +76,7 @@ def test_a_number_that_is_not_a_phone_is_asked_again_and_never_sent(kiosk_app, s
         ws.send_json({"type": "text", "text": "路灯不亮"})
         until_reply(ws)
         retry = say(ws, speech_clip)[-1]
-    assert retry["type"] == "retry" and "不是完整的手机号" in retry["messages"][0]["text"]
+    assert retry["type"] == "retry" and "不是完整的号码" in retry["messages"][0]["text"]
     assert retry["touch"]["keypad"]
     assert [m["message"] for m in dialogue.received] == ["路灯不亮"]
 
@@ -111,3 +111,15 @@ def test_group_names_are_not_read_as_digits() -> None:
     assert named_group("前三位是139") == (0, "是139")
     assert named_group("中间四位两零零零") == (1, "两零零零")
     assert named_group("不对") == (None, "不对")
+
+
+def test_a_phones_last_four_digits_go_to_the_dialogue(kiosk_app, speech_clip) -> None:
+    # the status look-up asks for a phone's last 4 digits with the same question kind
+    ask_tail = [{"text": "请说报事时留的手机号后四位。"}, {"custom": {"expect": "phone"}}]
+    app, service, dialogue = kiosk_app(queue=["5678"], script=[ask_tail])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "text", "text": "查一下0098"})
+        until_reply(ws)
+        say(ws, speech_clip)
+    assert [m["message"] for m in dialogue.received] == ["查一下0098", "5678"]
