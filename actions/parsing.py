@@ -35,7 +35,8 @@ def drop_negated(text: str) -> str:
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 _DECLINE_CONTACT = re.compile(
-    r"不留|不想留|不用留|不方便留|不方便|不给|不想给|没有电话|没电话|没有手机|不要电话|别打电话|匿名|保密|算了吧?不留|不必了"
+    r"不留|不想留|不用留|别留|不方便留|不太?方便|不给|不想给|没有电话|没电话|没有手机|不要电话|别打电话|"
+    r"匿名|保密|算了吧?不留|不必了"
 )
 
 
@@ -235,7 +236,12 @@ def parse_service(text: str) -> str | None:
 
 # ---------------------------------------------------------------- urgency
 
-_NOT_URGENT = re.compile(r"不急|不着急|不太急|没那么急|不紧急|慢慢来|不赶|有空再|不用急|不是很急|一般|还好|莫急|不慌")
+_NOT_URGENT = re.compile(
+    r"不急|不着急|不太急|不太着急|不用太?着急|不用太急|别着急|不怎么急|没那么急|不紧急|慢慢来|不赶|有空再|"
+    r"不用急|不是很急|一般|还好|莫急|不慌"
+)
+_URGENT_HEARD_AS = re.compile(r"(挺|很|特别|非常|比较|有点|好|太)极")
+"""急 as the recogniser often writes it in a short answer ("挺急的" heard as "挺极的")."""
 _URGENT = re.compile(
     r"急|赶紧|尽快|马上|立刻|越快越好|快点|危险|严重|要命|受不了|老人|小孩|孩子|晚上黑|黑漆漆|摔|麻烦快|快来"
 )
@@ -247,6 +253,8 @@ def parse_urgency(text: str) -> str | None:
     if _NOT_URGENT.search(prepared):
         return "normal"
     if re.search(r"急|赶紧|尽快|马上|立刻|越快越好|快点|危险|严重|要命|受不了|快来", prepared):
+        return "urgent"
+    if _URGENT_HEARD_AS.search(prepared):
         return "urgent"
     return None
 

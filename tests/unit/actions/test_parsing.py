@@ -161,6 +161,26 @@ def test_contact_decline_urgency_applicant_time() -> None:
     assert parse_time_preference("5号楼") is None
 
 
+@pytest.mark.parametrize("said", ["电话就别留了", "电话不太方便给", "号码就不留了吧"])
+def test_phone_declined_in_everyday_words(said: str) -> None:
+    assert declines_contact(said) and parse_phone(said) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "urgency"),
+    [
+        ("不用太着急", "normal"),  # not "着急" → urgent
+        ("也不太着急，有空来看看就行", "normal"),
+        ("别着急，慢慢修", "normal"),
+        ("挺极的", "urgent"),  # 挺急的 as the recogniser writes it
+        ("很极", "urgent"),
+        ("极少用电梯", None),
+    ],
+)
+def test_urgency_in_everyday_words_and_as_heard(said: str, urgency: str | None) -> None:
+    assert parse_urgency(said) == urgency
+
+
 def test_yes_no_rating_case_numbers() -> None:
     assert is_yes("对") and is_yes("对的。") and is_yes("嗯") and not is_yes("不对")
     assert is_no("不对，是5号楼") and not is_no("对")
