@@ -57,6 +57,14 @@ def section_phone(d: dict[str, Any]) -> list[str]:
         "results file).",
         "",
     ]
+    paired = d.get("timing_paired")
+    if paired:
+        out += [
+            f"Cost: {paired['what']}: {paired['plain_p50_s']} s plain vs "
+            f"{paired['digit_path_p50_s']} s with the digit path (load {paired['load_avg_1min']}): "
+            "one encoder pass is shared; the digit-only decoding adds the rest.",
+            "",
+        ]
     out += [f"- {line}" for line in d.get("history") or []]
     return out + ([""] if d.get("history") else [])
 
