@@ -80,14 +80,14 @@ class _Prompted:
 
 def run(model_dir: Path) -> dict:
     """All variants on the real sets, the phone numbers and the synthetic clips."""
-    from voice.engines.whisper import BASE_PROMPT, WhisperRecognizer, build_prompt
+    from voice.engines.whisper import BASE_PROMPT, WhisperRecognizer, steered_prompt
 
     rec = WhisperRecognizer(model_dir)
     rec.load()
     variants = {
         "generic": GENERIC,
         "base": BASE_PROMPT,
-        "steered": build_prompt(expectation_for("free")),
+        "steered": steered_prompt(expectation_for("free")),
         "old_primed": OLD_FREE,
     }
     real = [(p, r) for folder in REAL_SETS for p, r in rows(folder)]
@@ -103,7 +103,7 @@ def run(model_dir: Path) -> dict:
     phone_variants = {
         "generic": GENERIC,
         "base": BASE_PROMPT,
-        "steered": build_prompt(expectation_for("phone")),
+        "steered": steered_prompt(expectation_for("phone")),
         "old_primed": OLD_PHONE,
     }
     for name, prompt in phone_variants.items():
