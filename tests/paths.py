@@ -21,7 +21,8 @@ SYNTHETIC = SPEECH / "synthetic_domain" / "wav"
 REAL_SETS = ("aishell1_devtest_misc", "aishell3_demo_gt", "commonvoice_zhCN_flyai")
 """Folders of real human recordings (quote recognition accuracy only on these)."""
 PHONE_SET = "aishell_sample_digits_S0252"
-"""Real recordings of 11-digit phone numbers read aloud."""
+"""Real recordings of digit strings read aloud, one speaker (8 digits each, not 11 as the
+folder's README says): the phone bench's dev set."""
 
 
 def shared_path(*parts: str) -> Path:
