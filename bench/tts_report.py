@@ -89,6 +89,15 @@ def section_tts(d: dict[str, Any]) -> list[str]:
             [[k, *[fmt(_get(engines, n, "cer_by_kind", k)) for n in avail]] for k in kinds],
         )
     per = d.get("rows") or {}
+    long = [r for r in per.get("neural") or [] if (r.get("audio_s") or 0) > 30]
+    if long:
+        names = ", ".join(f"{r['key'].split('.')[-1]} ({r['audio_s']} s)" for r in long)
+        out += [
+            f"Longer than Whisper's 30-second window when spoken at rate {d.get('rate')}: "
+            f"{names}. The recogniser returns only part of such a prompt, so part of its CER "
+            "(and of the read-back kind's) is the recogniser's, not the voice's.",
+            "",
+        ]
     if per:
         names = [n for n in ("espeak_before", "espeak", "neural") if n in per]
         first = per[names[0]]
