@@ -1145,6 +1145,13 @@ def section_tts(d: dict[str, Any]) -> list[str]:
     return render(d)
 
 
+def section_deliberation(d: dict[str, Any]) -> list[str]:
+    """议事 poll counting under concurrent votes (bench/deliberation_report.py)."""
+    from bench.deliberation_report import section_deliberation as render
+
+    return render(d)
+
+
 def section_generic(d: dict[str, Any]) -> list[str]:
     """Any other benchmark: its scalar values."""
     flat = {
@@ -1169,6 +1176,10 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "system": ("System: latency, throughput, memory, cold start", section_system),
     "soak": ("Soak: the default stack over a long run", section_soak),
     "tts": ("Speech synthesis: can elders understand the kiosk's voice?", section_tts),
+    "deliberation": (
+        "议事: a 200-household poll, votes from three channels at once",
+        section_deliberation,
+    ),
 }
 
 
