@@ -35,7 +35,7 @@ EMERGENCIES: tuple[EmergencyKind, ...] = (
     EmergencyKind(
         "fall", "有人摔倒受伤", "other",
         "请先不要随意搬动摔倒的人，看看能不能说话、有没有出血。情况严重请马上拨打 120。",
-        re.compile(r"摔倒|摔了|跌倒|起不来|昏倒|晕倒|不省人事|没反应|叫不醒|昏迷|晕过去"),
+        re.compile(r"摔倒|摔了|跌倒|起不来|爬不起来|站不起来|昏倒|晕倒|不省人事|没反应|叫不醒|昏迷|晕过去"),
     ),
     EmergencyKind(
         "trapped", "电梯困人", "elevator",

@@ -36,7 +36,8 @@ def acute(text: str) -> bool:
 @pytest.mark.parametrize(
     "text",
     ["6号楼起火了", "有人闯进我家了", "楼里到处是烟 看不清路", "我爸倒在地上起不来了",
-     "电梯里困了人出不来，被困半小时了", "救命啊，有人拿刀", "厨房一股煤气味"],
+     "电梯里困了人出不来，被困半小时了", "救命啊，有人拿刀", "厨房一股煤气味",
+     "老伴在厕所滑了一跤，爬不起来了"],
 )
 def test_acute_dangers_are_emergencies(text: str) -> None:
     assert acute(text)
