@@ -33,7 +33,7 @@ from voice.config import VoiceSettings
 from voice.factory import make_recognizer, make_synthesizer
 from voice.kiosk.drafts import DraftStore
 from voice.kiosk.hubcases import HubCases
-from voice.kiosk.service import KioskService
+from voice.kiosk.service import GREETING, KioskService
 from voice.kiosk.session import KioskSession
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,16 @@ async def startup(app: FastAPI) -> None:
             await asyncio.to_thread(loader)
         except Exception:  # a missing model must not take the hub down: the kiosk says so
             logger.exception("Could not load the recogniser (run: python -m voice provision)")
+    voice_loader = getattr(service.synthesizer, "load", None)  # the neural voice has one
+    if service.settings.preload and callable(voice_loader):
+        try:
+            await asyncio.to_thread(voice_loader)
+            # the first thing every resident hears comes from the voice's cache from now on
+            await asyncio.to_thread(
+                service.synthesizer.synthesize, GREETING, rate=service.settings.tts_rate
+            )
+        except Exception:  # the kiosk still shows text; espeak-ng is the fallback voice
+            logger.exception("Could not load the synthesiser")
     app.state.kiosk_sockets = {}
     app.state.kiosk_sweeper = asyncio.create_task(_idle_sweeper(app))
 

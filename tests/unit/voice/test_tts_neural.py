@@ -212,3 +212,26 @@ def test_a_folder_of_an_older_format_is_provisioned_again(tmp_path) -> None:
     assert _complete(folder)
     (folder / neural_tts.VOCODER).unlink()
     assert not _complete(folder)
+
+
+async def test_kiosk_startup_loads_the_neural_voice_and_caches_the_greeting() -> None:
+    from types import SimpleNamespace
+
+    from voice.kiosk.app import startup
+    from voice.kiosk.service import GREETING
+
+    class Voice(FakeSynthesizer):
+        loaded = False
+
+        def load(self) -> None:
+            self.loaded = True
+
+    voice = Voice()
+    service = SimpleNamespace(
+        recognizer=object(), synthesizer=voice, settings=VoiceSettings(tts_engine="fake")
+    )
+    app = SimpleNamespace(state=SimpleNamespace(kiosk=service))
+    await startup(app)  # type: ignore[arg-type]
+    app.state.kiosk_sweeper.cancel()
+    assert voice.loaded
+    assert voice.calls == [(GREETING, service.settings.tts_rate, 1.0)]
