@@ -25,10 +25,24 @@ def _buttons(titles: list[str]) -> list[dict[str, str]]:
     return [{"title": t, "payload": t} for t in titles]
 
 
-def ask(dispatcher: CollectingDispatcher, text: str, expect: str, buttons: list[dict[str, str]] | None = None) -> None:
-    """Send a question with optional buttons and the expected-answer hint."""
+def ask(
+    dispatcher: CollectingDispatcher,
+    text: str,
+    expect: str,
+    buttons: list[dict[str, str]] | None = None,
+    *,
+    digits: list[int] | None = None,
+) -> None:
+    """Send a question with optional buttons and the expected-answer hint.
+
+    ``digits``: for a question answered with digits that are not a whole phone number (a case
+    number's last 4, a phone's last 4), how many digits the answer may have; a kiosk number pad
+    then takes them instead of asking for 11."""
     dispatcher.utter_message(text=text, buttons=buttons or [])
-    dispatcher.utter_message(json_message={"expect": expect})
+    hint: dict[str, object] = {"expect": expect}
+    if digits:
+        hint["digits"] = list(digits)
+    dispatcher.utter_message(json_message=hint)
 
 
 class _Ask(Action, ABC):

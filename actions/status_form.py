@@ -124,7 +124,7 @@ class AskStatusNumber(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Ask, expecting digits."""
-        ask(dispatcher, ASK_NUMBER, "phone")
+        ask(dispatcher, ASK_NUMBER, "phone", digits=[4, 12])
         return []
 
 
@@ -139,5 +139,10 @@ class AskStatusPhoneTail(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Ask, expecting digits."""
-        ask(dispatcher, ASK_TAIL.format(tail=tail_of(tracker.get_slot(NUMBER_SLOT) or "")), "phone")
+        ask(
+            dispatcher,
+            ASK_TAIL.format(tail=tail_of(tracker.get_slot(NUMBER_SLOT) or "")),
+            "phone",
+            digits=[4],
+        )
         return []

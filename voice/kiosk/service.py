@@ -28,6 +28,7 @@ from voice.kiosk.speech import (
     find_access_code,
     find_case_no,
     find_case_type,
+    find_digit_counts,
     find_expect,
     print_url,
     speech_text,
@@ -303,6 +304,7 @@ class KioskService(TouchTurns):
         """Turn the dialogue's messages into the page's reply event."""
         session.expect = find_expect(raw) or "free"
         session.expect_digits = None
+        session.answer_digits = find_digit_counts(raw)
         case_no = find_case_no(raw)
         messages = display_messages(raw)
         if session.expect == "yes_no" and not any(m["buttons"] for m in messages):

@@ -26,6 +26,9 @@ class KioskSession:
     """Kind of answer the dialogue waits for (steers the recogniser)."""
     expect_digits: int | None = None
     """While one group of a spoken phone number is said again: its number of digits."""
+    answer_digits: tuple[int, ...] = ()
+    """The dialogue asked for a few digits, not a whole phone (a case's or a phone's last 4):
+    how many the number pad accepts."""
     rate: int = 125
     volume: float = 1.0
     turns: list[dict] = field(default_factory=list)

@@ -79,6 +79,18 @@ def find_expect(messages: list[dict]) -> str | None:
     return kind
 
 
+def find_digit_counts(messages: list[dict]) -> tuple[int, ...]:
+    """How many digits the question's answer may have when it is not a whole phone number
+    (``custom.digits``, e.g. ``[4]`` for a phone's last 4); empty when the reply says nothing."""
+    counts: tuple[int, ...] = ()
+    for msg in messages:
+        custom = msg.get("custom")
+        if isinstance(custom, dict) and "expect" in custom:
+            raw = custom.get("digits")
+            counts = tuple(n for n in raw if isinstance(n, int)) if isinstance(raw, list) else ()
+    return counts
+
+
 def display_messages(messages: list[dict]) -> list[dict]:
     """The messages the page shows: text and buttons only (custom payloads are for us)."""
     out = []

@@ -225,6 +225,9 @@ class TouchTurns:
                 heard=picked.describe(),
             )
         if session.keypad == "phone":
+            if len(digits) in session.answer_digits:  # a case's or a phone's last 4, as asked
+                session.keypad = None
+                return await self.to_dialogue(session, digits, heard=digits)
             if not valid_phone(digits):
                 return [await self.local_reply(session, PHONE_REASK, kind="retry")]
             session.keypad = None

@@ -158,6 +158,29 @@ def test_building_picker_and_phone_pad_answer_the_dialogue(kiosk_app) -> None:
     assert read_back["speech"].startswith("好的，电话是：幺三八，幺二三四，五六七八。")
 
 
+ASK_PHONE_TAIL = [
+    {"text": "请告诉我报事时留的手机号后四位。"},
+    {"custom": {"expect": "phone", "digits": [4]}},
+]
+
+
+def test_the_pad_takes_the_few_digits_the_dialogue_asked_for(kiosk_app) -> None:
+    """A status look-up asks for a phone's last 4: the pad passes 4 digits on, and still
+    re-asks for 11 where a whole phone number is asked."""
+    app, _, dialogue = kiosk_app(script=[ASK_PHONE_TAIL, ASK_PHONE, READ_BACK])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "mic", "ok": False})
+        tail = send(ws, type="button", title="查进度", payload="查一下我的事")
+        phone = send(ws, type="digits", value="5678")
+        short = send(ws, type="digits", value="5678")
+    assert tail["touch"]["keypad"]["kind"] == "phone"
+    assert dialogue.received[-1]["message"] == "5678"
+    assert phone["touch"]["keypad"]["kind"] == "phone"
+    assert short["type"] == "retry" and "11位" in short["messages"][0]["text"]
+    assert [m["message"] for m in dialogue.received].count("5678") == 1
+
+
 def test_correction_after_no_by_touch(kiosk_app) -> None:
     app, _, dialogue = kiosk_app(script=[ASK_LOCATION, READ_BACK, WHAT_IS_WRONG, READ_BACK])
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
