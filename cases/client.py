@@ -7,7 +7,6 @@ Channels never touch the case tables: they go through ``CaseClient`` (or a fake 
 from __future__ import annotations
 
 import logging
-from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
@@ -22,6 +21,7 @@ from core.contracts import (
     ServiceInfo,
 )
 from core.errors import InvalidInput, LinliError, ServiceUnavailable
+from core.hub_http import HubHttpClient
 
 logger = logging.getLogger(__name__)
 
@@ -151,43 +151,8 @@ _HISTORY = TypeAdapter(list[HistoryEntry])
 _OUTBOX = TypeAdapter(list[OutboxItem])
 
 
-class CaseClient:
-    """HTTP client of the hub's case API.
-
-    Args:
-        base_url: The hub, e.g. ``http://127.0.0.1:8000``.
-        token: The internal service token (``LINLI_SERVICE_TOKEN``).
-        timeout: Seconds per request.
-        transport: Optional httpx transport (tests).
-    """
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None,
-        timeout: float = 10.0,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
-        )
-
-    async def __aenter__(self) -> CaseClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+class CaseClient(HubHttpClient):
+    """HTTP client of the hub's case API (connection handling: :class:`HubHttpClient`)."""
 
     async def _request(
         self, method: str, url: str, *, allow_404: bool = False, **kwargs: Any

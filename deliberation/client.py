@@ -9,13 +9,13 @@ say to the resident.
 from __future__ import annotations
 
 import logging
-from types import TracebackType
 from typing import Any
 
 import httpx
 from pydantic import TypeAdapter
 
 from core.errors import LinliError, ServiceUnavailable
+from core.hub_http import HubHttpClient
 from deliberation.schemas import (
     DecisionOut,
     OutboxOut,
@@ -45,43 +45,8 @@ class DeliberationClientError(LinliError):
         self.detail = detail
 
 
-class DeliberationClient:
-    """HTTP client of the hub's deliberation API.
-
-    Args:
-        base_url: The hub, e.g. ``http://127.0.0.1:8000``.
-        token: The internal service token (``LINLI_SERVICE_TOKEN``).
-        timeout: Seconds per request.
-        transport: Optional httpx transport (tests).
-    """
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None,
-        timeout: float = 10.0,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
-        )
-
-    async def __aenter__(self) -> DeliberationClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+class DeliberationClient(HubHttpClient):
+    """HTTP client of the hub's deliberation API (connection handling: :class:`HubHttpClient`)."""
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
