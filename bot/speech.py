@@ -112,29 +112,17 @@ class SpeechIO:
 
 
 def build_speech(engine: str, data_dir: Path, *, max_seconds: float, tts_rate: int) -> SpeechIO:
-    """The default engines: Whisper base (``VOICE_*`` settings) and pyttsx3 on espeak-ng."""
+    """The voice engines of ``voice.factory`` (``VOICE_*`` settings: Whisper base, and the
+    kiosk's synthesiser — espeak-ng, or the opt-in neural voice); ``engine="fake"`` for tests."""
     recognizer: Recognizer | None = None
     synthesizer: Synthesizer | None = None
     try:
         from voice.config import VoiceSettings
+        from voice.factory import make_recognizer, make_synthesizer
 
-        voice = VoiceSettings()
-        if engine == "fake":
-            from voice.engines.fake import FakeRecognizer
-
-            recognizer = FakeRecognizer()
-        else:
-            from voice.engines.whisper import WhisperRecognizer
-
-            recognizer = WhisperRecognizer(
-                voice.resolved_whisper_model(data_dir),
-                voice.whisper_compute_type,
-                cpu_threads=voice.whisper_threads,
-                beam_size=voice.whisper_beam_size,
-            )
-        from voice.tts import Pyttsx3Synthesizer
-
-        synthesizer = Pyttsx3Synthesizer(voice.tts_voice)
+        voice = VoiceSettings().model_copy(update={"engine": engine})  # BOT_VOICE_ENGINE
+        recognizer = make_recognizer(voice, data_dir)
+        synthesizer = make_synthesizer(voice, data_dir)
     except ImportError:
         logger.warning("Voice engines not installed: no voice notes in or out")
     return SpeechIO(recognizer, synthesizer, max_seconds=max_seconds, tts_rate=tts_rate)
