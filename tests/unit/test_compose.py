@@ -62,6 +62,9 @@ def test_compose_describes_every_process_with_healthchecks(config: dict) -> None
         assert services[name].get("healthcheck"), name
     assert services["rasa"]["depends_on"]["redis"]["condition"] == "service_healthy"
     assert "postgresql" in services["hub"]["environment"]["LINLI_CASES_DATABASE_URL"]
+    # every part of the hub on the shared database: replicas must not keep SQLite files of their own
+    for part in ("CASES", "KB", "DELIBERATION"):
+        assert "postgresql" in services["hub"]["environment"][f"LINLI_{part}_DATABASE_URL"]
 
 
 def test_hub_reaches_the_tracker_store_rasa_uses(config: dict) -> None:
