@@ -285,7 +285,8 @@ def test_lookup_guesses_are_limited_per_kiosk_session(hub_only) -> None:
     from websockets.sync.client import connect
 
     url = hub_only.url.replace("http://", "ws://") + "/kiosk/ws"
-    with connect(url) as ws:
+    # a reply carries its speech as a WAV data URL: a long one is over websockets' 1 MiB default
+    with connect(url, max_size=8 * 2**20) as ws:
         ws.send(json.dumps({"type": "hello", "session": None}))
 
         def until_answer() -> dict:
