@@ -30,7 +30,10 @@ TAIL_SLOT = "status_phone_tail"
 ENDING_INTENTS = frozenset({"cancel", "handoff_human", "emergency"})
 """Intents that end the form (a rule answers them), whatever the form asked."""
 
-ASK_NUMBER = "请告诉我事项的编号，回执上写着，比如：尾号0098。没有编号的话，可以说“转人工”。"
+ASK_NUMBER = (
+    "请把事项的编号和报事时留的手机号后四位告诉我，比如：尾号0098，手机后四位5678。"
+    "编号在回执上；没有编号的话，可以说“转人工”。"
+)
 ASK_TAIL = "编号尾号{tail}。请再告诉我报事时留的手机号后四位，比如：5678。"
 REASK = {
     NUMBER_SLOT: "没听清编号。请说编号的后四位，比如：0098；或者完整的编号。",
