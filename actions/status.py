@@ -107,7 +107,7 @@ class CaseStatus(Action):
                     return _start_form(number, None)
                 else:
                     dispatcher.utter_message(text=ASK_PHONE.format(tail=tail_of(number)))
-                    waiting = {"expect": "phone", WAITING_NUMBER: number}
+                    waiting = {"expect": "phone", "digits": [4], WAITING_NUMBER: number}
                     dispatcher.utter_message(json_message=waiting)
             elif phone_tail:
                 if with_form:

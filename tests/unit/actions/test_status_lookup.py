@@ -128,7 +128,7 @@ async def test_number_first_then_the_phone_digits(hub: FakeCaseClient) -> None:
     chat = Conversation("web:abc")
     asked = await chat.say(CaseStatus(), f"查一下编号{no}", "ask_status")
     assert "手机号后四位" in texts(asked) and no[-4:] in texts(asked)
-    assert {"expect": "phone", WAITING_NUMBER: no} in customs(asked)
+    assert {"expect": "phone", "digits": [4], WAITING_NUMBER: no} in customs(asked)
     found = await chat.say(CaseStatus(), "手机后四位是7777", "ask_status")
     assert f"查到了。编号 {no}" in texts(found)
 
