@@ -10,6 +10,7 @@ checked with a real recording (AISHELL-1) in ``test_a_real_recording_is_heard_at
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -158,26 +159,33 @@ def test_report_by_voice_with_correction_against_the_hub(hub_only, chromium) -> 
 
 
 def test_idle_kiosk_resets_and_keeps_a_draft(hub_only, chromium) -> None:
+    """What the resident said before walking away is kept for staff and wiped from the screen.
+
+    Checked with whatever the recogniser heard (a loaded machine can garble the synthetic clip
+    in Chromium's fake microphone: "路灯" came back as "路都" once in CI): recognition is
+    tested elsewhere, this test is about the idle reset."""
     write_answer(chromium.mic, synthetic_clip("report_streetlight.wav"))
     page = chromium.new_page()
     page.goto(f"{hub_only.url}/kiosk/")
     wait_events(page, "speech_end", 1, timeout_s=120)
     write_silence(chromium.mic)  # the resident walks away
     log = wait_events(page, "reply", 2, timeout_s=120)
-    assert "路灯" in transcripts(log)[0]
+    heard = transcripts(log)[0]
+    assert len(heard) >= 4, heard  # a sentence was heard, not silence
     first = page.evaluate("window.__kiosk.session")
-    assert "路灯" in page.inner_text("#heard-text")
+    assert heard in page.inner_text("#heard-text")
     wait_events(page, "reset", 1, timeout_s=HUB_IDLE_TIMEOUT_S + 60)
     page.wait_for_function("document.querySelector('#heard').hidden")
     assert page.evaluate("window.__kiosk.session") != first
-    assert "路灯" not in page.inner_text("body")  # the next person sees nothing of it
+    assert heard not in page.inner_text("body")  # the next person sees nothing of it
     screenshot(page, "kiosk_after_idle")
     with hub_only.client() as client:
         drafts = client.get("/kiosk/drafts").json()
     mine = [d for d in drafts if d["session"] == first]
     assert len(mine) == 1 and mine[0]["reason"] == "idle"
     said = [t["text"] for t in mine[0]["turns"] if t["who"] == "resident"]
-    assert len(said) == 1 and "路灯" in said[0]
+    words = re.compile(r"[\W_]+")  # the draft keeps the text as the hub stored it (，→ ,)
+    assert [words.sub("", t) for t in said] == [words.sub("", heard)]
 
 
 def test_stop_said_while_the_kiosk_speaks_stops_it_at_once(hub_only, chromium) -> None:
