@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.dbsession import session_scope as session_scope  # re-exported for the part
 
 logger = logging.getLogger(__name__)
 
@@ -68,17 +68,3 @@ def run_migrations(engine: Engine) -> None:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     logger.info("Deliberation database migrated")
-
-
-@contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

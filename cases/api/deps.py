@@ -13,6 +13,7 @@ from cases.api.state import CasesState
 from cases.clock import Clock
 from cases.config import CasesSettings
 from cases.crud import RoutingCache
+from core.dbsession import request_session
 
 
 def get_state(request: Request) -> CasesState:
@@ -24,26 +25,8 @@ StateDep = Annotated[CasesState, Depends(get_state)]
 
 
 def get_db(state: StateDep) -> Iterator[Session]:
-    """A session per request: commit on success, roll back on error.
-
-    On SQLite, requests take turns on an in-process lock first: SQLite has one writer at a
-    time anyway, and a queue wakes the next request at once where SQLite's busy handler
-    would sleep and retry (long latency tails under load).
-    """
-    lock = state.sqlite_lock
-    if lock is not None:
-        lock.acquire()
-    session = state.sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        if lock is not None:
-            lock.release()
+    """A session per request: commit on success, roll back on error (SQLite: one at a time)."""
+    yield from request_session(state.sessions, state.sqlite_lock)
 
 
 def get_clock(state: StateDep) -> Clock:

@@ -16,6 +16,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from cases.clock import Clock
+from core.dbsession import request_session
 from deliberation.actors import Actor
 from deliberation.api.state import DeliberationState
 
@@ -31,21 +32,8 @@ StateDep = Annotated[DeliberationState, Depends(get_state)]
 
 
 def get_db(state: StateDep) -> Iterator[Session]:
-    """A session per request (commit on success); SQLite requests take turns on a lock."""
-    lock = state.sqlite_lock
-    if lock is not None:
-        lock.acquire()
-    session = state.sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        if lock is not None:
-            lock.release()
+    """A session per request: commit on success, roll back on error (SQLite: one at a time)."""
+    yield from request_session(state.sessions, state.sqlite_lock)
 
 
 def _function_scoped(dependency: Any) -> Any:
