@@ -10,7 +10,10 @@ full stop, as the wheel's own demo does), and comes out as 24 kHz mono 16-bit WA
 Two caches keep what was said: whole sentences as WAV (``cache_size``), and clauses as audio
 (``clause_cache_size``), so a new sentence made of clauses heard before (a read-back opening with
 “好的”, a form question ending in “对吗”) synthesises only its new clauses. ``warm()`` fills both
-with sentences known in advance (the kiosk's greeting at start-up).
+with sentences known in advance (the kiosk's greeting at start-up). In a sentence of several
+clauses the vocoder of one clause runs on a second thread while the acoustic model works on the
+next (``pipeline``; onnxruntime runs both outside the GIL, so two cores share the work and no
+work is added).
 
 The weights were trained on the Databaker BZNSYP corpus, whose terms are research /
 non-commercial: the factory only builds this engine when the operator accepted them
@@ -26,6 +29,7 @@ import threading
 import time
 import wave
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -66,14 +70,18 @@ class NeuralSynthesizer(Synthesizer):
         threads: int = 1,
         cache_size: int = 64,
         clause_cache_size: int | None = None,
+        pipeline: bool = True,
     ) -> None:
         """Remember where the ONNX files are; ``cache_size`` recent sentences are kept as WAV and
-        ``clause_cache_size`` recent clauses as audio (default: twice ``cache_size``; 0 = none)."""
+        ``clause_cache_size`` recent clauses as audio (default: twice ``cache_size``; 0 = none);
+        ``pipeline`` vocodes a clause on a second thread while the next one's mel is made."""
         self.model_dir = Path(model_dir)
         self.threads = threads
         self.cache_size = cache_size
         self.clause_cache_size = 2 * cache_size if clause_cache_size is None else clause_cache_size
         self._clauses: OrderedDict[tuple[str, float], np.ndarray] = OrderedDict()
+        self.pipeline = pipeline
+        self._worker: ThreadPoolExecutor | None = None
         self._acoustic = None
         self._vocoder = None
         self._symbols: dict[str, int] = {}
@@ -128,24 +136,40 @@ class NeuralSynthesizer(Synthesizer):
         }
         return self._acoustic.run(None, feed)[1]  # type: ignore[union-attr,no-any-return]
 
-    def _clause_audio(self, text: str, ratio: float) -> np.ndarray:
-        key = (text, round(ratio, 3))
-        cached = self._clauses.get(key)
-        if cached is not None:
-            self._clauses.move_to_end(key)
-            return cached
-        mel = self.mel(text, ratio)
-        if mel is None:
-            audio = np.zeros(0, dtype=np.float32)
-        else:
-            out = self._vocoder.run(None, {"mels": mel})[0]  # type: ignore[union-attr]
-            audio = np.asarray(out, dtype=np.float32).reshape(-1)
-        if self.clause_cache_size > 0:
-            audio.flags.writeable = False
-            self._clauses[key] = audio
-            if len(self._clauses) > self.clause_cache_size:
-                self._clauses.popitem(last=False)
+    def _vocode(self, mel: np.ndarray) -> np.ndarray:
+        out = self._vocoder.run(None, {"mels": mel})[0]  # type: ignore[union-attr]
+        audio = np.asarray(out, dtype=np.float32).reshape(-1)
+        audio.flags.writeable = False
         return audio
+
+    def _clause_audios(self, bodies: list[str], ratio: float) -> list[np.ndarray]:
+        """Each clause's audio: from the clause cache, or both models (the vocoder of all but the
+        last new clause on the worker thread, beside the next clause's acoustic model)."""
+        keys = [(body, round(ratio, 3)) for body in bodies]
+        todo = [i for i, key in enumerate(keys) if key not in self._clauses]
+        parts: list[np.ndarray | Future[np.ndarray]] = []
+        for i, key in enumerate(keys):
+            cached = self._clauses.get(key)
+            if cached is not None:
+                self._clauses.move_to_end(key)
+                parts.append(cached)
+                continue
+            mel = self.mel(key[0], ratio)
+            if mel is None:
+                parts.append(np.zeros(0, dtype=np.float32))
+            elif self.pipeline and i != todo[-1]:
+                if self._worker is None:
+                    self._worker = ThreadPoolExecutor(1, thread_name_prefix="neural-vocoder")
+                parts.append(self._worker.submit(self._vocode, mel))
+            else:
+                parts.append(self._vocode(mel))
+        audios = [p.result() if isinstance(p, Future) else p for p in parts]
+        if self.clause_cache_size > 0:
+            for i in todo:
+                self._clauses[keys[i]] = audios[i]
+            while len(self._clauses) > self.clause_cache_size:
+                self._clauses.popitem(last=False)
+        return audios
 
     def warm(self, texts: list[str], *, rate: int = 125) -> int:
         """Synthesise ``texts`` into the caches now (at start-up); how many were new."""
@@ -172,8 +196,9 @@ class NeuralSynthesizer(Synthesizer):
             self._load()
             ratio = speed_ratio(rate)
             pieces: list[np.ndarray] = []
-            for body, mark in clauses(spoken):
-                audio = self._clause_audio(body, ratio)
+            parts = clauses(spoken)
+            audios = self._clause_audios([body for body, _ in parts], ratio)
+            for (_, mark), audio in zip(parts, audios, strict=True):
                 if audio.size == 0:
                     continue
                 pieces.append(audio)

@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Callable
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -45,6 +46,16 @@ MAX_FRAME_BYTES = 64 * 1024
 def static_dir() -> Path:
     """Folder of the kiosk's static files (HTML, CSS, JS; no CDN)."""
     return Path(str(resources.files("voice.kiosk").joinpath("static")))
+
+
+def fixed_prompts() -> list[str]:
+    """What the kiosk itself says word for word, whoever stands at it (warmed at start-up)."""
+    from voice.kiosk import digits, handoff, status, touchturns
+    from voice.kiosk.service import NOT_HEARD
+
+    return [touchturns.HOME, NOT_HEARD, digits.PHONE_REASK, digits.ROOM_REASK, status.ASK_NUMBER,
+            status.ASK_TAIL, status.NOT_FOUND, handoff.ASK_REACH, handoff.ASK_WHERE,
+            handoff.PHONE_REASK]  # fmt: skip
 
 
 def get_service(app: FastAPI) -> KioskService:
@@ -94,10 +105,23 @@ async def startup(app: FastAPI) -> None:
             await asyncio.to_thread(
                 service.synthesizer.synthesize, GREETING, rate=service.settings.tts_rate
             )
+            warm = getattr(service.synthesizer, "warm", None)  # the neural voice: fixed sentences
+            if callable(warm):  # in the background, a sentence at a time: nobody waits long
+                app.state.kiosk_warming = asyncio.create_task(
+                    _warm_voice(warm, service.settings.tts_rate)
+                )
         except Exception:  # the kiosk still shows text; espeak-ng is the fallback voice
             logger.exception("Could not load the synthesiser")
     app.state.kiosk_sockets = {}
     app.state.kiosk_sweeper = asyncio.create_task(_idle_sweeper(app))
+
+
+async def _warm_voice(warm: Callable[..., int], rate: int) -> None:
+    try:
+        count = await asyncio.to_thread(warm, fixed_prompts(), rate=rate)
+        logger.info("Kiosk voice warmed with %d fixed sentences", count)
+    except Exception:  # a sentence not warmed is synthesised when first needed
+        logger.exception("Could not warm the kiosk voice")
 
 
 async def shutdown(app: FastAPI) -> None:

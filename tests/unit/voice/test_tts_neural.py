@@ -277,6 +277,16 @@ def _format_2_folder(tmp_path: Path) -> Path:
     return folder
 
 
+def _fake_run(cmd: list[str], what: str, *, timeout: float = 0, ran: list | None = None) -> None:
+    """Stands in for the provisioning's subprocesses: the rebuild script writes its output."""
+    from voice import neural_provision as prov
+
+    if ran is not None:
+        ran.append(cmd)
+    if str(prov.REBUILD_SCRIPT) in cmd:
+        Path(cmd[-1]).write_bytes(b"rebuilt")
+
+
 def test_a_folder_of_format_2_is_upgraded_in_place_without_tensorflow(
     tmp_path, monkeypatch
 ) -> None:
@@ -285,13 +295,7 @@ def test_a_folder_of_format_2_is_upgraded_in_place_without_tensorflow(
     folder = _format_2_folder(tmp_path)
     assert prov._upgradable(folder) and not prov._complete(folder)  # noqa: SLF001
     ran: list[list[str]] = []
-
-    def fake_run(cmd: list[str], what: str, *, timeout: float) -> None:
-        ran.append(cmd)
-        if str(prov.REBUILD_SCRIPT) in cmd:
-            Path(cmd[-1]).write_bytes(b"rebuilt")
-
-    monkeypatch.setattr(prov, "_run", fake_run)
+    monkeypatch.setattr(prov, "_run", lambda cmd, what, *, timeout: _fake_run(cmd, what, ran=ran))
     monkeypatch.setattr(prov, "vocoder_snr_db", lambda *_a: float("inf"))
     monkeypatch.setattr(prov, "fetch_assets", lambda _w: pytest.fail("no download to upgrade"))
     result = provision_neural_tts(tmp_path, accept_licence=NEURAL_LICENCE)
@@ -310,11 +314,38 @@ def test_a_rebuilt_vocoder_that_speaks_differently_is_not_kept(tmp_path, monkeyp
     from voice import neural_provision as prov
 
     folder = _format_2_folder(tmp_path)
-    monkeypatch.setattr(
-        prov, "_run", lambda cmd, what, *, timeout: Path(cmd[-1]).write_bytes(b"rebuilt")
-    )
+    monkeypatch.setattr(prov, "_run", _fake_run)
     monkeypatch.setattr(prov, "vocoder_snr_db", lambda *_a: 12.0)
     provision_neural_tts(tmp_path, accept_licence=NEURAL_LICENCE)
     assert (folder / neural_tts.VOCODER).read_bytes() == b"stub"  # the converted graph stays
     assert json.loads((folder / "manifest.json").read_text())["vocoder"] == "tf2onnx"
     assert not (folder / (neural_tts.VOCODER + ".rebuilt")).exists()
+
+
+async def test_kiosk_startup_warms_the_voice_with_its_fixed_sentences() -> None:
+    from types import SimpleNamespace
+
+    from voice.kiosk import touchturns
+    from voice.kiosk.app import fixed_prompts, startup
+    from voice.kiosk.service import NOT_HEARD
+
+    class Voice(FakeSynthesizer):
+        warmed: list[tuple[list[str], int]] = []
+
+        def load(self) -> None:
+            pass
+
+        def warm(self, texts: list[str], *, rate: int = 125) -> int:
+            self.warmed.append((texts, rate))
+            return len(texts)
+
+    voice = Voice()
+    settings = VoiceSettings(tts_engine="fake", tts_rate=110)
+    service = SimpleNamespace(recognizer=object(), synthesizer=voice, settings=settings)
+    app = SimpleNamespace(state=SimpleNamespace(kiosk=service))
+    await startup(app)  # type: ignore[arg-type]
+    app.state.kiosk_sweeper.cancel()
+    await app.state.kiosk_warming
+    assert voice.warmed == [(fixed_prompts(), 110)]
+    assert touchturns.HOME in fixed_prompts() and NOT_HEARD in fixed_prompts()
+    assert all(fixed_prompts())
