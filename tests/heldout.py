@@ -163,6 +163,13 @@ PAINTING_CLASS_QUESTION = "我想学画国画，社区有没有开这样的班�
 FIRE_SAID_PLAINLY = "我们楼下那家小饭馆起火了"
 BREAK_IN = "刚才有人闯进我家里来了"
 GAS_BILL_QUESTION = "天然气的费用能不能在社区这边交"
+# a bare problem statement, no "我要报" (slot answers name problems too: DIET alone read such
+# sentences as answers; the meaning blend reads them as reports)
+BARE_COMPLAINTS = {
+    "card_room_noise": "隔壁棋牌室天天吵到后半夜",
+    "loose_manhole": "楼下那个井盖松了 一踩就晃",
+    "bike_shed_roof": "车棚顶上的铁皮被风掀起来了",
+}
 
 # ----- bad input and faults (tests/badinput, tests/faults, tests/unit/privacy/test_tracker_live)
 # an elevator report step by step; the fault tests break a process in the middle of it

@@ -33,6 +33,16 @@ def test_a_long_written_complaint_starts_a_report(live_stack: Stack) -> None:
     assert "排水沟" in (state["slots"].get("description") or "")
 
 
+@pytest.mark.parametrize("key", sorted(heldout.BARE_COMPLAINTS))
+def test_a_bare_problem_statement_starts_a_report(live_stack: Stack, key: str) -> None:
+    who = web_sender()
+    live_stack.say(who, heldout.BARE_COMPLAINTS[key])
+    state = live_stack.tracker(who)
+    assert (state.get("active_loop") or {}).get("name") == "report_form"
+    assert state["slots"].get("description")
+    assert [c for c in live_stack.cases_of(who) if c["type"] == "emergency"] == []
+
+
 def test_a_long_written_question_is_answered_or_honestly_declined(live_stack: Stack) -> None:
     who = web_sender()
     reply = live_stack.say(who, heldout.LONG_WRITTEN_QUESTION)
