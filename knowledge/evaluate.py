@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
 from core.textnorm import normalize_text
-from knowledge.calibration import Calibrator, features, fit, reliability
+from knowledge.calibration import (
+    N_FEATURES,
+    Calibrator,
+    features,
+    fit,
+    has_content_words,
+    reliability,
+)
 from knowledge.embed import Embedder
 from knowledge.index import Entry, Fusion, Scored, Snapshot
 from knowledge.seed import HeldOut, SeedFaq
@@ -90,6 +98,13 @@ def metrics(items: list[HeldOut], rankings: list[list[Scored]], key_of: dict[int
     return Metrics(n, top1 / n_, top3 / n_, rr / n_)
 
 
+@lru_cache(maxsize=65_536)
+def answerable(question: str) -> bool:
+    """Whether a raw question has a content word once normalised (cached: the threshold search
+    asks for every query at every candidate threshold)."""
+    return has_content_words(normalize_text(question))
+
+
 def decision_utility(
     items: list[HeldOut],
     rankings: list[list[Scored]],
@@ -99,11 +114,12 @@ def decision_utility(
 ) -> tuple[float, dict[str, int]]:
     """Utility of answering when the first hit's probability ≥ threshold: +1 right, −cost wrong.
 
-    Without a calibrator the raw fused score is compared (the old behaviour).
+    Without a calibrator the raw fused score is compared (the old behaviour). A question without
+    content words is never answered (as in :meth:`knowledge.service.KnowledgeBase.search`).
     """
     counts = {"right": 0, "wrong": 0, "declined_in_scope": 0, "declined_out_of_scope": 0}
     for item, ranked in zip(items, rankings, strict=True):
-        if not ranked:
+        if not ranked or not answerable(item.question):
             best = 0.0
         elif calibrator is None:
             best = ranked[0].score
@@ -127,10 +143,12 @@ def candidate_features(
         top = ranked[:depth]
         if not top:
             continue
-        xs.append(features([s.score for s in top], [s.overlap for s in top]))
+        xs.append(
+            features([s.score for s in top], [s.overlap for s in top], [s.lexical for s in top])
+        )
         ys.extend(int(key_of[s.faq_id] in item.keys) for s in top)
     if not xs:
-        return np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+        return np.zeros((0, N_FEATURES)), np.zeros(0, dtype=np.int64)
     return np.concatenate(xs), np.asarray(ys, dtype=np.int64)
 
 

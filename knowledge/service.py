@@ -17,7 +17,7 @@ from core.contracts import FaqHit
 from core.pii import mask_pii
 from core.textnorm import normalize_text
 from knowledge import crud
-from knowledge.calibration import Calibrator
+from knowledge.calibration import Calibrator, has_content_words
 from knowledge.embed import Embedder
 from knowledge.index import Entry, Fusion, Scored, Snapshot
 
@@ -155,7 +155,8 @@ class KnowledgeBase:
 
     def search(self, question: str, k: int = 5) -> SearchResult:
         """Normalise (Traditional → Simplified …), embed and rank; calibrated scores in [0, 1];
-        ``confident`` when the first reaches the threshold."""
+        ``confident`` when the first reaches the threshold and the question has a content word
+        (see :func:`knowledge.calibration.has_content_words`)."""
         text = normalize_text(question)[:MAX_EMBED_CHARS]
         snapshot = self._snapshot
         if not text or snapshot.size == 0:
@@ -174,7 +175,11 @@ class KnowledgeBase:
                     score=round(p, 4),
                 )
             )
-        confident = bool(hits) and hits[0].score >= self.thresholds.answer_threshold
+        confident = (
+            bool(hits)
+            and hits[0].score >= self.thresholds.answer_threshold
+            and has_content_words(text)
+        )
         return SearchResult(text, hits, confident, scored[:k])
 
     def ask(self, question: str, *, channel: str | None = None) -> SearchResult:

@@ -6,10 +6,12 @@ Hub app with the hashing embedder (fast); the real-model counterpart is ``test_q
 from __future__ import annotations
 
 import httpx
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from knowledge.calibration import Calibrator, margins
+from knowledge.calibration import Calibrator, features, fit, margins
+from knowledge.service import Thresholds
 from tests.unit.knowledge.conftest import AUTH, serve
 
 STAFF = {**AUTH, "X-Staff-Name": "%E7%8E%8B%E8%80%81%E5%B8%88"}  # 王老师
@@ -88,6 +90,45 @@ def test_adding_a_queued_question_as_a_phrasing_makes_it_searchable_at_once(
 def test_grid_worker_style_anonymous_caller_cannot_add_a_phrasing(client: TestClient) -> None:
     r = client.post("/api/kb/unanswered/1/alternative", json={"faq_id": 1})
     assert r.status_code == 401
+
+
+def _near_misses(n: int = 200, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """First hits of real-looking queries: right ones score a few hundredths above near misses,
+    and near misses share more characters with their FAQ at the same fused score (LCQMC shape)."""
+    rng = np.random.default_rng(seed)
+    rows, labels = [], []
+    for i in range(n):
+        right = i % 2 == 0
+        fused = rng.uniform(0.955, 0.975) if right else rng.uniform(0.935, 0.955)
+        lexical = rng.uniform(0.3, 0.6) if right else rng.uniform(0.5, 0.8)
+        margin = rng.uniform(0.05, 0.15)  # real sets: the lead says little about right or wrong
+        rows.append(features([fused, fused - margin], [0.5, 0.2], [lexical, 0.2])[0])
+        labels.append(int(right))
+    return np.stack(rows), np.asarray(labels)
+
+
+def test_fit_uses_a_fused_score_that_separates_within_a_few_hundredths() -> None:
+    x, y = _near_misses()
+    cal = fit(x, y)
+    p = np.asarray([cal._p(*row) for row in x])  # noqa: SLF001
+    # standardised fit: a narrow-range score is not held back by the penalty
+    assert p[y == 1].mean() > 0.75 and p[y == 0].mean() < 0.25
+    accuracy = float(((p >= 0.5) == (y == 1)).mean())
+    assert accuracy > 0.9
+
+
+def test_character_overlap_the_meaning_does_not_back_lowers_the_probability() -> None:
+    x, y = _near_misses()
+    cal = fit(x, y)
+    assert cal.coef_lexical < 0 < cal.coef_score
+    same_score = cal.probabilities([0.955, 0.85], [0.5, 0.2], [0.45, 0.2])[0]
+    more_chars = cal.probabilities([0.955, 0.85], [0.5, 0.2], [0.75, 0.2])[0]
+    assert more_chars < same_score
+    # a fitted entry round-trips through thresholds.json; old entries (no coef_lexical) still load
+    entry = {"answer_threshold": 0.5, "dense_weight": 1.0, "lexical_weight": 0.2}
+    assert Thresholds.load_entry({**entry, "calibrator": cal.as_dict()}).calibrator.coef_lexical < 0
+    old = {"coef_score": 4.0, "coef_margin": 15.0, "coef_overlap": 2.0, "intercept": -5.5}
+    assert Thresholds.load_entry({**entry, "calibrator": old}).calibrator.coef_lexical == 0.0
 
 
 @pytest.mark.parametrize(

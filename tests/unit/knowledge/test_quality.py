@@ -68,7 +68,7 @@ def test_confident_answers_are_rarely_wrong_and_out_of_scope_is_declined(
             answered += 1
             wrong += key_of[result.hits[0].faq_id] not in item.keys
     assert declined_oos >= oos - 2  # measured 8 of 8 declined
-    # calibrated threshold: measured 73 of 84 answered (the rest get suggestions), 1 wrong
+    # calibrated threshold: measured 79 of 84 answered (the rest get suggestions), 1 wrong
     assert answered >= 0.8 * sum(i.in_scope for i in items)
     assert wrong <= 0.05 * answered
 
@@ -95,14 +95,8 @@ def test_example_resident_questions(
 @pytest.mark.parametrize(
     ("question", "wrong_key"),
     [
-        ("我想问问", "legal_consult"),
-        pytest.param(
-            "独生子女证丢了怎么补办",
-            "senior_card_lost",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known gap: calibrated 0.37 just above the 0.356 threshold"
-            ),
-        ),
+        ("我想问问", "legal_consult"),  # no content word: never answered (scores 0.47 ≥ 0.44)
+        ("独生子女证丢了怎么补办", "senior_card_lost"),  # calibrated 0.42, threshold 0.44
     ],
 )
 def test_issue_12_examples_are_not_answered_wrongly(

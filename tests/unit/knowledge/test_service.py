@@ -137,3 +137,15 @@ def test_logged_questions_have_phone_numbers_masked(kb: KnowledgeBase) -> None:
     with kb.sessions() as session:
         (item,) = session.query(Unanswered).all()
     assert "13812345678" not in item.question and "138****5678" in item.question
+
+
+@pytest.mark.parametrize("question", ["我想问问", "请问一下", "在吗？"])
+def test_a_question_without_content_words_is_never_answered(
+    kb: KnowledgeBase, question: str
+) -> None:
+    from dataclasses import replace
+
+    kb.thresholds = replace(kb.thresholds, answer_threshold=0.0)  # answer anything with a word
+    result = kb.search(question)
+    assert result.hits and not result.confident
+    assert kb.search("医保卡丢了咋办").confident
