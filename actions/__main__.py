@@ -16,7 +16,9 @@ logger = logging.getLogger(__name__)
 def main() -> None:
     """Build settings, configure logging, serve the actions package."""
     parser = argparse.ArgumentParser(description="Linli action server (rasa-sdk)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("LINLI_ACTIONS_PORT", "5055")))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("LINLI_ACTIONS_PORT", "5055"))
+    )
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args()
     settings = ActionsSettings()

@@ -16,9 +16,24 @@ from rasa_sdk.types import DomainDict
 from actions.readback import CONFIRM_BUTTONS, report_summary, service_summary
 from core.taxonomy import categories, services
 
-COMMON_CATEGORIES = ("corridor_light", "streetlight", "elevator", "leak", "garbage", "noise", "parking", "other")
-COMMON_SERVICES = ("elderly_allowance", "residence_certificate", "senior_card", "subsistence_allowance",
-                   "meal_assistance", "home_visit")
+COMMON_CATEGORIES = (
+    "corridor_light",
+    "streetlight",
+    "elevator",
+    "leak",
+    "garbage",
+    "noise",
+    "parking",
+    "other",
+)
+COMMON_SERVICES = (
+    "elderly_allowance",
+    "residence_certificate",
+    "senior_card",
+    "subsistence_allowance",
+    "meal_assistance",
+    "home_visit",
+)
 
 
 def _buttons(titles: list[str]) -> list[dict[str, str]]:
@@ -58,7 +73,9 @@ class _Ask(Action, ABC):
     def buttons(self) -> list[dict[str, str]]:
         """Buttons offered with the question."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Ask the question."""
         ask(dispatcher, self.text, self.expect, self.buttons())
         return []
@@ -161,7 +178,9 @@ class AskConfirmed(Action):
         """Action name."""
         return "action_ask_confirmed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Read back, or invite the correction."""
         if tracker.get_slot("correcting"):
             ask(dispatcher, "好的，哪里不对？请直接说正确的，比如“是5号楼”“电话是…”。", "free")

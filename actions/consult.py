@@ -1,4 +1,5 @@
-"""咨询: answer from the curated knowledge base, or say honestly that we don't know and offer a person."""
+"""咨询: answer from the curated knowledge base, or say honestly that we don't know and offer
+a person."""
 
 from __future__ import annotations
 
@@ -37,21 +38,30 @@ class AnswerQuestion(Action):
         """Action name."""
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Answer, suggest, or hand over; resume the form if one was running."""
         question = (tracker.latest_message.get("text") or "").strip()
         in_form = bool((tracker.active_loop or {}).get("name"))
         if not in_form and (earlier := text_before_clarify(tracker.events)):
             # "我想问问" pressed after "您是想…？": the question is what they said first
             question = earlier
-        if not question or question.startswith("/") or len(question) < 3 or _NO_CONTENT.match(question):
+        if (
+            not question
+            or question.startswith("/")
+            or len(question) < 3
+            or _NO_CONTENT.match(question)
+        ):
             dispatcher.utter_message(text=ASK_WHAT)
             return []
         client = runtime.knowledge_client()
         reply = None
         if client is not None:
             try:
-                reply = await client.ask(question, channel_of(tracker.sender_id).value, tracker.sender_id)
+                reply = await client.ask(
+                    question, channel_of(tracker.sender_id).value, tracker.sender_id
+                )
             except (LinliError, httpx.HTTPError) as exc:
                 logger.warning("Knowledge base unavailable: %s", exc)
         if reply is not None and reply.confident and reply.answer is not None:
@@ -59,7 +69,10 @@ class AnswerQuestion(Action):
         elif reply is not None and reply.suggestions:
             dispatcher.utter_message(
                 text=f"{NOT_SURE}\n{NOT_SURE_NOTE}",
-                buttons=[{"title": s.question, "payload": s.question} for s in reply.suggestions[:3]] + [OFFER_HUMAN],
+                buttons=[
+                    {"title": s.question, "payload": s.question} for s in reply.suggestions[:3]
+                ]
+                + [OFFER_HUMAN],
             )
         else:
             dispatcher.utter_message(

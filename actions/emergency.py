@@ -1,4 +1,5 @@
-"""Emergencies: recognise the kind of danger in a resident's words and the safety guidance to give at once."""
+"""Emergencies: recognise the kind of danger in a resident's words and the safety guidance to
+give at once."""
 
 from __future__ import annotations
 
@@ -22,44 +23,64 @@ class EmergencyKind:
 
 EMERGENCIES: tuple[EmergencyKind, ...] = (
     EmergencyKind(
-        "gas", "燃气泄漏", "other",
+        "gas",
+        "燃气泄漏",
+        "other",
         "请马上离开屋子和楼道，打开门窗通风；千万不要开关电灯、电器，不要打电话或点火。"
         "到安全的地方后，拨打 119 和燃气公司抢修电话。",
         re.compile(r"煤气|燃气|天然气|液化气|瓦斯|气味.*(头晕|难闻)|漏气|一股.*气味"),
     ),
     EmergencyKind(
-        "fire", "火情", "other",
+        "fire",
+        "火情",
+        "other",
         "请马上拨打 119！用湿毛巾捂住口鼻，弯腰沿着安全出口往下走，不要坐电梯，不要回去拿东西。",
         re.compile(r"着火|起火|失火|火灾|冒烟|冒黑烟|烧起来|火苗|浓烟|烟很大"),
     ),
     EmergencyKind(
-        "fall", "有人摔倒受伤", "other",
+        "fall",
+        "有人摔倒受伤",
+        "other",
         "请先不要随意搬动摔倒的人，看看能不能说话、有没有出血。情况严重请马上拨打 120。",
-        re.compile(r"摔倒|摔了|跌倒|起不来|爬不起来|站不起来|昏倒|晕倒|不省人事|没反应|叫不醒|昏迷|晕过去"),
+        re.compile(
+            r"摔倒|摔了|跌倒|起不来|爬不起来|站不起来|昏倒|晕倒|不省人事|没反应|叫不醒|昏迷|晕过去"
+        ),
     ),
     EmergencyKind(
-        "trapped", "电梯困人", "elevator",
+        "trapped",
+        "电梯困人",
+        "elevator",
         "请别慌，不要扒门，按电梯里的警铃或对讲按钮；也可以拨打电梯里贴的救援电话或 119。",
         re.compile(r"困在电梯|关在电梯|电梯里出不来|电梯.*(困|卡).*人|被困"),
     ),
     EmergencyKind(
-        "electric", "触电", "power",
+        "electric",
+        "触电",
+        "power",
         "千万不要直接用手去拉触电的人！先拉下电闸断电，再拨打 120。",
         re.compile(r"触电|漏电.*(人|电到)|被电|电到人"),
     ),
     EmergencyKind(
-        "flood", "大量漏水", "leak",
+        "flood",
+        "大量漏水",
+        "leak",
         "请先关掉家里的总水阀，拔掉地上的插头，注意防滑。",
         re.compile(r"水管爆|爆管|水漫|淹了|大水|水一直往外冒|水漫金山"),
     ),
     EmergencyKind(
-        "medical", "急病", "other",
+        "medical",
+        "急病",
+        "other",
         "请马上拨打 120！让病人躺平或靠坐着别动，开门等救护车；旁边有人的话请他去楼下接一下。",
-        re.compile(r"喘不上气|喘不过气|胸口(疼|痛)|心脏病|中风|说不出话|嘴歪|抽搐|大出血|血止不住|吐血|"
-                   r"不行了|快不行|没气了|没有呼吸|噎住"),
+        re.compile(
+            r"喘不上气|喘不过气|胸口(疼|痛)|心脏病|中风|说不出话|嘴歪|抽搐|大出血|血止不住|吐血|"
+            r"不行了|快不行|没气了|没有呼吸|噎住"
+        ),
     ),
     EmergencyKind(
-        "violence", "人身安全", "other",
+        "violence",
+        "人身安全",
+        "other",
         "请先到安全的地方，马上拨打 110。",
         re.compile(r"打人|打架|持刀|拿刀|抢劫|小偷|有人闯|砸门|家暴"),
     ),
@@ -91,7 +112,9 @@ def is_real_emergency(text: str) -> bool:
 
 
 GENERIC = EmergencyKind(
-    "other", "紧急情况", "other",
+    "other",
+    "紧急情况",
+    "other",
     "如果有人身危险，请马上拨打 110（治安）、119（火警）或 120（急救）。",
     re.compile(r"$^"),
 )

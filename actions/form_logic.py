@@ -1,4 +1,5 @@
-"""What one resident message changes in a form: pure functions from text + form state to slot updates.
+"""What one resident message changes in a form: pure functions from text + form state to slot
+updates.
 
 The form validation actions (actions/forms.py) call these once per turn; keeping them pure makes
 every dialogue rule testable without Rasa.
@@ -84,15 +85,19 @@ def _location_update(text: str, slots: dict, overwrite: bool) -> dict | None:
     old = slots.get("location") or None
     if old is None or overwrite:
         return merge_location(old if overwrite else None, loc).model_dump()
-    conflicts = any(getattr(loc, part) and old.get(part) and getattr(loc, part) != old.get(part)
-                    for part in ("building", "unit", "room"))
+    conflicts = any(
+        getattr(loc, part) and old.get(part) and getattr(loc, part) != old.get(part)
+        for part in ("building", "unit", "room")
+    )
     adds = any(getattr(loc, part) and not old.get(part) for part in ("building", "unit", "room"))
     if conflicts or not adds:
         return None
     return merge_location(old, loc).model_dump()
 
 
-def report_turn(text: str, requested: str | None, slots: dict, intent: str | None = None) -> TurnResult:
+def report_turn(
+    text: str, requested: str | None, slots: dict, intent: str | None = None
+) -> TurnResult:
     """Slot updates of the 报事 form for one message.
 
     Args:
@@ -119,8 +124,9 @@ def report_turn(text: str, requested: str | None, slots: dict, intent: str | Non
         up["location"] = loc
         if slots.get("description") and slots.get("location"):
             # the corrected place replaces the stale one in the description too (read back, case)
-            restated = restate_place(slots["description"], slots["location"],
-                                     Location.model_validate(loc))
+            restated = restate_place(
+                slots["description"], slots["location"], Location.model_validate(loc)
+            )
             if restated != slots["description"]:
                 up["description"] = restated
     if (phone := parse_phone(text)) and (overwrite or not slots.get("contact")):
@@ -141,8 +147,13 @@ def report_turn(text: str, requested: str | None, slots: dict, intent: str | Non
             up["category"] = "other"
     elif requested == "location":
         if "location" not in up and len(prepare(text).strip("，。,. ")) >= 2 and not is_no(text):
-            up["location"] = {"building": None, "unit": None, "room": None,
-                              "landmark": clean_description(text)[:100], "raw": text[:500]}
+            up["location"] = {
+                "building": None,
+                "unit": None,
+                "room": None,
+                "landmark": clean_description(text)[:100],
+                "raw": text[:500],
+            }
     elif requested == "urgency":
         if not up:
             if is_yes(text) or intent == "affirm":
@@ -164,7 +175,9 @@ def _has_report_details(text: str) -> bool:
     return any((parse_location(text), parse_phone(text), parse_category(text)))
 
 
-def service_turn(text: str, requested: str | None, slots: dict, intent: str | None = None) -> TurnResult:
+def service_turn(
+    text: str, requested: str | None, slots: dict, intent: str | None = None
+) -> TurnResult:
     """Slot updates of the 办事 form for one message (see ``report_turn``)."""
     result = TurnResult()
     up = result.updates
@@ -173,8 +186,14 @@ def service_turn(text: str, requested: str | None, slots: dict, intent: str | No
 
     if requested == "confirmed" and not slots.get("correcting"):
         corrected = drop_negated(prepare(text))
-        details = any((parse_service(corrected), parse_applicant(corrected), parse_phone(corrected),
-                       parse_time_preference(corrected)))
+        details = any(
+            (
+                parse_service(corrected),
+                parse_applicant(corrected),
+                parse_phone(corrected),
+                parse_time_preference(corrected),
+            )
+        )
         if (is_yes(text) or intent == "affirm") and not details:
             up["confirmed"] = True
             return result
@@ -199,7 +218,11 @@ def service_turn(text: str, requested: str | None, slots: dict, intent: str | No
             elif is_yes(text) or intent == "affirm":
                 up["applicant"] = "本人"
     elif requested == "time_preference":
-        if "time_preference" not in up and len(prepare(text).strip("，。,. ")) >= 2 and not is_no(text):
+        if (
+            "time_preference" not in up
+            and len(prepare(text).strip("，。,. ")) >= 2
+            and not is_no(text)
+        ):
             up["time_preference"] = clean_description(text)[:100]
     elif requested == "contact":
         if not up:

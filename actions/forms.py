@@ -1,4 +1,5 @@
-"""Form validation for 报事 and 办事: one parser pass per message, then rasa-sdk ``validate_<slot>``."""
+"""Form validation for 报事 and 办事: one parser pass per message, then rasa-sdk
+``validate_<slot>``."""
 
 from __future__ import annotations
 
@@ -71,7 +72,9 @@ class ResidentForm(FormValidationAction, ABC):
     def is_interruption(self, tracker: Tracker) -> bool:
         """True when the message is not an answer to the form (a question, a cancel, …)."""
         intent = latest_intent(tracker)
-        if intent == "emergency" and not is_real_emergency(tracker.latest_message.get("text") or ""):
+        if intent == "emergency" and not is_real_emergency(
+            tracker.latest_message.get("text") or ""
+        ):
             # "周三上午我可以带她过去" is an answer, not a danger: only a real danger signal
             # ends the form (action_emergency checks the same before raising an alarm)
             return False
@@ -99,7 +102,9 @@ class ResidentForm(FormValidationAction, ABC):
             # first is their request, not the button's words
             text = earlier
         elif text.startswith("/"):
-            text = ""  # a button's payload ("/report", "/affirm") is no description; its intent counts
+            text = (
+                ""  # a button's payload ("/report", "/affirm") is no description; its intent counts
+            )
         slot_names = [*self.domain_slots(domain), "correcting"]
         slots = {name: tracker.get_slot(name) for name in slot_names}
         result = self.turn(text, requested, slots, latest_intent(tracker))
@@ -113,21 +118,25 @@ class ResidentForm(FormValidationAction, ABC):
             dispatcher.utter_message(text=result.problem)
         if requested and not filled:
             if not result.problem:
-                dispatcher.utter_message(text=NOT_UNDERSTOOD.get(requested, NOT_UNDERSTOOD["description"]))
+                dispatcher.utter_message(
+                    text=NOT_UNDERSTOOD.get(requested, NOT_UNDERSTOOD["description"])
+                )
             events.append(SlotSet(requested, None))
         return events
 
     # --- validate_<slot> (rasa-sdk convention); each returns the cleaned value or None
 
-    def validate_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> dict[str, Any]:
+    def validate_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """A valid phone number or "declined"."""
         if value is None or value == "declined" or parse_phone(str(value)) == value:
             return {"contact": value}
         return {"contact": None}
 
-    def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: DomainDict) -> dict[str, Any]:
+    def validate_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Only an explicit True confirms."""
         return {"confirmed": True if value is True else None}
 
@@ -148,32 +157,41 @@ class ValidateReportForm(ResidentForm):
         if looks_like_question(text):
             return False
         parser = {
-            "location": parse_location, "contact": parse_phone, "urgency": parse_urgency,
-            "category": parse_category, "confirmed": lambda t: is_yes(t) or None,
+            "location": parse_location,
+            "contact": parse_phone,
+            "urgency": parse_urgency,
+            "category": parse_category,
+            "confirmed": lambda t: is_yes(t) or None,
             # any statement that is not a question describes the problem
             "description": lambda t: is_substantive(t) or None,
         }.get(requested or "")
         return parser is not None and parser(text) is not None
 
-    def validate_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: DomainDict) -> dict[str, Any]:
+    def validate_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """A code of the canonical category list."""
         return {"category": value if value and category_by_code(str(value)) else None}
 
-    def validate_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: DomainDict) -> dict[str, Any]:
+    def validate_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """A structured location with at least one part."""
-        ok = isinstance(value, dict) and any(value.get(k) for k in ("building", "unit", "room", "landmark"))
+        ok = isinstance(value, dict) and any(
+            value.get(k) for k in ("building", "unit", "room", "landmark")
+        )
         return {"location": value if ok else None}
 
-    def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> dict[str, Any]:
+    def validate_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Free text, at most 2000 characters."""
         text = str(value or "").strip()
         return {"description": text[:2000] or None}
 
-    def validate_urgency(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> dict[str, Any]:
+    def validate_urgency(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """'urgent' or 'normal'."""
         return {"urgency": value if value in ("urgent", "normal") else None}
 
@@ -194,22 +212,28 @@ class ValidateServiceForm(ResidentForm):
         if looks_like_question(text):
             return False
         parser = {
-            "service_type": parse_service, "contact": parse_phone, "applicant": parse_applicant,
-            "time_preference": parse_time_preference, "confirmed": lambda t: is_yes(t) or None,
+            "service_type": parse_service,
+            "contact": parse_phone,
+            "applicant": parse_applicant,
+            "time_preference": parse_time_preference,
+            "confirmed": lambda t: is_yes(t) or None,
         }.get(requested or "")
         return parser is not None and parser(text) is not None
 
-    def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
+    def validate_service_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """A code of the service catalogue."""
         return {"service_type": value if value and service_by_code(str(value)) else None}
 
-    def validate_applicant(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: DomainDict) -> dict[str, Any]:
+    def validate_applicant(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """本人 or a relation, at most 40 characters."""
         return {"applicant": str(value)[:40] if value else None}
 
-    def validate_time_preference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
+    def validate_time_preference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Free text, at most 100 characters."""
         return {"time_preference": str(value)[:100] if value else None}

@@ -20,7 +20,9 @@ class HandleInform(Action):
         """Action name."""
         return "action_handle_inform"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Start the matching form, or ask."""
         status = await answer_status_followup(dispatcher, tracker, domain)
         if status is not None:

@@ -54,10 +54,18 @@ def parse_phone(text: str) -> str | None:
 def declines_contact(text: str) -> bool:
     """True when the resident does not want to leave a phone number."""
     prepared = prepare(text)
-    return bool(_DECLINE_CONTACT.search(prepared)) or prepared in {"不", "不要", "不用", "没有", "不了"}
+    return bool(_DECLINE_CONTACT.search(prepared)) or prepared in {
+        "不",
+        "不要",
+        "不用",
+        "没有",
+        "不了",
+    }
 
 
-_DECLINE_IN_PASSING = re.compile(r"(电话|手机|号码|联系方式).{0,3}(不留|不给|不方便)|(不留|不给|不想留).{0,3}(电话|手机|号码|联系方式)|匿名")
+_DECLINE_IN_PASSING = re.compile(
+    r"(电话|手机|号码|联系方式).{0,3}(不留|不给|不方便)|(不留|不给|不想留).{0,3}(电话|手机|号码|联系方式)|匿名"
+)
 
 
 def declines_contact_in_passing(text: str) -> bool:
@@ -73,16 +81,62 @@ def looks_like_bad_phone(text: str) -> bool:
 
 # ---------------------------------------------------------------- location
 
-# "3楼" alone is usually a floor (三楼 = third floor); it is a building only before a unit ("5楼2单元").
-_BUILDING = re.compile(r"(\d{1,3})\s*(?:号楼|号栋|栋楼|栋|幢|号院|座|号(?![房室])|楼(?=\s*\d{1,2}\s*(?:单元|门洞)))")
+# "3楼" alone is usually a floor (三楼 = third floor); it is a building only before a unit
+# ("5楼2单元").
+_BUILDING = re.compile(
+    r"(\d{1,3})\s*(?:号楼|号栋|栋楼|栋|幢|号院|座|号(?![房室])|楼(?=\s*\d{1,2}\s*(?:单元|门洞)))"
+)
 _UNIT = re.compile(r"(\d{1,2})\s*(?:单元|门洞|单位)")
 _ROOM = re.compile(r"(\d{3,4})\s*(?:室|房|号房|户)?")
 _LANDMARKS = (
-    "东门", "西门", "南门", "北门", "大门", "正门", "侧门", "后门", "小区门口", "门口", "门卫",
-    "菜市场", "农贸市场", "超市", "广场", "小广场", "停车场", "地下车库", "车库", "垃圾站", "垃圾房",
-    "健身器材", "篮球场", "花园", "小花园", "凉亭", "幼儿园", "学校", "物业办公室", "服务中心",
-    "居委会", "楼顶", "天台", "地下室", "自行车棚", "车棚", "充电桩", "快递柜", "人行道", "主干道",
-    "公交站", "中心花园", "水塔", "配电房", "公厕", "小卖部", "老年活动中心", "活动室",
+    "东门",
+    "西门",
+    "南门",
+    "北门",
+    "大门",
+    "正门",
+    "侧门",
+    "后门",
+    "小区门口",
+    "门口",
+    "门卫",
+    "菜市场",
+    "农贸市场",
+    "超市",
+    "广场",
+    "小广场",
+    "停车场",
+    "地下车库",
+    "车库",
+    "垃圾站",
+    "垃圾房",
+    "健身器材",
+    "篮球场",
+    "花园",
+    "小花园",
+    "凉亭",
+    "幼儿园",
+    "学校",
+    "物业办公室",
+    "服务中心",
+    "居委会",
+    "楼顶",
+    "天台",
+    "地下室",
+    "自行车棚",
+    "车棚",
+    "充电桩",
+    "快递柜",
+    "人行道",
+    "主干道",
+    "公交站",
+    "中心花园",
+    "水塔",
+    "配电房",
+    "公厕",
+    "小卖部",
+    "老年活动中心",
+    "活动室",
 )
 _LANDMARK_CONTEXT = re.compile(
     r"((?:小区)?(?:" + "|".join(sorted(_LANDMARKS, key=len, reverse=True)) + r")"
@@ -101,16 +155,22 @@ def parse_location(text: str) -> Location | None:
         unit = m.group(1)
     tail = prepared
     if m := (_UNIT.search(prepared) or _BUILDING.search(prepared)):
-        tail = prepared[m.end():]
+        tail = prepared[m.end() :]
         if (rm := re.match(r"[\s,，的.…。、-]*(\d{3,4})(?:室|房|号房|户|号)?", tail)) is not None:
             room = rm.group(1)
     if room is None and (rm := re.search(r"(\d{3,4})\s*(?:室|房间|号房)", prepared)):
         room = rm.group(1)
     # a short answer that is just a room number: "是202", "502"
-    if room is None and building is None and (rm := re.fullmatch(r"[^\d]{0,4}(\d{3,4})[^\d]{0,3}", prepared.strip(_PUNCT))):
+    if (
+        room is None
+        and building is None
+        and (rm := re.fullmatch(r"[^\d]{0,4}(\d{3,4})[^\d]{0,3}", prepared.strip(_PUNCT)))
+    ):
         room = rm.group(1)
     # "3-2-301" style
-    if building is None and (dm := re.search(r"(?<!\d)(\d{1,3})-(\d{1,2})-(\d{3,4})(?!\d)", prepared)):
+    if building is None and (
+        dm := re.search(r"(?<!\d)(\d{1,3})-(\d{1,2})-(\d{3,4})(?!\d)", prepared)
+    ):
         building, unit, room = dm.group(1), dm.group(2), dm.group(3)
     if m := _LANDMARK_CONTEXT.search(prepared):
         landmark = m.group(1)
@@ -118,7 +178,13 @@ def parse_location(text: str) -> Location | None:
         landmark = m.group(0)
     if not any((building, unit, room, landmark)):
         return None
-    return Location(building=building, unit=unit, room=room, landmark=landmark, raw=clean_description(text)[:500])
+    return Location(
+        building=building,
+        unit=unit,
+        room=room,
+        landmark=landmark,
+        raw=clean_description(text)[:500],
+    )
 
 
 def merge_location(old: dict | None, new: Location) -> Location:
@@ -141,7 +207,12 @@ _PLACE_MENTION = re.compile(
     rf"|(?<=单元)(?P<bare>\s*的?\s*[0-9０-９]{{3,4}})(?![0-9０-９])"
 )
 _SUFFIX_PART = {
-    "单元": "unit", "门洞": "unit", "号房": "room", "室": "room", "房": "room", "户": "room",
+    "单元": "unit",
+    "门洞": "unit",
+    "号房": "room",
+    "室": "room",
+    "房": "room",
+    "户": "room",
 }
 
 
@@ -172,7 +243,7 @@ def restate_place(description: str, old: dict | None, new: Location) -> str:
             "room" if suffix == "号" and len(value) >= 3 else "building"
         )
         if part in changed and value == changed[part][0]:
-            return changed[part][1] + m.group(0)[len(m.group("num")):]
+            return changed[part][1] + m.group(0)[len(m.group("num")) :]
         return m.group(0)
 
     text = _PLACE_MENTION.sub(swap, description) if changed else description
@@ -226,7 +297,11 @@ def _match_taxonomy(text: str, kind: str) -> str | None:
 def parse_category(text: str) -> str | None:
     """Code of the report category the text names (synonyms, homophones), else None."""
     code = _match_taxonomy(text, "category")
-    return None if code == "other" and not re.search("其他|其它|别的", normalize_text(text or "")) else code
+    return (
+        None
+        if code == "other" and not re.search("其他|其它|别的", normalize_text(text or ""))
+        else code
+    )
 
 
 def parse_service(text: str) -> str | None:
@@ -261,7 +336,11 @@ def parse_urgency(text: str) -> str | None:
 
 def urgency_hint(text: str) -> str | None:
     """Softer signal from a description (黑漆漆, 老人, 小孩): 'urgent' or None."""
-    return "urgent" if _URGENT.search(prepare(text)) and not _NOT_URGENT.search(prepare(text)) else None
+    return (
+        "urgent"
+        if _URGENT.search(prepare(text)) and not _NOT_URGENT.search(prepare(text))
+        else None
+    )
 
 
 # ---------------------------------------------------------------- applicant / time
@@ -290,7 +369,11 @@ def parse_applicant(text: str) -> str | None:
     return None
 
 
-_DAY = r"(今天|明天|后天|大后天|这周[一二三四五六日天1-7]?|下周[一二三四五六日天1-7]?|周[一二三四五六日天1-7]|星期[一二三四五六日天1-7]|礼拜[一二三四五六日天1-7]|工作日|周末|\d{1,2}月\d{1,2}[日号]|\d{1,2}[号日](?![楼栋幢院单房室]))"
+_DAY = (
+    r"(今天|明天|后天|大后天|这周[一二三四五六日天1-7]?|下周[一二三四五六日天1-7]?"
+    r"|周[一二三四五六日天1-7]|星期[一二三四五六日天1-7]|礼拜[一二三四五六日天1-7]|工作日|周末"
+    r"|\d{1,2}月\d{1,2}[日号]|\d{1,2}[号日](?![楼栋幢院单房室]))"
+)
 _PART = r"(早上|上午|中午|下午|晚上|傍晚|白天|\d{1,2}点(?:半|\d{1,2}分?)?)"
 _TIME = re.compile(rf"{_DAY}\s*{_PART}?|{_PART}")
 _ANY_TIME = re.compile(r"随时|都行|都可以|什么时候都|哪天都|无所谓|尽快|越早越好|越快越好|早点")
@@ -315,7 +398,10 @@ def parse_time_preference(text: str) -> str | None:
 
 # ---------------------------------------------------------------- yes / no / ratings / case numbers
 
-_YES = re.compile(r"^(对|是|是的|对的|没错|没问题|嗯|嗯嗯|好|好的|行|可以|对头|要得|中|确认|正确|就这样|没毛病|对对|对对对|ok|okay|yes)[。！!啊呀的了吧]*$", re.I)
+_YES = re.compile(
+    r"^(对|是|是的|对的|没错|没问题|嗯|嗯嗯|好|好的|行|可以|对头|要得|中|确认|正确|就这样|没毛病|对对|对对对|ok|okay|yes)[。！!啊呀的了吧]*$",
+    re.I,
+)
 _NO = re.compile(r"^(不对|不是|错了|不行|不|不正确|不太对|有错|改一下|不是这样)")
 
 
@@ -331,7 +417,10 @@ def is_no(text: str) -> bool:
 
 
 _RATINGS = (
-    ("unresolved", r"没解决|没有解决|未解决|没修好|没弄好|还是|根本没|没人来|没用|不满意|还没好|照旧"),
+    (
+        "unresolved",
+        r"没解决|没有解决|未解决|没修好|没弄好|还是|根本没|没人来|没用|不满意|还没好|照旧",
+    ),
     ("partial", r"部分解决|解决了一部分|一半|还差|基本|差不多|凑合|部分"),
     ("resolved", r"解决了|修好了|弄好了|好了|满意|可以了|没问题了|搞定"),
 )
@@ -369,16 +458,26 @@ def parse_case_tail(text: str) -> str | None:
 
 # ---------------------------------------------------------------- description
 
-_GREETING = re.compile(r"^(你好|您好|喂|哎|诶|那个|就是|嗯|呃|啊|同志|小助手|机器人|请问)[，,。！!\s…]*")
+_GREETING = re.compile(
+    r"^(你好|您好|喂|哎|诶|那个|就是|嗯|呃|啊|同志|小助手|机器人|请问)[，,。！!\s…]*"
+)
 
 
 def clean_description(text: str) -> str:
     """The resident's description without greetings, fillers and phone numbers (kept elsewhere)."""
-    prepared = to_simplified("".join(ch for ch in (text or "") if ch.isprintable() or ch == " ")).strip()
+    prepared = to_simplified(
+        "".join(ch for ch in (text or "") if ch.isprintable() or ch == " ")
+    ).strip()
     for _ in range(3):
         prepared = _GREETING.sub("", prepared)
-    prepared = re.sub(r"[，,]?\s*(我的)?(电话|手机|联系方式)?(号码)?(是|：|:)?\s*1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}", "", prepared)
-    prepared = re.sub(r"[，,]?\s*(我的)?(电话|手机|联系方式)(号码)?(是|：|:)?\s*[0-9０-９\s-]{7,}", "", prepared)
+    prepared = re.sub(
+        r"[，,]?\s*(我的)?(电话|手机|联系方式)?(号码)?(是|：|:)?\s*1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}",
+        "",
+        prepared,
+    )
+    prepared = re.sub(
+        r"[，,]?\s*(我的)?(电话|手机|联系方式)(号码)?(是|：|:)?\s*[0-9０-９\s-]{7,}", "", prepared
+    )
     prepared = re.sub(r"[，,。]{2,}", "，", prepared).strip(_PUNCT)
     return prepared[:2000]
 

@@ -10,10 +10,12 @@ CONFIRM_BUTTONS = [{"title": "对", "payload": "/affirm"}, {"title": "不对", "
 
 
 def location_text(location: dict | None) -> str:
-    """"5号楼2单元" / "东门" from the location slot."""
+    """ "5号楼2单元" / "东门" from the location slot."""
     if not location:
         return "（地点未说明）"
-    return Location.model_validate({k: v for k, v in location.items() if k in Location.model_fields}).describe()
+    return Location.model_validate(
+        {k: v for k, v in location.items() if k in Location.model_fields}
+    ).describe()
 
 
 def contact_text(contact: str | None) -> str:
@@ -24,7 +26,7 @@ def contact_text(contact: str | None) -> str:
 
 
 def report_summary(slots: dict) -> str:
-    """"您要反映：楼道灯，5号楼2单元，…，对吗？"."""
+    """ "您要反映：楼道灯，5号楼2单元，…，对吗？"."""
     category = category_by_code(slots.get("category") or "")
     parts = [
         category.name if category else "其他问题",
@@ -37,7 +39,7 @@ def report_summary(slots: dict) -> str:
 
 
 def materials_text(service_code: str | None) -> str:
-    """"需要带：身份证…；办理地点：…"."""
+    """ "需要带：身份证…；办理地点：…"."""
     service = service_by_code(service_code or "")
     if service is None:
         return ""
@@ -48,16 +50,29 @@ def materials_text(service_code: str | None) -> str:
 
 
 def service_summary(slots: dict) -> str:
-    """"您要办理：高龄津贴（为母亲办理），时间：明天上午，电话尾号5678。需要准备：…。对吗？"."""
+    """ "您要办理：高龄津贴（为母亲办理），时间：明天上午，电话尾号5678。需要准备：…。对吗？"."""
     service = service_by_code(slots.get("service_type") or "")
     name = service.name if service else "其他事项"
     applicant = slots.get("applicant") or "本人"
     who = "本人办理" if applicant == "本人" else f"为{applicant}办理"
-    parts = [f"{name}（{who}）", f"时间：{slots.get('time_preference') or '随时'}", contact_text(slots.get("contact"))]
-    return "您要办理：" + "，".join(parts) + "。" + materials_text(slots.get("service_type")) + "对吗？"
+    parts = [
+        f"{name}（{who}）",
+        f"时间：{slots.get('time_preference') or '随时'}",
+        contact_text(slots.get("contact")),
+    ]
+    return (
+        "您要办理："
+        + "，".join(parts)
+        + "。"
+        + materials_text(slots.get("service_type"))
+        + "对吗？"
+    )
 
 
 def speakable_case_no(case_no: str) -> str:
-    """Case number written so it is read digit by digit: BS-20261121-0042 → "BS-20261121-0042（尾号 0 0 4 2）"."""
+    """Case number written so it is read digit by digit.
+
+    BS-20261121-0042 → "BS-20261121-0042（尾号 0 0 4 2）".
+    """
     tail = case_no[-4:]
     return f"{case_no}（尾号 {' '.join(tail)}）"

@@ -1,4 +1,5 @@
-"""Process-wide clients of the action server, built on first use from the settings (never at import)."""
+"""Process-wide clients of the action server, built on first use from the settings (never at
+import)."""
 
 from __future__ import annotations
 
@@ -86,7 +87,9 @@ async def flush_pending() -> int:
         except ServiceUnavailable:
             break
         except Exception:  # a rejected payload must not block the queue forever
-            logger.exception("Pending submission %s rejected by the hub; kept for staff", case.idempotency_key)
+            logger.exception(
+                "Pending submission %s rejected by the hub; kept for staff", case.idempotency_key
+            )
             continue
         await pending().remove(case.idempotency_key)
         logger.info("Pending submission delivered as %s", created.case_no)

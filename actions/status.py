@@ -63,7 +63,11 @@ def describe_case(case: CasePublic) -> str:
     """One plain-Chinese line about a case."""
     what = case.category_label or case.service_label or "您的事项"
     where = f"，{location_text(case.location.model_dump())}" if case.location else ""
-    due = f"，预计{_when(case.due_at)}前办好" if case.due_at and case.status not in ("closed", "resolved") else ""
+    due = (
+        f"，预计{_when(case.due_at)}前办好"
+        if case.due_at and case.status not in ("closed", "resolved")
+        else ""
+    )
     who = f"，由{case.assignee}处理" if case.assignee else ""
     return f"编号 {case.case_no}（{what}{where}）现在是：{case.status_label}{who}{due}。"
 
@@ -76,7 +80,9 @@ class CaseStatus(Action):
         """Action name."""
         return "action_case_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Look the case up and describe it."""
         text = tracker.latest_message.get("text") or ""
         ref = answer_to(text, remembered(tracker, WAITING_NUMBER))  # "7777" after we asked
@@ -160,8 +166,10 @@ async def answer_status_followup(
     if remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF):
         wanted = bool(ref.number or ref.phone_tail) or has_no_phone(text) or has_no_number(text)
     else:
-        wanted = bool(ref.number) and names_a_case(text) and not (
-            parse_category(text) or parse_service(text)
+        wanted = (
+            bool(ref.number)
+            and names_a_case(text)
+            and not (parse_category(text) or parse_service(text))
         )
     return await CaseStatus().run(dispatcher, tracker, domain) if wanted else None
 
@@ -196,7 +204,9 @@ class Rate(Action):
         """Action name."""
         return "action_rate"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Confirm the case just shown (found by number + phone), else the most recent
         resolved case of this resident."""
         text = tracker.latest_message.get("text") or ""
@@ -216,7 +226,9 @@ class Rate(Action):
                 if explicit:
                     waiting = [c for c in waiting if c.case_no == explicit]
                 if not waiting:
-                    dispatcher.utter_message(text="您现在没有等待确认的事项。想查进度可以说“我上次报的事怎么样了”。")
+                    dispatcher.utter_message(
+                        text="您现在没有等待确认的事项。想查进度可以说“我上次报的事怎么样了”。"
+                    )
                     return []
                 target = waiting[0].case_no
             result = await client.confirm(target, tracker.sender_id, rating, comment=text[:500])

@@ -18,10 +18,24 @@ from core.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
-FORM_SLOTS = ("category", "location", "description", "urgency", "contact", "service_type", "applicant",
-              "time_preference", "confirmed", "correcting", "emergency_case", "requested_slot")
-SAVED_FOR_LATER = ("系统暂时连不上，不过您说的内容已经保存好了，恢复后会自动提交，"
-                   "编号会再通知您。如果很急，请直接联系社区服务中心。")
+FORM_SLOTS = (
+    "category",
+    "location",
+    "description",
+    "urgency",
+    "contact",
+    "service_type",
+    "applicant",
+    "time_preference",
+    "confirmed",
+    "correcting",
+    "emergency_case",
+    "requested_slot",
+)
+SAVED_FOR_LATER = (
+    "系统暂时连不上，不过您说的内容已经保存好了，恢复后会自动提交，"
+    "编号会再通知您。如果很急，请直接联系社区服务中心。"
+)
 
 
 def reset_form_slots() -> list[dict[str, Any]]:
@@ -32,12 +46,16 @@ def reset_form_slots() -> list[dict[str, Any]]:
 def channel_of(sender_id: str) -> Channel:
     """The channel a sender id belongs to (tg:…, kiosk:…, web:…)."""
     prefix = sender_id.split(":", 1)[0] if ":" in sender_id else ""
-    return {"tg": Channel.TELEGRAM, "kiosk": Channel.KIOSK, "web": Channel.WEB}.get(prefix, Channel.REST)
+    return {"tg": Channel.TELEGRAM, "kiosk": Channel.KIOSK, "web": Channel.WEB}.get(
+        prefix, Channel.REST
+    )
 
 
 def idempotency_key(tracker: Tracker, kind: str) -> str:
     """Same tracker state → same key: a retried action never creates a second case."""
-    stamp = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), 0)
+    stamp = next(
+        (e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), 0
+    )
     return f"{tracker.sender_id}:{kind}:{stamp}"
 
 
@@ -56,7 +74,8 @@ def contact_fields(contact: str | None) -> dict[str, Any]:
 
 
 async def create_case(case: CaseCreate) -> CasePublic | None:
-    """Store the case durably, hand it to the hub; None when the hub is unreachable (retried later)."""
+    """Store the case durably, hand it to the hub; None when the hub is unreachable (retried
+    later)."""
     await runtime.pending().add(case)
     try:
         await runtime.flush_pending()
@@ -79,7 +98,9 @@ class SubmitReport(Action):
         """Action name."""
         return "action_submit_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Submit, tell the case number, reset the form."""
         slots = tracker.current_slot_values()
         case = CaseCreate(
@@ -99,7 +120,10 @@ class SubmitReport(Action):
             return reset_form_slots()
         text = f"已受理！您的报事编号是 {speakable_case_no(created.case_no)}。"
         if created.linked_to:
-            text += f"这个问题邻居已经反映过了（编号 {created.linked_to}），您的反映已合并进去，处理进展会同样通知您。"
+            text += (
+                f"这个问题邻居已经反映过了（编号 {created.linked_to}），"
+                "您的反映已合并进去，处理进展会同样通知您。"
+            )
         else:
             text += "工作人员会尽快处理，处理好了会请您确认是否解决。"
         dispatcher.utter_message(text=text, json_message=None)
@@ -114,7 +138,9 @@ class SubmitService(Action):
         """Action name."""
         return "action_submit_service"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Submit, list the materials, tell the case number, reset the form."""
         slots = tracker.current_slot_values()
         service_code = slots.get("service_type") or "other_service"
@@ -148,7 +174,9 @@ class Cancel(Action):
         """Action name."""
         return "action_cancel"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Cancel and say so."""
         dispatcher.utter_message(text="好的，已经取消了，没有提交任何内容。有需要随时再找我。")
         return [ActiveLoop(None), *reset_form_slots()]

@@ -40,7 +40,9 @@ class Emergency(Action):
         """Action name."""
         return "action_emergency"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Guide, create the emergency case, end any form, start the follow-up."""
         text = tracker.latest_message.get("text") or ""
         form = (tracker.active_loop or {}).get("name")
@@ -67,15 +69,20 @@ class Emergency(Action):
         )
         created = await create_case(case)
         if created is None:
-            dispatcher.utter_message(text="系统暂时连不上值班人员，请一定先拨打上面的电话！您说的情况已经保存，恢复后会马上通知社区。")
+            dispatcher.utter_message(
+                text="系统暂时连不上值班人员，请一定先拨打上面的电话！您说的情况已经保存，恢复后会马上通知社区。"
+            )
         else:
             where = f"（{location_text(location.model_dump())}）" if location else ""
             dispatcher.utter_message(
                 text=f"已经通知社区值班人员{where}，紧急编号 {speakable_case_no(created.case_no)}。"
             )
             announce_case(dispatcher, tracker.sender_id, created)
-        return [ActiveLoop(None), *reset_form_slots(),
-                *follow_up(dispatcher, created, case, kind.code, location, phone)]
+        return [
+            ActiveLoop(None),
+            *reset_form_slots(),
+            *follow_up(dispatcher, created, case, kind.code, location, phone),
+        ]
 
 
 def follow_up(
@@ -99,13 +106,16 @@ def follow_up(
 
 
 class Handoff(Action):
-    """A call-back task for staff, with whatever the resident already said, and what happens next."""
+    """A call-back task for staff, with whatever the resident already said, and what happens
+    next."""
 
     def name(self) -> str:
         """Action name."""
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """Create the call-back case, end any form."""
         slots = tracker.current_slot_values()
         said = said_parts(slots)
@@ -116,7 +126,9 @@ class Handoff(Action):
             type=CaseType.CALLBACK,
             category=slots.get("category"),
             location=location_from_slot(slots.get("location")),
-            description=("居民要求人工服务。" + (f"已说明：{'；'.join(said)}" if said else ""))[:2000],
+            description=("居民要求人工服务。" + (f"已说明：{'；'.join(said)}" if said else ""))[
+                :2000
+            ],
             channel=channel_of(tracker.sender_id),
             sender_id=tracker.sender_id,
             idempotency_key=idempotency_key(tracker, "callback"),
@@ -124,12 +136,19 @@ class Handoff(Action):
             **contact_fields(phone if phone != "declined" else None),
         )
         created = await create_case(case)
-        how = (f"工作人员会在{OFFICE_HOURS}打电话给您（尾号{phone[-4:]}）"
-               if phone and phone != "declined" else f"工作人员会在{OFFICE_HOURS}尽快联系您；在服务中心的话，也可以直接到一楼综合窗口")
+        how = (
+            f"工作人员会在{OFFICE_HOURS}打电话给您（尾号{phone[-4:]}）"
+            if phone and phone != "declined"
+            else f"工作人员会在{OFFICE_HOURS}尽快联系您；在服务中心的话，也可以直接到一楼综合窗口"
+        )
         if created is None:
-            dispatcher.utter_message(text=f"好的，给您转人工。系统暂时连不上，您的请求已保存，{how}。")
+            dispatcher.utter_message(
+                text=f"好的，给您转人工。系统暂时连不上，您的请求已保存，{how}。"
+            )
         else:
-            dispatcher.utter_message(text=f"好的，已为您转人工，登记编号 {speakable_case_no(created.case_no)}。{how}。"
-                                     + ("您刚才说的内容也一并转给了工作人员。" if said else ""))
+            dispatcher.utter_message(
+                text=f"好的，已为您转人工，登记编号 {speakable_case_no(created.case_no)}。{how}。"
+                + ("您刚才说的内容也一并转给了工作人员。" if said else "")
+            )
             announce_case(dispatcher, tracker.sender_id, created)
         return [ActiveLoop(None), *reset_form_slots()]

@@ -144,9 +144,10 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     deleted = privacy.delete_resident(session, req=req, now=now)
                     tracker = (
-                        "对话记录未找到或暂时连不上（请稍后再试一次）" if deleted.tracker_events_deleted is None
+                        "对话记录未找到或暂时连不上（请稍后再试一次）"
+                        if deleted.tracker_events_deleted is None
                         else f"删除对话记录 {deleted.tracker_events_deleted} 条"
-                    )  # fmt: skip
+                    )
                     out.write(
                         f"已清除 {len(deleted.cases)} 件事项的个人信息，{tracker}，"
                         f"删除待提交的事项 {deleted.pending_deleted or 0} 件\n"

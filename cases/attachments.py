@@ -118,7 +118,9 @@ class AttachmentStore:
         if content is not None and att.filename:
             self._write(folder / att.filename, content)
         try:
-            self._write(folder / f"{att.id}.json", json.dumps(asdict(att), ensure_ascii=False).encode())
+            self._write(
+                folder / f"{att.id}.json", json.dumps(asdict(att), ensure_ascii=False).encode()
+            )
         except StorageFull:
             if att.filename:
                 (folder / att.filename).unlink(missing_ok=True)
@@ -128,22 +130,40 @@ class AttachmentStore:
     def add_photo(self, case_no: str, data: bytes, now: datetime) -> Attachment:
         """Store a photo after checking its size and real type."""
         if len(data) > self._max:
-            raise AttachmentTooLarge(f"照片太大了，请发 {self._max // (1024 * 1024)}MB 以内的照片。")
+            raise AttachmentTooLarge(
+                f"照片太大了，请发 {self._max // (1024 * 1024)}MB 以内的照片。"
+            )
         content_type = sniff_image(data)
         if content_type is None:
             raise AttachmentWrongType("只能收 JPG、PNG 或 WebP 格式的照片。")
         att_id = self._next_id(case_no)
-        att = Attachment(id=att_id, case_no=case_no, kind="photo", content_type=content_type, size=len(data),
-                         created_at=now.isoformat(), filename=att_id + IMAGE_TYPES[content_type])
+        att = Attachment(
+            id=att_id,
+            case_no=case_no,
+            kind="photo",
+            content_type=content_type,
+            size=len(data),
+            created_at=now.isoformat(),
+            filename=att_id + IMAGE_TYPES[content_type],
+        )
         return self._save(att, data)
 
-    def add_location(self, case_no: str, latitude: float, longitude: float, now: datetime) -> Attachment:
+    def add_location(
+        self, case_no: str, latitude: float, longitude: float, now: datetime
+    ) -> Attachment:
         """Store a shared location."""
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise AttachmentError("位置坐标不对。")
-        att = Attachment(id=self._next_id(case_no), case_no=case_no, kind="location",
-                         content_type=None, size=0, created_at=now.isoformat(), latitude=latitude,
-                         longitude=longitude)
+        att = Attachment(
+            id=self._next_id(case_no),
+            case_no=case_no,
+            kind="location",
+            content_type=None,
+            size=0,
+            created_at=now.isoformat(),
+            latitude=latitude,
+            longitude=longitude,
+        )
         return self._save(att, None)
 
     def list(self, case_no: str) -> list[Attachment]:

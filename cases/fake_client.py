@@ -258,8 +258,10 @@ class FakeCaseClient:
             self._set_status(stored, "in_progress", note)
             due = self.now + timedelta(hours=24)
             stored.public = stored.public.model_copy(update={"due_at": due})
-            message = "谢谢您的反馈。没处理完的部分已经交回工作人员继续处理，会在" \
-                      f"{to_local(due):%-m月%-d日%-H点}前办好。"
+            message = (
+                "谢谢您的反馈。没处理完的部分已经交回工作人员继续处理，会在"
+                f"{to_local(due):%-m月%-d日%-H点}前办好。"
+            )
         else:
             if stored.public.status != "closed":
                 stored.public = stored.public.model_copy(

@@ -37,7 +37,9 @@ from core.contracts import CaseType
 logger = logging.getLogger(__name__)
 
 RATING_SCORES = {
-    Rating.RESOLVED.value: 1.0, Rating.PARTIAL.value: 0.5, Rating.UNRESOLVED.value: 0.0,
+    Rating.RESOLVED.value: 1.0,
+    Rating.PARTIAL.value: 0.5,
+    Rating.UNRESOLVED.value: 0.0,
 }
 """Score of each answer in the satisfaction figure: 解决了 1, 部分解决 0.5, 没解决 0."""
 
@@ -87,9 +89,9 @@ def reports_by_category(session: Session, scope: Scope) -> Counter[str]:
     The same reports as :func:`reports_received`: the counts always add up to it.
     """
     rows = session.execute(
-        _reports_received(scope).with_only_columns(Case.category, func.count()).group_by(
-            Case.category
-        )
+        _reports_received(scope)
+        .with_only_columns(Case.category, func.count())
+        .group_by(Case.category)
     ).tuples()
     counts: Counter[str] = Counter()
     for code, n in rows:

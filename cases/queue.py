@@ -138,7 +138,9 @@ def to_csv(cases: list[Case], *, now: datetime, full_phones: bool) -> str:
                 phone_for(case, full=full_phones),
                 channel_label(case.channel),
                 case.created_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M"),
-                case.due_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M") if case.due_at else "",
+                case.due_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M")
+                if case.due_at
+                else "",
                 "是" if is_overdue(case, now) else "否",
                 RATING_LABELS.get(case.rating or "", ""),
                 case.linked_to.case_no if case.linked_to else "",

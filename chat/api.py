@@ -120,7 +120,8 @@ async def chat(body: ChatIn, request: Request, response: Response) -> ChatOut:
 
 
 def register(app: FastAPI, settings: HubSettings, rasa: RasaClient | None = None) -> None:
-    """Attach ``/api/chat``; ``rasa`` is the REST-channel client (default: ``settings.rasa_url``)."""
+    """Attach ``/api/chat``; ``rasa`` is the REST-channel client (default:
+    ``settings.rasa_url``)."""
     app.state.chat_rasa = rasa or RasaClient(settings.rasa_url, timeout_s=60.0)
     app.include_router(router)
 

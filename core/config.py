@@ -1,4 +1,5 @@
-"""Settings for every Linli process, read from the environment / .env (built in main(), never at import)."""
+"""Settings for every Linli process, read from the environment / .env (built in main(), never
+at import)."""
 
 from __future__ import annotations
 

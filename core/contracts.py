@@ -1,4 +1,5 @@
-"""Cross-process contracts (pydantic): what actions, the bot and the kiosk send to the hub and get back."""
+"""Cross-process contracts (pydantic): what actions, the bot and the kiosk send to the hub and
+get back."""
 
 from __future__ import annotations
 
@@ -75,7 +76,9 @@ class CaseCreate(BaseModel):
     urgency: Urgency = Urgency.NORMAL
     contact_phone: str | None = Field(default=None, max_length=20)
     contact_declined: bool = False
-    applicant: str | None = Field(default=None, max_length=40, description="本人 or a relation: 母亲 …")
+    applicant: str | None = Field(
+        default=None, max_length=40, description="本人 or a relation: 母亲 …"
+    )
     time_preference: str | None = Field(default=None, max_length=100)
     channel: Channel = Channel.REST
     sender_id: str | None = Field(default=None, max_length=200)

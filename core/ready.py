@@ -1,4 +1,5 @@
-"""Readiness: wait until Rasa (model loaded), the action server and the hub answer, then print the URLs.
+"""Readiness: wait until Rasa (model loaded), the action server and the hub answer, then print
+the URLs.
 
 Run by the process manager beside the services; it keeps watching and logs when one goes down.
 Exits non-zero (so the process manager stops everything) when the stack does not come up in time.
@@ -64,7 +65,9 @@ def wait_until_ready(
 def main() -> None:
     """Wait, print the URLs, keep watching."""
     parser = argparse.ArgumentParser(description="Wait for the Linli stack and print its URLs")
-    parser.add_argument("--timeout", type=float, default=float(os.environ.get("LINLI_READY_TIMEOUT", "600")))
+    parser.add_argument(
+        "--timeout", type=float, default=float(os.environ.get("LINLI_READY_TIMEOUT", "600"))
+    )
     parser.add_argument("--once", action="store_true", help="exit after the stack is ready")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -75,12 +78,15 @@ def main() -> None:
     rasa_token = os.environ.get("LINLI_RASA_TOKEN") or None
     missing = wait_until_ready(rasa_url, actions_url, hub_url, args.timeout, rasa_token)
     if missing:
-        logger.error("Not ready after %.0f s: %s — see their output above", args.timeout, ", ".join(missing))
+        logger.error(
+            "Not ready after %.0f s: %s — see their output above", args.timeout, ", ".join(missing)
+        )
         sys.exit(1)
     banner = [
         "",
         "邻里 Linli is ready:",
-        f"  网页对话 (居民):    POST {hub_url}/api/chat  {{\"message\": \"我要报事\"}}  (cookie 区分会话)",
+        f"  网页对话 (居民):    POST {hub_url}/api/chat  "
+        '{"message": "我要报事"}  (cookie 区分会话)',
         f"  大屏自助机 kiosk:   {hub_url}/kiosk/",
         f"  服务中心大屏:       {hub_url}/kiosk/dashboard",
         f"  工作人员后台:       {hub_url}/staff/",

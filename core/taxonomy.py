@@ -40,8 +40,19 @@ class Service:
 
 
 PLACE_WORDS = frozenset(
-    {"单元门", "楼道门", "防盗门", "楼梯", "外墙", "雨棚", "电梯", "人行道", "消防通道", "草坪",
-     "台阶"}
+    {
+        "单元门",
+        "楼道门",
+        "防盗门",
+        "楼梯",
+        "外墙",
+        "雨棚",
+        "电梯",
+        "人行道",
+        "消防通道",
+        "草坪",
+        "台阶",
+    }
 )
 """Category synonyms that name *where* something is rather than *what* is wrong: "3号楼1单元门口的
 垃圾" is about 垃圾, "楼梯上有狗屎" about 狗屎. They choose a category only when the words name

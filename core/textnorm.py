@@ -1,4 +1,5 @@
-"""Text normalisation applied before any parsing: Traditional → Simplified, full-width → half-width."""
+"""Text normalisation applied before any parsing: Traditional → Simplified, full-width →
+half-width."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def to_simplified(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC (full-width digits/letters to ASCII), strip control characters, Traditional → Simplified."""
+    """NFKC (full-width digits/letters to ASCII), strip control characters, Traditional →
+    Simplified."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)

@@ -39,7 +39,9 @@ _CALL_FOR_HELP = re.compile(r"救命(?!钱|稻草|的|生活)|快来人|来人�
 MAX_CHARS = 80
 """Someone in danger says it in a breath; a long written message that mentions 着火 or 被困
 (a complaint about fire risks, an old incident) is left to the classifiers."""
-_HYPOTHETICAL = re.compile(r"万一|如果|要是|一旦|以防|防止|隐患|容易|可能会|曾经|上次|去年|以前|多次")
+_HYPOTHETICAL = re.compile(
+    r"万一|如果|要是|一旦|以防|防止|隐患|容易|可能会|曾经|上次|去年|以前|多次"
+)
 
 
 def is_acute_danger(text: str) -> bool:
@@ -71,7 +73,9 @@ class DangerOverride(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             # also when DIET already said emergency, but too unsure for the fallback threshold
-            confident = intent.get("name") == "emergency" and float(intent.get("confidence") or 0) >= 0.9
+            confident = (
+                intent.get("name") == "emergency" and float(intent.get("confidence") or 0) >= 0.9
+            )
             if not confident and is_acute_danger(message.get(TEXT) or ""):
                 # the others stay in order but well below, so the fallback's ambiguity check
                 # (top two within 0.05) cannot turn the emergency into a clarify question

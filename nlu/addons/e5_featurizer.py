@@ -27,9 +27,7 @@ from addons.e5_engine import embed_queries
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a 384-dimensional e5 embedding of the text as a sentence-level feature."""
 
@@ -68,12 +66,14 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         needs the same inputs for all): a button payload ("/report") is embedded as it is
         (Rasa's regex handler decides its intent anyway); an empty text gets none, like theirs."""
         limit = int(self._config["max_chars"])
-        pending = [(m, m.get(TEXT).strip()[:limit]) for m in messages if (m.get(TEXT) or "").strip()]
+        pending = [
+            (m, m.get(TEXT).strip()[:limit]) for m in messages if (m.get(TEXT) or "").strip()
+        ]
         if not pending:
             return
         threads = int(self._config.get("threads") or 1)
         vectors = embed_queries([text for _, text in pending], threads)
-        for (message, _), vector in zip(pending, vectors):
+        for (message, _), vector in zip(pending, vectors, strict=True):
             self.add_features_to_message(
                 sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message
             )

@@ -73,11 +73,10 @@ def first_sentence(text: str, limit: int = 120) -> str:
     return (head or text)[:limit]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class MeaningRouter(IntentClassifier, GraphComponent):
-    """Re-decides the flow of long messages from their e5 meaning (short ones keep DIET's intent)."""
+    """Re-decides the flow of long messages from their e5 meaning (short ones keep DIET's
+    intent)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -141,7 +140,8 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         from sklearn.linear_model import LogisticRegression
 
         examples = [
-            m for m in training_data.intent_examples
+            m
+            for m in training_data.intent_examples
             if m.get(TEXT) and not m.get(TEXT).startswith("/") and m.get(INTENT) in ROUTES
         ]
         intents = sorted({m.get(INTENT) for m in examples})
@@ -167,7 +167,9 @@ class MeaningRouter(IntentClassifier, GraphComponent):
             np.savez(folder / "router.npz", **self._weights)
         logger.info(
             "MeaningRouter trained on %d examples (%d long), %d intents",
-            len(texts), len(extra), len(intents),
+            len(texts),
+            len(extra),
+            len(intents),
         )
         return self._resource
 
@@ -235,25 +237,33 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         heads = [first_sentence(t) for t in texts]
         # each distinct text is embedded once: the whole text already is, by the e5 featurizer
         # (reused when present), and a message without a full stop is its own title
-        vectors = {t: v for m, t in zip(chosen, texts) if (v := _sentence_vector(m)) is not None}
+        vectors = {
+            t: v
+            for m, t in zip(chosen, texts, strict=True)
+            if (v := _sentence_vector(m)) is not None
+        }
         missing = [t for t in dict.fromkeys(texts + heads) if t not in vectors]
         if missing:
-            vectors.update(zip(missing, embed_queries(missing)))
+            vectors.update(zip(missing, embed_queries(missing), strict=True))
         whole = np.vstack([vectors[t] for t in texts])
         head = np.vstack([vectors[h] for h in heads])
         probs = (self.route_probabilities(whole) + self.route_probabilities(head)) / 2
         probs *= np.array([float(self._config["report_weight"]), 1.0, 1.0])
         probs /= probs.sum(axis=1, keepdims=True)
-        for message, row in zip(chosen, probs):
+        for message, row in zip(chosen, probs, strict=True):
             ranking = sorted(
-                ({"name": r, "confidence": float(p)} for r, p in zip(ROUTES, row)),
+                ({"name": r, "confidence": float(p)} for r, p in zip(ROUTES, row, strict=True)),
                 key=lambda e: -e["confidence"],
             )
             previous = (message.get(INTENT) or {}).get("name")
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
-            logger.debug("MeaningRouter: %s → %s (%.2f)", previous, ranking[0]["name"],
-                         ranking[0]["confidence"])
+            logger.debug(
+                "MeaningRouter: %s → %s (%.2f)",
+                previous,
+                ranking[0]["name"],
+                ranking[0]["confidence"],
+            )
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -1,4 +1,5 @@
-"""Rasa component: Traditional → Simplified, full-width → half-width, no trailing full stop, before tokenising.
+"""Rasa component: Traditional → Simplified, full-width → half-width, no trailing full stop,
+before tokenising.
 
 Residents in Hong Kong style input methods, or older relatives' phones, type 我要報事; the model is
 trained on Simplified text, so the message is normalised first (OpenCC ``t2s``, NFKC).
@@ -17,7 +18,6 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
 
 MAX_CHARS = 500
 

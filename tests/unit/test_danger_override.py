@@ -35,9 +35,16 @@ def acute(text: str) -> bool:
 
 @pytest.mark.parametrize(
     "text",
-    ["6号楼起火了", "有人闯进我家了", "楼里到处是烟 看不清路", "我爸倒在地上起不来了",
-     "电梯里困了人出不来，被困半小时了", "救命啊，有人拿刀", "厨房一股煤气味",
-     "老伴在厕所滑了一跤，爬不起来了"],
+    [
+        "6号楼起火了",
+        "有人闯进我家了",
+        "楼里到处是烟 看不清路",
+        "我爸倒在地上起不来了",
+        "电梯里困了人出不来，被困半小时了",
+        "救命啊，有人拿刀",
+        "厨房一股煤气味",
+        "老伴在厕所滑了一跤，爬不起来了",
+    ],
 )
 def test_acute_dangers_are_emergencies(text: str) -> None:
     assert acute(text)
@@ -45,9 +52,17 @@ def test_acute_dangers_are_emergencies(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["天然气费用可以在社区交吗", "燃气灶坏了找谁修", "小区消防通道被堵了", "楼道里的灯坏了",
-     "周三上午我可以带她过去", "去年着火的那栋楼修好了吗", "万一着火了后果不堪设想",
-     "家里困难，急需救命钱", "电梯多次被困，物业不管"],
+    [
+        "天然气费用可以在社区交吗",
+        "燃气灶坏了找谁修",
+        "小区消防通道被堵了",
+        "楼道里的灯坏了",
+        "周三上午我可以带她过去",
+        "去年着火的那栋楼修好了吗",
+        "万一着火了后果不堪设想",
+        "家里困难，急需救命钱",
+        "电梯多次被困，物业不管",
+    ],
 )
 def test_no_danger_or_a_question_is_not(text: str) -> None:
     assert not acute(text)
@@ -58,8 +73,15 @@ def test_the_component_in_the_rasa_venv_agrees() -> None:
     import json
     import subprocess
 
-    cases = ["6号楼起火了", "有人闯进我家了", "天然气费用可以在社区交吗", "楼道里的灯坏了", "救命",
-             "万一着火了后果不堪设想", "急需救命钱"]
+    cases = [
+        "6号楼起火了",
+        "有人闯进我家了",
+        "天然气费用可以在社区交吗",
+        "楼道里的灯坏了",
+        "救命",
+        "万一着火了后果不堪设想",
+        "急需救命钱",
+    ]
     code = (
         "import json, sys; from addons.danger_override import is_acute_danger; "
         "print(json.dumps([is_acute_danger(t) for t in json.loads(sys.argv[1])]))"

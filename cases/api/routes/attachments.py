@@ -36,8 +36,12 @@ def store_of(request: Request) -> AttachmentStore:
     return AttachmentStore(request.app.state.settings.data_dir / "attachments")
 
 
-@router.post("/api/cases/{case_no}/attachments", response_model=AttachmentPublic,
-             status_code=status.HTTP_201_CREATED, dependencies=[ServiceAuth])
+@router.post(
+    "/api/cases/{case_no}/attachments",
+    response_model=AttachmentPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[ServiceAuth],
+)
 async def add_attachment(
     request: Request,
     case_no: str,
@@ -76,23 +80,32 @@ async def add_attachment(
     return AttachmentPublic(**{k: v for k, v in asdict(att).items() if k != "filename"})
 
 
-@router.get("/api/cases/{case_no}/attachments", response_model=list[AttachmentPublic],
-            dependencies=[ServiceAuth])
+@router.get(
+    "/api/cases/{case_no}/attachments",
+    response_model=list[AttachmentPublic],
+    dependencies=[ServiceAuth],
+)
 def list_attachments(request: Request, case_no: str, session: SessionDep) -> list[AttachmentPublic]:
     """A case's attachments."""
     case = crud.get_case(session=session, case_no=case_no)
     if case is None:
         raise HTTPException(404, "没有找到这个编号的事项")
-    return [AttachmentPublic(**{k: v for k, v in asdict(a).items() if k != "filename"})
-            for a in store_of(request).list(case.case_no)]
+    return [
+        AttachmentPublic(**{k: v for k, v in asdict(a).items() if k != "filename"})
+        for a in store_of(request).list(case.case_no)
+    ]
 
 
 @router.get("/staff/cases/{case_no}/attachments/{att_id}")
-def staff_photo(request: Request, case_no: str, att_id: str, session: SessionDep, staff: StaffDep) -> FileResponse:
+def staff_photo(
+    request: Request, case_no: str, att_id: str, session: SessionDep, staff: StaffDep
+) -> FileResponse:
     """A photo, for staff who may see the case."""
     case = visible_case(session, staff, case_no)
     found = store_of(request).file_of(case.case_no, att_id)
     if found is None:
         raise HTTPException(404, "没有这张照片")
     path, content_type = found
-    return FileResponse(path, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+    return FileResponse(
+        path, media_type=content_type, headers={"Cache-Control": "private, no-store"}
+    )

@@ -259,13 +259,16 @@ def case_detail(
             "overdue": crud.is_overdue(case, now),
             "phone": phone_for(case, full=staff.sees_phones),
             "events": case_events(session, case, include_internal=True),
-            "attachments": AttachmentStore(request.app.state.settings.data_dir / "attachments").list(case.case_no),
+            "attachments": AttachmentStore(
+                request.app.state.settings.data_dir / "attachments"
+            ).list(case.case_no),
             "children": lifecycle.linked_children(session=session, case=case),
             "workers": workers,
             "categories": categories(),
             "next_statuses": [s for s in Status if can_transition(case.status, s)],
-            "staff_names": {u.username: u.display_name or "工作人员"
-                            for u in session.scalars(select(StaffUser))},
+            "staff_names": {
+                u.username: u.display_name or "工作人员" for u in session.scalars(select(StaffUser))
+            },
             "departments": {d.code: d.name for d in session.scalars(select(Department))},
             "msg": msg,
             "err": err,

@@ -72,9 +72,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_answer(
-    target: Path, clip: Path, *, before_s: float = 1.0, after_s: float = 30.0
-) -> None:
+def write_answer(target: Path, clip: Path, *, before_s: float = 1.0, after_s: float = 30.0) -> None:
     """Put a speech clip (16 kHz mono WAV), padded with silence, where the fake mic reads it."""
     with wave.open(str(clip)) as w:
         assert w.getframerate() == 16000 and w.getnchannels() == 1

@@ -87,8 +87,10 @@ def create_app(hub_url: str, token: str) -> FastAPI:
             code = next((c for n, c in names.items() if n in text), None)
             if code is None:
                 out = [
-                    {"text": "您要办哪一项？",
-                     "buttons": [{"title": n, "payload": n} for n in names]},  # fmt: skip
+                    {
+                        "text": "您要办哪一项？",
+                        "buttons": [{"title": n, "payload": n} for n in names],
+                    },  # fmt: skip
                     {"custom": {"expect": "service_type"}},
                 ]
                 return out

@@ -1,6 +1,7 @@
 """The actions with a real rasa-sdk Tracker and CollectingDispatcher, and fake hub clients.
 
-The real counterparts (the same actions against the real hub) are tests/integration/test_dialogues.py.
+The real counterparts (the same actions against the real hub) are
+tests/integration/test_dialogues.py.
 """
 
 from __future__ import annotations
@@ -169,15 +170,26 @@ async def test_emergency_guides_first_then_creates_an_urgent_case(cases: FakeCas
 
 async def test_a_clear_answer_is_taken_even_if_the_nlu_calls_it_chit_chat() -> None:
     d = CollectingDispatcher()
-    events = await ValidateReportForm().run(d, tracker("挺急的。", "out_of_scope", requested="urgency"), DOMAIN)
+    events = await ValidateReportForm().run(
+        d, tracker("挺急的。", "out_of_scope", requested="urgency"), DOMAIN
+    )
     assert slot_events(events)["urgency"] == "urgent"
-    events = await ValidateReportForm().run(d, tracker("对，没错。", "out_of_scope", requested="confirmed"), DOMAIN)
+    events = await ValidateReportForm().run(
+        d, tracker("对，没错。", "out_of_scope", requested="confirmed"), DOMAIN
+    )
     assert slot_events(events)["confirmed"] is True
 
 
 async def test_a_description_is_taken_whatever_intent_the_nlu_guessed() -> None:
     d = CollectingDispatcher()
     text = "电梯坏了<script>alert('x')</script>'; DROP TABLE cases; --"
-    events = await ValidateReportForm().run(d, tracker(text, "out_of_scope", requested="description"), DOMAIN)
+    events = await ValidateReportForm().run(
+        d, tracker(text, "out_of_scope", requested="description"), DOMAIN
+    )
     assert slot_events(events)["description"] == text
-    assert await ValidateReportForm().run(d, tracker("今天天气怎么样", "out_of_scope", requested="description"), DOMAIN) == []
+    assert (
+        await ValidateReportForm().run(
+            d, tracker("今天天气怎么样", "out_of_scope", requested="description"), DOMAIN
+        )
+        == []
+    )

@@ -68,8 +68,11 @@ def test_garbage_at_the_unit_door_is_read_back_and_routed_as_garbage() -> None:
 
 
 async def test_read_back_after_the_first_message_names_the_garbage() -> None:
-    slots = _slots(await ValidateReportForm().run(
-        CollectingDispatcher(), _tracker("3号楼1单元门口的垃圾好几天没人清了", "report"), DOMAIN))
+    slots = _slots(
+        await ValidateReportForm().run(
+            CollectingDispatcher(), _tracker("3号楼1单元门口的垃圾好几天没人清了", "report"), DOMAIN
+        )
+    )
     assert slots["category"] == "garbage"
     d = CollectingDispatcher()
     read_back = {**slots, "urgency": "normal", "contact": "declined"}

@@ -13,7 +13,14 @@ from actions.forms import ValidateReportForm
 DOMAIN = {
     "forms": {
         "report_form": {
-            "required_slots": ["description", "category", "location", "urgency", "contact", "confirmed"]
+            "required_slots": [
+                "description",
+                "category",
+                "location",
+                "urgency",
+                "contact",
+                "confirmed",
+            ]
         }
     },
     "slots": {},

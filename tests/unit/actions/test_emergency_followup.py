@@ -141,7 +141,11 @@ async def test_the_phone_may_be_declined_and_nothing_is_sent(hub: FakeCaseClient
 
 async def test_unclear_answers_are_asked_again_never_taken_as_a_place(hub: FakeCaseClient) -> None:
     slots, _ = await start(hub)
-    for text, intent in (("好的好的，太谢谢了", "thank"), ("就在我家灶台那边", "report"), ("嗯，好的呀", "affirm")):
+    for text, intent in (
+        ("好的好的，太谢谢了", "thank"),
+        ("就在我家灶台那边", "report"),
+        ("嗯，好的呀", "affirm"),
+    ):
         events, d = await answer(text, intent, slots, "location")
         assert slots_of(events) == {"location": None}, text  # asked again, form goes on
         assert texts(d)
@@ -236,4 +240,3 @@ async def test_pure_turns() -> None:
     assert followup_turn("1376666", "contact", "inform", "gas").problem  # a short number
     assert followup_turn("12号楼3单元401", "contact", "inform", "gas").updates["location"]
     assert followup_turn("随便", "contact", "inform", "gas").updates == {}
-

@@ -13,7 +13,13 @@ from actions.forms import ValidateServiceForm
 DOMAIN = {
     "forms": {
         "service_form": {
-            "required_slots": ["service_type", "applicant", "time_preference", "contact", "confirmed"]
+            "required_slots": [
+                "service_type",
+                "applicant",
+                "time_preference",
+                "contact",
+                "confirmed",
+            ]
         }
     },
     "slots": {},
@@ -23,7 +29,11 @@ DOMAIN = {
 def service_tracker(text: str, intent: str, requested: str) -> Tracker:
     return Tracker(
         sender_id="web:guard",
-        slots={"requested_slot": requested, "service_type": "elderly_allowance", "applicant": "母亲"},
+        slots={
+            "requested_slot": requested,
+            "service_type": "elderly_allowance",
+            "applicant": "母亲",
+        },
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.8}},
         events=[{"event": "user", "text": text}],
         paused=False,
@@ -36,7 +46,9 @@ def service_tracker(text: str, intent: str, requested: str) -> Tracker:
 async def test_an_answer_the_nlu_took_for_an_emergency_fills_the_form() -> None:
     dispatcher = CollectingDispatcher()
     events = await ValidateServiceForm().run(
-        dispatcher, service_tracker("周三上午我可以带她过去", "emergency", "time_preference"), DOMAIN
+        dispatcher,
+        service_tracker("周三上午我可以带她过去", "emergency", "time_preference"),
+        DOMAIN,
     )
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert slots.get("time_preference")
@@ -54,8 +66,14 @@ async def test_a_real_danger_still_ends_the_form() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["周三上午我可以带她过去", "明天下午三点以后都在家", "她腿脚不好走不了路", "不急，慢慢来",
-     "电话13812345678", "我家楼上天天半夜砸东西吵得睡不着"],
+    [
+        "周三上午我可以带她过去",
+        "明天下午三点以后都在家",
+        "她腿脚不好走不了路",
+        "不急，慢慢来",
+        "电话13812345678",
+        "我家楼上天天半夜砸东西吵得睡不着",
+    ],
 )
 def test_answers_are_no_danger(text: str) -> None:
     assert not is_real_emergency(text)

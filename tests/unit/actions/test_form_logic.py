@@ -97,11 +97,27 @@ def test_a_correction_while_asked_something_else_is_not_taken_as_no() -> None:
 
 
 def test_more_precise_location_is_added_but_never_silently_replaced() -> None:
-    slots = {"location": {"building": None, "unit": None, "room": None, "landmark": "屋头楼上", "raw": ""}}
+    slots = {
+        "location": {
+            "building": None,
+            "unit": None,
+            "room": None,
+            "landmark": "屋头楼上",
+            "raw": "",
+        }
+    }
     r = report_turn("就是…那个…十号楼…三单元…五零二", "urgency", slots, "inform")
     loc = r.updates["location"]
-    assert (loc["building"], loc["unit"], loc["room"], loc["landmark"]) == ("10", "3", "502", "屋头楼上")
-    assert "location" not in report_turn("7号楼", "urgency", {"location": {"building": "5"}}, "inform").updates
+    assert (loc["building"], loc["unit"], loc["room"], loc["landmark"]) == (
+        "10",
+        "3",
+        "502",
+        "屋头楼上",
+    )
+    assert (
+        "location"
+        not in report_turn("7号楼", "urgency", {"location": {"building": "5"}}, "inform").updates
+    )
 
 
 def test_wanting_a_service_does_not_say_who_it_is_for() -> None:

@@ -16,10 +16,18 @@ TOKEN_HEADERS = {"Authorization": "Bearer test-service-token"}
 
 def tiny_png() -> bytes:
     """A real 1×1 PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -29,11 +37,19 @@ def case_no(reporter, db_url: str) -> str:  # noqa: ANN001
 
 def post(api: TestClient, case_no: str, **kw: object):  # noqa: ANN201
     files = kw.pop("files", None)
-    return api.post(f"/api/cases/{case_no}/attachments", data=kw, files=files, headers=TOKEN_HEADERS)
+    return api.post(
+        f"/api/cases/{case_no}/attachments", data=kw, files=files, headers=TOKEN_HEADERS
+    )
 
 
 def test_photo_and_location_are_attached_and_listed(api: TestClient, case_no: str, login) -> None:  # noqa: ANN001
-    r = post(api, case_no, kind="photo", sender_id="tg:42", files={"file": ("a.png", tiny_png(), "image/png")})
+    r = post(
+        api,
+        case_no,
+        kind="photo",
+        sender_id="tg:42",
+        files={"file": ("a.png", tiny_png(), "image/png")},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["content_type"] == "image/png"
     r = post(api, case_no, kind="location", sender_id="tg:42", latitude="30.5", longitude="114.3")
@@ -48,18 +64,33 @@ def test_photo_and_location_are_attached_and_listed(api: TestClient, case_no: st
     photo_id = listed[0]["id"]
     img = admin.api.get(f"/staff/cases/{case_no}/attachments/{photo_id}")
     assert img.status_code == 200 and img.content == tiny_png()
-    assert api.get(f"/staff/cases/{case_no}/attachments/{photo_id}", follow_redirects=False).status_code in (303, 401, 403)
+    assert api.get(
+        f"/staff/cases/{case_no}/attachments/{photo_id}", follow_redirects=False
+    ).status_code in (303, 401, 403)
 
 
 def test_limits_and_ownership(api: TestClient, case_no: str) -> None:
-    not_image = post(api, case_no, kind="photo", sender_id="tg:42", files={"file": ("x.jpg", b"hello world", "image/jpeg")})
+    not_image = post(
+        api,
+        case_no,
+        kind="photo",
+        sender_id="tg:42",
+        files={"file": ("x.jpg", b"hello world", "image/jpeg")},
+    )
     assert not_image.status_code == 415 and "JPG" in not_image.json()["detail"]
     big = b"\xff\xd8\xff" + b"0" * (5 * 1024 * 1024)
-    too_big = post(api, case_no, kind="photo", sender_id="tg:42", files={"file": ("x.jpg", big, "image/jpeg")})
+    too_big = post(
+        api, case_no, kind="photo", sender_id="tg:42", files={"file": ("x.jpg", big, "image/jpeg")}
+    )
     assert too_big.status_code == 413
     other = post(api, case_no, kind="location", sender_id="tg:99", latitude="1", longitude="2")
     assert other.status_code == 403
-    assert post(api, "BS-20990101-0001", kind="location", sender_id="tg:42", latitude="1", longitude="2").status_code == 404
+    assert (
+        post(
+            api, "BS-20990101-0001", kind="location", sender_id="tg:42", latitude="1", longitude="2"
+        ).status_code
+        == 404
+    )
     assert api.get(f"/api/cases/{case_no}/attachments", headers=TOKEN_HEADERS).json() == []
 
 

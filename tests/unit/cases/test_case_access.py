@@ -41,9 +41,10 @@ def test_codes_are_random_readable_and_stored_only_as_a_hash(api: TestClient, db
     assert first["access_code"] != second["access_code"]
     with db() as session:
         stored = get_case(session=session, case_no=first["case_no"])
-        assert stored.access_hash == hashlib.sha256(
-            first["access_code"].replace("-", "").encode()
-        ).hexdigest()
+        assert (
+            stored.access_hash
+            == hashlib.sha256(first["access_code"].replace("-", "").encode()).hexdigest()
+        )
         row = str(session.execute(text("SELECT * FROM cases WHERE case_no = :n"),
                                   {"n": first["case_no"]}).one())  # fmt: skip
         assert first["access_code"].replace("-", "") not in row.replace("-", "")

@@ -68,8 +68,9 @@ async def test_contract(harness: Harness) -> None:
         type=CaseType.SERVICE, service_code="elderly_allowance", sender_id="tg:77"))  # fmt: skip
     assert service.case_no.startswith("FW-") and service.service_label == "高龄津贴"
     assert report.access_code and same.access_code and report.access_code != same.access_code
-    emergency = await client.create_case(CaseCreate(
-        type=CaseType.EMERGENCY, description="燃气泄漏：厨房煤气味", sender_id="web:9"))  # fmt: skip
+    emergency = await client.create_case(
+        CaseCreate(type=CaseType.EMERGENCY, description="燃气泄漏：厨房煤气味", sender_id="web:9")
+    )
     assert emergency.case_no.startswith("JJ-") and emergency.urgency == "emergency"
     new_alert = [a for a in await client.fetch_outbox("staff") if a.case_no == emergency.case_no]
     assert len(new_alert) == 1 and "还没说" in new_alert[0].text

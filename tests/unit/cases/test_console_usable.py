@@ -24,7 +24,7 @@ def test_queue_shows_description_and_local_created_time(api: TestClient, login) 
     assert created.startswith("2026-11-21T02:00")  # the test clock, UTC
     page = login("boss", "admin").api.get("/staff/").text
     assert "<th>情况</th>" in page and "<th>受理时间</th>" in page
-    row = page[page.index(no):]
+    row = page[page.index(no) :]
     assert "卫生间顶上一直在滴水" in row[:2000]
     assert "11-21 10:00" in row[:2000]  # 02:00 UTC is 10:00 in Shanghai
 

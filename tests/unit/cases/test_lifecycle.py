@@ -119,7 +119,9 @@ def test_confirmation_rules(api: TestClient, db, clock) -> None:
     assert stranger.status_code == 403
     partial = _confirm(api, no, "partial")
     assert partial.status_code == 200
-    assert partial.json()["case"]["status"] == "in_progress"  # kept open: tests/…/test_partial_fix.py
+    assert (
+        partial.json()["case"]["status"] == "in_progress"
+    )  # kept open: tests/…/test_partial_fix.py
     # the follow-up task is internal: residents never see it
     assert not any("回访" in h for h in _history(api, no))
     with db() as session:

@@ -97,7 +97,9 @@ def _scope(db, clock, grids: list[str] | None = None) -> metrics.Scope:  # type:
 
 
 def test_reports_received_counts_only_this_weeks_reports_and_the_chart_adds_up(
-    seeded, db, clock  # type: ignore[no-untyped-def]
+    seeded,
+    db,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     everyone, g1 = _scope(db, clock), _scope(db, clock, ["G1"])
     with db() as session:
@@ -142,7 +144,9 @@ def test_closed_this_week(seeded, db, clock) -> None:  # type: ignore[no-untyped
 
 
 def test_hours_to_fix_counts_reports_finished_this_week_and_still_finished(
-    seeded, db, clock  # type: ignore[no-untyped-def]
+    seeded,
+    db,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     everyone, g1, g4 = _scope(db, clock), _scope(db, clock, ["G1"]), _scope(db, clock, ["G4"])
     with db() as session:

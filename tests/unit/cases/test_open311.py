@@ -242,8 +242,11 @@ def test_the_retention_purge_clears_the_coordinates(base: str, hub_url: str, hub
     no = httpx.post(f"{hub_url}/api/cases", headers=headers, json={
         "type": "report", "category": "roads", "sender_id": "tg:56",
         "location": {"building": "9"}}).json()["case_no"]  # fmt: skip
-    httpx.post(f"{hub_url}/api/cases/{no}/attachments", headers=headers, data={
-        "kind": "location", "sender_id": "tg:56", "latitude": "30.6", "longitude": "114.3"})
+    httpx.post(
+        f"{hub_url}/api/cases/{no}/attachments",
+        headers=headers,
+        data={"kind": "location", "sender_id": "tg:56", "latitude": "30.6", "longitude": "114.3"},
+    )
     with session_scope(hub.state.cases.sessions) as session:
         change_status(session=session, case=get_case(session=session, case_no=no),
                       new_status=Status.CLOSED, now=clock.now(), actor="t")  # fmt: skip

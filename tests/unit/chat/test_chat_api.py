@@ -1,5 +1,6 @@
 """``POST /api/chat``: residents talk to Rasa only through the hub, each browser in its own
-conversation (scripted Rasa here; the real counterpart is tests/integration/test_rasa_api_auth.py)."""
+conversation (scripted Rasa here; the real counterpart is
+tests/integration/test_rasa_api_auth.py)."""
 
 from __future__ import annotations
 

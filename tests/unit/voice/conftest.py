@@ -47,8 +47,8 @@ def kiosk_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Calla
     import core.hub
     from core.config import HubSettings
     from core.hub import create_app
-    from voice.engines.fake import FakeRecognizer
     from core.rasa_rest import RasaClient
+    from voice.engines.fake import FakeRecognizer
 
     # only the parts the kiosk needs (the knowledge part builds its index at startup)
     monkeypatch.setattr(core.hub, "PARTS", ("cases.api", "voice.kiosk.app"))

@@ -326,4 +326,3 @@ def test_an_empty_dialogue_answer_is_never_a_blank_screen(kiosk_app) -> None:
         answer = send(ws, type="button", title="我要报事", payload="我要报事")
     assert answer["type"] == "retry" and "再点一次" in answer["messages"][0]["text"]
     assert dialogue.received[0]["message"] == "我要报事"
-
