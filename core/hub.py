@@ -2,7 +2,9 @@
 
 Each part is a module exposing ``register(app, settings)`` and, optionally, async
 ``startup(app)`` / ``shutdown(app)`` hooks run in the app's lifespan (migrations, seeding,
-index building). Parts not installed in this deployment are skipped with a log line.
+index building) and an async ``health(app)`` readiness check (``None`` when ready, else a
+reason; see ``core/health.py``). Parts not installed in this deployment are skipped with a log
+line.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from contextlib import asynccontextmanager
 from types import ModuleType
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from core.config import HubSettings
 from core.logging import setup_logging
@@ -65,9 +68,20 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
         part.register(app, settings)
 
     @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, object]:
-        """Liveness and readiness of the hub and its parts."""
-        return {"status": "ok", "parts": [p.__name__ for p in parts]}
+    async def healthz() -> JSONResponse:
+        """Readiness of the hub: 200 when every part is ready, else 503 with each part's reason."""
+        problems: dict[str, str] = {}
+        for part in parts:
+            if hasattr(part, "health"):
+                problem = await part.health(app)
+                if problem:
+                    problems[part.__name__] = problem
+        body = {
+            "status": "unavailable" if problems else "ok",
+            "parts": [p.__name__ for p in parts],
+            "problems": problems,
+        }
+        return JSONResponse(status_code=503 if problems else 200, content=body)
 
     return app
 

@@ -92,6 +92,16 @@ async def startup(app: FastAPI) -> None:
     await asyncio.to_thread(state.start)
 
 
+async def health(app: FastAPI) -> str | None:
+    """Ready when the index is built and the FAQ database answers."""
+    from core.health import database_problem
+
+    state: KbState = app.state.knowledge
+    if state.kb is None or state.engine is None:
+        return "index not built"
+    return await database_problem(state.engine)
+
+
 async def shutdown(app: FastAPI) -> None:
     """Close the FAQ store."""
     app.state.knowledge.stop()

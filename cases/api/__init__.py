@@ -149,6 +149,13 @@ async def startup(app: FastAPI) -> None:
         state.sweeper = asyncio.create_task(_sweep_loop(state), name="cases-sweep")
 
 
+async def health(app: FastAPI) -> str | None:
+    """Ready when the case database answers."""
+    from core.health import database_problem
+
+    return await database_problem(app.state.cases.engine)
+
+
 async def shutdown(app: FastAPI) -> None:
     """Stop the sweep and release database connections."""
     state: CasesState = app.state.cases

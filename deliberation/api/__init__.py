@@ -92,6 +92,13 @@ async def startup(app: FastAPI) -> None:
         state.sweeper = asyncio.create_task(_sweep_loop(state), name="deliberation-sweep")
 
 
+async def health(app: FastAPI) -> str | None:
+    """Ready when the deliberation database answers."""
+    from core.health import database_problem
+
+    return await database_problem(app.state.deliberation.engine)
+
+
 async def shutdown(app: FastAPI) -> None:
     """Release database connections (and the case client)."""
     state: DeliberationState = app.state.deliberation
