@@ -42,7 +42,7 @@ def store_of(request: Request) -> AttachmentStore:
     status_code=status.HTTP_201_CREATED,
     dependencies=[ServiceAuth],
 )
-async def add_attachment(
+def add_attachment(
     request: Request,
     case_no: str,
     session: SessionDep,
@@ -53,7 +53,11 @@ async def add_attachment(
     longitude: Annotated[float | None, Form()] = None,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> AttachmentPublic:
-    """Attach a photo or a location to the resident's own case."""
+    """Attach a photo or a location to the resident's own case.
+
+    A plain ``def``: the database work and the file write are blocking, so FastAPI runs the
+    whole request in its thread pool, off the event loop.
+    """
     case = crud.get_case(session=session, case_no=case_no)
     if case is None:
         raise HTTPException(404, "没有找到这个编号的事项")
@@ -65,7 +69,7 @@ async def add_attachment(
         if kind == "photo":
             if file is None:
                 raise HTTPException(422, "请附上照片")
-            data = await file.read(store.max_photo_bytes + 1)
+            data = file.file.read(store.max_photo_bytes + 1)
             att = store.add_photo(case.case_no, data, now)
             text = "居民补充了一张照片"
         else:
