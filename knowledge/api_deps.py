@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from core.config import HubSettings
+from core.service_token import check_service_token
 
 
 @dataclass(frozen=True)
@@ -30,30 +31,11 @@ def _settings(request: Request) -> HubSettings:
     return request.app.state.settings
 
 
-def _bearer(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def _check_service_token(settings: HubSettings, authorization: str | None) -> None:
-    if not settings.service_token:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "服务令牌未配置，暂不可用")
-    token = _bearer(authorization)
-    if token is None or not secrets.compare_digest(token.encode(), settings.service_token.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "需要有效的服务令牌",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-
 async def require_service(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Actor:
     """Internal callers (actions server, bot): the shared service token."""
-    _check_service_token(_settings(request), authorization)
+    check_service_token(_settings(request).service_token, authorization)
     return Actor("service")
 
 
@@ -87,7 +69,7 @@ async def require_staff(
     * Neither: 401.
     """
     if authorization:
-        _check_service_token(_settings(request), authorization)
+        check_service_token(_settings(request).service_token, authorization)
         name = unquote(x_staff_name or "").strip()[:40]
         return Actor(f"staff:{name}" if name else "service-token")
     staff = await asyncio.to_thread(_staff_session, request)

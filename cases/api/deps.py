@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from cases.api.state import CasesState
@@ -14,6 +13,7 @@ from cases.clock import Clock
 from cases.config import CasesSettings
 from cases.crud import RoutingCache
 from core.dbsession import request_session
+from core.service_token import check_service_token
 
 
 def get_state(request: Request) -> CasesState:
@@ -66,19 +66,7 @@ def require_service_token(
 
     Refuses everything with 503 when no token is configured: never open by default.
     """
-    expected = state.hub.service_token
-    if not expected:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "服务令牌未配置（LINLI_SERVICE_TOKEN），内部接口暂不可用",
-        )
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "缺少或错误的服务令牌",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    check_service_token(state.hub.service_token, authorization)
 
 
 ServiceAuth = Depends(require_service_token)

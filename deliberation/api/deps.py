@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cases.clock import Clock
 from core.dbsession import request_session
+from core.service_token import check_service_token
 from deliberation.actors import Actor
 from deliberation.api.state import DeliberationState
 
@@ -54,26 +55,11 @@ def get_clock(state: StateDep) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def _check_service_token(state: DeliberationState, authorization: str | None) -> None:
-    expected = state.hub.service_token
-    if not expected:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "服务令牌未配置，暂不可用")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        token.strip().encode(), expected.encode()
-    ):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "缺少或错误的服务令牌",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-
 def require_service(
     state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> Actor:
     """Residents' channels (actions, bot, kiosk): the shared service token."""
-    _check_service_token(state, authorization)
+    check_service_token(state.hub.service_token, authorization)
     return Actor(name="service", role="service")
 
 
@@ -109,7 +95,7 @@ def require_staff(
     Changes through a login session need its CSRF token in ``X-CSRF-Token``.
     """
     if authorization:
-        _check_service_token(state, authorization)
+        check_service_token(state.hub.service_token, authorization)
         name = unquote(x_staff_name or "").strip()[:40]
         return Actor(name=f"staff:{name}" if name else "service", role="service", display=name)
     found = staff_actor(request)

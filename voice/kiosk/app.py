@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import time
@@ -30,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from core.config import HubSettings
 from core.localtime import format_local
 from core.rasa_rest import RasaClient
+from core.service_token import check_service_token
 from voice.config import VoiceSettings
 from voice.factory import make_recognizer, make_synthesizer
 from voice.kiosk.drafts import DraftStore
@@ -194,14 +194,7 @@ async def kiosk_config(request: Request) -> dict:
 
 
 def _require_token(request: Request, authorization: str | None) -> None:
-    expected = request.app.state.kiosk_hub_settings.service_token
-    scheme, _, token = (authorization or "").partition(" ")
-    if (
-        not expected
-        or scheme.lower() != "bearer"
-        or not hmac.compare_digest(token.encode(), expected.encode())
-    ):
-        raise HTTPException(401, "缺少或错误的服务令牌")
+    check_service_token(request.app.state.kiosk_hub_settings.service_token, authorization)
 
 
 @router.get("/kiosk/drafts")
