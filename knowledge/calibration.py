@@ -79,6 +79,14 @@ class Calibrator:
         }
 
 
+VAGUE_WORDS = frozenset(
+    "个 问题 事 事情 事儿 情况 咨询 打听 了解 知道 问个 问些 一些 有点 点 帮忙 帮 帮帮 麻烦 "
+    "在不在 在吗 您好 你好 老师 同志 小助手 助手".split()
+)
+"""Words that ask to be heard but name no topic ("我有个问题", "想打听个事儿"): not content words
+here, though BM25 keeps them (they never decide a ranking there)."""
+
+
 @lru_cache(maxsize=4096)
 def has_content_words(text: str) -> bool:
     """Whether a (normalised) question has a content word at all.
@@ -89,7 +97,7 @@ def has_content_words(text: str) -> bool:
     """
     from knowledge.bm25 import tokenize
 
-    return bool(tokenize(text))
+    return any(word not in VAGUE_WORDS for word in tokenize(text))
 
 
 def margins(scores: np.ndarray) -> np.ndarray:

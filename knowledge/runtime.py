@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge.config import KbSettings
@@ -83,5 +84,6 @@ def load_thresholds(kb: KbSettings, embedder: Embedder) -> Thresholds:
     key = "hashing" if isinstance(inner, HashingEmbedder) else "default"
     thresholds = Thresholds.load(kb.thresholds_file, key)
     if kb.answer_threshold is not None:
-        thresholds = Thresholds(kb.answer_threshold, thresholds.fusion)
+        # only the threshold: the fitted fusion and calibrator stay
+        thresholds = replace(thresholds, answer_threshold=kb.answer_threshold)
     return thresholds

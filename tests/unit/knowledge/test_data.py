@@ -81,3 +81,16 @@ def test_calibrated_thresholds_exist_for_real_model_and_fake() -> None:
         assert t.calibrator.coef_score > 0 and t.calibrator.coef_margin > 0
         dev = data[key]["dev"]
         assert dev["authored_calibration"]["n"] == len(load_heldout("calibration"))
+
+
+def test_answer_threshold_override_keeps_the_fitted_calibration(tmp_path) -> None:  # noqa: ANN001
+    """``KB_ANSWER_THRESHOLD`` moves the threshold only; fusion and calibrator stay fitted."""
+    from knowledge.config import KbSettings
+    from knowledge.embed import HashingEmbedder
+    from knowledge.runtime import load_thresholds
+    from knowledge.service import Thresholds
+
+    fitted = Thresholds.load(key="hashing")
+    moved = load_thresholds(KbSettings(answer_threshold=0.9), HashingEmbedder())
+    assert moved.answer_threshold == 0.9
+    assert moved.calibrator == fitted.calibrator and moved.fusion == fitted.fusion

@@ -139,7 +139,9 @@ def test_logged_questions_have_phone_numbers_masked(kb: KnowledgeBase) -> None:
     assert "13812345678" not in item.question and "138****5678" in item.question
 
 
-@pytest.mark.parametrize("question", ["我想问问", "请问一下", "在吗？"])
+@pytest.mark.parametrize(
+    "question", ["我想问问", "请问一下", "在吗？", "我有个问题", "想打听个事儿", "麻烦问一下情况"]
+)
 def test_a_question_without_content_words_is_never_answered(
     kb: KnowledgeBase, question: str
 ) -> None:
