@@ -12,8 +12,8 @@ Two caches keep what was said: whole sentences as WAV (``cache_size``), and clau
 “好的”, a form question ending in “对吗”) synthesises only its new clauses. ``warm()`` fills both
 with sentences known in advance (the kiosk's greeting at start-up). In a sentence of several
 clauses the vocoder of one clause runs on a second thread while the acoustic model works on the
-next (``pipeline``; onnxruntime runs both outside the GIL, so two cores share the work and no
-work is added).
+next (``pipeline``; onnxruntime runs both outside the GIL: with a free second core the two share
+the work, with none it costs nothing extra).
 
 The weights were trained on the Databaker BZNSYP corpus, whose terms are research /
 non-commercial: the factory only builds this engine when the operator accepted them

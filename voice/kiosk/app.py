@@ -49,13 +49,22 @@ def static_dir() -> Path:
 
 
 def fixed_prompts() -> list[str]:
-    """What the kiosk itself says word for word, whoever stands at it (warmed at start-up)."""
+    """What the kiosk says word for word, whoever stands at it (warmed at start-up): its own
+    sentences and the forms' questions (``actions/ask.py``), as it speaks a dialogue reply."""
     from voice.kiosk import digits, handoff, status, touchturns
     from voice.kiosk.service import NOT_HEARD
+    from voice.kiosk.speech import speech_text
 
-    return [touchturns.HOME, NOT_HEARD, digits.PHONE_REASK, digits.ROOM_REASK, status.ASK_NUMBER,
-            status.ASK_TAIL, status.NOT_FOUND, handoff.ASK_REACH, handoff.ASK_WHERE,
-            handoff.PHONE_REASK]  # fmt: skip
+    texts = [touchturns.HOME, NOT_HEARD, digits.PHONE_REASK, digits.ROOM_REASK, status.ASK_NUMBER,
+             status.ASK_TAIL, status.NOT_FOUND, handoff.ASK_REACH, handoff.ASK_WHERE,
+             handoff.PHONE_REASK]  # fmt: skip
+    try:
+        from actions import ask
+    except ImportError:  # a hub without the dialogue's code: the kiosk's own sentences
+        return texts
+    questions = [getattr(c, "text", "") for c in vars(ask).values()
+                 if isinstance(c, type) and c.__module__ == ask.__name__]  # fmt: skip
+    return texts + [speech_text([{"text": q}]) for q in questions if isinstance(q, str) and q]
 
 
 def get_service(app: FastAPI) -> KioskService:
