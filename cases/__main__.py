@@ -24,7 +24,9 @@ from cases.migrate import upgrade_to_head
 from cases.seed import seed_all
 from core.config import HubSettings
 from core.errors import InvalidInput
+from core.hub import resident_data_owners
 from core.logging import setup_logging
+from core.resident_data import delete_all, export_all
 
 PASSWORD_ENV = "CASES_NEW_PASSWORD"
 
@@ -138,8 +140,13 @@ def main(argv: list[str] | None = None) -> int:
                     attachments_root=attachments_root, tracker_db=tracker_db,
                     pending_db=privacy.pending_queue(hub.data_dir),
                 )  # fmt: skip
+                resident = privacy.resident_of(
+                    session, phone=args.phone, sender_id=args.sender_id, operator=args.operator
+                )
+                owners = resident_data_owners(hub)
                 if args.command == "export-resident":
                     data = privacy.export_resident(session, req=req, now=now)
+                    data.update(export_all(owners, resident))
                     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
                 else:
                     deleted = privacy.delete_resident(session, req=req, now=now)
@@ -152,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
                         f"已清除 {len(deleted.cases)} 件事项的个人信息，{tracker}，"
                         f"删除待提交的事项 {deleted.pending_deleted or 0} 件\n"
                     )
+                    for owner in owners:
+                        done = delete_all([owner], resident, now)[owner.name]
+                        said = done if isinstance(done, str) else owner.describe(done)
+                        out.write(f"{owner.label}：{said}\n")
     except InvalidInput as exc:
         sys.stderr.write(f"错误：{exc}\n")
         return 2

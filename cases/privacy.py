@@ -29,6 +29,7 @@ from cases.models import Case, OutboxMessage
 from cases.statuses import Status
 from core.errors import InvalidInput
 from core.pii import mask_phone, mask_pii
+from core.resident_data import Resident
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +175,18 @@ def resident_cases(session: Session, *, phone: str | None, sender_id: str | None
     return list(
         session.scalars(select(Case).where(or_(*conditions)).order_by(Case.created_at, Case.id))
     )
+
+
+def resident_of(
+    session: Session, *, phone: str | None, sender_id: str | None, operator: str
+) -> Resident:
+    """The resident for the other parts' owners (``core/resident_data.py``): the sender id asked
+    about and those of every case found for the phone or sender id."""
+    cases = resident_cases(session, phone=phone, sender_id=sender_id)
+    senders = {c.sender_id for c in cases if c.sender_id}
+    if sender_id and sender_id.strip():
+        senders.add(sender_id.strip())
+    return Resident(tuple(sorted(senders)), phone, operator)
 
 
 def _iso(value: datetime | None) -> str | None:

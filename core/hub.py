@@ -46,6 +46,16 @@ def _load_parts() -> list[ModuleType]:
     return parts
 
 
+def resident_data_owners(settings: HubSettings) -> list:
+    """The owners of residents' data (``core/resident_data.py``) of every installed part that
+    offers one to tools outside the hub process (``resident_data_owner(settings)``)."""
+    return [
+        part.resident_data_owner(settings)
+        for part in _load_parts()
+        if hasattr(part, "resident_data_owner")
+    ]
+
+
 def create_app(settings: HubSettings | None = None) -> FastAPI:
     """Build the hub app with every available part registered."""
     settings = settings or HubSettings()

@@ -111,3 +111,53 @@ def delete_resident(session: Session, sender_id: str, *, operator: str, now: dat
         votes or 0,
     )
     return Deleted(cleared, unlinked, int(votes or 0), int(messages or 0))
+
+
+class DeliberationResidentData:
+    """This part's :class:`core.resident_data.ResidentDataOwner`: proposals, votes, messages."""
+
+    name = "deliberation"
+    label = "议事"
+
+    def __init__(self, sessions: Any, sqlite_lock: Any = None) -> None:
+        """``sessions``: this part's session factory; ``sqlite_lock`` serialises SQLite writes."""
+        self._sessions = sessions
+        self._lock = sqlite_lock
+
+    def export(self, resident: Any) -> dict[str, Any]:
+        """The resident's proposals, votes and messages under every sender id of theirs."""
+        from core.dbsession import session_scope
+
+        merged: dict[str, list] = {"proposals": [], "votes": [], "messages": []}
+        with session_scope(self._sessions) as session:
+            for sender_id in resident.sender_ids:
+                for key, rows in export_resident(session, sender_id).items():
+                    merged[key].extend(rows)
+        return merged
+
+    def delete(self, resident: Any, now: datetime) -> dict[str, int]:
+        """Unlink and clear as :func:`delete_resident` does, for every sender id of theirs."""
+        from core.dbsession import session_scope
+
+        totals = {f: 0 for f in Deleted.__dataclass_fields__}
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            with session_scope(self._sessions) as session:
+                for sender_id in resident.sender_ids:
+                    done = delete_resident(session, sender_id, operator=resident.operator, now=now)
+                    for f in totals:
+                        totals[f] += getattr(done, f)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+        return totals
+
+    def describe(self, counts: dict[str, int]) -> str:
+        """The deletion report in words."""
+        return (
+            f"清除建议内容 {counts.get('proposals_cleared', 0)} 条，"
+            f"解除建议关联 {counts.get('proposals_unlinked', 0)} 条，"
+            f"解除投票关联 {counts.get('votes_unlinked', 0)} 票（票数照常计入），"
+            f"删除通知 {counts.get('messages_deleted', 0)} 条"
+        )

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from core.config import HubSettings
+from core.resident_data import register_owner
 from deliberation.api.state import DeliberationState
 from deliberation.config import DeliberationSettings
 from deliberation.db import (
@@ -25,6 +26,7 @@ from deliberation.db import (
 )
 from deliberation.households import seed_demo
 from deliberation.polls import announce_due
+from deliberation.privacy import DeliberationResidentData
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,8 @@ def database_url(hub: HubSettings, settings: DeliberationSettings) -> str:
 
 
 def register(app: FastAPI, settings: HubSettings) -> None:
-    """Attach the routes and state (no database work here)."""
+    """Attach the routes and state (no database work here), and this part's export and deletion
+    of a resident's data to the hub's privacy requests (``core/resident_data.py``)."""
     from deliberation.api.routes import console, decisions, outbox, polls, proposals, register
 
     own = DeliberationSettings()
@@ -50,6 +53,16 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     for module in (proposals, polls, decisions, register, outbox, console):
         app.include_router(module.router)
     app.include_router(outbox.privacy_router)
+    state = app.state.deliberation
+    register_owner(app.state, DeliberationResidentData(state.sessions, state.sqlite_lock))
+
+
+def resident_data_owner(settings: HubSettings) -> DeliberationResidentData:
+    """This part's owner of residents' data for tools outside the hub process (the case
+    system's CLI): its own engine, migrated first."""
+    engine = make_engine(database_url(settings, DeliberationSettings()))
+    run_migrations(engine)
+    return DeliberationResidentData(make_sessions(engine))
 
 
 def prepare_database(state: DeliberationState) -> None:

@@ -17,6 +17,7 @@ from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from cases.api.staff_deps import Staff, check_csrf, staff_from_request
 from core.errors import InvalidInput
 from core.localtime import local_tz
+from core.resident_data import Resident, delete_all, export_all, registered
 
 router = APIRouter(prefix="/staff/api", tags=["staff api"])
 
@@ -79,6 +80,14 @@ class DeletionOut(BaseModel):
     tracker_events_deleted: int | None
     pending_deleted: int | None
     """Submissions still waiting in the action server's queue that were deleted."""
+    other_parts: dict[str, dict[str, int] | str] = Field(default_factory=dict)
+    """What each other hub part deleted (``core/resident_data.py``; a failure as a sentence)."""
+
+
+def _resident(session: Any, q: ResidentQuery, staff: Staff) -> Resident:
+    return privacy.resident_of(
+        session, phone=q.phone, sender_id=q.sender_id, operator=staff.user.username
+    )
 
 
 def _request(state: Any, settings: Any, q: ResidentQuery, staff: Staff) -> privacy.ResidentRequest:
@@ -92,6 +101,7 @@ def _request(state: Any, settings: Any, q: ResidentQuery, staff: Staff) -> priva
 
 @router.get("/residents/export")
 def export_resident(
+    request: Request,
     staff: ApiStaffDep,
     session: SessionDep,
     clock: ClockDep,
@@ -102,15 +112,20 @@ def export_resident(
 ) -> dict[str, Any]:
     """One resident's data as JSON (admin only; audited on every case)."""
     require_admin(staff)
-    req = _request(state, settings, ResidentQuery(phone=phone, sender_id=sender_id), staff)
+    query = ResidentQuery(phone=phone, sender_id=sender_id)
+    req = _request(state, settings, query, staff)
     try:
-        return privacy.export_resident(session, req=req, now=clock.now())
+        data = privacy.export_resident(session, req=req, now=clock.now())
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
+    resident = _resident(session, query, staff)
+    data.update(export_all(registered(request.app.state), resident))
+    return data
 
 
 @router.post("/residents/delete", response_model=DeletionOut)
 def delete_resident(
+    request: Request,
     body: ResidentQuery,
     staff: ApiStaffDep,
     session: SessionDep,
@@ -123,12 +138,16 @@ def delete_resident(
     check_csrf(staff, x_csrf_token)
     require_admin(staff)
     try:
+        resident = _resident(session, body, staff)  # before the cases are anonymised
         result = privacy.delete_resident(
             session, req=_request(state, settings, body, staff), now=clock.now()
         )
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
+    others = delete_all(registered(request.app.state), resident, clock.now())
     return DeletionOut(
-        cases=result.cases, tracker_events_deleted=result.tracker_events_deleted,
+        cases=result.cases,
+        tracker_events_deleted=result.tracker_events_deleted,
         pending_deleted=result.pending_deleted,
-    )  # fmt: skip
+        other_parts=others,
+    )

@@ -53,3 +53,25 @@ def test_export_then_delete_keeps_the_households_vote_counted(api: TestClient, l
     assert rows[approved["number"]]["what"] == "小区增设长椅"
     trail = staff.client.get(f"{BASE}/proposals/{pending['number']}/audit").json()
     assert trail[-1]["action"] == "privacy" and trail[-1]["actor"] == "privacy:zhang"
+
+
+def test_the_hubs_privacy_request_covers_deliberation(api: TestClient, login) -> None:
+    """The admin's one export / deletion of a resident (the case system's staff API) reaches this
+    part too (core/resident_data.py): nobody has to know that 议事 keeps data of its own."""
+    admin = login("lishu", "admin")
+    api.post(
+        f"{BASE}/proposals",
+        headers=AUTH,
+        json={"what": "楼下空地装几张长椅", "resident_key": "tg:78", "channel": "telegram"},
+    )
+    exported = admin.client.get("/staff/api/residents/export", params={"sender_id": "tg:78"})
+    assert exported.status_code == 200
+    assert [p["what"] for p in exported.json()["deliberation"]["proposals"]] == [
+        "楼下空地装几张长椅"
+    ]
+
+    done = admin.post("/staff/api/residents/delete", sender_id="tg:78")
+    assert done.status_code == 200, done.text
+    assert done.json()["other_parts"]["deliberation"]["proposals_cleared"] == 1
+    again = admin.client.get("/staff/api/residents/export", params={"sender_id": "tg:78"})
+    assert again.json()["deliberation"] == {"proposals": [], "votes": [], "messages": []}

@@ -105,7 +105,12 @@ def test_admin_deletes_a_resident(api: TestClient, hub: FastAPI, login) -> None:
     done = boss.client.post("/staff/api/residents/delete", json=body,
                             headers={"X-CSRF-Token": boss.csrf})  # fmt: skip
     assert done.status_code == 200
-    assert done.json() == {"cases": [mine], "tracker_events_deleted": 1, "pending_deleted": None}
+    assert done.json() == {
+        "cases": [mine],
+        "tracker_events_deleted": 1,
+        "pending_deleted": None,
+        "other_parts": {},  # no other hub part in this test hub
+    }
     assert tracker_conversation(tracker, "tg:4242") == []
     assert tracker_conversation(tracker, "tg:9") == [
         {"type": "user", "timestamp": 1.0, "text": "别人的话"}

@@ -1,0 +1,83 @@
+"""One resident's data across the hub's parts (export and deletion on request).
+
+Each part that keeps data about residents registers an owner at ``register()`` time; the owner
+exports or deletes one resident's data in its own tables, and nothing else. The privacy request
+(the case system's admin API and CLI) runs every registered owner, so a resident who asks to be
+forgotten is forgotten everywhere, without one part touching another's tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Resident:
+    """Who a request is about (every channel identity found for them) and who handles it."""
+
+    sender_ids: tuple[str, ...]
+    phone: str | None
+    operator: str
+
+
+class ResidentDataOwner(Protocol):
+    """A part's export and deletion of one resident's data (blocking; run in a worker thread)."""
+
+    name: str
+    """Key of this part's section in the export and in the deletion report."""
+    label: str
+    """The part's name for people (议事)."""
+
+    def export(self, resident: Resident) -> dict[str, Any]:
+        """Everything this part keeps about the resident, as plain data."""
+
+    def delete(self, resident: Resident, now: datetime) -> dict[str, int]:
+        """Delete (or unlink) the resident's data; counts of what was done."""
+
+    def describe(self, counts: dict[str, int]) -> str:
+        """One plain Chinese sentence for the counts ``delete`` returned."""
+
+
+def register_owner(state: Any, owner: ResidentDataOwner) -> None:
+    """Add ``owner`` to the app state's registry (``app.state``)."""
+    owners = getattr(state, "resident_data_owners", None)
+    if owners is None:
+        owners = []
+        state.resident_data_owners = owners
+    owners.append(owner)
+
+
+def registered(state: Any) -> list[ResidentDataOwner]:
+    """The owners registered on ``app.state`` (none: an empty list)."""
+    return list(getattr(state, "resident_data_owners", None) or [])
+
+
+def export_all(owners: list[ResidentDataOwner], resident: Resident) -> dict[str, Any]:
+    """Each owner's export under its name; an owner that fails says so instead of its data."""
+    out: dict[str, Any] = {}
+    for owner in owners:
+        try:
+            out[owner.name] = owner.export(resident)
+        except Exception as exc:  # noqa: BLE001 - one part's failure must not hide the others
+            logger.exception("Resident export failed in %s", owner.name)
+            out[owner.name] = {"error": f"导出失败（{type(exc).__name__}），请稍后再试"}
+    return out
+
+
+def delete_all(
+    owners: list[ResidentDataOwner], resident: Resident, now: datetime
+) -> dict[str, dict[str, int] | str]:
+    """Each owner's deletion report under its name; a failure is reported, not raised."""
+    out: dict[str, dict[str, int] | str] = {}
+    for owner in owners:
+        try:
+            out[owner.name] = owner.delete(resident, now)
+        except Exception as exc:  # noqa: BLE001 - the others still delete
+            logger.exception("Resident deletion failed in %s", owner.name)
+            out[owner.name] = f"删除失败（{type(exc).__name__}），请稍后再试"
+    return out
