@@ -20,6 +20,8 @@ CASES = [
     ({"emergency": 0.6, "report": 0.4}, {"report": 0.88, "emergency": 0.12}, 0.3),
     # DIET says emergency, the meaning not at all: no emergency from DIET alone
     ({"emergency": 0.99, "report": 0.01}, {"report": 0.97, "emergency": 0.03}, 0.3),
+    # a status question names its problem: DIET's ask_status stands if the meaning shares it
+    ({"ask_status": 0.9, "report": 0.1}, {"report": 0.7, "ask_status": 0.25}, 0.3),
     # the meaning alone never raises an emergency
     ({"report": 0.55, "emergency": 0.45}, {"emergency": 0.95, "report": 0.05}, 0.3),
     # weight 1: DIET alone
@@ -45,17 +47,28 @@ def _run(cases: list) -> list:
 
 
 def test_blend_rankings() -> None:
-    meaning_wins, agreed, emergency_kept, diet_alone, never_raised, diet_only = _run(CASES)
+    meaning_wins, agreed, emergency_kept, diet_alone, status_kept, never_raised, diet_only = _run(
+        CASES
+    )
 
     assert meaning_wins[0]["name"] == "report"
     assert abs(meaning_wins[0]["confidence"] - 0.7 * 0.8) < 1e-6
     assert [e["name"] for e in agreed][:2] == ["consult", "report"]
     assert emergency_kept[0] == {"name": "emergency", "confidence": 0.6}
     assert diet_alone[0]["name"] == "report"
+    assert status_kept[0] == {"name": "ask_status", "confidence": 0.9}
     assert never_raised[0]["name"] == "report"
     assert next(e for e in never_raised if e["name"] == "emergency")["confidence"] < 0.2
     assert diet_only[0]["name"] == "inform"
-    for ranking in (meaning_wins, agreed, emergency_kept, diet_alone, never_raised, diet_only):
+    for ranking in (
+        meaning_wins,
+        agreed,
+        emergency_kept,
+        diet_alone,
+        status_kept,
+        never_raised,
+        diet_only,
+    ):
         scores = [e["confidence"] for e in ranking]
         assert scores == sorted(scores, reverse=True)
         assert all(0.0 <= s <= 1.0 for s in scores)
