@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-CLARIFY_ACTIONS = frozenset({"utter_clarify", "utter_ask_what", "action_handle_inform"})
+CLARIFY_ACTIONS = frozenset(
+    {"utter_clarify", "action_clarify", "utter_ask_what", "action_handle_inform"}
+)
 """What asks the resident which flow they meant (nlu/domain.yml, actions/inform.py)."""
 
 

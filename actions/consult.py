@@ -25,7 +25,7 @@ NOT_SURE_NOTE = "都不是的话，可以点“转人工”，您的问题也已
 ASK_WHAT = "您想问什么？请直接说，比如“老年卡去哪办”。"
 OFFER_HUMAN = {"title": "转人工", "payload": "转人工"}
 _NO_CONTENT = re.compile(
-    r"^(我|俺)?(想|要)?(问问|问一下|问个问题|咨询|咨询一下|打听一下|请教一下|有个问题|有问题)?"
+    r"^(我|俺)?(想|要)?(问问|问一下|问问题|问个问题|咨询|咨询一下|打听一下|请教一下|有个问题|有问题)?"
     r"(请问|麻烦问一下)?[\s，。,.!！?？~～…]*$"
 )
 """A request to ask with no question in it yet (the welcome button says “我想问问”)."""
@@ -44,8 +44,11 @@ class AnswerQuestion(Action):
         """Answer, suggest, or hand over; resume the form if one was running."""
         question = (tracker.latest_message.get("text") or "").strip()
         in_form = bool((tracker.active_loop or {}).get("name"))
-        if not in_form and (earlier := text_before_clarify(tracker.events)):
-            # "我想问问" pressed after "您是想…？": the question is what they said first
+        earlier = None if in_form else text_before_clarify(tracker.events)
+        if earlier and (question.startswith("/") or _NO_CONTENT.match(question)):
+            # "我想问问" pressed after "您是想…？": the question is what they said first; a real
+            # question typed instead of pressing a button ("我有个问题" → "社区有法律咨询吗")
+            # is the question
             question = earlier
         if (
             not question

@@ -114,3 +114,32 @@ async def test_a_start_button_payload_is_never_taken_as_the_description() -> Non
     events = await ValidateReportForm().run(CollectingDispatcher(), tracker, DOMAIN)
     described = [e for e in events if e.get("event") == "slot" and e.get("name") == "description"]
     assert not any(e["value"] for e in described)
+
+
+async def test_a_question_typed_after_clarify_is_answered(monkeypatch) -> None:
+    """ "我有个问题" → "您是想…？" → the resident types the question itself instead of a button:
+    that question is answered (it was dropped for the vague first words)."""
+    from actions import consult, runtime
+
+    asked: list[str] = []
+
+    class Client:
+        async def ask(self, question: str, channel: str, sender: str) -> None:
+            asked.append(question)
+            return None
+
+    monkeypatch.setattr(runtime, "knowledge_client", lambda: Client())
+    question = "社区里有没有不要钱的法律咨询"
+    tracker = Tracker(
+        sender_id="web:clarify2",
+        slots={},
+        latest_message={"text": question, "intent": {"name": "consult", "confidence": 0.9}},
+        events=clarified_events("我有个问题", question, between="utter_ask_what"),
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    await consult.AnswerQuestion().run(dispatcher, tracker, {})
+    assert asked == [question]
