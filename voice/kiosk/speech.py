@@ -115,9 +115,12 @@ def speech_text(messages: list[dict], case_no: str | None = None) -> str:
         text = _SYMBOLS.sub("", text)
         if text:
             parts.append(text)
-    spoken = "。".join(p.rstrip("。") for p in parts)
-    if spoken:
-        spoken += "。"
+    # each part ends in one sentence mark: a question keeps its "？" ("急不急？", not "急不急？。")
+    spoken = "".join(
+        p if p.endswith(("？", "！", "?", "!", "…")) else p.rstrip("。") + "。"
+        for p in (part.rstrip("。") for part in parts)
+        if p
+    )
     if case_no:
         spoken += f"我再说一遍，您的编号是：{speakable_case_no(case_no)}。请记好，也可以打印出来。"
     return spoken

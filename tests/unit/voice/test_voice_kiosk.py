@@ -272,6 +272,9 @@ def test_speech_helpers() -> None:
     assert find_case_no([{"text": "编号 BS-20261121-0042"}]) == "BS-20261121-0042"
     spoken = speech_text(CREATED, "BS-20261121-0042")
     assert "尾号" not in spoken and spoken.count("零零四二") == 2
+    # one sentence mark per part: a question keeps its question mark, nothing doubled
+    said = speech_text([{"text": "好的。"}, {"text": "这个问题急不急？"}, {"text": "请点按钮"}])
+    assert said == "好的。这个问题急不急？请点按钮。"
 
 
 def test_commands_only_match_short_utterances() -> None:
