@@ -199,6 +199,33 @@ def compare(
     return problems
 
 
+GUARDED_FORMS = frozenset({"report_form", "service_form"})
+"""Forms whose answers must never raise an emergency without a real danger signal (issue 12)."""
+
+
+def form_answer_emergencies(events: list[dict[str, Any]]) -> tuple[int, int]:
+    """(answers said while a report or service form was running, of which raised an emergency).
+
+    Walks the tracker's events in order: ``active_loop`` events say which form runs; a user
+    message while one of ``GUARDED_FORMS`` runs is a form answer, and it raised an emergency when
+    ``action_emergency`` ran before the next user message.
+    """
+    loop: str | None = None
+    answers = raised = 0
+    counting = False
+    for event in events:
+        kind = event.get("event")
+        if kind == "active_loop":
+            loop = event.get("name")
+        elif kind == "user":
+            counting = loop in GUARDED_FORMS
+            answers += int(counting)
+        elif kind == "action" and counting and event.get("name") == "action_emergency":
+            raised += 1
+            counting = False
+    return answers, raised
+
+
 class Runner:
     """Plays dialogues against one running stack."""
 
@@ -224,15 +251,19 @@ class Runner:
         play.turns.append(text)
         play.replies.append("\n".join(m.get("text", "") for m in messages if m.get("text")))
 
-    def form_state(self, sender: str) -> tuple[str | None, str | None]:
-        """(active form, requested slot) from Rasa's tracker."""
+    def tracker(self, sender: str) -> dict[str, Any]:
+        """Rasa's tracker of ``sender`` (the API token is the stack's)."""
         # Rasa does not decode %3A in the path: keep the ':' of "web:…" literal
         r = self.http.get(
             f"{self.stack.rasa_url}/conversations/{quote(sender, safe=':')}/tracker",
             params={"token": self.stack.rasa_token},
         )
         r.raise_for_status()
-        tracker = r.json()
+        return r.json()
+
+    def form_state(self, sender: str) -> tuple[str | None, str | None]:
+        """(active form, requested slot) from Rasa's tracker."""
+        tracker = self.tracker(sender)
         if tracker.get("sender_id") != sender:
             raise RuntimeError(f"tracker of {tracker.get('sender_id')!r}, asked for {sender!r}")
         loop = (tracker.get("active_loop") or {}).get("name")
@@ -328,6 +359,9 @@ class Runner:
                 if not existing or c["case_no"] != existing["case_no"]
             ]
             loop, _ = self.form_state(sender)
+            form_answers, form_emergencies = form_answer_emergencies(
+                self.tracker(sender).get("events") or []
+            )
             problems = compare(
                 expected,
                 new_cases,
@@ -348,6 +382,8 @@ class Runner:
                 "reason": "; ".join(problems) if problems else "",
                 "outcome": expected.get("outcome", "case"),
                 "case_created": bool(new_cases),
+                "form_answers": form_answers,
+                "form_answer_emergencies": form_emergencies,
                 "turns": len(play.turns),
                 "latencies_ms": [round(x, 1) for x in play.latencies_ms],
                 "transcript": [
@@ -374,9 +410,18 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         and r["outcome"] == "case"
         and (r.get("stored") or {}).get("type") in ("report", "service")
     ]
+    # an emergency said inside a form by an emergency dialogue is right, not false
+    guarded = [r for r in results if r.get("kind") != "emergency"]
+    form_answers = sum(r.get("form_answers", 0) for r in guarded)
+    false_emergencies = sum(r.get("form_answer_emergencies", 0) for r in guarded)
     return {
         "dialogues": len(results),
         "passed": sum(r["passed"] for r in results),
+        "form_answers": form_answers,
+        "form_answer_false_emergencies": false_emergencies,
+        "form_answer_false_emergency_rate": round(false_emergencies / form_answers, 4)
+        if form_answers
+        else None,
         "success_rate": round(sum(r["passed"] for r in results) / len(results), 3)
         if results
         else None,

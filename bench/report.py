@@ -571,6 +571,7 @@ def section_dialogue(d: dict[str, Any]) -> list[str]:
             "turns per completed report (mean / median)",
             "turn latency p50 / p95 ms",
             "played via answers / turns",
+            "false emergencies / form answers",
         ],
         [
             [
@@ -580,9 +581,15 @@ def section_dialogue(d: dict[str, Any]) -> list[str]:
                 f"{fmt(tpr.get('mean'))} / {fmt(tpr.get('median'))} (n={tpr.get('n')})",
                 f"{fmt(lat.get('p50'))} / {fmt(lat.get('p95'))}",
                 f"{s.get('answers_mode')} / {s.get('turns_mode')}",
+                f"{s.get('form_answer_false_emergencies', '—')} / {s.get('form_answers', '—')}",
             ]
         ],
     )
+    out += [
+        "False emergencies: answers said inside a report or service form (emergency dialogues "
+        "left out) after which action_emergency ran; target 0 (issue 12).",
+        "",
+    ]
     out += _dialogue_before(d)
     kinds = s.get("by_kind") or {}
     prev_kinds = (d.get("previous") or {}).get("by_kind_rate") or {}

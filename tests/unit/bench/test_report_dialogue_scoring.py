@@ -160,3 +160,36 @@ def test_summary_counts_turns_per_completed_report() -> None:
     assert s["by_kind"]["cancel"] == {"n": 1, "passed": 0, "rate": 0.0}
     assert s["turn_latency_ms"]["p50"] == 150.0 and s["turn_latency_ms"]["max"] == 300.0
     assert (s["answers_mode"], s["turns_mode"]) == (1, 3)
+
+
+def test_false_emergencies_are_counted_on_form_answers_only() -> None:
+    from bench.dialogue_bench import form_answer_emergencies
+
+    def user(text: str) -> dict:
+        return {"event": "user", "text": text}
+
+    events = [
+        user("我想帮我爸办高龄补贴"),  # starts the form: not an answer yet
+        {"event": "action", "name": "service_form"},
+        {"event": "active_loop", "name": "service_form"},
+        {"event": "action", "name": "action_listen"},
+        user("周三上午我可以带他过去"),  # an answer that sounds urgent
+        {"event": "action", "name": "action_emergency"},
+        {"event": "active_loop", "name": None},
+        user("我家厨房全是煤气味"),  # no form running: not counted
+        {"event": "action", "name": "action_emergency"},
+        {"event": "active_loop", "name": "emergency_form"},
+        user("5号楼2单元"),  # the emergency form's own answer: not guarded
+    ]
+    assert form_answer_emergencies(events) == (1, 1)
+    assert form_answer_emergencies(events[:5]) == (1, 0)
+    summary = summarise(
+        [
+            {"kind": "service", "passed": True, "outcome": "case", "turns": 3, "mode": "turns",
+             "latencies_ms": [1.0], "form_answers": 2, "form_answer_emergencies": 0},
+            {"kind": "emergency", "passed": True, "outcome": "case", "turns": 2, "mode": "turns",
+             "latencies_ms": [1.0], "form_answers": 1, "form_answer_emergencies": 1},
+        ]
+    )  # fmt: skip
+    assert summary["form_answers"] == 2 and summary["form_answer_false_emergencies"] == 0
+    assert summary["form_answer_false_emergency_rate"] == 0.0
