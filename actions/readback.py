@@ -5,7 +5,8 @@ from __future__ import annotations
 from core.contracts import Location
 from core.taxonomy import category_by_code, service_by_code
 
-URGENCY_LABELS = {"urgent": "比较急", "normal": "不太急", "emergency": "紧急"}
+URGENCY_LABELS = {"urgent": "很急", "normal": "不急", "emergency": "紧急"}
+"""Read back in the words of the buttons the question offers (actions/ask.py: 很急 / 不急)."""
 CONFIRM_BUTTONS = [{"title": "对", "payload": "/affirm"}, {"title": "不对", "payload": "/deny"}]
 
 

@@ -115,3 +115,16 @@ async def test_correcting_the_building_at_the_read_back_updates_the_description(
     await AskConfirmed().run(d, _tracker("", "inform", {**slots, **got}), DOMAIN)
     said = d.messages[0]["text"]
     assert "6号楼2单元" in said and "5号楼" not in said
+
+
+def test_urgency_is_read_back_in_the_words_of_its_buttons() -> None:
+    """The resident pressed 很急 or 不急: the read-back says the same words (not 比较急)."""
+    from actions.ask import AskUrgency
+    from actions.readback import report_summary
+
+    titles = [b["title"] for b in AskUrgency().buttons()]
+    for code, word in (("urgent", "很急"), ("normal", "不急")):
+        said = report_summary(
+            {"category": "corridor_light", "location": {"building": "5"}, "urgency": code}
+        )
+        assert word in said and word in titles
