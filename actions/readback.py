@@ -26,13 +26,29 @@ def contact_text(contact: str | None) -> str:
     return f"电话尾号{contact[-4:]}"
 
 
+READBACK_DESCRIPTION_CHARS = 60
+"""A longer description is read back cut short (the case keeps all of it): a read-back is heard."""
+
+
+def description_text(description: str | None, place: str) -> str:
+    """The description as read back: the place said once (not "5号楼2单元，5号楼2单元的楼道灯…")
+    and at most ``READBACK_DESCRIPTION_CHARS`` characters."""
+    text = (description or "").strip()
+    if place and text.startswith(place):
+        text = text[len(place) :].lstrip("的，, ")
+    if len(text) > READBACK_DESCRIPTION_CHARS:
+        text = text[:READBACK_DESCRIPTION_CHARS].rstrip("，,。 ") + "……"
+    return text
+
+
 def report_summary(slots: dict) -> str:
     """ "您要反映：楼道灯，5号楼2单元，…，对吗？"."""
     category = category_by_code(slots.get("category") or "")
+    place = location_text(slots.get("location"))
     parts = [
         category.name if category else "其他问题",
-        location_text(slots.get("location")),
-        slots.get("description") or "",
+        place,
+        description_text(slots.get("description"), place),
         URGENCY_LABELS.get(slots.get("urgency") or "", ""),
         contact_text(slots.get("contact")),
     ]

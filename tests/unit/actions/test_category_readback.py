@@ -128,3 +128,19 @@ def test_urgency_is_read_back_in_the_words_of_its_buttons() -> None:
             {"category": "corridor_light", "location": {"building": "5"}, "urgency": code}
         )
         assert word in said and word in titles
+
+
+def test_the_place_is_read_back_once_and_a_long_description_short() -> None:
+    from actions.readback import READBACK_DESCRIPTION_CHARS, report_summary
+
+    said = report_summary(
+        {
+            "category": "corridor_light",
+            "location": {"building": "5", "unit": "2"},
+            "description": "5号楼2单元的楼道灯坏了",
+            "urgency": "urgent",
+        }
+    )
+    assert said == "您要反映：楼道灯，5号楼2单元，楼道灯坏了，很急，不留电话。对吗？"
+    long = report_summary({"category": "elevator", "description": "电梯" * 400})
+    assert len(long) < READBACK_DESCRIPTION_CHARS + 40 and "……" in long
