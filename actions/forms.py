@@ -97,9 +97,14 @@ class ResidentForm(FormValidationAction, ABC):
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
         earlier = text_before_clarify(tracker.events) if requested is None else None
-        if earlier and is_substantive(earlier):
-            # the resident chose this flow with a button after "您是想…？": what they said at
-            # first is their request, not the button's words
+        if (
+            earlier
+            and is_substantive(earlier)
+            and (text.startswith("/") or not is_substantive(text))
+        ):
+            # the resident chose this flow with a button (or bare words: "我要报事") after
+            # "您是想…？": what they said at first is their request, not the button's words; a
+            # request said in full instead is the request
             text = earlier
         elif text.startswith("/"):
             text = (

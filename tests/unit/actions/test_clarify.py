@@ -143,3 +143,26 @@ async def test_a_question_typed_after_clarify_is_answered(monkeypatch) -> None:
     dispatcher = CollectingDispatcher()
     await consult.AnswerQuestion().run(dispatcher, tracker, {})
     assert asked == [question]
+
+
+async def test_a_report_said_in_full_after_clarify_is_the_report() -> None:
+    """Junk first ("'; DROP TABLE cases; --" → "您是想…？"), then a whole report: the report is
+    what the form reads, not the junk (CI found the form asking the category of the junk)."""
+    report = "5号楼2单元楼梯口的灯一直不亮，你们有空再来"
+    tracker = Tracker(
+        sender_id="web:clarify3",
+        slots={"requested_slot": None},
+        latest_message={"text": report, "intent": {"name": "report", "confidence": 0.7}},
+        events=clarified_events("'; DROP TABLE cases; --", report, between="utter_ask_what"),
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "report_form"},
+        latest_action_name="action_listen",
+    )
+    got = {
+        e["name"]: e["value"]
+        for e in await ValidateReportForm().run(CollectingDispatcher(), tracker, DOMAIN)
+        if e.get("event") == "slot"
+    }
+    assert got["location"]["building"] == "5" and "DROP" not in got["description"]
+    assert got.get("category") and "楼梯口" in got["description"]
