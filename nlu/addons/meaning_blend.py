@@ -38,7 +38,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.e5_engine import DIM, embed_queries
+from addons.e5_engine import embed_queries
+from addons.e5_regression import load_weights, regression_weights, save_weights, sentence_vector
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +48,6 @@ PROTECTED = frozenset({"emergency", "ask_status"})
 """DIET's decision for these intents stands when the meaning shares it."""
 NEVER_RAISED = "emergency"
 """The meaning's vote for this intent is left out: the blend never adds it."""
-
-
-def sentence_vector(message: Message) -> np.ndarray | None:
-    """The e5 sentence feature the featurizer put on the message, if present."""
-    _, sentence = message.get_dense_features(TEXT)
-    if sentence is None or sentence.features.shape[-1] != DIM:
-        return None
-    return np.asarray(sentence.features, dtype=np.float32).reshape(DIM)
 
 
 def blend_ranking(
@@ -150,13 +143,8 @@ class MeaningBlend(IntentClassifier, GraphComponent):
         matrix = np.vstack([v if v is not None else next(embedded) for v in vectors])
         clf = LogisticRegression(C=float(self._config["C"]), max_iter=3000)
         clf.fit(matrix, labels)
-        self._weights = {
-            "coef": clf.coef_.astype(np.float32),
-            "intercept": clf.intercept_.astype(np.float32),
-            "classes": np.array(clf.classes_, dtype=str),
-        }
-        with self._storage.write_to(self._resource) as folder:
-            np.savez(folder / WEIGHTS_FILE, **self._weights)
+        self._weights = regression_weights(clf)
+        save_weights(self._storage, self._resource, WEIGHTS_FILE, self._weights)
         logger.info(
             "MeaningBlend trained on %d examples, %d intents", len(labels), len(clf.classes_)
         )
@@ -172,13 +160,9 @@ class MeaningBlend(IntentClassifier, GraphComponent):
         **kwargs: Any,
     ) -> MeaningBlend:
         """The trained weights (without them DIET's ranking passes through)."""
-        try:
-            with model_storage.read_from(resource) as folder:
-                with np.load(folder / WEIGHTS_FILE) as data:
-                    weights = {k: data[k] for k in ("coef", "intercept", "classes")}
-        except (ValueError, FileNotFoundError):
+        weights = load_weights(model_storage, resource, WEIGHTS_FILE)
+        if weights is None:
             logger.warning("MeaningBlend has no trained weights: DIET's ranking stands")
-            weights = None
         return cls(config, model_storage, resource, weights)
 
     def probabilities(self, vector: np.ndarray) -> dict[str, float]:

@@ -31,7 +31,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.e5_engine import DIM, embed_queries
+from addons.e5_engine import embed_queries
+from addons.e5_regression import load_weights, regression_weights, save_weights, sentence_vector
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +58,6 @@ def long_examples(folder: Path = LONG_EXAMPLES_DIR) -> list[tuple[str, str]]:
                 raise ValueError(f"{path.name}: unknown route {route!r} (expected {ROUTES})")
             pairs.extend((str(t).strip(), route) for t in texts or [] if str(t).strip())
     return pairs
-
-
-def _sentence_vector(message: Message) -> np.ndarray | None:
-    """The e5 sentence feature the featurizer put on the message, if it is the only dense one."""
-    _, sentence = message.get_dense_features(TEXT)
-    if sentence is None or sentence.features.shape[-1] != DIM:
-        return None
-    return np.asarray(sentence.features, dtype=np.float32).reshape(DIM)
 
 
 def first_sentence(text: str, limit: int = 120) -> str:
@@ -158,13 +151,8 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         weights += [float(self._config["long_example_weight"])] * len(extra)
         clf = LogisticRegression(C=float(self._config["C"]), max_iter=3000)
         clf.fit(embed_queries(texts), labels, sample_weight=weights)
-        self._weights = {
-            "coef": clf.coef_.astype(np.float32),
-            "intercept": clf.intercept_.astype(np.float32),
-            "classes": np.array(clf.classes_, dtype=str),
-        }
-        with self._storage.write_to(self._resource) as folder:
-            np.savez(folder / "router.npz", **self._weights)
+        self._weights = regression_weights(clf)
+        save_weights(self._storage, self._resource, "router.npz", self._weights)
         logger.info(
             "MeaningRouter trained on %d examples (%d long), %d intents",
             len(texts),
@@ -183,13 +171,9 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         **kwargs: Any,
     ) -> MeaningRouter:
         """The trained weights (an untrained router passes every message through)."""
-        try:
-            with model_storage.read_from(resource) as folder:
-                with np.load(folder / "router.npz") as data:
-                    weights = {k: data[k] for k in ("coef", "intercept", "classes")}
-        except (ValueError, FileNotFoundError):
+        weights = load_weights(model_storage, resource, "router.npz")
+        if weights is None:
             logger.warning("MeaningRouter has no trained weights: long messages keep DIET's intent")
-            weights = None
         return cls(config, model_storage, resource, weights)
 
     # ------------------------------------------------------------------ inference
@@ -240,7 +224,7 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         vectors = {
             t: v
             for m, t in zip(chosen, texts, strict=True)
-            if (v := _sentence_vector(m)) is not None
+            if (v := sentence_vector(m)) is not None
         }
         missing = [t for t in dict.fromkeys(texts + heads) if t not in vectors]
         if missing:
