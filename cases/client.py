@@ -18,6 +18,7 @@ from core.contracts import (
     CasePublic,
     CategoryInfo,
     Location,
+    NoticeFeedItem,
     ServiceInfo,
 )
 from core.errors import InvalidInput, LinliError, ServiceUnavailable
@@ -149,6 +150,7 @@ _SERVICES = TypeAdapter(list[ServiceInfo])
 _CATEGORIES = TypeAdapter(list[CategoryInfo])
 _HISTORY = TypeAdapter(list[HistoryEntry])
 _OUTBOX = TypeAdapter(list[OutboxItem])
+_NOTICES = TypeAdapter(list[NoticeFeedItem])
 
 
 class CaseClient(HubHttpClient):
@@ -297,6 +299,16 @@ class CaseClient(HubHttpClient):
         )
         assert response is not None
         return int(response.json()["acked"])
+
+    async def notices_feed(self, after: int = 0, limit: int = 50) -> list[NoticeFeedItem]:
+        """Active, unended community notices with id > ``after``, oldest first, each with its
+        scope (``community`` / ``grids`` / ``buildings`` and the codes) for the channel to
+        push to the residents inside it; keep the last id seen and pass it as ``after``."""
+        response = await self._request(
+            "GET", "/api/notices/feed", params={"after": after, "limit": limit}
+        )
+        assert response is not None
+        return _NOTICES.validate_json(response.content)
 
 
 def _detail(response: httpx.Response) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -257,7 +258,8 @@ class ApiKey(Base):
 
 
 class Notice(Base):
-    """A community notice shown on the kiosk's wall dashboard."""
+    """A community notice (停水, 议事会 …): on the kiosk's wall and welcome screen, pushed to
+    the residents of its scope on Telegram (``cases/notices.py``)."""
 
     __tablename__ = "notices"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -265,3 +267,11 @@ class Notice(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    scope_kind: Mapped[str] = mapped_column(
+        String(20), default="community", server_default="community"
+    )
+    """community, grids or buildings."""
+    scope_values: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    """Grid codes (``G1``) or building numbers (``5``); empty for the whole community."""
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the notice stops being shown and sent (None: until withdrawn)."""

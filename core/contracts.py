@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -141,6 +142,23 @@ class CategoryInfo(BaseModel):
     code: str
     name: str
     department: str
+
+
+class NoticeFeedItem(BaseModel):
+    """A community notice for the channels (``GET /api/notices/feed``): active and not ended.
+
+    Telegram pushes it to the residents inside the scope; times carry the local offset.
+    """
+
+    id: int
+    title: str
+    body: str = ""
+    scope_kind: Literal["community", "grids", "buildings"] = "community"
+    scope_values: list[str] = Field(default_factory=list)
+    """Grid codes (``G1``) for ``grids``, building numbers (``5``) for ``buildings``; empty for
+    the whole community."""
+    published_at: datetime
+    expires_at: datetime | None = None
 
 
 class FaqHit(BaseModel):

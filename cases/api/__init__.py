@@ -80,6 +80,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
         resident,
         staff,
     )
+    from cases.api.routes import notices as notice_routes
     from cases.api.routes import privacy as privacy_routes
 
     cases_settings = CasesSettings()
@@ -96,6 +97,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     app.include_router(catalog.router)
     app.include_router(outbox.router)
     app.include_router(public.router)
+    app.include_router(notice_routes.router)
     app.include_router(resident.router)
     app.include_router(maintenance.router)
     app.include_router(privacy_routes.router)

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from cases import auth, crud, lifecycle
+from cases import notices as notice_rules
 from cases.alerts import mark_case_alerts_seen, unseen_alerts
 from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from cases.api.staff_deps import (
@@ -25,7 +26,7 @@ from cases.api.staff_deps import (
 from cases.attachments import AttachmentStore
 from cases.events import case_events
 from cases.labels import actor_label, channel_label, department_label
-from cases.models import Department, Grid, Notice, StaffUser, Worker
+from cases.models import Building, Department, Grid, Notice, StaffUser, Worker
 from cases.queue import (
     TYPE_LABELS,
     URGENCY_LABELS,
@@ -411,12 +412,70 @@ def post_reroute(
     )
 
 
+def _notices_back(message: str = "", *, error: bool = False) -> RedirectResponse:
+    """Back to the notices page with a message (green) or an error (red)."""
+    query = f"?{urlencode({'err' if error else 'msg': message})}" if message else ""
+    return RedirectResponse(f"/staff/notices{query}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _expiry(value: str) -> datetime | None:
+    """The end time from the page's local date-time field (None when left empty)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("结束时间的格式不对，请用页面上的日期时间选择") from None
+    return parsed.replace(tzinfo=local_tz()) if parsed.tzinfo is None else parsed
+
+
 @router.get("/notices", response_class=HTMLResponse)
-def notices_page(request: Request, session: SessionDep, staff: StaffDep) -> Response:
-    """Community notices shown on the kiosk wall."""
-    require_manager(staff)
-    notices = list(session.scalars(select(Notice).order_by(Notice.published_at.desc())))
-    return _render(request, "staff/notices.html", {"staff": staff, "notices": notices})
+def notices_page(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    staff: StaffDep,
+    msg: Annotated[str | None, Query(max_length=200)] = None,
+    err: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Community notices: publish to the community, some grids or some buildings (grid
+    workers: inside their grids), with an optional end time; withdraw."""
+    grid_ids = staff.grid_ids
+    grids = [
+        g for g in session.scalars(select(Grid).order_by(Grid.code))
+        if grid_ids is None or g.id in grid_ids
+    ]  # fmt: skip
+    buildings = [
+        b for b in session.scalars(select(Building)) if any(b.grid_id == g.id for g in grids)
+    ]
+    buildings.sort(key=lambda b: (b.grid_id, len(b.code), b.code))
+    rows = list(
+        session.scalars(select(Notice).order_by(Notice.published_at.desc(), Notice.id.desc()))
+    )
+    now = clock.now()
+    names = {g.code: g.name for g in session.scalars(select(Grid))}
+    return _render(
+        request,
+        "staff/notices.html",
+        {
+            "staff": staff,
+            "grids": grids,
+            "buildings": buildings,
+            "notices": [
+                {
+                    "row": n,
+                    "scope": notice_rules.scope_label(n, names),
+                    "ended": n.expires_at is not None and n.expires_at <= now,
+                    "mine": notice_rules.may_manage(session, n, grid_ids),
+                }
+                for n in rows
+            ],
+            "whole_community": grid_ids is None,
+            "msg": msg,
+            "err": err,
+        },
+    )
 
 
 @router.post("/notices")
@@ -425,25 +484,44 @@ def post_notice(
     clock: ClockDep,
     staff: StaffDep,
     csrf_token: Annotated[str, Form()],
-    title: Annotated[str, Form(min_length=1, max_length=200)],
+    title: Annotated[str, Form(max_length=200)] = "",
     body: Annotated[str, Form(max_length=2000)] = "",
+    scope_kind: Annotated[str, Form(max_length=20)] = "community",
+    grids: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006 - FastAPI copies it
+    buildings: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006
+    expires_at: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    """Publish a notice."""
+    """Publish a notice to a scope; a grid worker only inside their grids (403 otherwise)."""
     check_csrf(staff, csrf_token)
-    require_manager(staff)
-    session.add(Notice(title=title.strip(), body=body.strip(), published_at=clock.now()))
-    return RedirectResponse("/staff/notices", status_code=status.HTTP_303_SEE_OTHER)
+    values = grids if scope_kind == notice_rules.ScopeKind.GRIDS else buildings
+    try:
+        notice = notice_rules.publish(
+            session,
+            title=title,
+            body=body,
+            kind=scope_kind,
+            values=values,
+            expires_at=_expiry(expires_at),
+            now=clock.now(),
+            grid_ids=staff.grid_ids,
+        )
+    except notice_rules.NotYourScope as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except InvalidInput as exc:
+        return _notices_back(f"未能发布：{exc}", error=True)
+    until = f"，{_local(notice.expires_at)}结束" if notice.expires_at else ""
+    names = {g.code: g.name for g in session.scalars(select(Grid))}
+    return _notices_back(f"已发布给{notice_rules.scope_label(notice, names)}{until}")
 
 
 @router.post("/notices/{notice_id}/hide")
 def hide_notice(
     notice_id: int, session: SessionDep, staff: StaffDep, csrf_token: Annotated[str, Form()]
 ) -> Response:
-    """Withdraw a notice."""
+    """Withdraw a notice (grid workers: one sent inside their grids)."""
     check_csrf(staff, csrf_token)
-    require_manager(staff)
-    notice = session.get(Notice, notice_id)
-    if notice is None:
+    if session.get(Notice, notice_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这条公告")
-    notice.active = False
-    return RedirectResponse("/staff/notices", status_code=status.HTTP_303_SEE_OTHER)
+    if notice_rules.withdraw(session, notice_id, grid_ids=staff.grid_ids) is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "这条公告不在您负责的网格内，不能撤下")
+    return _notices_back("公告已撤下")

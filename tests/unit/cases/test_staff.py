@@ -102,7 +102,9 @@ def test_grid_worker_sees_only_their_grid(api: TestClient, login) -> None:
     # can work their own case, but not re-route it
     assert worker.post(f"/staff/cases/{mine}/status", new_status="in_progress").status_code == 303
     assert worker.post(f"/staff/cases/{mine}/assign", worker_id="1").status_code == 403
-    assert worker.api.get("/staff/notices").status_code == 403
+    # notices: only to their own grids (tests/unit/cases/test_notices.py)
+    community = worker.post("/staff/notices", title="停水", scope_kind="community")
+    assert community.status_code == 403
     rows = list(csv.reader(io.StringIO(worker.api.get("/staff/export.csv").text.lstrip("\ufeff"))))
     assert [r[0] for r in rows[1:]] == [mine]
     assert rows[1][9] == "13812345678"  # grid workers call back their residents
