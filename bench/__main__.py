@@ -161,6 +161,14 @@ BENCHES: dict[str, Bench] = {
         key="rest.c1.p50_ms",
         minutes=3.8,
     ),
+    # 议事: a 200-household poll with votes from three channels at once, on SQLite and
+    # PostgreSQL; the script repeats its own runs (--runs 5) and reports their medians.
+    "deliberation": Bench(
+        "bench/deliberation_bench.py",
+        "bench/results/deliberation.json",
+        runs=1,
+        minutes=1.5,
+    ),
     # long-running stability test: only when named (`./linli bench soak`), 30 min by default
     "soak": Bench(
         "bench/soak_bench.py",
