@@ -1,4 +1,5 @@
-"""Build the PTB application: services, handlers, background loops (retry queue, outbox)."""
+"""Build the PTB application: services, handlers, background loops (retry queue, the case and
+议事 outboxes, community notices)."""
 
 from __future__ import annotations
 
@@ -20,16 +21,25 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import handlers
+from bot import handlers, texts
 from bot.cases_gateway import CaseGateway, HubCaseGateway
 from bot.config import BotSettings
 from bot.dialogue import Dialogue
-from bot.notify import CaseUpdate, OutboxPoller, push_case_update
+from bot.notices import NoticePusher
+from bot.notify import (
+    CaseUpdate,
+    DeliberationUpdate,
+    Outbox,
+    OutboxPoller,
+    push_case_update,
+    push_deliberation_update,
+)
 from bot.rasa_client import HealthChecker, RasaClient
 from bot.speech import SpeechIO, build_speech
 from bot.state import BotData, ChatData, CustomContext, Services
 from bot.store import BotStore
 from core.config import CommonSettings
+from deliberation.client import DeliberationClient
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +49,7 @@ def build_application(
     common: CommonSettings,
     *,
     cases: CaseGateway | None = None,
+    deliberation: Outbox | None = None,
     speech: SpeechIO | None = None,
     store: BotStore | None = None,
 ) -> Application:
@@ -48,6 +59,7 @@ def build_application(
         settings: Bot settings (token, Bot API URLs, intervals).
         common: Shared settings (Rasa and hub URLs, service token, data dir).
         cases: Case-system gateway (default: the hub over HTTP).
+        deliberation: The 议事 outbox (default: ``DeliberationClient`` to the hub).
         speech: Voice engines (default: Whisper base + pyttsx3, when installed).
         store: Durable state (default: ``<data_dir>/bot.db``).
     """
@@ -62,6 +74,9 @@ def build_application(
         common.rasa_url, settings.actions_url, common.hub_url, cache_s=settings.health_cache_s
     )
     cases = cases or HubCaseGateway(
+        common.hub_url, common.service_token, timeout=settings.hub_timeout_s
+    )
+    deliberation = deliberation or DeliberationClient(
         common.hub_url, common.service_token, timeout=settings.hub_timeout_s
     )
     if speech is None:
@@ -103,8 +118,20 @@ def build_application(
         cases=cases,
         speech=speech,
         dialogue=dialogue,
+        deliberation=deliberation,
     )
-    services.poller = OutboxPoller(application, cases, store)
+    services.pollers = {
+        CaseUpdate.SOURCE: OutboxPoller(application, cases, store, CaseUpdate),
+        DeliberationUpdate.SOURCE: OutboxPoller(
+            application, deliberation, store, DeliberationUpdate
+        ),
+    }
+    services.notices = NoticePusher(
+        cases,
+        store,
+        max_age_s=settings.notice_max_age_h * 3600.0,
+        send_gap_s=settings.notice_send_gap_s,
+    )
     application.bot_data.services = services
     register_handlers(application)
     return application
@@ -118,6 +145,13 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("status", handlers.status))
     application.add_handler(CommandHandler("mode", handlers.mode))
     application.add_handler(CommandHandler("human", handlers.human))
+    application.add_handler(CommandHandler("tongzhi", handlers.notice_settings))
+    words = "|".join(texts.NOTICE_WORDS)
+    application.add_handler(
+        MessageHandler(
+            filters.Regex(rf"^\s*({words})\s*$") & ~filters.COMMAND, handlers.notice_settings
+        )
+    )
     application.add_handler(MessageHandler(filters.VOICE | filters.AUDIO, handlers.on_voice))
     application.add_handler(
         MessageHandler(filters.PHOTO | filters.Document.IMAGE, handlers.on_photo)
@@ -127,6 +161,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(TypeHandler(CaseUpdate, push_case_update))
+    application.add_handler(TypeHandler(DeliberationUpdate, push_deliberation_update))
     application.add_error_handler(handlers.error_handler)
 
 
@@ -139,16 +174,24 @@ def _services(application: Application) -> Services:
 async def start_background(application: Application) -> None:
     """Bind the bot, then start the retry loop (kept messages) and the outbox poller."""
     services = _services(application)
+    settings = services.settings
     services.dialogue.bind(application.bot)
     tasks = [
         asyncio.create_task(
-            services.dialogue.retry_forever(services.settings.retry_interval_s), name="bot-retry"
+            services.dialogue.retry_forever(settings.retry_interval_s), name="bot-retry"
         )
     ]
-    if services.poller is not None:
+    for source, poller in services.pollers.items():
         tasks.append(
             asyncio.create_task(
-                services.poller.run_forever(services.settings.push_interval_s), name="bot-outbox"
+                poller.run_forever(settings.push_interval_s), name=f"bot-outbox-{source}"
+            )
+        )
+    if services.notices is not None:
+        services.notices.bind(application.bot)
+        tasks.append(
+            asyncio.create_task(
+                services.notices.run_forever(settings.notices_interval_s), name="bot-notices"
             )
         )
     application.bot_data.tasks = tasks  # type: ignore[attr-defined]
@@ -169,9 +212,10 @@ async def close_services(application: Application) -> None:
     services = _services(application)
     await services.rasa.aclose()
     await services.health.aclose()
-    aclose = getattr(services.cases, "aclose", None)
-    if aclose is not None:
-        await aclose()
+    for client in (services.cases, services.deliberation):
+        aclose = getattr(client, "aclose", None)
+        if aclose is not None:
+            await aclose()
     services.store.close()
 
 

@@ -8,6 +8,7 @@ import time
 
 from bot import texts
 from bot.cases_gateway import CaseGateway
+from bot.ids import sender_of
 from bot.store import BotStore
 from core.errors import InvalidInput, ServiceUnavailable
 
@@ -57,7 +58,7 @@ async def _send_pending(
         try:
             await cases.add_attachment(
                 case_no,
-                f"tg:{chat_id}",
+                sender_of(chat_id),
                 kind=item.kind,
                 data=item.data,
                 content_type=item.content_type,

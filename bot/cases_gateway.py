@@ -1,14 +1,16 @@
-"""What the bot needs from the case system: the case client plus photo/location attachments."""
+"""What the bot needs from the case system: the case client plus photo/location attachments,
+the community's buildings and its notices."""
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import httpx
 
 from cases.client import CaseClient, ConfirmResult, OutboxItem
-from core.contracts import CasePublic
+from core.contracts import CasePublic, NoticeFeedItem
 from core.errors import InvalidInput, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,27 @@ class CaseGateway(Protocol):
     ) -> None:
         """Store a photo (``kind="photo"``) or a location (``kind="location"``) with a case."""
         ...
+
+    async def notices_feed(self, after: int = 0, limit: int = 50) -> list[NoticeFeedItem]:
+        """Current community notices with id > ``after``, oldest first."""
+        ...
+
+    async def buildings(self) -> list[Building]:
+        """The community's buildings in number order."""
+        ...
+
+    async def notices_for_building(self, building: str) -> set[int]:
+        """Ids of the current notices a resident of ``building`` should hear (the hub decides
+        what a grid covers)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Building:
+    """A building of the community: ``code`` as residents say it (``5``), ``name`` (5号楼)."""
+
+    code: str
+    name: str
 
 
 class HubCaseGateway:
@@ -145,3 +168,37 @@ class HubCaseGateway:
             raise ServiceUnavailable(f"hub error {response.status_code}")
         if response.status_code >= 400:
             raise InvalidInput(f"attachment refused {response.status_code}: {response.text[:200]}")
+
+    async def notices_feed(self, after: int = 0, limit: int = 50) -> list[NoticeFeedItem]:
+        """Current community notices with id > ``after``, oldest first (service token)."""
+        return await self._cases.notices_feed(after, limit)
+
+    async def buildings(self) -> list[Building]:
+        """The community's buildings (``GET /api/resident/buildings``).
+
+        Raises:
+            ServiceUnavailable: The hub is down.
+        """
+        rows = await self._get_json("/api/resident/buildings")
+        return [Building(code=str(r["code"]), name=str(r["name"])) for r in rows]
+
+    async def notices_for_building(self, building: str) -> set[int]:
+        """Ids of the current notices for a resident of ``building``
+        (``GET /api/public/notices?building=``: community-wide, its building, its grid).
+
+        Raises:
+            ServiceUnavailable: The hub is down.
+        """
+        rows = await self._get_json(
+            "/api/public/notices", params={"building": building, "limit": 50}
+        )
+        return {int(r["id"]) for r in rows}
+
+    async def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            response = await self._http.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(f"hub unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code != 200:
+            raise ServiceUnavailable(f"hub answered {response.status_code} for {path}")
+        return response.json()

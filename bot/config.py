@@ -35,7 +35,14 @@ class BotSettings(BaseSettings):
     poll_timeout_s: int = 20
     """Long-poll timeout of getUpdates."""
     push_interval_s: float = 5.0
-    """How often the case system's outbox is polled for status changes."""
+    """How often the outboxes (case system, 议事) are polled for messages to residents."""
+    notices_interval_s: float = 30.0
+    """How often the community notice feed is read for new notices to push."""
+    notice_max_age_h: float = 72.0
+    """Notices published longer ago than this are not pushed any more (a new bot does not
+    flood residents with old ones)."""
+    notice_send_gap_s: float = 0.05
+    """Pause between two notice messages (Telegram allows about 30 a second)."""
     retry_interval_s: float = 3.0
     """How often messages kept during an outage are retried."""
     actions_url: str = "http://127.0.0.1:5055"

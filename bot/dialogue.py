@@ -24,6 +24,7 @@ from telegram.error import TelegramError
 from bot import texts
 from bot.attachments import attach_pending, attached_message
 from bot.cases_gateway import CaseGateway
+from bot.ids import chat_ref, sender_of
 from bot.keyboards import MAX_BUTTONS, rasa_keyboard
 from bot.rasa_client import NOT_SEEN, BotMessage, HealthChecker, RasaClient, RasaUnavailable
 from bot.speech import SpeechIO
@@ -36,11 +37,6 @@ CASE_NO_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}-\d{8}-\d{4}(?!\d)")
 STATUS_CASE = "status_case"
 """``custom`` key of a status reply: the case it shows (``actions/case_lookup.py``)."""
 _EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2705\u274c]")
-
-
-def sender_of(chat_id: int) -> str:
-    """Rasa sender id of a Telegram chat."""
-    return f"tg:{chat_id}"
 
 
 def speakable(text: str) -> str:
@@ -95,7 +91,7 @@ class Dialogue:
     async def submit(self, chat_id: int, update_id: int, text: str, kind: str = "text") -> bool:
         """Queue a message and process the chat's queue; False if the update was a duplicate."""
         if self.store.enqueue(chat_id, update_id, kind, text) is None:
-            logger.info("Duplicate update %d for chat %d ignored", update_id, chat_id)
+            logger.info("Duplicate update %d for %s ignored", update_id, chat_ref(chat_id))
             return False
         await self.process_chat(chat_id, new_message=True)
         return True
@@ -284,7 +280,7 @@ class Dialogue:
         try:
             await self.bot.send_voice(chat_id, voice=ogg, filename="reply.ogg")
         except TelegramError:
-            logger.exception("Could not send a voice reply to chat %d", chat_id)
+            logger.exception("Could not send a voice reply to %s", chat_ref(chat_id))
 
     async def _typing(self, chat_id: int) -> None:
         if self.bot is None:
@@ -294,9 +290,9 @@ class Dialogue:
 
     async def _send_text(self, chat_id: int, text: str, **kwargs: Any) -> None:
         if self.bot is None:
-            logger.warning("No bot bound; dropping a message to chat %d", chat_id)
+            logger.warning("No bot bound; dropping a message to %s", chat_ref(chat_id))
             return
         try:
             await self.bot.send_message(chat_id, text, **kwargs)
         except TelegramError:
-            logger.exception("Could not send a message to chat %d", chat_id)
+            logger.exception("Could not send a message to %s", chat_ref(chat_id))

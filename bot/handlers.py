@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -13,8 +14,16 @@ from telegram.ext import ApplicationHandlerStop
 from bot import texts
 from bot.attachments import recent_case
 from bot.cases_gateway import ATTACHMENT_TYPES
-from bot.dialogue import sender_of
-from bot.keyboards import MODE_DATA, RASA_PREFIX, RATE_PREFIX, TOKEN_PREFIX, mode_keyboard
+from bot.ids import chat_ref, sender_of
+from bot.keyboards import (
+    MODE_DATA,
+    NOTICE_MENU,
+    NOTICE_PREFIX,
+    RASA_PREFIX,
+    RATE_PREFIX,
+    TOKEN_PREFIX,
+    mode_keyboard,
+)
 from bot.speech import Unclear
 from bot.state import CustomContext
 from cases.client import CaseClientError
@@ -29,8 +38,10 @@ async def gate(update: Update, context: CustomContext) -> None:
     allowed = context.services.settings.allowed_chats
     chat = update.effective_chat
     if not allowed or chat is None or chat.id in allowed:
+        if chat is not None and context.services.notices is not None:
+            await context.services.notices.seen(chat.id)
         return
-    logger.info("Update from chat %d not in the allow-list ignored", chat.id)
+    logger.info("Update from %s not in the allow-list ignored", chat_ref(chat.id))
     if update.effective_message is not None and update.message is not None:
         try:
             await update.message.reply_text(texts.NOT_ALLOWED)
@@ -104,6 +115,47 @@ async def human(update: Update, context: CustomContext) -> None:
     await context.services.dialogue.submit(
         update.effective_chat.id, update.update_id, texts.HUMAN_TEXT
     )
+
+
+async def notice_settings(update: Update, context: CustomContext) -> None:
+    """/tongzhi or 通知设置: which building the resident lives in, 都要, 不要通知."""
+    assert update.effective_chat is not None
+    await show_notice_menu(update.effective_chat.id, context)
+
+
+async def show_notice_menu(chat_id: int, context: CustomContext) -> None:
+    """Send the notice setting question with its buttons."""
+    notices = context.services.notices
+    if notices is None:
+        return
+    elder = context.services.store.prefs(chat_id).elder_mode
+    text, markup = await notices.menu(chat_id, elder_mode=elder)
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+    if elder:
+        await context.services.dialogue.send_voice(chat_id, text)
+
+
+async def _notice_choice(update: Update, context: CustomContext, choice: str) -> None:
+    """A notice-setting button: open the menu, or save the choice and say so."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    notices = context.services.notices
+    await query.answer()
+    if notices is None:
+        return
+    if choice == NOTICE_MENU[len(NOTICE_PREFIX) :]:
+        await show_notice_menu(chat_id, context)
+        return
+    reply = await notices.choose(chat_id, choice)
+    if reply != texts.NOTICE_SET_UNKNOWN:
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError:
+            pass
+    await context.bot.send_message(chat_id, reply)
+    if context.services.store.prefs(chat_id).elder_mode:
+        await context.services.dialogue.send_voice(chat_id, reply)
 
 
 async def on_text(update: Update, context: CustomContext) -> None:
@@ -261,6 +313,9 @@ async def on_button(update: Update, context: CustomContext) -> None:
     if data.startswith(RATE_PREFIX):
         await _rate(update, context, data[len(RATE_PREFIX) :])
         return
+    if data.startswith(NOTICE_PREFIX):
+        await _notice_choice(update, context, data[len(NOTICE_PREFIX) :])
+        return
     await query.answer()
     if data == MODE_DATA:
         reply = await toggle_mode(chat_id, context)
@@ -270,7 +325,8 @@ async def on_button(update: Update, context: CustomContext) -> None:
         payload = data[len(RASA_PREFIX) :]
         title = _button_title(query, data) or ""
     elif data.startswith(TOKEN_PREFIX):
-        found = services.store.button(data[len(TOKEN_PREFIX) :])
+        token = data[len(TOKEN_PREFIX) :]
+        found = await asyncio.to_thread(services.store.button, token, chat_id)
         if found is None:
             await context.bot.send_message(chat_id, texts.ERROR)
             return

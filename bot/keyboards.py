@@ -7,6 +7,7 @@ import hashlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.cases_gateway import Building
 from bot.rasa_client import Button
 from bot.store import BotStore
 
@@ -22,6 +23,9 @@ TOKEN_PREFIX = "t:"
 RATE_PREFIX = "rate:"
 """Callback data ``rate:<case_no>:<rating>``: the confirmation question."""
 MODE_DATA = "mode:toggle"
+NOTICE_PREFIX = "n:"
+"""Callback data of the notice setting: ``n:menu``, ``n:all``, ``n:off``, ``n:b:<building>``."""
+NOTICE_MENU = NOTICE_PREFIX + "menu"
 
 
 def button_label(title: str, elder_mode: bool) -> str:
@@ -70,4 +74,28 @@ def mode_keyboard() -> InlineKeyboardMarkup:
     """One button that turns 长辈模式 on or off."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.MODE_BUTTON_ON, callback_data=MODE_DATA)]]
+    )
+
+
+def notice_keyboard(buildings: list[Building], *, elder_mode: bool) -> InlineKeyboardMarkup:
+    """The building buttons (4 a row, 3 in 长辈模式), then 都要 and 不要通知 each on its own row."""
+    per_row = 3 if elder_mode else 4
+    rows: list[list[InlineKeyboardButton]] = []
+    for start in range(0, len(buildings), per_row):
+        rows.append(
+            [
+                InlineKeyboardButton(b.name, callback_data=f"{NOTICE_PREFIX}b:{b.code}")
+                for b in buildings[start : start + per_row]
+            ]
+        )
+    for title, value in ((texts.NOTICE_ALL_BUTTON, "all"), (texts.NOTICE_OFF_BUTTON, "off")):
+        label = button_label(title, elder_mode)
+        rows.append([InlineKeyboardButton(label, callback_data=NOTICE_PREFIX + value)])
+    return InlineKeyboardMarkup(rows)
+
+
+def notice_settings_button(*, elder_mode: bool = False) -> InlineKeyboardButton:
+    """The 通知设置 button under every notice."""
+    return InlineKeyboardButton(
+        button_label(texts.NOTICE_SETTINGS_BUTTON, elder_mode), callback_data=NOTICE_MENU
     )

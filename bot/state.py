@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from bot.cases_gateway import CaseGateway
     from bot.config import BotSettings
     from bot.dialogue import Dialogue
-    from bot.notify import OutboxPoller
+    from bot.notices import NoticePusher
+    from bot.notify import Outbox, OutboxPoller
     from bot.rasa_client import HealthChecker, RasaClient
     from bot.speech import SpeechIO
     from bot.store import BotStore
@@ -39,7 +40,12 @@ class Services:
     cases: CaseGateway
     speech: SpeechIO
     dialogue: Dialogue
-    poller: OutboxPoller | None = None
+    deliberation: Outbox | None = None
+    """The deliberation part's outbox (``deliberation.client.DeliberationClient``)."""
+    pollers: dict[str, OutboxPoller] = field(default_factory=dict)
+    """Outbox pollers by source (``cases``, ``yishi``)."""
+    notices: NoticePusher | None = None
+    """Pushes community notices and keeps each chat's notice setting."""
 
 
 class BotData:

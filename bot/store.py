@@ -1,5 +1,7 @@
 """Durable bot state in SQLite: the per-chat inbox queue, chat preferences, kept attachments,
-long button payloads and the push cursor. Small, fast statements, serialised by one lock."""
+long button payloads, delivered outbox pushes, and who gets which community notice.
+Small, fast statements, serialised by one lock (callers on the event loop that add new
+statements use ``asyncio.to_thread``)."""
 
 from __future__ import annotations
 
@@ -58,12 +60,70 @@ CREATE TABLE IF NOT EXISTS buttons (
     payload TEXT NOT NULL,
     created REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS pushes (
-    outbox_id INTEGER PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS outbox_pushes (
+    source TEXT NOT NULL,
+    outbox_id INTEGER NOT NULL,
     delivered REAL NOT NULL,
-    acked INTEGER NOT NULL DEFAULT 0
+    acked INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source, outbox_id)
+);
+CREATE TABLE IF NOT EXISTS notice_prefs (
+    chat_id INTEGER PRIMARY KEY,
+    wants TEXT NOT NULL DEFAULT 'community',
+    building TEXT,
+    blocked INTEGER NOT NULL DEFAULT 0,
+    since REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notice_sends (
+    notice_id INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (notice_id, chat_id)
+);
+CREATE TABLE IF NOT EXISTS cursors (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
 );
 """
+
+CASES_SOURCE = "cases"
+"""Outbox source name of the case system (the only one before ``outbox_pushes`` had sources)."""
+
+
+class NoticeWants(StrEnum):
+    """Which community notices a chat gets."""
+
+    COMMUNITY = "community"
+    """Only notices for the whole community (every chat that talked to the bot, by default)."""
+    BUILDING = "building"
+    """The whole community's and those for the chat's building (or its grid)."""
+    ALL = "all"
+    """Every notice (都要)."""
+    OFF = "off"
+    """None (不要通知)."""
+
+
+class NoticeSend(StrEnum):
+    """What became of one notice for one chat (one row each: never sent twice)."""
+
+    SENDING = "sending"
+    """Claimed and being sent; left behind by a crash it counts as sent (maybe sent)."""
+    SENT = "sent"
+    BLOCKED = "blocked"
+    """The chat blocked the bot."""
+    FAILED = "failed"
+    """Telegram refused it for good (unknown chat)."""
+
+
+@dataclass
+class NoticePref:
+    """A chat's notice setting."""
+
+    chat_id: int
+    wants: NoticeWants = NoticeWants.COMMUNITY
+    building: str | None = None
+    blocked: bool = False
 
 
 class InboxState(StrEnum):
@@ -141,7 +201,39 @@ class BotStore:
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            had_notices = self._table_exists("notice_prefs")
             self._conn.executescript(SCHEMA)
+            self._migrate(had_notices)
+
+    def _table_exists(self, name: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def _migrate(self, had_notices: bool) -> None:
+        """Bring an older database up to date (under the lock, in one transaction)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self._table_exists("pushes"):
+                # pushes were the case system's only: keep them under their source
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO outbox_pushes (source, outbox_id, delivered, acked)"
+                    " SELECT ?, outbox_id, delivered, acked FROM pushes",
+                    (CASES_SOURCE,),
+                )
+                self._conn.execute("DROP TABLE pushes")
+            if not had_notices:
+                # chats that talked to the bot before notices existed get community notices
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO notice_prefs (chat_id, since)"
+                    " SELECT chat_id, ? FROM chats UNION SELECT DISTINCT chat_id, ? FROM inbox",
+                    (time.time(), time.time()),
+                )
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close the connection."""
@@ -358,41 +450,150 @@ class BotStore:
                 (token, chat_id, title, payload, time.time()),
             )
 
-    def button(self, token: str) -> tuple[str, str] | None:
-        """(title, payload) of a remembered button."""
+    def button(self, token: str, chat_id: int | None = None) -> tuple[str, str] | None:
+        """(title, payload) of a remembered button (only the chat's own when ``chat_id``)."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT title, payload FROM buttons WHERE token = ?", (token,)
+                "SELECT title, payload FROM buttons WHERE token = ? AND (? IS NULL OR chat_id = ?)",
+                (token, chat_id, chat_id),
             ).fetchone()
         return (row["title"], row["payload"]) if row else None
 
     # --- pushes -----------------------------------------------------------------------------
 
-    def push_delivered(self, outbox_id: int) -> bool:
+    def push_delivered(self, outbox_id: int, source: str = CASES_SOURCE) -> bool:
         """Whether this outbox message was already sent to Telegram."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT 1 FROM pushes WHERE outbox_id = ?", (outbox_id,)
+                "SELECT 1 FROM outbox_pushes WHERE source = ? AND outbox_id = ?",
+                (source, outbox_id),
             ).fetchone()
         return row is not None
 
-    def mark_push_delivered(self, outbox_id: int) -> None:
+    def mark_push_delivered(self, outbox_id: int, source: str = CASES_SOURCE) -> None:
         """Record that an outbox message reached the resident."""
         with self._lock:
             self._conn.execute(
-                "INSERT OR IGNORE INTO pushes (outbox_id, delivered) VALUES (?, ?)",
-                (outbox_id, time.time()),
+                "INSERT OR IGNORE INTO outbox_pushes (source, outbox_id, delivered)"
+                " VALUES (?, ?, ?)",
+                (source, outbox_id, time.time()),
             )
 
-    def mark_push_acked(self, outbox_ids: list[int]) -> None:
-        """Record that the case system knows these messages were delivered."""
+    def mark_push_acked(self, outbox_ids: list[int], source: str = CASES_SOURCE) -> None:
+        """Record that the outbox's owner knows these messages were delivered."""
         with self._lock:
             self._conn.executemany(
-                "UPDATE pushes SET acked = 1 WHERE outbox_id = ?", [(i,) for i in outbox_ids]
+                "UPDATE outbox_pushes SET acked = 1 WHERE source = ? AND outbox_id = ?",
+                [(source, i) for i in outbox_ids],
             )
 
-    def unacked_pushes(self) -> list[int]:
-        """Delivered pushes the case system has not been told about yet."""
+    def unacked_pushes(self, source: str = CASES_SOURCE) -> list[int]:
+        """Delivered pushes the outbox's owner has not been told about yet."""
         with self._lock:
-            rows = self._conn.execute("SELECT outbox_id FROM pushes WHERE acked = 0").fetchall()
+            rows = self._conn.execute(
+                "SELECT outbox_id FROM outbox_pushes WHERE source = ? AND acked = 0", (source,)
+            ).fetchall()
         return [r[0] for r in rows]
+
+    # --- community notices ------------------------------------------------------------------
+
+    def seen_chat(self, chat_id: int) -> None:
+        """A chat talked to the bot: it gets community notices unless it said no (a chat that
+        had blocked the bot and talks again is reachable again)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO notice_prefs (chat_id, since) VALUES (?, ?)"
+                " ON CONFLICT(chat_id) DO UPDATE SET blocked = 0 WHERE blocked = 1",
+                (chat_id, time.time()),
+            )
+
+    def notice_pref(self, chat_id: int) -> NoticePref:
+        """The chat's notice setting (community notices for a chat not seen yet)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM notice_prefs WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        return _notice_pref(row) if row else NoticePref(chat_id=chat_id)
+
+    def set_notice_pref(
+        self, chat_id: int, wants: NoticeWants, building: str | None = None
+    ) -> None:
+        """Save the chat's choice (the building is kept when ``building`` is None)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO notice_prefs (chat_id, wants, building, since) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(chat_id) DO UPDATE SET wants = excluded.wants, blocked = 0,"
+                " building = COALESCE(excluded.building, notice_prefs.building)",
+                (chat_id, str(wants), building, time.time()),
+            )
+
+    def notice_audience(self) -> list[NoticePref]:
+        """Chats that may get notices (not unsubscribed, not blocked)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM notice_prefs WHERE wants != ? AND blocked = 0 ORDER BY chat_id",
+                (str(NoticeWants.OFF),),
+            ).fetchall()
+        return [_notice_pref(r) for r in rows]
+
+    def claim_notice(self, notice_id: int, chat_id: int) -> bool:
+        """Take the right to send a notice to a chat; False when it was sent (or claimed)."""
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO notice_sends (notice_id, chat_id, state, at)"
+                " VALUES (?, ?, ?, ?)",
+                (notice_id, chat_id, str(NoticeSend.SENDING), time.time()),
+            )
+            return bool(cur.rowcount)
+
+    def finish_notice(self, notice_id: int, chat_id: int, state: NoticeSend) -> None:
+        """Record what became of a claimed notice; ``BLOCKED`` also stops further notices."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE notice_sends SET state = ?, at = ? WHERE notice_id = ? AND chat_id = ?",
+                (str(state), time.time(), notice_id, chat_id),
+            )
+            if state == NoticeSend.BLOCKED:
+                self._conn.execute(
+                    "UPDATE notice_prefs SET blocked = 1 WHERE chat_id = ?", (chat_id,)
+                )
+
+    def release_notice(self, notice_id: int, chat_id: int) -> None:
+        """Give back a claim whose send certainly did not happen (sent again next round)."""
+        with self._lock:
+            self._conn.execute(
+                "DELETE FROM notice_sends WHERE notice_id = ? AND chat_id = ? AND state = ?",
+                (notice_id, chat_id, str(NoticeSend.SENDING)),
+            )
+
+    def notice_sends(self, notice_id: int) -> dict[int, NoticeSend]:
+        """Chat → state of one notice (tests, operators)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT chat_id, state FROM notice_sends WHERE notice_id = ?", (notice_id,)
+            ).fetchall()
+        return {r[0]: NoticeSend(r[1]) for r in rows}
+
+    def cursor(self, name: str) -> int:
+        """A named watermark (0 when never set)."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def advance_cursor(self, name: str, value: int) -> None:
+        """Move a watermark forward (never back)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT(name)"
+                " DO UPDATE SET value = MAX(value, excluded.value)",
+                (name, value),
+            )
+
+
+def _notice_pref(row: sqlite3.Row) -> NoticePref:
+    return NoticePref(
+        chat_id=row["chat_id"],
+        wants=NoticeWants(row["wants"]),
+        building=row["building"],
+        blocked=bool(row["blocked"]),
+    )

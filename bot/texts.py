@@ -19,7 +19,8 @@ HELP = (
     "• “3号楼楼道灯坏了” —— 报事\n"
     "• “高龄津贴怎么办” —— 办事\n"
     "• “社区几点上班” —— 咨询\n"
-    "命令：/status 查看我的工单，/mode 长辈模式（语音回复、大按钮），/human 转人工。"
+    "命令：/status 查看我的工单，/mode 长辈模式（语音回复、大按钮），/human 转人工，"
+    "/tongzhi 通知设置（停水、议事会这些通知）。"
 )
 HEARD = "我听到的是：{text}"
 VOICE_UNCLEAR = "没听清楚，请您再说一遍，慢一点说就好。"
@@ -62,9 +63,27 @@ ERROR = "抱歉，刚才出了点问题，请再说一遍。"
 NOT_ALLOWED = "抱歉，这个助手只服务本社区的居民。"
 SLOW_LOST = "刚才系统有点慢，您的话已经收到了。如果没看到回复，请再说一遍就好。"
 
+NOTICE_WORDS = ("通知设置", "通知", "设置通知")
+"""Typed words that open the notice setting (besides /tongzhi and the button)."""
+NOTICE_HEAD = "📢 社区通知：{title}"
+NOTICE_UNTIL = "（到{when}为止）"
+NOTICE_SETTINGS_BUTTON = "通知设置"
+NOTICE_ASK = "您住几号楼？这样停水、议事会这些通知只发和您有关的。"
+NOTICE_ASK_NO_BUILDINGS = "楼号一时没取到，请过一会儿再发 /tongzhi 选楼号。现在可以先选："
+NOTICE_ALL_BUTTON = "都要"
+NOTICE_OFF_BUTTON = "不要通知"
+NOTICE_NOW_BUILDING = "现在记的是：您住{building}。"
+NOTICE_NOW_ALL = "现在是：所有通知都发给您。"
+NOTICE_NOW_OFF = "现在是：不给您发通知。"
+NOTICE_SET_BUILDING = "好的，记住了，您住{building}。全社区的通知和{building}的通知都会发给您。"
+NOTICE_SET_ALL = "好的，所有的通知都发给您。"
+NOTICE_SET_OFF = "好的，以后不发通知了。想再收，发 /tongzhi 就行。"
+NOTICE_SET_UNKNOWN = "没找到这栋楼，请再点一次楼号。"
+
 ELDER_SHORT = {
     START: "您好，我是邻里小助手。有事直接说，打字、发语音都行。想找人工，就说“转人工”。",
-    HELP: "有事直接说就行，比如“楼道灯坏了”。查工单发 /status，找人工发 /human。",
+    HELP: "有事直接说就行，比如“楼道灯坏了”。查工单发 /status，找人工发 /human，"
+    "通知设置发 /tongzhi。",
     OUTAGE: "系统在维护，您的话已经记下了，好了马上接着办。",
     SLOW_LOST: "您的话收到了。没看到回复的话，请再说一遍。",
 }

@@ -11,17 +11,22 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
+from bot.cases_gateway import Building
 from bot.config import BotSettings
 from bot.speech import SpeechIO
 from bot.store import BotStore
 from cases.client import ConfirmResult, OutboxItem
 from core.config import CommonSettings
-from core.contracts import CasePublic, CaseType
+from core.contracts import CasePublic, CaseType, NoticeFeedItem
 from core.errors import ServiceUnavailable
+from deliberation.schemas import OutboxOut
 from tests.fakes.rasa_backend import FakeBackend
 from tests.fakes.telegram_api import FakeTelegram
 from voice.engines.fake import FakeRecognizer
 from voice.tts import FakeSynthesizer
+
+GRID_OF = {str(n): f"G{(n - 1) // 5 + 1}" for n in range(1, 21)}
+"""The demo community: 20 buildings, 5 a grid (as ``cases.seed``)."""
 
 
 @dataclass
@@ -34,6 +39,10 @@ class FakeCases:
     confirmations: list[tuple[str, str, str]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     attachments_down: bool = False
+    notices: list[NoticeFeedItem] = field(default_factory=list)
+    notices_down: bool = False
+    feed_calls: list[int] = field(default_factory=list)
+    """``after`` of every feed read."""
 
     def add_case(self, case_no: str, sender: str, status: str = "accepted") -> CasePublic:
         case = CasePublic(
@@ -93,6 +102,70 @@ class FakeCases:
             raise ServiceUnavailable("down")
         self.attachments.append({"case_no": case_no, "sender_id": sender_id, **fields})
 
+    def publish(self, title: str, kind: str = "community", values: list[str] | None = None,
+                **extra: Any) -> NoticeFeedItem:  # fmt: skip
+        notice = NoticeFeedItem(
+            id=len(self.notices) + 1, title=title, body=extra.pop("body", "请提前储水。"),
+            scope_kind=kind, scope_values=values or [],
+            published_at=extra.pop("published_at", datetime.now(UTC)), **extra,
+        )  # fmt: skip
+        self.notices.append(notice)
+        return notice
+
+    async def notices_feed(self, after: int = 0, limit: int = 50) -> list[NoticeFeedItem]:
+        if self.notices_down:
+            raise ServiceUnavailable("down")
+        self.feed_calls.append(after)
+        now = datetime.now(UTC)
+        live = [n for n in self.notices if n.expires_at is None or n.expires_at > now]
+        return [n for n in live if n.id > after][:limit]
+
+    async def buildings(self) -> list[Building]:
+        if self.notices_down:
+            raise ServiceUnavailable("down")
+        return [Building(code=c, name=f"{c}号楼") for c in GRID_OF]
+
+    async def notices_for_building(self, building: str) -> set[int]:
+        if self.notices_down:
+            raise ServiceUnavailable("down")
+        grid = GRID_OF.get(building)
+        return {
+            n.id
+            for n in self.notices
+            if n.scope_kind == "community"
+            or (n.scope_kind == "buildings" and building in n.scope_values)
+            or (n.scope_kind == "grids" and grid in n.scope_values)
+        }
+
+
+@dataclass
+class FakeDeliberation:
+    """In-memory stand-in for the 议事 outbox of ``DeliberationClient`` (real counterpart:
+    tests/e2e/telegram/test_yishi_live.py against the real hub)."""
+
+    outbox: list[OutboxOut] = field(default_factory=list)
+    acked: list[int] = field(default_factory=list)
+    down: bool = False
+    ack_down: bool = False
+
+    def push(self, outbox_id: int, chat_id: int, text: str, ref: str = "proposal:1") -> None:
+        self.outbox.append(
+            OutboxOut(id=outbox_id, ref=ref, channel="telegram", recipient=str(chat_id),
+                      text=text, created_at=datetime.now(UTC).isoformat())
+        )  # fmt: skip
+
+    async def fetch_outbox(self, channel: str, after: int = 0, limit: int = 100) -> list[OutboxOut]:
+        if self.down:
+            raise ServiceUnavailable("down")
+        return [o for o in self.outbox if o.id > after and o.id not in self.acked][:limit]
+
+    async def ack_outbox(self, ids: list[int], channel: str | None = None) -> int:
+        if self.down or self.ack_down:
+            raise ServiceUnavailable("down")
+        new = [i for i in ids if i not in self.acked]
+        self.acked.extend(new)
+        return len(new)
+
 
 @pytest.fixture
 def fake_tg() -> Iterator[FakeTelegram]:
@@ -114,6 +187,11 @@ def fake_cases() -> FakeCases:
 
 
 @pytest.fixture
+def fake_yishi() -> FakeDeliberation:
+    return FakeDeliberation()
+
+
+@pytest.fixture
 def recognizer() -> FakeRecognizer:
     return FakeRecognizer(default="")
 
@@ -131,6 +209,8 @@ def make_settings(fake_tg: FakeTelegram, backend_url: str, **overrides: Any) -> 
         "actions_url": backend_url,
         "retry_interval_s": 0.2,
         "push_interval_s": 0.2,
+        "notices_interval_s": 0.2,
+        "notice_send_gap_s": 0.0,
         "poll_timeout_s": 1,
         "voice_engine": "fake",
     }
@@ -143,6 +223,7 @@ def bot_factory(
     fake_tg: FakeTelegram,
     backend: FakeBackend,
     fake_cases: FakeCases,
+    fake_yishi: FakeDeliberation,
     recognizer: FakeRecognizer,
     synthesizer: FakeSynthesizer,
     tmp_path: Path,
@@ -156,7 +237,9 @@ def bot_factory(
         )
         speech = SpeechIO(recognizer, synthesizer, max_seconds=30.0, tts_rate=110)
         store = BotStore(tmp_path / "bot.db")
-        return build_application(settings, common, cases=fake_cases, speech=speech, store=store)
+        return build_application(
+            settings, common, cases=fake_cases, deliberation=fake_yishi, speech=speech, store=store
+        )
 
     return factory
 
