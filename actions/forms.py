@@ -34,7 +34,7 @@ from core.taxonomy import category_by_code, service_by_code
 logger = logging.getLogger(__name__)
 
 INTERRUPTING_INTENTS = frozenset(
-    {"consult", "ask_status", "rate", "greet", "goodbye", "thank", "out_of_scope"}
+    {"consult", "ask_status", "ask_results", "rate", "greet", "goodbye", "thank", "out_of_scope"}
 )
 """Intents answered by a rule while the form waits (the form resumes afterwards)."""
 ENDING_INTENTS = frozenset({"cancel", "emergency", "handoff_human"})
@@ -50,6 +50,13 @@ NOT_UNDERSTOOD = {
     "service_type": "没听明白要办哪项，您可以点下面的按钮，比如“高龄津贴”。",
     "applicant": "是给您自己办，还是帮家里人办？请说“我自己”或者“帮我妈”这样。",
     "time_preference": "您什么时候方便？比如“明天上午”，或者说“随时都行”。",
+    "proposal_what": "没太听清楚，请再简单说说您的建议，比如“小区多装几个充电桩”。",
+    "proposal_where": "这个建议是关于整个小区，还是哪栋楼？可以说“整个小区”或者“5号楼”。",
+    "proposal_why": "为什么想提这个建议？说一两句就行；不想说可以说“不用了”。",
+    "vote_poll": "请点一下要投的那一项，或者说“第一个”。",
+    "vote_option": "请点一下您的意见，或者直接说“同意”“不同意”“弃权”。",
+    "vote_household": "请说您家的门牌，比如“5号楼2单元301”。",
+    "vote_last4": "请说家里登记的手机号最后四位，比如“5678”。",
 }
 
 
@@ -60,6 +67,9 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 class ResidentForm(FormValidationAction, ABC):
     """Shared mechanics: interruptions, one parse per turn, a gentle re-ask when nothing fits."""
+
+    extra_slots: tuple[str, ...] = ()
+    """Slots beyond the form's own that ``turn`` reads (and may set)."""
 
     @abstractmethod
     def turn(self, text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
@@ -110,7 +120,7 @@ class ResidentForm(FormValidationAction, ABC):
             text = (
                 ""  # a button's payload ("/report", "/affirm") is no description; its intent counts
             )
-        slot_names = [*self.domain_slots(domain), "correcting"]
+        slot_names = [*self.domain_slots(domain), "correcting", *self.extra_slots]
         slots = {name: tracker.get_slot(name) for name in slot_names}
         result = self.turn(text, requested, slots, latest_intent(tracker))
         tracker.add_slots([SlotSet(k, v) for k, v in result.updates.items()])

@@ -12,12 +12,13 @@ logger = logging.getLogger(__name__)
 _settings: ActionsSettings | None = None
 _case_client = None
 _kb_client = None
+_deliberation_client = None
 
 
 def configure(settings: ActionsSettings) -> None:
     """Use these settings (called by ``python -m actions``; tests may call it too)."""
-    global _settings, _case_client, _kb_client
-    _settings, _case_client, _kb_client = settings, None, None
+    global _settings, _case_client, _kb_client, _deliberation_client
+    _settings, _case_client, _kb_client, _deliberation_client = settings, None, None, None
 
 
 def settings() -> ActionsSettings:
@@ -53,13 +54,28 @@ def knowledge_client():  # type: ignore[no-untyped-def]
     return _kb_client
 
 
-def set_clients(*, cases=None, knowledge=None) -> None:  # type: ignore[no-untyped-def]
+def deliberation_client():  # type: ignore[no-untyped-def]
+    """The typed client of the hub's deliberation API (``deliberation.client``)."""
+    global _deliberation_client
+    if _deliberation_client is None:
+        from deliberation.client import DeliberationClient
+
+        s = settings()
+        _deliberation_client = DeliberationClient(
+            s.hub_url, s.service_token, timeout=s.hub_timeout_s
+        )
+    return _deliberation_client
+
+
+def set_clients(*, cases=None, knowledge=None, deliberation=None) -> None:  # type: ignore[no-untyped-def]
     """Install client objects directly (unit tests use fakes that follow the Protocols)."""
-    global _case_client, _kb_client
+    global _case_client, _kb_client, _deliberation_client
     if cases is not None:
         _case_client = cases
     if knowledge is not None:
         _kb_client = knowledge
+    if deliberation is not None:
+        _deliberation_client = deliberation
 
 
 _pending = None

@@ -30,6 +30,16 @@ FORM_SLOTS = (
     "confirmed",
     "correcting",
     "emergency_case",
+    "proposal_what",
+    "proposal_where",
+    "proposal_why",
+    "vote_poll",
+    "vote_choices",
+    "vote_option",
+    "vote_household",
+    "vote_partial",
+    "vote_last4",
+    "vote_relation",
     "requested_slot",
 )
 SAVED_FOR_LATER = (

@@ -93,6 +93,11 @@ class DeliberationClient(HubHttpClient):
         response = await self._request("GET", "/api/deliberation/polls", params=params)
         return _POLLS.validate_json(response.content)
 
+    async def polls(self) -> list[PollOut]:
+        """Every poll with its tally and turnout, newest first (what was decided)."""
+        response = await self._request("GET", "/api/deliberation/polls")
+        return _POLLS.validate_json(response.content)
+
     async def get_poll(self, number: int) -> PollOut | None:
         """A poll with its tally, or None."""
         try:

@@ -205,3 +205,15 @@ TG_STATUS_NUMBER_AND_PHONE = "那个单子后四位%s，电话尾号%s，给查�
 # building is corrected in the description too (tests/integration/test_category_readback.py)
 GARBAGE_AT_UNIT_DOOR = "我们3号楼1单元门口那堆垃圾，都好几天了也没人来收"
 WRONG_BUILDING_SAID = "哎呀我说错了，是4号楼的"
+
+# ----- 议事 (issue 16): a proposal step by step, votes, asking what was decided
+PROPOSE_START = "那个，我琢磨了个主意，想跟社区提一提"
+PROPOSAL_WHAT = "楼下那片空地能不能摆几张石凳子"
+PROPOSAL_WHAT_HAS = "石凳子"
+PROPOSAL_SCOPE = "全小区的事儿"
+PROPOSAL_WHY = "老人遛弯走累了没处歇脚"
+VOTE_START = "我也想参与一下表决，投上一票"
+VOTE_HOUSEHOLD = "我家住%s号楼%s单元%s"
+VOTE_DIGITS = "尾数是%s"
+VOTE_FOR_MOTHER_AGAINST = "我替我老妈投，她不同意"
+ASK_RESULTS = "上回那个表决现在啥情况了"

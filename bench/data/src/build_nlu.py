@@ -19,6 +19,7 @@ import nlu_train_part3 as p3  # noqa: E402
 import nlu_train_part4 as p4  # noqa: E402
 import nlu_train_part5 as p5  # noqa: E402
 import nlu_train_part6 as p6  # noqa: E402
+import nlu_train_yishi as yishi  # noqa: E402
 
 INTENTS: dict[str, str] = {
     "report": p1.REPORT + p3.REPORT + p4.REPORT + p5.REPORT + p6.REPORT,
@@ -40,6 +41,9 @@ INTENTS: dict[str, str] = {
     + p4.OUT_OF_SCOPE
     + p5.OUT_OF_SCOPE
     + p6.OUT_OF_SCOPE,
+    "propose": yishi.PROPOSE,
+    "vote": yishi.VOTE,
+    "ask_results": yishi.ASK_RESULTS,
 }
 
 

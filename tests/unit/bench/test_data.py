@@ -32,6 +32,9 @@ MINIMUM = {
     "goodbye": 20,
     "thank": 20,
     "out_of_scope": 40,
+    "propose": 40,
+    "vote": 40,
+    "ask_results": 30,
 }
 
 

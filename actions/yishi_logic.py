@@ -1,0 +1,314 @@
+"""议事 dialogue rules as pure functions: what one message changes in the proposal and vote forms.
+
+The form validation actions (``actions/yishi_forms.py``) call these once per turn, as the 报事 /
+办事 forms call ``actions/form_logic.py``; no Rasa needed to test them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from actions.form_logic import TurnResult
+from actions.parsing import (
+    is_no,
+    is_substantive,
+    is_yes,
+    merge_location,
+    parse_applicant,
+    parse_location,
+    prepare,
+)
+
+MAX_PROPOSAL_CHARS = 1000
+"""The hub's limit for a proposal's text (``DELIB_MAX_TEXT_CHARS``)."""
+NO_REASON = "-"
+"""``proposal_why`` when the resident chose not to give a reason (a filled slot, never said)."""
+
+_PROPOSAL_OPENERS = re.compile(
+    r"^(?:那个|嗯|额|呃|就是|我说|你好|您好|[，,。. …\s])*"
+    r"(?:我|俺|咱|我们)?(?:想|要|有)?(?:给(?:社区|小区|居委会|你们|大家))?"
+    r"(?:提|发起|说)?(?:一|个|一个|一条|条)?(?:小)?"
+    r"(?:建议|提议|意见建议|议事|想法|点子|好主意|主意|意见)"
+    r"(?:给(?:社区|小区|居委会|你们|大家))?(?:说说|讲讲|听听|哈|啊|呀)?[，,。.:：！!\s]*"
+)
+_ANNOUNCEMENT_WORDS = re.compile(
+    r"好主意|主意|建议|提议|意见|想法|点子|议事|琢磨|寻思|想了想|发起|商量|提一提|提提|提|说说|说一说|"
+    r"讲讲|听听|一下|社区|小区|居委会|你们|大家|大伙儿?|我们|俺们|咱们|那个|这个|就是|一个|一条|"
+    r"一件|一起|考虑|决定|投票|议一议|"
+    r"[我俺咱想要有了个条小跟给和向嗯额呃哈啊呀吧呢的说讲件事这让议]"
+)
+_SKIP_REASON = re.compile(
+    r"^(不用了?|不说了?|没有了?|没啥|没什么|算了|跳过|不用说|不想说|就这样|就这些|没了|不必了?)"
+)
+_WHOLE_COMMUNITY = re.compile(
+    r"整个小区|全小区|全体|整个社区|全社区|大家|所有人|小区里|小区的|全部|全体居民"
+)
+_GRID = re.compile(r"(?:第)?([一二三四1-4])\s*(?:网格|片区)|[Gg]\s*([1-4])")
+_GRID_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_LAST4 = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+_OPTION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"不同意|不赞成|反对|不支持|不行|不要|不好"), "不同意"),
+    (re.compile(r"弃权|不表态|都行|无所谓|不投|随便"), "弃权"),
+    (re.compile(r"同意|赞成|支持|可以|好的|行|投一票|赞同"), "同意"),
+)
+_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_ORDINAL = re.compile(r"第\s*([一二两三四1-4])\s*(?:个|项|种|条)?|^([1-4])$|选\s*([1-4一二三四])")
+
+
+def proposal_text(text: str) -> str:
+    """What the resident proposes, without the words that only announce a proposal
+    ("我想提个建议，小区多装充电桩" → "小区多装充电桩"); "" when nothing else was said."""
+    cleaned = text.strip()
+    for _ in range(2):  # "我想提个建议，就是…我的建议是…"
+        cleaned = _PROPOSAL_OPENERS.sub("", cleaned, count=1).strip()
+    cleaned = re.sub(r"^(?:就是|是|呢|我的建议是|建议是)[，,：:\s]*", "", cleaned).strip()
+    cleaned = re.sub(
+        r"[，,。\s]*(?:我|俺)?(?:想|要)?提(?:个|一个|条)建议[。！!]?$", "", cleaned
+    ).strip()
+    if not is_substantive(cleaned) or announces_only(cleaned):
+        return ""
+    return cleaned[:MAX_PROPOSAL_CHARS]
+
+
+def announces_only(text: str) -> bool:
+    """True for words that only say a proposal is coming ("我琢磨了个主意，想跟社区提一提")."""
+    rest = _ANNOUNCEMENT_WORDS.sub("", prepare(text))
+    return len(re.findall(r"[\u4e00-\u9fff0-9A-Za-z]", rest)) < 2
+
+
+def parse_scope(text: str) -> dict[str, str | None] | None:
+    """Where a proposal applies: {"scope": "community" | "building" | "grid", "place": …}."""
+    prepared = prepare(text)
+    if m := _GRID.search(prepared):
+        digit = m.group(1) or m.group(2)
+        return {"scope": "grid", "place": "G" + _GRID_DIGITS.get(digit, digit)}
+    location = parse_location(text)
+    if location is not None and location.building:
+        return {"scope": "building", "place": location.building}
+    if _WHOLE_COMMUNITY.search(prepared) or prepared in {"小区", "社区", "全部", "都是"}:
+        return {"scope": "community", "place": None}
+    return None
+
+
+def scope_text(scope: dict | None) -> str:
+    """The scope in words: 整个小区 / 5号楼 / 第2网格."""
+    if not scope or scope.get("scope") == "community":
+        return "整个小区"
+    place = str(scope.get("place") or "")
+    if scope.get("scope") == "grid":
+        return f"第{place.lstrip('Gg')}网格"
+    return f"{place}号楼"
+
+
+def parse_option(text: str, options: list[str]) -> str | None:
+    """Which of a poll's options the words choose: the option's own words, its number
+    ("第二个"), or the usual ways of saying 同意 / 不同意 / 弃权; None when unclear."""
+    prepared = prepare(text)
+    if not prepared:
+        return None
+    for option in sorted(options, key=len, reverse=True):  # 不同意 before 同意
+        if option and option in prepared:
+            return option
+    if m := _ORDINAL.search(prepared):
+        number = _ORDINALS.get(next(g for g in m.groups() if g), 0)
+        if 1 <= number <= len(options):
+            return options[number - 1]
+    for pattern, word in _OPTION_WORDS:
+        if pattern.search(prepared) and word in options:
+            return word
+    if is_no(prepared) and "不同意" in options:
+        return "不同意"
+    if is_yes(prepared) and "同意" in options:
+        return "同意"
+    return None
+
+
+def parse_last4(text: str) -> str | None:
+    """The last four digits of a phone: four digits said, or the tail of a whole number."""
+    prepared = prepare(text)
+    if m := _MOBILE.search(prepared):
+        return m.group(0)[-4:]
+    found = _LAST4.findall(prepared)
+    return found[-1] if len(found) == 1 else None
+
+
+def parse_relation(text: str) -> str | None:
+    """Who votes for the household when it is not the resident: 母亲, 父亲, … (None: 本人)."""
+    relation = parse_applicant(text)
+    return None if relation in (None, "本人") else relation
+
+
+def _household(text: str, old: dict | None) -> dict | None:
+    location = parse_location(text)
+    if location is None or not (location.building or location.unit or location.room):
+        return None
+    merged = merge_location(old, location) if old else location
+    return merged.model_dump(exclude_none=True, exclude={"raw", "landmark"})
+
+
+def household_missing(household: dict | None) -> list[str]:
+    """What is still missing of building / unit / room."""
+    household = household or {}
+    return [part for part in ("building", "unit", "room") if not household.get(part)]
+
+
+def household_text(household: dict | None) -> str:
+    """5号楼2单元301室 (only the parts known)."""
+    household = household or {}
+    out = ""
+    if household.get("building"):
+        out += f"{household['building']}号楼"
+    if household.get("unit"):
+        out += f"{household['unit']}单元"
+    if household.get("room"):
+        out += f"{household['room']}室"
+    return out
+
+
+def proposal_turn(text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
+    """Slot updates for one message of the proposal form."""
+    result = TurnResult()
+    if requested is None:  # the opening message: a proposal said in full fills what it can
+        # nothing left over from an earlier, unfinished form may skip a question or the read-back
+        result.updates.update(
+            proposal_what=None, proposal_where=None, proposal_why=None, confirmed=None,
+            correcting=False,
+        )  # fmt: skip
+        what = proposal_text(text)
+        if what:
+            result.updates["proposal_what"] = what
+            if (scope := parse_scope(what)) and scope["scope"] != "community":
+                result.updates["proposal_where"] = scope
+        return result
+    if requested == "proposal_what":
+        what = proposal_text(text) or (text.strip() if is_substantive(text) else "")
+        if what and not (is_yes(text) or is_no(text)):
+            result.updates["proposal_what"] = what[:MAX_PROPOSAL_CHARS]
+    elif requested == "proposal_where":
+        if scope := parse_scope(text):
+            result.updates["proposal_where"] = scope
+        elif is_no(text) or intent == "deny":
+            result.updates["proposal_where"] = {"scope": "community", "place": None}
+    elif requested == "proposal_why":
+        if _SKIP_REASON.match(prepare(text)) or intent == "deny" or is_no(text):
+            result.updates["proposal_why"] = NO_REASON
+        elif is_substantive(text):
+            result.updates["proposal_why"] = text.strip()[:MAX_PROPOSAL_CHARS]
+    elif requested == "confirmed":
+        if (
+            slots.get("correcting")
+            and not (is_yes(text) or is_no(text) or parse_scope(text))
+            and is_substantive(text)
+        ):  # after "哪里不对？": the proposal said again
+            result.updates["proposal_what"] = (proposal_text(text) or text.strip())[
+                :MAX_PROPOSAL_CHARS
+            ]
+            result.updates["correcting"] = False
+        else:
+            _confirm_turn(text, intent, slots, result, _proposal_correction)
+    return result
+
+
+def _proposal_correction(text: str, result: TurnResult) -> bool:
+    if scope := parse_scope(text):
+        result.updates["proposal_where"] = scope
+        return True
+    return False
+
+
+def choose_poll(text: str, choices: list[dict]) -> dict | None:
+    """Which of the open polls the words choose: its number ("第2个", "2号投票"), or words of
+    its question ("电梯那个")."""
+    prepared = prepare(text)
+    if not prepared or not choices:
+        return None
+    if m := _ORDINAL.search(prepared):
+        number = _ORDINALS.get(next(g for g in m.groups() if g), 0)
+        if 1 <= number <= len(choices):
+            return choices[number - 1]
+    best, best_score = None, 0.0
+    for choice in choices:
+        question = prepare(str(choice.get("question", "")))
+        grams = {question[i : i + 2] for i in range(len(question) - 1)}
+        said = {prepared[i : i + 2] for i in range(len(prepared) - 1)}
+        score = len(grams & said) / max(len(said), 1)
+        if score > best_score:
+            best, best_score = choice, score
+    return best if best_score >= 0.3 else None
+
+
+def vote_turn(text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
+    """Slot updates for one message of the vote form (the poll chosen is in ``vote_poll``)."""
+    result = TurnResult()
+    poll = slots.get("vote_poll") or {}
+    options = [str(o) for o in poll.get("options") or []]
+    if relation := parse_relation(text):
+        result.updates["vote_relation"] = relation
+    if requested is None:
+        if options and (option := parse_option(text, options)) and intent != "ask_results":
+            # "我投同意" / "加装电梯我反对": only words that choose, not "我要投票"
+            if re.search(r"同意|赞成|反对|弃权|支持", prepare(text)):
+                result.updates["vote_option"] = option
+        if household := _household(text, None):
+            result.updates["vote_household"] = household
+        return result
+    if requested == "vote_poll":
+        if chosen := choose_poll(text, slots.get("vote_choices") or []):
+            result.updates["vote_poll"] = chosen
+    elif requested == "vote_option":
+        if option := parse_option(text, options):
+            result.updates["vote_option"] = option
+    elif requested == "vote_household":
+        household = _household(text, slots.get("vote_partial") or slots.get("vote_household"))
+        if household:
+            result.updates["vote_household"] = household
+            missing = household_missing(household)
+            if missing:
+                result.problem = _missing_text(household, missing)
+    elif requested == "vote_last4":
+        if last4 := parse_last4(text):
+            result.updates["vote_last4"] = last4
+        elif re.search(r"\d", prepare(text)):
+            result.problem = "请说手机号的最后四位数字，比如“5678”。"
+    elif requested == "confirmed":
+        _confirm_turn(text, intent, slots, result, _vote_correction(options))
+        if result.updates.get("correcting"):  # a bare 不对: choose the option again
+            result.updates.update(vote_option=None, correcting=False)
+    return result
+
+
+def _vote_correction(options: list[str]):  # type: ignore[no-untyped-def]
+    def correct(text: str, result: TurnResult) -> bool:
+        changed = False
+        if option := parse_option(re.sub(r"^(不对|不是|错了)[，,。\s]*", "", text), options):
+            if not is_no(text) or option != "不同意" or "不同意" in text:
+                result.updates["vote_option"] = option
+                changed = True
+        if household := _household(text, None):
+            result.updates["vote_household"] = household
+            changed = True
+        return changed
+
+    return correct
+
+
+def _confirm_turn(text, intent, slots, result, correction) -> None:  # type: ignore[no-untyped-def]
+    """对 confirms; 不对 with the right detail corrects it; a bare 不对 asks what is wrong."""
+    if is_yes(text) or (intent == "affirm" and not is_no(text)):
+        result.updates["confirmed"] = True
+        result.updates["correcting"] = False
+        return
+    if correction(text, result):
+        result.updates["correcting"] = False
+        return
+    if is_no(text) or intent == "deny" or slots.get("correcting"):
+        result.updates["correcting"] = True
+
+
+def _missing_text(household: dict, missing: list[str]) -> str:
+    said = household_text(household)
+    words = {"building": "几号楼", "unit": "几单元", "room": "门牌号（几室）"}
+    need = "、".join(words[m] for m in missing)
+    return f"记下了{said}。还差{need}，请再说一下。" if said else f"请说{need}。"
