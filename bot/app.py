@@ -131,6 +131,7 @@ def build_application(
         store,
         max_age_s=settings.notice_max_age_h * 3600.0,
         send_gap_s=settings.notice_send_gap_s,
+        speak=dialogue.send_voice,
     )
     application.bot_data.services = services
     register_handlers(application)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -27,6 +27,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import texts
 from bot.cases_gateway import Building, CaseGateway
+from bot.dialogue import speakable
 from bot.ids import chat_ref
 from bot.keyboards import notice_keyboard, notice_settings_button
 from bot.store import BotStore, NoticePref, NoticeSend, NoticeWants
@@ -74,17 +75,20 @@ class NoticePusher:
         *,
         max_age_s: float = 3 * 86400.0,
         send_gap_s: float = 0.05,
+        speak: Callable[[int, str], Awaitable[None]] | None = None,
     ) -> None:
         """Args:
         cases: The case system (feed, buildings, who a grid covers).
         store: Notice settings, claims and the watermark.
         max_age_s: Notices published longer ago than this are not pushed any more.
         send_gap_s: Pause between two sends (Telegram allows about 30 messages a second).
+        speak: Sends a voice note to a chat (长辈模式 hears the notice too).
         """
         self.cases = cases
         self.store = store
         self.max_age_s = max_age_s
         self.send_gap_s = send_gap_s
+        self.speak = speak
         self.bot: Bot | None = None
         self._buildings: list[Building] = []
         self._buildings_at = 0.0
@@ -270,8 +274,15 @@ class NoticePusher:
         except RetryAfter as exc:
             await asyncio.to_thread(self.store.release_notice, notice_id, chat_id)
             raise RoundStopped(f"flood limit, retry after {exc.retry_after}") from exc
-        except (NetworkError, TelegramError) as exc:
+        except NetworkError as exc:
             await asyncio.to_thread(self.store.release_notice, notice_id, chat_id)
             raise RoundStopped(f"Telegram not reachable: {type(exc).__name__}") from exc
+        except TelegramError as exc:
+            # anything else is about this chat (e.g. a group that moved): don't hold the rest up
+            logger.warning("Notice %d not sent to %s: %s", notice_id, chat_ref(chat_id), exc)
+            await asyncio.to_thread(self.store.finish_notice, notice_id, chat_id, NoticeSend.FAILED)
+            return False
         await asyncio.to_thread(self.store.finish_notice, notice_id, chat_id, NoticeSend.SENT)
+        if elder and self.speak is not None:
+            await self.speak(chat_id, speakable(text))
         return True

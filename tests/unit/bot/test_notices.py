@@ -173,3 +173,14 @@ def test_small_parts() -> None:
     assert store.claim_notice(1, 1) and not store.claim_notice(1, 1)
     store.release_notice(1, 1)
     assert store.claim_notice(1, 1)
+
+
+async def test_elder_mode_hears_the_notice_too(live_bot, fake_tg, fake_cases: FakeCases):
+    fake_tg.send_text(FIVE, "/mode")
+    await fake_tg.wait_text(FIVE, texts.MODE_ON)
+    await fake_tg.wait_for(lambda c: c.method == "sendVoice" and c.chat_id == FIVE)
+    mark = fake_tg.mark()
+    fake_cases.publish("明天上午停电检修")
+    notice = await fake_tg.wait_text(FIVE, "明天上午停电检修", start=mark)
+    assert notice.buttons[0]["text"] == f"👉 {texts.NOTICE_SETTINGS_BUTTON} 👈"
+    await fake_tg.wait_for(lambda c: c.method == "sendVoice" and c.chat_id == FIVE, start=mark)
