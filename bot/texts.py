@@ -63,8 +63,8 @@ ERROR = "抱歉，刚才出了点问题，请再说一遍。"
 NOT_ALLOWED = "抱歉，这个助手只服务本社区的居民。"
 SLOW_LOST = "刚才系统有点慢，您的话已经收到了。如果没看到回复，请再说一遍就好。"
 
-NOTICE_WORDS = ("通知设置", "通知", "设置通知")
-"""Typed words that open the notice setting (besides /tongzhi and the button)."""
+NOTICE_WORDS = ("通知设置", "通知設置", "设置通知", "設置通知", "通知")
+"""Typed words that open the notice setting (besides /tongzhi and the button; Traditional too)."""
 NOTICE_HEAD = "📢 社区通知：{title}"
 NOTICE_UNTIL = "（到{when}为止）"
 NOTICE_SETTINGS_BUTTON = "通知设置"

@@ -43,9 +43,10 @@ async def test_the_menu_is_plain_and_big(live_bot, fake_tg, backend):
     said = await fake_tg.wait_text(FIVE, "好的")
     assert said.text == texts.NOTICE_SET_BUILDING.format(building="5号楼")
     assert fake_tg.message(FIVE, menu.result["message_id"]).get("reply_markup") is None
-    fake_tg.send_text(FIVE, "/tongzhi")
+    fake_tg.send_text(FIVE, "通知設置")  # Traditional
     again = await fake_tg.wait_text(FIVE, texts.NOTICE_NOW_BUILDING.format(building="5号楼"))
     assert again.buttons
+    assert backend.messages(f"tg:{FIVE}") in (None, [])
 
 
 async def test_each_notice_reaches_exactly_the_chats_in_its_scope(
