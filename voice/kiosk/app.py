@@ -36,6 +36,7 @@ from voice.kiosk.drafts import DraftStore
 from voice.kiosk.hubcases import HubCases
 from voice.kiosk.service import GREETING, KioskService
 from voice.kiosk.session import KioskSession
+from voice.kiosk.welcome import WelcomeBoard
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +53,12 @@ def fixed_prompts() -> list[str]:
     """What the kiosk says word for word, whoever stands at it (warmed at start-up): its own
     sentences and the forms' questions (``actions/ask.py``), as it speaks a dialogue reply."""
     from voice.kiosk import digits, handoff, status, touchturns
-    from voice.kiosk.service import NOT_HEARD
+    from voice.kiosk.service import GREETING_TOUCH, NOT_HEARD
     from voice.kiosk.speech import speech_text
 
-    texts = [touchturns.HOME, NOT_HEARD, digits.PHONE_REASK, digits.ROOM_REASK, status.ASK_NUMBER,
-             status.ASK_TAIL, status.NOT_FOUND, handoff.ASK_REACH, handoff.ASK_WHERE,
+    texts = [touchturns.HOME, touchturns.HOME_TOUCH, GREETING_TOUCH, NOT_HEARD,
+             digits.PHONE_REASK, digits.ROOM_REASK, status.ASK_NUMBER, status.ASK_TAIL,
+             status.NOT_FOUND, handoff.ASK_REACH, handoff.ASK_WHERE,
              handoff.PHONE_REASK]  # fmt: skip
     try:
         from actions import ask
@@ -91,6 +93,8 @@ def register(
         )
     if service.cases is None:
         service.cases = HubCases(app=app, token=settings.service_token or "")
+    if service.welcome is None:
+        service.welcome = WelcomeBoard(app=app, token=settings.service_token or "")
     app.state.kiosk = service
     app.state.kiosk_hub_settings = settings
     app.include_router(router)
@@ -169,7 +173,9 @@ async def _reset(app: FastAPI, session: KioskSession, reason: str) -> KioskSessi
         ws.state.session_id = fresh.id
         with contextlib.suppress(Exception):
             await ws.send_json({"type": "reset", "session": fresh.id, "reason": reason})
-            await ws.send_json(await service.greeting(fresh) | {"autoplay": False})
+            # nobody there: the welcome is shown, not said; after idle the notices are read once
+            greeting = await service.greeting(fresh, read_notices=reason == "idle")
+            await ws.send_json(greeting | {"autoplay": False})
     else:
         service.sessions.pop(fresh.id, None)  # nobody is looking: no need to keep it
     return fresh
@@ -365,13 +371,17 @@ async def kiosk_ws(ws: WebSocket) -> None:
                     await ws.send_json(out)
             elif kind == "command":
                 name = str(event.get("name", ""))
-                if name == "reset":
-                    await _reset(app, session, "reset")
+                if name == "reset":  # the page's own idle timer says so (lost connection)
+                    await _reset(app, session, "idle" if event.get("reason") == "idle" else "reset")
                     continue
                 for out in await service.handle_command(session, name):
                     await ws.send_json(out)
             elif kind == "mic":  # the page found (or lost) its microphone
+                was_touch_only = session.touch_only
                 session.touch_only = event.get("ok") is False
+                if session.touch_only and not was_touch_only and service.on_welcome(session):
+                    # the welcome said 点我说话: say and show where to tap instead
+                    await ws.send_json(await service.greeting(session))
             elif kind == "ping":
                 session.touch()
                 await ws.send_json({"type": "pong"})

@@ -34,11 +34,14 @@ from voice.kiosk.speech import (
     speech_text,
 )
 from voice.kiosk.touchturns import BUSY, TouchTurns
+from voice.kiosk.welcome import WelcomeBoard, notices_speech
 from voice.tts import SynthesisError, Synthesizer
 
 logger = logging.getLogger(__name__)
 
 GREETING = "您好！请点一下您要办的事，也可以按“点我说话”，直接跟我说。"
+GREETING_TOUCH = "您好！请用手点一下屏幕上的按钮，选您要办的事。"
+"""The welcome when the page has no working microphone: it points to the buttons only."""
 NOT_HEARD = "没听清楚，请您再说一遍，慢一点说就好。"
 ASR_DOWN = "语音识别暂时不能用，请按“转人工”，工作人员会来帮您。"
 NO_ANSWER = "系统刚才没有回答上来，请再点一次或再说一遍。着急的话，请按“转人工”。"
@@ -65,6 +68,8 @@ class KioskService(TouchTurns):
     drafts: DraftStore
     cases: HubCases | None = None
     """The case system of this hub (status at the kiosk, hand-off details, building list)."""
+    welcome: WelcomeBoard | None = None
+    """Notices and open polls for the welcome screen (this hub's public endpoints)."""
     limiter: GuessLimiter = field(default_factory=GuessLimiter)
     sessions: dict[str, KioskSession] = field(default_factory=dict)
     timings: list[dict] = field(default_factory=list)
@@ -363,6 +368,9 @@ class KioskService(TouchTurns):
             return [replay]
         if name == "human":
             return [await self.start_flow(session, "human")]
+        if name == "notices":  # 再听一遍 under the notices: read them (once more)
+            event = await self.notices_event(session, speak=True)
+            return [event] if event is not None else []
         if name in ("louder", "quieter"):
             step = 0.5 if name == "louder" else -0.5
             session.volume = min(3.0, max(0.5, session.volume + step))
@@ -389,6 +397,44 @@ class KioskService(TouchTurns):
             events.append(await self.local_reply(session, note, kind="note"))
         return events
 
-    async def greeting(self, session: KioskSession) -> dict:
-        """The welcome spoken when a new visitor starts, with the big start buttons."""
-        return await self.local_reply(session, GREETING, touch_hint=touch.start())
+    async def poll_open(self) -> bool:
+        """A poll takes votes now (the welcome screen then offers 投票)."""
+        return await self.welcome.poll_open() if self.welcome is not None else False
+
+    async def greeting(self, session: KioskSession, *, read_notices: bool = False) -> dict:
+        """The welcome spoken when a new visitor starts, with the big start buttons and the
+        community's notices (their speech only with ``read_notices``: after the kiosk was idle).
+
+        Without a working microphone the greeting points to the buttons, never to 点我说话."""
+        text = GREETING_TOUCH if session.touch_only else GREETING
+        hint = touch.start(vote=await self.poll_open())
+        event = await self.local_reply(session, text, touch_hint=hint)
+        notices = await self.notices_event(session, speak=read_notices)
+        if notices is not None:  # shown again by 再说一遍 or a reload, never read again by them
+            session.last_reply = dict(event, notices=dict(notices, audio=None, autoplay=False))
+            event = dict(event, notices=notices)
+        return event
+
+    def on_welcome(self, session: KioskSession) -> bool:
+        """The welcome (its start buttons) is what the page shows now."""
+        last = session.last_reply or {}
+        return last.get("speech") in (GREETING, GREETING_TOUCH)
+
+    async def notices_event(self, session: KioskSession, *, speak: bool) -> dict | None:
+        """The notices for the welcome screen (``type: notices``), None when there are none;
+        their speech synthesised only when ``speak`` (read out after idle, or 再听一遍)."""
+        if self.welcome is None:
+            return None
+        notices = await self.welcome.notices()
+        if not notices:
+            return None
+        speech = notices_speech(notices)
+        return {
+            "type": "notices",
+            "items": [n.to_dict() for n in notices],
+            "speech": speech,
+            "audio": await self.speak(session, speech) if speak else None,
+            "autoplay": speak,
+            "rate": session.rate,
+            "volume": session.volume,
+        }

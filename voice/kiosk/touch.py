@@ -31,6 +31,11 @@ START = [btn("我要报事"), btn("我想问问"), btn("我要办事"), btn("查
 not as ``/report`` intents: the report form keeps a first message as the description, and an
 intent payload would be read back as "/report"."""
 
+PROPOSE = btn("提建议", "/propose")
+VOTE = btn("投票", "/vote")
+"""议事 on the welcome screen: their payloads start the dialogue's proposal form and vote
+dialogue (intents ``propose`` / ``vote``); 投票 only while a poll is open."""
+
 QUICK_PROBLEMS = [
     "楼道灯不亮了",
     "电梯坏了",
@@ -89,9 +94,11 @@ def hint(
     }
 
 
-def start() -> dict:
-    """The welcome screen's big start buttons."""
-    return hint("start", quick=START, columns=2)
+def start(*, vote: bool = False) -> dict:
+    """The welcome screen's big start buttons: 报事, 咨询, 办事, 查进度 and 议事 (提建议, and
+    投票 when a poll is open); three to a row so the community's notices fit below them."""
+    quick = [*START, PROPOSE, *([VOTE] if vote else [])]
+    return hint("start", quick=quick, columns=3)
 
 
 def building_buttons(buildings: list[dict]) -> list[dict]:

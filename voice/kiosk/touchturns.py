@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 
 BUSY = "系统有点忙，请稍等一下再说一遍。着急的话，请按“转人工”。"
 HOME = "还有什么要办的？请点一下，也可以直接跟我说。"
+HOME_TOUCH = "还有什么要办的？请点一下屏幕上的按钮。"
 STALE = "这个按钮现在用不了，请看屏幕上新的问题。"
 NO_DIGITS = "现在不用输数字，请点屏幕上的按钮，或者直接说。"
+NO_DIGITS_TOUCH = "现在不用输数字，请点屏幕上的按钮。"
 REPORT_KINDS = frozenset({"description", "category", "location", "urgency"})
 SERVICE_KINDS = frozenset({"service_type", "applicant", "time"})
 TIMES = ("随时都行", "明天上午", "明天下午")
@@ -68,6 +70,10 @@ class TouchTurns:
         speech_prefix: str = "",
         heard: str | None = None,
     ) -> list[dict]:
+        """Provided by ``KioskService``."""
+        raise NotImplementedError
+
+    async def poll_open(self) -> bool:
         """Provided by ``KioskService``."""
         raise NotImplementedError
 
@@ -147,7 +153,9 @@ class TouchTurns:
         last = session.last_dialogue
         if last is not None and not session.finished and session.form:
             buttons.append(touch.btn("接着刚才的事", "kiosk:resume"))
-        return await self.local_reply(session, HOME, buttons=buttons, touch_hint=touch.start())
+        text = HOME_TOUCH if session.touch_only else HOME  # no microphone: only the buttons
+        hint = touch.start(vote=await self.poll_open())
+        return await self.local_reply(session, text, buttons=buttons, touch_hint=hint)
 
     async def handle_local(self, session: KioskSession, payload: str) -> dict:
         """A button the kiosk handles itself (``kiosk:…``)."""
@@ -235,7 +243,8 @@ class TouchTurns:
             return await self.to_dialogue(
                 session, digits, speech_prefix=prefix, heard=shown_phone(digits)
             )
-        return [await self.local_reply(session, NO_DIGITS, kind="retry")]
+        text = NO_DIGITS_TOUCH if session.touch_only else NO_DIGITS
+        return [await self.local_reply(session, text, kind="retry")]
 
     def touch_for(
         self,

@@ -191,6 +191,8 @@ class HubOnly:
     token: str
     data_dir: Path
     proc: subprocess.Popen
+    dialogue: list[dict] = field(default_factory=list)
+    """What the scripted dialogue was sent (``{"sender", "message"}``), oldest first."""
 
     def client(self) -> httpx.Client:
         """HTTP client with the service token."""
@@ -214,10 +216,9 @@ def start_hub_only(
     hub_port, rasa_port = free_port(), free_port()
     token = "voice-e2e-token"
     hub_url = f"http://127.0.0.1:{hub_port}"
+    dialogue = fake_rasa_app(hub_url, token)
     server = uvicorn.Server(
-        uvicorn.Config(
-            fake_rasa_app(hub_url, token), host="127.0.0.1", port=rasa_port, log_level="warning"
-        )
+        uvicorn.Config(dialogue, host="127.0.0.1", port=rasa_port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -233,7 +234,8 @@ def start_hub_only(
     env.update(extra_env or {})
     log = open(data_dir / "hub.log", "ab")  # noqa: SIM115 - closed after the process
     # Only the parts these tests use (the knowledge part would rebuild its index for a minute).
-    launcher = "import core.hub as h; h.PARTS = ('cases.api', 'voice.kiosk.app'); h.main()"
+    parts = ("cases.api", "voice.kiosk.app", "deliberation.api")
+    launcher = f"import core.hub as h; h.PARTS = {parts!r}; h.main()"
     proc = subprocess.Popen(
         [sys.executable, "-c", launcher],
         cwd=ROOT,
@@ -255,7 +257,9 @@ def start_hub_only(
     else:
         proc.kill()
         raise RuntimeError("hub did not start")
-    return HubOnly(url=hub_url, token=token, data_dir=data_dir, proc=proc), server
+    hub = HubOnly(url=hub_url, token=token, data_dir=data_dir, proc=proc)
+    hub.dialogue = dialogue.state.received
+    return hub, server
 
 
 def stop_hub_only(hub: HubOnly, server: object) -> None:

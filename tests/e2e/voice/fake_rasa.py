@@ -5,6 +5,8 @@ case API) so that the kiosk page can be driven end to end against the hub alone.
 the start buttons (``/report``, ``/service``) it also asks for a phone, and walks a service
 application (service → for whom → when → phone → read-back); ``/handoff_human`` makes a
 call-back task as the real action does (case number and access code in ``custom``).
+``/propose`` and ``/vote`` (the 议事 start buttons) get the first question of their dialogue.
+Everything it is sent is kept in ``app.state.received``.
 """
 
 from __future__ import annotations
@@ -43,11 +45,12 @@ def _num(s: str) -> str:
 def create_app(hub_url: str, token: str) -> FastAPI:
     """The fake dialogue server; it files cases at ``hub_url`` with ``token``."""
     app = FastAPI()
+    app.state.received = []
     state: dict[str, dict] = {}
 
     def ask_location() -> list[dict]:
-        return [
-            {"text": "在哪里？请说楼号和单元，比如：五号楼二单元。"},
+        return [  # the real question's words (actions/ask.py): two lines on the kiosk's screen
+            {"text": "在哪里呢？请说楼号和单元，比如“5号楼2单元”，或者说个地方，比如“东门旁边”。"},
             {"custom": {"expect": "location"}},
         ]
 
@@ -151,6 +154,13 @@ def create_app(hub_url: str, token: str) -> FastAPI:
     @app.post("/webhooks/rest/webhook")
     async def webhook(body: dict) -> list[dict]:
         sender, text = body["sender"], body.get("message", "")
+        app.state.received.append({"sender": sender, "message": text})
+        if text == "/propose":
+            state.pop(sender, None)
+            return [{"recipient_id": sender, "text": "好的，您想提什么建议？请说说看。"}]
+        if text == "/vote":
+            state.pop(sender, None)
+            return [{"recipient_id": sender, "text": "好的，现在有一项投票，请先说说您家住哪里。"}]
         s = state.setdefault(sender, {"step": "start"})
         if text == "/handoff_human":
             case = await create({"type": "callback", "description": "居民要求人工服务。",

@@ -129,14 +129,15 @@ def test_greeting_offers_the_start_buttons(kiosk_app) -> None:
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
         _, greeting = hello(ws)
     titles = [b["title"] for b in greeting["touch"]["quick"]]
-    assert titles == ["我要报事", "我想问问", "我要办事", "查进度"]
+    assert titles == ["我要报事", "我想问问", "我要办事", "查进度", "提建议"]  # 投票: a poll open
 
 
 def test_building_picker_and_phone_pad_answer_the_dialogue(kiosk_app) -> None:
     app, service, dialogue = kiosk_app(script=[ASK_LOCATION, ASK_PHONE, READ_BACK])
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
         hello(ws)
-        ws.send_json({"type": "mic", "ok": False})
+        regreet = send(ws, type="mic", ok=False)  # the welcome again, pointing to the buttons
+        assert "点我说话" not in regreet["speech"] and regreet["touch"]["panel"] == "start"
         where = send(ws, type="button", title="电梯坏了", payload="电梯坏了")
         unit = send(ws, type="button", title="5号楼", payload="kiosk:building:5")
         room = send(ws, type="button", title="2单元", payload="kiosk:unit:2")
@@ -170,7 +171,8 @@ def test_the_pad_takes_the_few_digits_the_dialogue_asked_for(kiosk_app) -> None:
     app, _, dialogue = kiosk_app(script=[ASK_PHONE_TAIL, ASK_PHONE, READ_BACK])
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
         hello(ws)
-        ws.send_json({"type": "mic", "ok": False})
+        regreet = send(ws, type="mic", ok=False)  # the welcome again, pointing to the buttons
+        assert "点我说话" not in regreet["speech"] and regreet["touch"]["panel"] == "start"
         tail = send(ws, type="button", title="查进度", payload="查一下我的事")
         phone = send(ws, type="digits", value="5678")
         short = send(ws, type="digits", value="5678")

@@ -35,6 +35,8 @@
     state: 'connecting', paused: false, expect: 'free', volume: 1.0, rate: 125,
     lastReply: null, log: [], turnEndAt: null, bargePending: false,
     mic: 'unknown', // 'ok' once a microphone opened, 'none' when there is none or it is refused
+    notices: [], noticesClosed: false, readingNotices: false, // the welcome screen's notices
+    lastResident: 0, // when someone last touched the screen or started talking
     pad: { kind: null, max: 12, digits: '' },
   };
   window.__kiosk = kiosk; // for tests and the bench
@@ -48,10 +50,12 @@
     speaking: '正在说……',
     paused: '请点屏幕上的按钮，或者按“点我说话”',
     touch: '话筒用不了，请点屏幕上的按钮，一样能办。',
+    notices: '正在读社区公告……不想听请点“关闭”',
     offline: '连接断开了，正在重新连接……',
   };
   function setState(s) {
-    if (kiosk.mic === 'none' && (s === 'listening' || s === 'recording')) s = 'touch'; // never claim to listen
+    // never claim to listen, nor point to 点我说话, without a microphone
+    if (kiosk.mic === 'none' && (s === 'listening' || s === 'recording' || s === 'paused')) s = 'touch';
     kiosk.state = s;
     document.body.dataset.state = s;
     $('status').textContent = STATUS[s] || '';
@@ -94,6 +98,7 @@
     $('answers-label').hidden = true;
     hidePad();
     $('typing').hidden = true;
+    $('notices').hidden = true;
     document.body.classList.remove('has-case');
   }
   function renderView(view) {
@@ -156,6 +161,8 @@
     for (const b of (t && t.quick) || []) buttons.push(b);
     renderAnswers(buttons, t);
     renderTouch(t);
+    if (ev.notices) setNotices(ev.notices);
+    renderNotices(); // only beside the start buttons
     renderView(ev.view || null);
     if (ev.heard && !$('heard').hidden) $('heard-text').textContent = ev.heard; // "5号楼2单元301室"
     if (!ev.case_no) {
@@ -170,6 +177,65 @@
       $('case-print').href = ev.print_url || '#';
     }
   }
+
+  // ----- community notices on the welcome screen -------------------------------------------
+  // Shown beside the start buttons (at most 3, newest first); read out once when the welcome
+  // comes back after the kiosk was idle (the server sends their speech only then), never over
+  // someone who is talking or using the kiosk; 再听一遍 reads them again, 关闭 stops and hides.
+  function setNotices(n) {
+    kiosk.notices = (n && n.items) || [];
+    kiosk.noticesClosed = false;
+  }
+  function renderNotices() {
+    const box = $('notices');
+    const onWelcome = $('answers').classList.contains('panel-start') && !$('answers').hidden;
+    const show = onWelcome && kiosk.notices.length > 0 && !kiosk.noticesClosed;
+    box.hidden = !show;
+    if (!show) return;
+    const list = $('notices-list');
+    list.replaceChildren();
+    list.classList.remove('short');
+    for (const n of kiosk.notices.slice(0, 3)) {
+      const li = document.createElement('li');
+      const h = document.createElement('h3'); h.className = 'notice-title'; h.textContent = n.title;
+      const p = document.createElement('p'); p.className = 'notice-body'; p.textContent = n.body;
+      li.append(h, p);
+      if (n.date) {
+        const d = document.createElement('p'); d.className = 'notice-date'; d.textContent = n.date + '发布';
+        li.appendChild(d);
+      }
+      list.appendChild(li);
+    }
+    fitNotices();
+  }
+  function fitNotices() { // the large screen shows one whole screen: fewer lines, then fewer notices
+    if (window.innerWidth < 1000) return; // a narrow screen scrolls instead
+    const list = $('notices-list');
+    const over = () => document.documentElement.scrollHeight > window.innerHeight + 1;
+    if (over()) list.classList.add('short');
+    while (over() && list.children.length > 1) list.lastElementChild.remove();
+  }
+  function residentBusy() { // talking, waiting for an answer, or hearing one
+    return kiosk.state === 'recording' || kiosk.state === 'thinking' || !!(vad && vad.inSpeech) ||
+      currentSource !== null || kiosk.bargePending;
+  }
+  function autoReadNotices(n) { // after idle: once, and only to an empty, quiet kiosk
+    if (!n || !n.autoplay || !n.audio || $('notices').hidden) return false;
+    if (residentBusy() || Date.now() - kiosk.lastResident < 3000) { logEvent('notices_skipped'); return false; }
+    readNotices(n.audio);
+    return true;
+  }
+  function readNotices(audio) {
+    logEvent('notices_read');
+    playAudio(audio, { notices: true });
+  }
+  function stopNotices() {
+    if (!kiosk.readingNotices) return;
+    stopSpeaking();
+    logEvent('notices_stopped');
+    afterSpeaking();
+  }
+  window.addEventListener('resize', renderNotices);
 
   // ----- WebSocket -----------------------------------------------------------------------
   function connect() {
@@ -294,7 +360,12 @@
         if (typeof ev.volume === 'number') kiosk.volume = ev.volume;
         if (typeof ev.rate === 'number') kiosk.rate = ev.rate;
         if (ev.audio && ev.autoplay !== false) playAudio(ev.audio);
-        else afterSpeaking();
+        else if (!(ev.type === 'reply' && !ev.repeat && autoReadNotices(ev.notices))) afterSpeaking();
+        break;
+      case 'notices': // 再听一遍: read on request
+        setNotices(ev);
+        renderNotices();
+        if (ev.audio) readNotices(ev.audio);
         break;
       case 'settings':
         kiosk.volume = ev.volume; kiosk.rate = ev.rate;
@@ -346,10 +417,11 @@
     if (outCtx.state === 'suspended') outCtx.resume().catch(() => {});
     return outCtx;
   }
-  async function playAudio(dataUrl) {
+  async function playAudio(dataUrl, opts) {
     stopSpeaking();
     stopMic(); // half duplex: never listen to ourselves
     setState('speaking');
+    if (opts && opts.notices) { kiosk.readingNotices = true; $('status').textContent = STATUS.notices; }
     const token = {};
     kiosk.playToken = token;
     try {
@@ -368,7 +440,10 @@
       src.buffer = audio;
       src.connect(gain).connect(ctx.destination);
       src.onended = () => {
-        if (currentSource === src) { currentSource = null; currentGain = null; logEvent('audio_end'); afterSpeaking(); }
+        if (currentSource === src) {
+          currentSource = null; currentGain = null; kiosk.readingNotices = false;
+          logEvent('audio_end'); afterSpeaking();
+        }
       };
       currentSource = src; currentGain = gain;
       src.start();
@@ -385,6 +460,7 @@
   }
   function stopSpeaking() {
     kiosk.playToken = null;
+    kiosk.readingNotices = false;
     if (currentSource) {
       const src = currentSource;
       currentSource = null; currentGain = null;
@@ -482,6 +558,7 @@
     send({ type: 'audio_start', rate: 16000 });
     for (const f of v.preroll) kiosk.ws.send(f.buffer);
     v.preroll = [];
+    kiosk.lastResident = Date.now();
     if (v.barge) { duck(); logEvent('barge_start'); return; }
     setState('recording');
     logEvent('speech_start');
@@ -589,6 +666,17 @@
     stopSpeaking();
     startListening({ forced: true, force: true, retryMic: true });
   });
+  $('notices-again').addEventListener('click', () => {
+    touch(); ensureOutCtx(); stopSpeaking(); stopMic();
+    send({ type: 'command', name: 'notices' });
+  });
+  $('notices-close').addEventListener('click', () => {
+    touch();
+    stopNotices();
+    kiosk.noticesClosed = true;
+    logEvent('notices_closed');
+    renderNotices();
+  });
   $('btn-repeat').addEventListener('click', () => { touch(); ensureOutCtx(); send({ type: 'command', name: 'repeat' }); });
   $('btn-stop').addEventListener('click', () => {
     touch();
@@ -610,14 +698,19 @@
     lastPing = Date.now();
     send({ type: 'ping' });
   }
-  document.addEventListener('pointerdown', () => { touch(); ensureOutCtx(); pingSoon(); }, true);
+  document.addEventListener('pointerdown', (e) => {
+    // someone is here: the notices stop at once (再听一遍 and 关闭 do their own thing)
+    kiosk.lastResident = Date.now();
+    if (kiosk.readingNotices && !(e.target.closest && e.target.closest('.notices-btn'))) stopNotices();
+    touch(); ensureOutCtx(); pingSoon();
+  }, true);
   setInterval(() => {
     if (kiosk.state === 'recording' || kiosk.state === 'thinking') { touch(); return; }
     if (Date.now() - lastTouch > cfg.idle_timeout_s * 1000 + 10000) { // the server usually resets first
       touch();
       clearScreen();
       sessionStorage.removeItem('kiosk-session');
-      if (!send({ type: 'command', name: 'reset' })) kiosk.session = null;
+      if (!send({ type: 'command', name: 'reset', reason: 'idle' })) kiosk.session = null;
     }
   }, 1000);
 

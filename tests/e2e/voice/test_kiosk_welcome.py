@@ -1,0 +1,233 @@
+"""The kiosk's welcome screen and building picker in real headless Chromium, at 1920×1080 and
+390 px wide: the 议事 start buttons (提建议 always, 投票 while a poll is open) and the payloads
+they send, the community's notices (shown; read out once after idle; 再听一遍 / 关闭), a
+welcome that points to the buttons when there is no microphone, and a building picker whose
+发送 button stays on a 1080p screen (issue 13). Screenshots land in ``var/screenshots/kiosk/``.
+
+The dialogue is the scripted stand-in (``fake_rasa.py``; the real intents ``propose`` / ``vote``
+are the dialogue's business): these tests check what the kiosk sends it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.voice.conftest import HUB_IDLE_TIMEOUT_S, run_axe, wait_events
+from tests.e2e.voice.test_kiosk_accessibility import check_design_numbers
+from tests.e2e.voice.test_kiosk_touch import answered, open_kiosk, tap, wait_answer
+from tests.paths import ROOT
+from voice.kiosk.service import GREETING_TOUCH
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = ROOT / "var" / "screenshots" / "kiosk"
+STAFF = {"X-Staff-Name": "wang"}
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """The whole page as a resident sees it (a page longer than the screen shows its overflow)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def open_poll(hub) -> dict:  # type: ignore[no-untyped-def]
+    """Staff open a poll for the whole community (service token, as internal tools do)."""
+    with hub.client() as client:
+        polls = client.get("/api/deliberation/polls", params={"open": "true"}).json()
+        if polls:
+            return polls[0]
+        made = client.post(
+            "/api/deliberation/polls",
+            headers=STAFF,
+            json={"question": "小区东门旁边加装电动车充电桩，您同意吗？"},
+        )
+        assert made.status_code == 201, made.text
+        return made.json()
+
+
+def page_fits(page, width: int, height: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    size = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert size[0] <= width, size
+    if height is not None:
+        assert size[1] <= height, size
+
+
+def start_titles(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.locator("#answers .btn").all_inner_texts()
+
+
+def test_welcome_offers_yishi_and_shows_the_notices(hub_only, chromium) -> None:
+    open_poll(hub_only)
+    with hub_only.client() as client:
+        newest = [n["title"] for n in client.get("/api/public/notices").json()][:3]
+    page = chromium.new_page(1920, 1080)
+    page.goto(f"{hub_only.url}/kiosk/")
+    wait_events(page, "reply", 1)
+    page.wait_for_selector("#notices-list li")
+    shot(page, "welcome_1080p")
+    assert start_titles(page) == ["我要报事", "我想问问", "我要办事", "查进度", "提建议", "投票"]
+    # the notices: the newest first, in large type, the whole welcome on one screen
+    shown = page.locator("#notices-list .notice-title").all_inner_texts()
+    assert 1 <= len(shown) <= 3 and shown == newest[: len(shown)], (shown, newest)
+    assert len(shown) == min(3, len(newest))  # three fit beside the buttons at 1080p
+    assert (
+        page.locator("#notices-again").is_visible() and page.locator("#notices-close").is_visible()
+    )
+    page_fits(page, 1920, 1080)
+    assert not LATIN.search(page.inner_text("body")), page.inner_text("body")
+    # arriving is not idle: the notices are shown, not read to the person who came
+    assert not any(e["type"] == "notices_read" for e in page.evaluate("window.__kiosk.log"))
+    assert run_axe(page) == []
+    check_design_numbers(page)
+    title_px = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.notice-title')).fontSize)"
+    )
+    assert title_px >= 36
+
+    # 提建议 and 投票 send their payloads into the dialogue, as the other start buttons do
+    for title, payload in (("提建议", "/propose"), ("投票", "/vote")):
+        page.goto(f"{hub_only.url}/kiosk/")
+        page.evaluate("sessionStorage.clear()")
+        page.goto(f"{hub_only.url}/kiosk/")
+        wait_events(page, "reply", 1)
+        page.wait_for_selector("#answers .btn")
+        before = answered(page)
+        page.locator("#answers").get_by_role("button", name=title, exact=True).click()
+        wait_answer(page, before)
+        session = page.evaluate("window.__kiosk.session")
+        sent = [m["message"] for m in hub_only.dialogue if m["sender"] == f"kiosk:{session}"]
+        assert sent == [payload], sent
+        assert page.inner_text("#heard-text") == title  # 您点的是：提建议
+        assert page.locator("#notices").is_hidden()  # the notices belong to the welcome
+        shot(page, f"welcome_after_{payload.strip('/')}")
+
+    # 390 px wide: one column, everything reachable, nothing cut at the side
+    narrow = chromium.new_page(390, 844)
+    narrow.goto(f"{hub_only.url}/kiosk/")
+    wait_events(narrow, "reply", 1)
+    narrow.wait_for_selector("#notices-list li")
+    assert start_titles(narrow)[-2:] == ["提建议", "投票"]
+    page_fits(narrow, 390)
+    for box in narrow.evaluate(
+        "[...document.querySelectorAll('button:not([hidden]), .notice-title, .reply p')]"
+        ".filter((e) => e.offsetParent).map((e) => e.getBoundingClientRect().right)"
+    ):
+        assert box <= 390.5
+    check_design_numbers(narrow)
+    shot(narrow, "welcome_390")
+
+
+def test_notices_are_read_once_after_idle_and_stop_for_a_resident(hub_only, chromium) -> None:
+    page = chromium.new_page(1920, 1080)
+    page.goto(f"{hub_only.url}/kiosk/")
+    wait_events(page, "reply", 1)
+    page.wait_for_selector("#notices-list li")
+    # nobody touches the kiosk: it resets, shows the welcome and reads the notices out once
+    wait_events(page, "reset", 1, timeout_s=HUB_IDLE_TIMEOUT_S + 60)
+    wait_events(page, "notices_read", 1, timeout_s=60)
+    page.wait_for_function("window.__kiosk.readingNotices === true", timeout=60_000)
+    assert "社区公告" in page.inner_text("#status")
+    assert page.evaluate("document.body.dataset.state") == "speaking"
+    shot(page, "welcome_reading_notices")
+    # a resident taps the screen: the reading stops at once
+    page.locator("#reply").click()
+    page.wait_for_function("window.__kiosk.readingNotices === false")
+    log = page.evaluate("window.__kiosk.log")
+    assert [e["type"] for e in log].count("notices_read") == 1
+    assert any(e["type"] == "notices_stopped" for e in log)
+    # 再听一遍 reads them again; 关闭 stops and puts them away
+    page.locator("#notices-again").click()
+    wait_events(page, "notices_read", 2, timeout_s=60)
+    page.wait_for_function("window.__kiosk.readingNotices === true", timeout=60_000)
+    page.locator("#notices-close").click()
+    page.wait_for_function("window.__kiosk.readingNotices === false")
+    assert page.locator("#notices").is_hidden()
+    page.wait_for_function("document.body.dataset.state === 'listening'")  # listening again
+    assert [e["type"] for e in page.evaluate("window.__kiosk.log")].count("notices_read") == 2
+    shot(page, "welcome_notices_closed")
+
+
+def test_without_a_microphone_the_welcome_points_to_the_buttons(hub_only, chromium_nomic) -> None:
+    for width, height in ((1920, 1080), (390, 844)):
+        page = chromium_nomic.new_page(width, height)
+        page.goto(f"{hub_only.url}/kiosk/")
+        wait_events(page, "reply", 1)
+        page.wait_for_function("document.body.dataset.mic === 'none'")
+        page.wait_for_function(
+            "(t) => document.querySelector('#reply').innerText.includes(t)", arg=GREETING_TOUCH
+        )
+        page.locator("#btn-stop").click()  # 停 without a microphone: still no 点我说话
+        page.wait_for_timeout(300)
+        screen = page.inner_text("#reply") + page.inner_text("#status")
+        assert "点我说话" not in screen and "跟我说" not in screen, screen
+        assert "按钮" in page.inner_text("#status")
+        assert page.inner_text("#talk-label") == "话筒用不了"
+        spoken = page.evaluate("window.__kiosk.lastReply.speech")
+        assert "说话" not in spoken and spoken == GREETING_TOUCH
+        page_fits(page, width, 1080 if width == 1920 else None)
+        shot(page, f"welcome_no_mic_{width}")
+
+
+def test_building_picker_send_button_stays_on_a_1080p_screen(hub_only, chromium_nomic) -> None:
+    page = open_kiosk(chromium_nomic, hub_only.url)  # 1920×1080
+    tap(page, "我要报事")
+    tap(page, "电梯坏了")
+    page.wait_for_selector("#answers.panel-places .btn")
+    # the real location question (two lines), and a re-ask above it: the fullest the screen gets
+    before = answered(page)
+    page.evaluate("window.__kiosk.ws.send(JSON.stringify({type: 'digits', value: '5'}))")
+    wait_answer(page, before)
+    page.wait_for_selector("#reply p.retry")
+    assert page.locator("#reply p").count() == 2
+    shot(page, "picker_1080p")
+    page_fits(page, 1920, 1080)
+    send = page.locator("#typing button[type=submit]")
+    box = send.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 1080, box
+    assert box["x"] + box["width"] <= 1920 and box["height"] >= 60
+    rows = {round(b["y"]) for b in page.evaluate(
+        "[...document.querySelectorAll('#answers .btn')].map((e) => {"
+        " const r = e.getBoundingClientRect(); return {y: r.top, h: r.height}; })"
+    )}  # fmt: skip
+    heights = page.evaluate(
+        "[...document.querySelectorAll('#answers .btn')]"
+        ".map((e) => e.getBoundingClientRect().height)"
+    )
+    assert len(rows) == 4 and min(heights) >= 64  # every building still a big target
+    check_design_numbers(page)
+    # 发送 is clickable where it is: the typed place goes to the dialogue
+    page.locator("#typing-box").fill("6号楼3单元")
+    before = answered(page)
+    hit = page.evaluate(
+        "() => { const r = document.querySelector('#typing button[type=submit]')"
+        ".getBoundingClientRect(); const e = document.elementFromPoint(r.x + r.width / 2,"
+        " r.y + r.height / 2); const b = e && e.closest('button'); return b && b.textContent; }"
+    )
+    assert hit == "发送"
+    send.click(no_wait_after=True)
+    wait_answer(page, before)
+    session = page.evaluate("window.__kiosk.session")
+    sent = [m["message"] for m in hub_only.dialogue if m["sender"] == f"kiosk:{session}"]
+    assert sent[-1] == "6号楼3单元", sent
+
+    # 390 px wide: two buttons to a row, the page scrolls, 发送 is reachable and inside the width
+    narrow = open_kiosk(chromium_nomic, hub_only.url)
+    narrow.set_viewport_size({"width": 390, "height": 844})
+    tap(narrow, "我要报事")
+    tap(narrow, "电梯坏了")
+    narrow.wait_for_selector("#answers.panel-places .btn")
+    page_fits(narrow, 390)
+    send = narrow.locator("#typing button[type=submit]")
+    send.scroll_into_view_if_needed()
+    box = send.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 60
+    check_design_numbers(narrow)
+    shot(narrow, "picker_390")

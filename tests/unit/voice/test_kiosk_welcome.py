@@ -1,0 +1,172 @@
+"""The kiosk's welcome screen (real hub app, fake engines, scripted dialogue): the 议事 start
+buttons and the payloads they send, the community notices (shown; read only after idle or on
+再听一遍), and a welcome that never points to 点我说话 when the microphone is unavailable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.unit.voice.test_voice_kiosk import hello, until_reply
+from voice.kiosk.service import GREETING, GREETING_TOUCH
+from voice.kiosk.touchturns import HOME_TOUCH
+from voice.kiosk.welcome import Notice, local_date, notices_speech, short_body
+
+STAFF = {"Authorization": "Bearer test-token", "X-Staff-Name": "wang"}
+ASK_WHAT = [{"text": "您想提什么建议？"}, {"custom": {"expect": "free"}}]
+
+
+@pytest.fixture
+def with_yishi(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hub with its 议事 part (polls) besides the case system and the kiosk."""
+    import core.hub
+
+    monkeypatch.setattr(core.hub, "PARTS", ("cases.api", "voice.kiosk.app", "deliberation.api"))
+
+
+def add_notices(data_dir, count: int) -> None:  # type: ignore[no-untyped-def]
+    """Staff publish ``count`` notices after the demo ones, a second apart (the last is the
+    newest)."""
+    from cases.db import make_engine
+    from cases.models import Notice as NoticeRow
+
+    engine = make_engine(f"sqlite:///{data_dir / 'cases.db'}")
+    start = datetime.now(UTC)
+    with Session(engine) as session:
+        for n in range(count):
+            session.add(
+                NoticeRow(
+                    title=f"第{n + 1}号通知：停水安排",
+                    body=f"12月{n + 5}日上午9点到下午3点，3号楼停水，请提前接好水。",
+                    published_at=start + timedelta(seconds=n + 1),
+                )
+            )
+        session.commit()
+    engine.dispose()
+
+
+def titles(event: dict) -> list[str]:
+    return [b["title"] for b in event["touch"]["quick"]]
+
+
+def test_proposal_button_always_and_vote_button_only_while_a_poll_is_open(
+    kiosk_app, with_yishi
+) -> None:
+    app, service, dialogue = kiosk_app(script=[ASK_WHAT, ASK_WHAT, ASK_WHAT])
+    with TestClient(app) as client:
+        with client.websocket_connect("/kiosk/ws") as ws:
+            _, greeting = hello(ws)
+        assert titles(greeting) == ["我要报事", "我想问问", "我要办事", "查进度", "提建议"]
+        assert greeting["touch"]["columns"] == 3
+        opened = client.post(
+            "/api/deliberation/polls", headers=STAFF, json={"question": "小区东门加装充电桩？"}
+        )
+        assert opened.status_code == 201, opened.text
+        service.welcome._poll_open = None  # the greeting's cache (30 s) is not what is tested
+        with client.websocket_connect("/kiosk/ws") as ws:
+            _, greeting = hello(ws)
+            buttons = {b["title"]: b["payload"] for b in greeting["touch"]["quick"]}
+            assert buttons["提建议"] == "/propose" and buttons["投票"] == "/vote"
+            # each sends its payload to the dialogue, as the other start buttons do
+            ws.send_json({"type": "button", "title": "提建议", "payload": "/propose"})
+            reply = until_reply(ws)[-1]
+            assert reply["type"] == "reply" and "建议" in reply["messages"][0]["text"]
+            ws.send_json({"type": "button", "title": "投票", "payload": "/vote"})
+            until_reply(ws)
+            # 还有别的事 brings the same start buttons back
+            ws.send_json({"type": "button", "title": "还有别的事", "payload": "kiosk:home"})
+            home = until_reply(ws)[-1]
+            assert titles(home)[-2:] == ["提建议", "投票"]
+    assert [m["message"] for m in dialogue.received] == ["/propose", "/vote"]
+
+
+def test_without_yishi_the_welcome_still_works(kiosk_app) -> None:
+    app, _, _ = kiosk_app()
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        _, greeting = hello(ws)
+    assert "投票" not in titles(greeting) and "提建议" in titles(greeting)
+    # the demo community's notices, shown and not read to someone who just arrived
+    assert [n["title"] for n in greeting["notices"]["items"]][-1] == "停水通知"
+
+
+def test_no_microphone_greeting_points_to_the_buttons(kiosk_app) -> None:
+    app, _, _ = kiosk_app()
+    with TestClient(app) as client:
+        with client.websocket_connect("/kiosk/ws") as ws:  # no input device at all
+            ws.send_json({"type": "hello", "session": None, "mic": "none"})
+            ws.receive_json()
+            greeting = ws.receive_json()
+            assert greeting["messages"][0]["text"] == GREETING_TOUCH
+            assert "说话" not in greeting["speech"] and "跟我说" not in greeting["speech"]
+            ws.send_json({"type": "button", "title": "还有别的事", "payload": "kiosk:home"})
+            assert until_reply(ws)[-1]["messages"][0]["text"] == HOME_TOUCH
+        with client.websocket_connect("/kiosk/ws") as ws:  # the microphone fails after the welcome
+            _, greeting = hello(ws)
+            assert greeting["messages"][0]["text"] == GREETING
+            ws.send_json({"type": "mic", "ok": False})
+            again = ws.receive_json()
+            assert again["type"] == "reply" and again["messages"][0]["text"] == GREETING_TOUCH
+            assert again["audio"] and again.get("autoplay") is not False  # said, not only shown
+            assert titles(again)[:4] == ["我要报事", "我想问问", "我要办事", "查进度"]
+            ws.send_json({"type": "ping"})  # nothing else was sent
+            assert ws.receive_json()["type"] == "pong"
+
+
+def test_notices_are_shown_on_the_welcome_and_read_after_idle(kiosk_app, tmp_path) -> None:
+    app, service, _ = kiosk_app(idle_timeout_s=0.6)
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        add_notices(tmp_path, 4)
+        _, greeting = hello(ws)
+        notices = greeting["notices"]
+        # the 3 newest, newest first; shown at once but not read to someone who just arrived
+        assert [n["title"] for n in notices["items"]] == [
+            "第4号通知：停水安排",
+            "第3号通知：停水安排",
+            "第2号通知：停水安排",
+        ]
+        assert notices["audio"] is None and notices["autoplay"] is False
+        assert notices["speech"].startswith("社区公告，共三条。第一条：第4号通知：停水安排。")
+        # 再听一遍: read on request
+        ws.send_json({"type": "command", "name": "notices"})
+        again = ws.receive_json()
+        assert again["type"] == "notices" and again["audio"].startswith("data:audio/wav")
+        # 再说一遍 repeats the greeting: the notices are shown again, never read by it
+        ws.send_json({"type": "command", "name": "repeat"})
+        repeat = until_reply(ws)[-1]
+        assert repeat["notices"]["audio"] is None and repeat["notices"]["autoplay"] is False
+        # idle: the welcome comes back silently, and the notices are read out once
+        assert ws.receive_json()["type"] == "reset"
+        idle = ws.receive_json()
+        assert idle["autoplay"] is False and idle["messages"][0]["text"] == GREETING
+        assert idle["notices"]["autoplay"] is True
+        assert idle["notices"]["audio"].startswith("data:audio/wav;base64,")
+        assert len(idle["notices"]["items"]) == 3
+
+
+def test_page_idle_reset_reads_the_notices_too(kiosk_app, tmp_path) -> None:
+    app, _, _ = kiosk_app()
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "command", "name": "reset", "reason": "idle"})
+        assert ws.receive_json()["type"] == "reset"
+        assert ws.receive_json()["notices"]["autoplay"] is True
+        ws.send_json({"type": "command", "name": "reset"})  # 办完了: the next person, no reading
+        assert ws.receive_json()["type"] == "reset"
+        assert ws.receive_json()["notices"]["autoplay"] is False
+
+
+def test_notice_speech_is_short_and_plain() -> None:
+    long = (
+        "请各位居民注意，本周小区内将分批进行管道检修。" + "外墙清洗和绿化修剪，道路临时封闭。" * 8
+    )
+    body = short_body(long)  # whole sentences, about 90 characters
+    assert long.startswith(body) and body.endswith("。") and 45 <= len(body) <= 120
+    one = notices_speech([Notice(title="停水通知", body="明天停水。", date="12月4日")])
+    assert one == "社区公告，共一条。第一条：停水通知。明天停水。"
+    many = notices_speech([Notice(title="通知", body=long, date="")] * 2)
+    assert many.startswith("社区公告，共两条。第一条：通知。请各位居民注意，")
+    assert many.endswith("详细内容请看屏幕。")
+    assert local_date("2026-12-04T08:06+08:00") == "12月4日" and local_date("x") == ""
