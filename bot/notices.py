@@ -4,7 +4,8 @@ The case system publishes notices to the whole community, to grids or to buildin
 (``GET /api/notices/feed``). A background loop reads the feed from the last id it finished,
 works out who should hear each new notice and sends it, one chat at a time:
 
-* a chat that talked to the bot gets the whole community's notices (the default);
+* a chat that talked to the bot gets the whole community's notices published since (the
+  default; a notice is news, not a backlog handed to whoever says hello first);
 * a chat that told us its building (/tongzhi, 通知设置) also gets that building's and its grid's;
 * 都要: every notice; 不要通知: none.
 
@@ -210,7 +211,10 @@ class NoticePusher:
         if self._stale(notice):
             logger.info("Notice %d is old or has ended; not pushed", notice.id)
             return 0
-        audience = await asyncio.to_thread(self.store.notice_audience)
+        published = notice.published_at.timestamp()
+        audience = [
+            p for p in await asyncio.to_thread(self.store.notice_audience) if p.since <= published
+        ]  # news: a chat that came later is not sent what was published before it came
         targets = await self._in_scope(notice, audience)
         text = notice_text(notice)
         sent = 0

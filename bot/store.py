@@ -124,6 +124,8 @@ class NoticePref:
     wants: NoticeWants = NoticeWants.COMMUNITY
     building: str | None = None
     blocked: bool = False
+    since: float = 0.0
+    """When the chat first talked to the bot (epoch seconds): older notices are not pushed."""
 
 
 class InboxState(StrEnum):
@@ -596,4 +598,5 @@ def _notice_pref(row: sqlite3.Row) -> NoticePref:
         wants=NoticeWants(row["wants"]),
         building=row["building"],
         blocked=bool(row["blocked"]),
+        since=float(row["since"]),
     )

@@ -129,13 +129,13 @@ async def test_hub_down_blocked_chats_and_old_notices(
 ):
     caplog.set_level(logging.INFO)
     fake_cases.notices_down = True
-    fake_cases.publish("三天前的通知", published_at=datetime.now(UTC) - timedelta(days=4))
-    fake_cases.publish("今晚停气", expires_at=datetime.now(UTC) + timedelta(hours=5))
     fake_tg.blocked_chats.add(SEVEN)
     application = bot_factory()
     store = application.bot_data.services.store
     store.seen_chat(FIVE)
     store.seen_chat(SEVEN)
+    fake_cases.publish("四天前的通知", published_at=datetime.now(UTC) - timedelta(days=4))
+    fake_cases.publish("今晚停气", expires_at=datetime.now(UTC) + timedelta(hours=5))
     async with running(application):
         await asyncio.sleep(0.5)
         assert store.cursor(CURSOR) == 0 and fake_tg.texts(FIVE) == []
@@ -147,7 +147,7 @@ async def test_hub_down_blocked_chats_and_old_notices(
         store.seen_chat(SEVEN)  # talks again: reachable again
         assert not store.notice_pref(SEVEN).blocked
     assert "（到" in call.text and "为止）" in call.text
-    assert not any("三天前" in t for t in fake_tg.texts(FIVE))
+    assert not any("四天前" in t for t in fake_tg.texts(FIVE))
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
     assert chat_ref(SEVEN) in logged and str(SEVEN) not in logged and str(FIVE) not in logged
 
@@ -185,3 +185,18 @@ async def test_elder_mode_hears_the_notice_too(live_bot, fake_tg, fake_cases: Fa
     notice = await fake_tg.wait_text(FIVE, "明天上午停电检修", start=mark)
     assert notice.buttons[0]["text"] == f"👉 {texts.NOTICE_SETTINGS_BUTTON} 👈"
     await fake_tg.wait_for(lambda c: c.method == "sendVoice" and c.chat_id == FIVE, start=mark)
+
+
+async def test_a_chat_that_comes_later_is_not_sent_older_notices(
+    live_bot, fake_tg, fake_cases: FakeCases
+):
+    fake_tg.send_text(FIVE, "/start")
+    await fake_tg.wait_text(FIVE, "邻里小助手")
+    fake_cases.publish("先发的通知")
+    await fake_tg.wait_text(FIVE, "先发的通知")
+    fake_tg.send_text(SEVEN, "/start")
+    await fake_tg.wait_text(SEVEN, "邻里小助手")
+    fake_cases.publish("后发的通知")
+    await fake_tg.wait_text(SEVEN, "后发的通知")
+    await fake_tg.wait_text(FIVE, "后发的通知")
+    assert not any("先发的通知" in t for t in fake_tg.texts(SEVEN))
