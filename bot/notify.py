@@ -66,7 +66,7 @@ class Push:
     """A message from an outbox for one resident (one outbox row)."""
 
     SOURCE: ClassVar[str] = ""
-    """Which outbox it came from (a ``pushes`` key in the store)."""
+    """Which outbox it came from (its key in the store's ``outbox_pushes``)."""
 
     outbox_id: int
     """Outbox row id (acknowledged after delivery)."""
