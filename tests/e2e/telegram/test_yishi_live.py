@@ -77,28 +77,59 @@ async def choose(fake_tg: FakeTelegram, chat_id: int, label: str) -> None:
     await fake_tg.wait_for(lambda c: c.chat_id == chat_id and c.text.startswith("好的"), start=mark)
 
 
-async def test_a_proposal_decision_reaches_the_proposer_once(
-    yishi_bot, fake_tg, chat_id, live_stack
-):
-    token = service_token(live_stack)
-    async with DeliberationClient(live_stack.hub_url, token) as client:
+async def propose(live_stack: Any, chat_id: int, what: str) -> int:
+    """A resident's proposal from this chat, submitted as the dialogue does; its number."""
+    async with DeliberationClient(live_stack.hub_url, service_token(live_stack)) as client:
         receipt = await client.submit_proposal(
-            ProposalIn(what="在小区北门装一个快递柜", why="老人取快递要走很远", channel="telegram",
+            ProposalIn(what=what, why="老人多，方便大家", channel="telegram",
                        resident_key=f"tg:{chat_id}", idempotency_key=secrets.token_hex(8))
         )  # fmt: skip
+    return receipt.number
+
+
+async def moderate(live_stack: Any, number: int, action: str, **body: str) -> None:
+    """Staff approve or decline (service token, named like a console member)."""
     async with httpx.AsyncClient(
         base_url=live_stack.hub_url,
-        headers={"Authorization": f"Bearer {token}", "X-Staff-Name": "e2e"},
+        headers={"Authorization": f"Bearer {service_token(live_stack)}", "X-Staff-Name": "e2e"},
     ) as staff:
-        response = await staff.post(f"/api/deliberation/proposals/{receipt.number}/approve")
+        response = await staff.post(
+            f"/api/deliberation/proposals/{number}/{action}", json=body or None
+        )
         assert response.status_code == 200, response.text
-    said = f"您提的第{receipt.number}号建议已通过审核"
-    await fake_tg.wait_text(chat_id, said, timeout=30)
-    await asyncio.sleep(1.5)  # several more rounds of both outboxes
-    assert len([t for t in fake_tg.texts(chat_id) if said in t]) == 1
-    async with DeliberationClient(live_stack.hub_url, token) as client:
+
+
+async def left_for(live_stack: Any, chat_id: int) -> list[Any]:
+    """The chat's messages still waiting in the 议事 outbox."""
+    async with DeliberationClient(live_stack.hub_url, service_token(live_stack)) as client:
         left = await client.fetch_outbox("telegram")
-    assert all(item.recipient != str(chat_id) for item in left)  # acknowledged
+    return [item for item in left if item.recipient == str(chat_id)]
+
+
+async def test_proposal_decisions_reach_the_proposer_once(yishi_bot, fake_tg, chat_id, live_stack):
+    approved = await propose(live_stack, chat_id, "在小区北门装一个快递柜")
+    declined = await propose(live_stack, chat_id, "把小区花园改成停车场")
+    await moderate(live_stack, approved, "approve")
+    await moderate(live_stack, declined, "decline", reason="花园是大家休息的地方")
+    yes = f"您提的第{approved}号建议已通过审核"
+    no = f"您提的第{declined}号建议这次没有通过审核，原因是：花园是大家休息的地方"
+    await fake_tg.wait_text(chat_id, yes, timeout=30)
+    await fake_tg.wait_text(chat_id, no, timeout=30)
+    await asyncio.sleep(1.5)  # several more rounds of both outboxes
+    assert len([t for t in fake_tg.texts(chat_id) if yes in t]) == 1
+    assert len([t for t in fake_tg.texts(chat_id) if no in t]) == 1
+    assert await left_for(live_stack, chat_id) == []  # acknowledged
+
+
+async def test_a_chat_that_blocked_the_bot_is_acknowledged(yishi_bot, fake_tg, chat_id, live_stack):
+    fake_tg.blocked_chats.add(chat_id)
+    number = await propose(live_stack, chat_id, "楼下的长椅修一修")
+    await moderate(live_stack, number, "approve")
+    deadline = asyncio.get_running_loop().time() + 30
+    while await left_for(live_stack, chat_id):
+        assert asyncio.get_running_loop().time() < deadline, "never acknowledged"
+        await asyncio.sleep(0.2)
+    assert fake_tg.texts(chat_id) == []
 
 
 async def test_notices_reach_the_chats_in_scope_once(yishi_bot, fake_tg, live_stack):
