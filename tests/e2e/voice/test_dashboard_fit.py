@@ -1,8 +1,11 @@
 """The wall dashboard in real Chromium at 1920×1080 with a busy week: one screen, nothing runs off
-it, and its figures are the hub's (cases/metrics.py) — the chart adds up to 本周报事."""
+it, and its figures are the hub's (cases/metrics.py) — the chart adds up to 本周报事. 议事: an
+open poll (question, turnout, tally) and a decision (status, latest progress note) at 1920×1080
+and 390 px, and the plain Chinese empty states. Screenshots: ``var/screenshots/dashboard/``."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from cases.db import make_engine
 from cases.models import Notice
-from tests.e2e.voice.conftest import screenshot
+from tests.e2e.voice.conftest import run_axe, screenshot
+from tests.e2e.voice.test_kiosk_accessibility import check_design_numbers
+from tests.paths import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -96,3 +101,139 @@ def test_dashboard_fits_one_1080p_screen_and_adds_up(hub_only, chromium) -> None
         " parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
     )
     assert min(sizes) >= 30, sizes
+
+
+# ----- 议事 on the wall: open polls (question, turnout, tally) and decisions ------------------
+STAFF = {"X-Staff-Name": "wang"}
+QUESTION = "小区东门旁边加装一排电动车充电桩，晚上十点以后停止充电，您同意吗？"
+PROGRESS = "已经联系好施工队，下周一开始在3号楼南侧装新的路灯，大约一周装完。"
+SHOTS = ROOT / "var" / "screenshots" / "dashboard"
+VOTES = (("5", "2", "301", "同意"), ("5", "1", "102", "同意"), ("3", "1", "201", "不同意"),
+         ("8", "2", "502", "同意"), ("12", "1", "401", "弃权"))  # fmt: skip
+"""Demo households (``deliberation/households.py``): the phone tail is the building's last
+digit + unit + the room's last two digits (5号楼2单元301室 → 5201)."""
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _seed_yishi(hub) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
+    """An open poll with five households' votes, and a decision 办理中 with a progress note."""
+    with hub.client() as client:
+        poll = client.post("/api/deliberation/polls", headers=STAFF, json={"question": QUESTION})
+        assert poll.status_code == 201, poll.text
+        number = poll.json()["number"]
+        for building, unit, room, option in VOTES:
+            tail = building[-1] + unit + room[-2:]
+            vote = client.post(f"/api/deliberation/polls/{number}/votes", json={
+                "building": building, "unit": unit, "room": room, "option": option,
+                "phone_last4": tail, "channel": "kiosk",
+            })  # fmt: skip
+            assert vote.status_code == 200, vote.text
+        done = client.post(
+            "/api/deliberation/polls", headers=STAFF, json={"question": "3号楼南侧加装路灯"}
+        ).json()["number"]
+        assert client.post(f"/api/deliberation/polls/{done}/close", headers=STAFF).is_success
+        body = {"poll_id": done, "adopted": True, "note": "居民同意，采纳。"}
+        made = client.post("/api/deliberation/decisions", headers=STAFF, json=body)
+        assert made.status_code == 201, made.text
+        decision = made.json()["number"]
+        moved = client.post(f"/api/deliberation/decisions/{decision}/progress", headers=STAFF,
+                            json={"status": "in_progress", "note": PROGRESS})  # fmt: skip
+        assert moved.status_code == 200, moved.text
+        return client.get(f"/api/deliberation/polls/{number}").json(), moved.json()
+
+
+def _yishi_fits(page, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+    overflow = page.evaluate(
+        """([w, h]) => [...document.querySelectorAll(
+                '.yishi, .yishi .panel, #polls, #decisions, .poll, .decision, .tally li')]
+            .map((e) => { const r = e.getBoundingClientRect();
+              return {id: e.id || e.className || e.tagName, bottom: r.bottom, right: r.right,
+                      over: e.scrollHeight - e.clientHeight,
+                      overX: e.scrollWidth - e.clientWidth}; })
+            .filter((b) => b.bottom > h + 0.5 || b.right > w + 0.5 || b.overX > 1
+                           || (b.over > 1 && !b.id.includes('poll-q')))""",
+        [width, height],
+    )
+    assert overflow == [], overflow
+
+
+def test_dashboard_shows_polls_and_decisions_readably(hub_only, chromium) -> None:
+    poll, decision = _seed_yishi(hub_only)
+    assert poll["households"] == len(VOTES) and poll["eligible_households"] == 400
+    page = chromium.new_page(1920, 1080)
+    page.goto(f"{hub_only.url}/kiosk/dashboard")
+    page.wait_for_function("document.body.dataset.yishi === '1'")
+    page.wait_for_function("document.body.dataset.loaded === '1'")
+    shot(page, "yishi_1080p")
+    size = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert size[0] <= 1920 and size[1] <= 1080, size
+    _yishi_fits(page, 1920, 1080)
+
+    # the open poll: its question, turnout (households that voted / households in scope), tally
+    block = page.locator(f".poll[data-poll='{poll['number']}']")
+    if block.count() == 0:  # other tests' polls are open too: they take turns on the screen
+        page.wait_for_selector(f".poll[data-poll='{poll['number']}']", timeout=120_000)
+    text = block.inner_text()
+    assert QUESTION[:12] in text
+    assert f"已有 {len(VOTES)} 户投票，共 400 户，占 1%" in text.replace("\n", ""), text
+    tally = block.locator(".tally li").all_inner_texts()
+    assert [t.replace("\n", " ").split() for t in tally] == [
+        ["同意", "3", "票"], ["不同意", "1", "票"], ["弃权", "1", "票"]
+    ]  # fmt: skip
+    assert "投票到 " in text and "截止" in text
+    # the decision: where it is on 采纳 → 办理中 → 已完成, and its latest progress note
+    item = page.locator(f".decision[data-decision='{decision['number']}']")
+    if item.count() == 0:
+        page.wait_for_selector(f".decision[data-decision='{decision['number']}']", timeout=120_000)
+    assert item.locator(".step.now").inner_text() == "办理中"
+    assert [s for s in item.locator(".step").all_inner_texts()] == ["采纳", "办理中", "已完成"]
+    assert PROGRESS[:10] in item.locator(".d-note").inner_text()
+    assert "居民同意" not in item.inner_text()  # only the latest note
+    body = page.inner_text("body")
+    assert not re.search(r"[A-Za-z]", body.replace("\n", "")), body
+    assert run_axe(page) == []
+    sizes = check_design_numbers(page, check_line_height=False)["texts"]
+    yishi_sizes = page.evaluate(
+        "[...document.querySelectorAll('.yishi h2, .poll-q, .tally li, .decision h3')]"
+        ".map((e) => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(yishi_sizes) >= 30, yishi_sizes  # from 3 m away
+
+    # 390 px wide: one column, the page scrolls, nothing cut at the side
+    narrow = chromium.new_page(390, 844)
+    narrow.goto(f"{hub_only.url}/kiosk/dashboard")
+    narrow.wait_for_function("document.body.dataset.yishi === '1'")
+    width = narrow.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    assert narrow.locator(".poll").count() >= 1 and narrow.locator(".decision").count() >= 1
+    chart = narrow.locator("#chart").bounding_box()
+    for left, right in narrow.evaluate(
+        "[...document.querySelectorAll('#chart svg text')].map((e) => {"
+        " const r = e.getBoundingClientRect(); return [r.left, r.right]; })"
+    ):
+        assert left >= chart["x"] - 1 and right <= chart["x"] + chart["width"] + 1  # no cut label
+    check_design_numbers(narrow, check_line_height=False)
+    shot(narrow, "yishi_390")
+
+
+def test_dashboard_says_plainly_when_nothing_is_open(hub_only, chromium) -> None:
+    page = chromium.new_page(1920, 1080)
+    page.route("**/api/deliberation/polls?open=true", lambda route: route.fulfill(json=[]))
+    page.route("**/api/deliberation/decisions", lambda route: route.fulfill(json=[]))
+    page.goto(f"{hub_only.url}/kiosk/dashboard")
+    page.wait_for_function("document.body.dataset.yishi === '1'")
+    assert page.inner_text("#polls") == "现在没有正在进行的投票。"
+    assert page.inner_text("#decisions") == "还没有议事结果。"
+    shot(page, "yishi_empty_1080p")
+    broken = chromium.new_page(1920, 1080)  # a hub without 议事: the rest of the wall still works
+    broken.route("**/api/deliberation/**", lambda route: route.fulfill(status=404, json={}))
+    broken.goto(f"{hub_only.url}/kiosk/dashboard")
+    broken.wait_for_function("document.body.dataset.yishi === 'error'")
+    broken.wait_for_function("document.body.dataset.loaded === '1'")
+    assert "暂时取不到" in broken.inner_text("#polls")

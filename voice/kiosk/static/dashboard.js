@@ -1,6 +1,9 @@
-// Wall dashboard: draws its own SVG chart from /api/public/stats and /api/public/notices.
-// Every figure is defined once in the hub (cases/metrics.py); this page only shows them, and
-// shows only what fits one screen (the chart folds its smallest rows into 其余N类).
+// Wall dashboard: draws its own SVG chart from /api/public/stats and /api/public/notices, and
+// 议事 from the deliberation part's public endpoints (/api/deliberation/polls?open=true: each
+// open poll's question, turnout and tally; /api/deliberation/decisions: each decision's status
+// and latest progress note). Every figure is defined once in the hub (cases/metrics.py,
+// deliberation/polls.py); this page only shows them, and shows only what fits one screen (the
+// chart folds its smallest rows into 其余N类; polls and decisions that do not fit take turns).
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -41,22 +44,24 @@
     const rows = fitRows(items, Math.max(1, Math.floor(height / MIN_ROW)));
     const rowH = Math.min(84, height / rows.length);
     const longest = Math.max(...rows.map((r) => r.name.length));
-    const labelW = Math.min(width * 0.4, longest * FONT + 20);
-    const numW = String(Math.max(...rows.map((r) => r.count))).length * FONT * 0.6 + 24;
+    // labels as large as the width allows (a phone gets smaller ones, never cut-off ones)
+    const font = Math.max(24, Math.min(FONT, (width * 0.45 - 20) / longest));
+    const labelW = Math.min(width * 0.45, longest * font + 20);
+    const numW = String(Math.max(...rows.map((r) => r.count))).length * font * 0.6 + 24;
     const max = Math.max(...rows.filter((r) => !r.folded).map((r) => r.count), 1);
     const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img',
       'data-total': String(rows.reduce((n, r) => n + r.count, 0)),
       'aria-label': '本周报事分类：' + rows.map((r) => `${r.name}${r.count}件`).join('，') });
     rows.forEach((r, i) => {
-      const y = i * rowH, mid = y + rowH / 2 + FONT * 0.35;
-      svg.appendChild(el('text', { x: labelW - 16, y: mid, 'text-anchor': 'end', 'font-size': FONT, fill: '#111' }, r.name));
+      const y = i * rowH, mid = y + rowH / 2 + font * 0.35;
+      svg.appendChild(el('text', { x: labelW - 16, y: mid, 'text-anchor': 'end', 'font-size': font, fill: '#111' }, r.name));
       if (r.folded) { // several small categories together: a number, not a bar to compare
-        svg.appendChild(el('text', { x: labelW, y: mid, 'font-size': FONT, 'font-weight': 'bold', fill: '#111' }, `共${r.count}件`));
+        svg.appendChild(el('text', { x: labelW, y: mid, 'font-size': font, 'font-weight': 'bold', fill: '#111' }, `共${r.count}件`));
         return;
       }
       const w = Math.max(6, (width - labelW - numW) * r.count / max);
       svg.appendChild(el('rect', { x: labelW, y: y + rowH * 0.15, width: w, height: rowH * 0.7, rx: 8, fill: BLUE }));
-      svg.appendChild(el('text', { x: labelW + w + 12, y: mid, 'font-size': FONT, 'font-weight': 'bold', fill: '#111' }, String(r.count)));
+      svg.appendChild(el('text', { x: labelW + w + 12, y: mid, 'font-size': font, 'font-weight': 'bold', fill: '#111' }, String(r.count)));
     });
     box.appendChild(svg);
   }
@@ -103,7 +108,7 @@
       const li = document.createElement('li');
       const h = document.createElement('h3'); h.textContent = n.title;
       const p = document.createElement('p'); p.className = 'body'; p.textContent = n.body;
-      const d = document.createElement('p'); d.className = 'date'; d.textContent = (n.published_at || '').slice(0, 10);
+      const d = document.createElement('p'); d.className = 'date'; d.textContent = localWhen((n.published_at || '').slice(0, 10));
       li.append(h, p, d);
       ul.appendChild(li);
     }
@@ -111,6 +116,142 @@
     while (ul.children.length > 1 && ul.scrollHeight > ul.clientHeight + 1) ul.lastElementChild.remove();
     const first = ul.firstElementChild;
     if (first && ul.scrollHeight > ul.clientHeight + 1) first.querySelector('.body')?.remove();
+  }
+
+  // ----- 议事 ---------------------------------------------------------------------------------
+  const ROTATE_MS = 15000; // polls and decisions that do not fit take turns on the screen
+  const yishi = { loaded: false, polls: null, decisions: null, pollStart: 0, decisionStart: 0, pollShown: 0, decisionShown: 0 };
+
+  function node(tag, cls, text) {
+    const n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+  function meter(fraction, label) {
+    const m = node('div', 'meter');
+    m.setAttribute('role', 'img');
+    m.setAttribute('aria-label', label);
+    const bar = node('span');
+    bar.style.width = `${Math.max(0, Math.min(100, fraction * 100)).toFixed(1)}%`;
+    m.appendChild(bar);
+    return m;
+  }
+  /** "2026-12-11 18:00" (local, from the hub) → "12月11日 18:00". */
+  function localWhen(text) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}:\d{2}))?/.exec(text || '');
+    if (!m) return text || '';
+    return `${Number(m[2])}月${Number(m[3])}日` + (m[4] ? ` ${m[4]}` : '');
+  }
+  function pollBlock(p) {
+    const box = node('article', 'poll');
+    box.dataset.poll = String(p.number);
+    box.appendChild(node('h3', 'poll-q', p.question));
+    const pct = Math.round((p.turnout || 0) * 100);
+    const turnout = node('p', 'turnout');
+    turnout.append(node('b', '', `已有 ${p.households} 户投票`), `，共 ${p.eligible_households} 户，占 `,
+      node('span', 'pct', `${pct}%`));
+    box.append(turnout, meter(p.turnout || 0, `投票户数占 ${pct}%`));
+    const tally = node('ul', 'tally');
+    const total = (p.counts || []).reduce((a, b) => a + b, 0);
+    (p.options || []).forEach((option, i) => {
+      const count = (p.counts || [])[i] || 0;
+      const li = node('li');
+      const bar = node('span', 'bar');
+      const fill = node('span');
+      fill.style.width = total ? `${(100 * count / total).toFixed(1)}%` : '0';
+      bar.appendChild(fill);
+      li.append(node('span', 'opt', option), bar, node('span', 'cnt', `${count} 票`));
+      tally.appendChild(li);
+    });
+    box.appendChild(tally);
+    if (p.closes_at) box.appendChild(node('p', 'closes', `投票到 ${localWhen(p.closes_at)} 截止`));
+    return box;
+  }
+  const STEPS = [['adopted', '采纳'], ['in_progress', '办理中'], ['done', '已完成']];
+  function decisionBlock(d) {
+    const box = node('article', 'decision');
+    box.dataset.decision = String(d.number);
+    box.dataset.status = d.status;
+    box.appendChild(node('h3', '', d.title));
+    const steps = node('p', 'steps');
+    steps.setAttribute('aria-label', `办理情况：${d.status_label}`);
+    if (d.status === 'rejected') {
+      steps.appendChild(node('span', 'step now s-rejected', d.status_label || '未采纳'));
+    } else {
+      const at = STEPS.findIndex(([code]) => code === d.status);
+      STEPS.forEach(([code, label], i) => {
+        if (i) steps.appendChild(node('span', 'arrow', '→'));
+        const cls = i === at ? `step now s-${code}` : (i < at ? 'step done' : 'step');
+        steps.appendChild(node('span', cls, label));
+      });
+    }
+    box.appendChild(steps);
+    const notes = (d.notes || []).filter((n) => (n.text || '').trim());
+    const last = notes[notes.length - 1];
+    if (last) {
+      const p = node('p', 'd-note');
+      p.append(node('span', 'd-when', `${localWhen(last.at).split(' ')[0]}：`), last.text);
+      box.appendChild(p);
+    }
+    return box;
+  }
+  /** Show ``items`` from ``start`` while they fit ``box`` (at least one); how many were shown. */
+  function fitList(box, items, start, make) {
+    box.replaceChildren();
+    box.classList.remove('short');
+    let shown = 0;
+    for (let k = 0; k < items.length; k += 1) {
+      const block = make(items[(start + k) % items.length]);
+      box.appendChild(block);
+      if (box.scrollHeight > box.clientHeight + 1) {
+        if (shown === 0) { box.classList.add('short'); shown = 1; } else block.remove();
+        break;
+      }
+      shown += 1;
+    }
+    return shown;
+  }
+  function emptyNote(box, text) {
+    box.replaceChildren(node('p', 'empty', text));
+  }
+  function renderPolls() {
+    const box = $('polls'), count = $('polls-count');
+    if (!yishi.loaded) return;
+    count.textContent = '';
+    if (yishi.polls === null) { emptyNote(box, '投票情况暂时取不到，稍后自动再试。'); return; }
+    if (!yishi.polls.length) { emptyNote(box, '现在没有正在进行的投票。'); return; }
+    yishi.pollStart %= yishi.polls.length;
+    yishi.pollShown = fitList(box, yishi.polls, yishi.pollStart, pollBlock);
+    if (yishi.pollShown < yishi.polls.length) count.textContent = `共${yishi.polls.length}项，轮流显示`;
+  }
+  function renderDecisions() {
+    const box = $('decisions'), count = $('decisions-count');
+    if (!yishi.loaded) return;
+    count.textContent = '';
+    if (yishi.decisions === null) { emptyNote(box, '议事结果暂时取不到，稍后自动再试。'); return; }
+    if (!yishi.decisions.length) { emptyNote(box, '还没有议事结果。'); return; }
+    yishi.decisionStart %= yishi.decisions.length;
+    yishi.decisionShown = fitList(box, yishi.decisions, yishi.decisionStart, decisionBlock);
+    if (yishi.decisionShown < yishi.decisions.length) count.textContent = `共${yishi.decisions.length}项，轮流显示`;
+  }
+  async function refreshYishi() {
+    const get = (url) => fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(r.status)));
+    const [polls, decisions] = await Promise.allSettled([
+      get('/api/deliberation/polls?open=true'), get('/api/deliberation/decisions'),
+    ]);
+    yishi.polls = polls.status === 'fulfilled' ? polls.value : null;
+    yishi.decisions = decisions.status === 'fulfilled' ? decisions.value : null;
+    yishi.loaded = true;
+    renderPolls();
+    renderDecisions();
+    document.body.dataset.yishi = polls.status === 'fulfilled' && decisions.status === 'fulfilled' ? '1' : 'error';
+  }
+  function rotate() { // the next ones that did not fit, if any
+    if (yishi.polls && yishi.pollShown < yishi.polls.length) { yishi.pollStart += yishi.pollShown; renderPolls(); }
+    if (yishi.decisions && yishi.decisionShown < yishi.decisions.length) {
+      yishi.decisionStart += yishi.decisionShown; renderDecisions();
+    }
   }
 
   let zone = 'Asia/Shanghai'; // until the hub says (stats.timezone)
@@ -137,9 +278,12 @@
     $('clock').textContent = now.toLocaleDateString('zh-CN', { ...tz, month: 'long', day: 'numeric', weekday: 'long' }) +
       ' ' + now.toLocaleTimeString('zh-CN', { ...tz, hour: '2-digit', minute: '2-digit' });
   }
-  window.addEventListener('resize', () => barChart(lastItems));
+  window.addEventListener('resize', () => { barChart(lastItems); renderPolls(); renderDecisions(); });
   tick();
   setInterval(tick, 30000);
   refresh();
+  refreshYishi();
   setInterval(refresh, 60000);
+  setInterval(refreshYishi, 60000);
+  setInterval(rotate, ROTATE_MS);
 })();
