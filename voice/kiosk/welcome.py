@@ -40,10 +40,18 @@ class Notice:
     body: str
     date: str
     """Local date for reading (``12月4日``), or empty."""
+    scope: str = ""
+    """Whom it is for when not the whole community (``3号楼、5号楼``, ``第一网格``), else empty."""
 
     def to_dict(self) -> dict[str, str]:
         """For the page."""
-        return {"title": self.title, "body": self.body, "date": self.date}
+        return {"title": self.title, "body": self.body, "date": self.date, "scope": self.scope}
+
+
+def scope_of(raw: dict) -> str:
+    """The notice's audience in words, empty for the whole community (or an older hub)."""
+    label = str(raw.get("scope_label") or "").strip()
+    return "" if raw.get("scope_kind", "community") == "community" or label == "全社区" else label
 
 
 def local_date(published_at: str | None) -> str:
@@ -77,7 +85,8 @@ def notices_speech(notices: list[Notice]) -> str:
     for ordinal, notice in zip(ORDINALS, notices, strict=False):
         title = _SYMBOLS.sub("", notice.title).rstrip("。.！!？? ")
         body = short_body(notice.body).rstrip("。. ")
-        parts.append(f"{ordinal}：{title}。" + (f"{body}。" if body else ""))
+        whom = f"{notice.scope}：" if notice.scope else ""
+        parts.append(f"{ordinal}，{whom}{title}。" + (f"{body}。" if body else ""))
     count = ("一条", "两条", "三条")[min(len(parts), 3) - 1]
     tail = "详细内容请看屏幕。" if any(short_body(n.body) != n.body for n in notices) else ""
     return f"社区公告，共{count}。" + "".join(parts) + tail
@@ -116,6 +125,7 @@ class WelcomeBoard:
                         title=str(n.get("title") or "").strip(),
                         body=str(n.get("body") or "").strip(),
                         date=local_date(n.get("published_at")),
+                        scope=scope_of(n),
                     )
                     for n in resp.json()[:MAX_NOTICES]
                     if isinstance(n, dict) and (n.get("title") or n.get("body"))

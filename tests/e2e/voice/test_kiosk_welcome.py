@@ -11,6 +11,7 @@ are the dialogue's business): these tests check what the kiosk sends it.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,27 @@ def open_poll(hub) -> dict:  # type: ignore[no-untyped-def]
         return made.json()
 
 
+def publish_for_building(hub, building: str) -> str:  # type: ignore[no-untyped-def]
+    """Staff publish a notice for one building (straight into the case system's database: the
+    console's form needs a login); its title."""
+    from sqlalchemy.orm import Session
+
+    from cases.db import make_engine
+    from cases.models import Notice
+
+    title = f"{building}号楼明天停电检修"
+    engine = make_engine(f"sqlite:///{hub.data_dir.resolve() / 'cases.db'}")
+    with Session(engine) as session:
+        now = datetime.now(UTC)
+        notice = Notice(title=title, body="明天上午8点到12点停电，电梯暂停使用。", published_at=now)
+        notice.scope_kind, notice.scope_values = "buildings", [building]
+        notice.expires_at = now + timedelta(days=1)
+        session.add(notice)
+        session.commit()
+    engine.dispose()
+    return title
+
+
 def page_fits(page, width: int, height: int | None = None) -> None:  # type: ignore[no-untyped-def]
     size = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
@@ -66,6 +88,7 @@ def start_titles(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_welcome_offers_yishi_and_shows_the_notices(hub_only, chromium) -> None:
     open_poll(hub_only)
+    scoped = publish_for_building(hub_only, "3")
     with hub_only.client() as client:
         newest = [n["title"] for n in client.get("/api/public/notices").json()][:3]
     page = chromium.new_page(1920, 1080)
@@ -78,6 +101,8 @@ def test_welcome_offers_yishi_and_shows_the_notices(hub_only, chromium) -> None:
     shown = page.locator("#notices-list .notice-title").all_inner_texts()
     assert 1 <= len(shown) <= 3 and shown == newest[: len(shown)], (shown, newest)
     assert len(shown) == min(3, len(newest))  # three fit beside the buttons at 1080p
+    assert shown[0] == scoped  # the newest; whom it is for is said beside it
+    assert page.locator(".notice-date").first.inner_text().startswith("给3号楼 · ")
     assert (
         page.locator("#notices-again").is_visible() and page.locator("#notices-close").is_visible()
     )

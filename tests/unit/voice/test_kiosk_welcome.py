@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests.unit.voice.test_voice_kiosk import hello, until_reply
 from voice.kiosk.service import GREETING, GREETING_TOUCH
 from voice.kiosk.touchturns import HOME_TOUCH
-from voice.kiosk.welcome import Notice, local_date, notices_speech, short_body
+from voice.kiosk.welcome import Notice, local_date, notices_speech, scope_of, short_body
 
 STAFF = {"Authorization": "Bearer test-token", "X-Staff-Name": "wang"}
 ASK_WHAT = [{"text": "您想提什么建议？"}, {"custom": {"expect": "free"}}]
@@ -128,7 +128,7 @@ def test_notices_are_shown_on_the_welcome_and_read_after_idle(kiosk_app, tmp_pat
             "第2号通知：停水安排",
         ]
         assert notices["audio"] is None and notices["autoplay"] is False
-        assert notices["speech"].startswith("社区公告，共三条。第一条：第4号通知：停水安排。")
+        assert notices["speech"].startswith("社区公告，共三条。第一条，第4号通知：停水安排。")
         # 再听一遍: read on request
         ws.send_json({"type": "command", "name": "notices"})
         again = ws.receive_json()
@@ -165,8 +165,12 @@ def test_notice_speech_is_short_and_plain() -> None:
     body = short_body(long)  # whole sentences, about 90 characters
     assert long.startswith(body) and body.endswith("。") and 45 <= len(body) <= 120
     one = notices_speech([Notice(title="停水通知", body="明天停水。", date="12月4日")])
-    assert one == "社区公告，共一条。第一条：停水通知。明天停水。"
+    assert one == "社区公告，共一条。第一条，停水通知。明天停水。"
+    only = notices_speech([Notice(title="停水通知", body="明天停水。", date="", scope="3号楼")])
+    assert only == "社区公告，共一条。第一条，3号楼：停水通知。明天停水。"
+    assert scope_of({"scope_kind": "buildings", "scope_label": "3号楼、5号楼"}) == "3号楼、5号楼"
+    assert scope_of({"scope_kind": "community", "scope_label": "全社区"}) == scope_of({}) == ""
     many = notices_speech([Notice(title="通知", body=long, date="")] * 2)
-    assert many.startswith("社区公告，共两条。第一条：通知。请各位居民注意，")
+    assert many.startswith("社区公告，共两条。第一条，通知。请各位居民注意，")
     assert many.endswith("详细内容请看屏幕。")
     assert local_date("2026-12-04T08:06+08:00") == "12月4日" and local_date("x") == ""

@@ -200,8 +200,9 @@
       const h = document.createElement('h3'); h.className = 'notice-title'; h.textContent = n.title;
       const p = document.createElement('p'); p.className = 'notice-body'; p.textContent = n.body;
       li.append(h, p);
-      if (n.date) {
-        const d = document.createElement('p'); d.className = 'notice-date'; d.textContent = n.date + '发布';
+      const when = [n.scope ? `给${n.scope}` : '', n.date ? `${n.date}发布` : ''].filter(Boolean).join(' · ');
+      if (when) {
+        const d = document.createElement('p'); d.className = 'notice-date'; d.textContent = when;
         li.appendChild(d);
       }
       list.appendChild(li);
