@@ -173,8 +173,10 @@ async def _reset(app: FastAPI, session: KioskSession, reason: str) -> KioskSessi
         ws.state.session_id = fresh.id
         with contextlib.suppress(Exception):
             await ws.send_json({"type": "reset", "session": fresh.id, "reason": reason})
-            # nobody there: the welcome is shown, not said; after idle the notices are read once
-            greeting = await service.greeting(fresh, read_notices=reason == "idle")
+            # nobody there: the welcome is shown, not said; the notices are read once when a
+            # visit ended in silence (not again and again to an empty hall)
+            read = reason == "idle" and session.visited()
+            greeting = await service.greeting(fresh, read_notices=read)
             await ws.send_json(greeting | {"autoplay": False})
     else:
         service.sessions.pop(fresh.id, None)  # nobody is looking: no need to keep it

@@ -73,10 +73,13 @@ class KioskSession:
         if text:
             self.turns.append({"who": who, "text": text, "at": now_iso()})
 
+    def visited(self) -> bool:
+        """Someone used the kiosk in this session (said, typed or tapped an answer)."""
+        return any(t["who"] == "resident" for t in self.turns)
+
     def unfinished(self) -> bool:
         """True when the resident said something and no case closed the conversation."""
-        said = any(t["who"] == "resident" for t in self.turns)
-        return said and not self.finished and not self.draft_saved
+        return self.visited() and not self.finished and not self.draft_saved
 
     def to_draft(self, reason: str) -> Draft:
         """The draft to keep for staff."""

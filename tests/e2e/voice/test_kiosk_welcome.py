@@ -155,7 +155,12 @@ def test_notices_are_read_once_after_idle_and_stop_for_a_resident(hub_only, chro
     page.goto(f"{hub_only.url}/kiosk/")
     wait_events(page, "reply", 1)
     page.wait_for_selector("#notices-list li")
-    # nobody touches the kiosk: it resets, shows the welcome and reads the notices out once
+    # someone looks up a case and walks away: the kiosk resets to the welcome and reads the
+    # notices out once
+    before = answered(page)
+    page.locator("#answers").get_by_role("button", name="查进度", exact=True).click()
+    wait_answer(page, before)
+    assert not any(e["type"] == "notices_read" for e in page.evaluate("window.__kiosk.log"))
     wait_events(page, "reset", 1, timeout_s=HUB_IDLE_TIMEOUT_S + 60)
     wait_events(page, "notices_read", 1, timeout_s=60)
     page.wait_for_function("window.__kiosk.readingNotices === true", timeout=60_000)
@@ -178,6 +183,11 @@ def test_notices_are_read_once_after_idle_and_stop_for_a_resident(hub_only, chro
     page.wait_for_function("document.body.dataset.state === 'listening'")  # listening again
     assert [e["type"] for e in page.evaluate("window.__kiosk.log")].count("notices_read") == 2
     shot(page, "welcome_notices_closed")
+    # nobody used the kiosk since (再听一遍 and 关闭 are no visit): the next idle reset is silent
+    wait_events(page, "reset", 2, timeout_s=HUB_IDLE_TIMEOUT_S + 60)
+    page.wait_for_selector("#notices-list li")
+    page.wait_for_timeout(1500)
+    assert [e["type"] for e in page.evaluate("window.__kiosk.log")].count("notices_read") == 2
 
 
 def test_without_a_microphone_the_welcome_points_to_the_buttons(hub_only, chromium_nomic) -> None:

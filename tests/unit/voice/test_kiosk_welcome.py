@@ -137,22 +137,33 @@ def test_notices_are_shown_on_the_welcome_and_read_after_idle(kiosk_app, tmp_pat
         ws.send_json({"type": "command", "name": "repeat"})
         repeat = until_reply(ws)[-1]
         assert repeat["notices"]["audio"] is None and repeat["notices"]["autoplay"] is False
-        # idle: the welcome comes back silently, and the notices are read out once
+        # someone uses the kiosk and walks away: the welcome comes back silently, and the
+        # notices are read out once
+        ws.send_json({"type": "text", "text": "我想问问"})
+        until_reply(ws)
         assert ws.receive_json()["type"] == "reset"
         idle = ws.receive_json()
         assert idle["autoplay"] is False and idle["messages"][0]["text"] == GREETING
         assert idle["notices"]["autoplay"] is True
         assert idle["notices"]["audio"].startswith("data:audio/wav;base64,")
         assert len(idle["notices"]["items"]) == 3
+        # nobody came since: the next idle reset does not read them again
+        assert ws.receive_json()["type"] == "reset"
+        again = ws.receive_json()
+        assert again["notices"]["autoplay"] is False and again["notices"]["audio"] is None
 
 
 def test_page_idle_reset_reads_the_notices_too(kiosk_app, tmp_path) -> None:
     app, _, _ = kiosk_app()
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
         hello(ws)
+        ws.send_json({"type": "text", "text": "我想问问"})
+        until_reply(ws)
         ws.send_json({"type": "command", "name": "reset", "reason": "idle"})
         assert ws.receive_json()["type"] == "reset"
         assert ws.receive_json()["notices"]["autoplay"] is True
+        ws.send_json({"type": "text", "text": "我想问问"})
+        until_reply(ws)
         ws.send_json({"type": "command", "name": "reset"})  # 办完了: the next person, no reading
         assert ws.receive_json()["type"] == "reset"
         assert ws.receive_json()["notices"]["autoplay"] is False
