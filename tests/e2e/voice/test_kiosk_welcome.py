@@ -266,3 +266,25 @@ def test_building_picker_send_button_stays_on_a_1080p_screen(hub_only, chromium_
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 60
     check_design_numbers(narrow)
     shot(narrow, "picker_390")
+
+
+def test_notices_never_start_over_someone_at_the_kiosk(hub_only, chromium) -> None:
+    """The welcome comes back after a visit while someone is already at the screen (touched it
+    a moment ago, or is talking): the notices are shown but not read to them."""
+    page = chromium.new_page(1920, 1080)
+    page.goto(f"{hub_only.url}/kiosk/")
+    wait_events(page, "reply", 1)
+    page.wait_for_selector("#notices-list li")
+    for busy in ("window.__kiosk.lastResident = Date.now()", "window.__kiosk.state = 'recording'"):
+        before = answered(page)
+        page.locator("#answers").get_by_role("button", name="查进度", exact=True).click()
+        wait_answer(page, before)
+        page.wait_for_timeout(3500)  # the tap itself is a while ago now
+        skipped = sum(e["type"] == "notices_skipped" for e in page.evaluate("window.__kiosk.log"))
+        page.evaluate(
+            f"{busy}; window.__kiosk.ws.send("
+            "JSON.stringify({type: 'command', name: 'reset', reason: 'idle'}))"
+        )
+        wait_events(page, "notices_skipped", skipped + 1, timeout_s=60)
+        page.wait_for_selector("#notices-list li")
+        assert not any(e["type"] == "notices_read" for e in page.evaluate("window.__kiosk.log"))
