@@ -237,3 +237,65 @@ def test_dashboard_says_plainly_when_nothing_is_open(hub_only, chromium) -> None
     broken.wait_for_function("document.body.dataset.yishi === 'error'")
     broken.wait_for_function("document.body.dataset.loaded === '1'")
     assert "暂时取不到" in broken.inner_text("#polls")
+
+
+def _poll(number: int, question: str, options: list[str], counts: list[int]) -> dict:
+    households = sum(counts)
+    return {"number": number, "proposal": None, "question": question, "options": options,
+            "counts": counts, "scope": "community", "scope_label": "全社区",
+            "eligibility": "household", "eligibility_label": "每户一票", "state": "open",
+            "opens_at": "2026-12-01 08:00", "closes_at": f"2026-12-{10 + number} 18:00",
+            "opens_at_utc": "", "closes_at_utc": "", "eligible_households": 400,
+            "participants": households, "households": households,
+            "turnout": round(households / 400, 4), "threshold": None,
+            "outcome_announced": False}  # fmt: skip
+
+
+def _decision(number: int, status: str, label: str, notes: list[str]) -> dict:
+    title = f"第{number}项：{LONG[:30]}"
+    return {"number": number, "poll": None, "proposal": number, "title": title,
+            "status": status, "status_label": label, "case_no": None,
+            "notes": [{"at": f"2026-12-0{i + 1} 09:30", "status_label": None, "text": t}
+                      for i, t in enumerate(notes)]}  # fmt: skip
+
+
+def test_many_polls_and_decisions_take_turns_and_never_overflow(hub_only, chromium) -> None:
+    polls = [
+        _poll(1, LONG, ["同意", "不同意", "弃权"], [120, 30, 5]),
+        _poll(2, "2号楼前的空地改成老年活动角，您同意吗？", ["同意", "不同意", "弃权", "无所谓"],
+              [10, 2, 1, 0]),
+        _poll(3, "春节期间小区大门改为晚上十一点关门，您同意吗？", ["同意", "不同意"], [0, 0]),
+    ]  # fmt: skip
+    decisions = [
+        _decision(9, "done", "已完成", ["采纳。", "施工中。", LONG]),
+        _decision(8, "rejected", "未采纳", ["参与的户数不到三分之二，这次没有通过。"]),
+        _decision(7, "adopted", "采纳", [""]),
+        _decision(6, "in_progress", "办理中", ["已报街道审批。"]),
+    ]
+    page = chromium.new_page(1920, 1080)
+    page.route("**/api/deliberation/polls?open=true", lambda route: route.fulfill(json=polls))
+    page.route("**/api/deliberation/decisions", lambda route: route.fulfill(json=decisions))
+    page.goto(f"{hub_only.url}/kiosk/dashboard")
+    page.wait_for_function("document.body.dataset.yishi === '1'")
+    page.wait_for_function("document.body.dataset.loaded === '1'")
+    shot(page, "yishi_many_1080p")
+    size = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert size[0] <= 1920 and size[1] <= 1080, size
+    _yishi_fits(page, 1920, 1080)
+    first = page.locator(".poll").evaluate_all("(ps) => ps.map((p) => p.dataset.poll)")
+    assert first[0] == "1" and len(first) < 3
+    assert page.inner_text("#polls-count") == "共3项，轮流显示"
+    shown = page.locator(".decision").evaluate_all("(ds) => ds.map((d) => d.dataset.decision)")
+    assert shown[0] == "9" and len(shown) < 4
+    assert page.locator(".decision[data-decision='9'] .step.now").inner_text() == "已完成"
+    # the next ones take their turn on the screen
+    page.wait_for_function("document.querySelector('.poll').dataset.poll !== '1'", timeout=30_000)
+    _yishi_fits(page, 1920, 1080)
+    seen = page.locator(".decision").evaluate_all("(ds) => ds.map((d) => d.dataset.decision)")
+    assert seen != shown, (seen, shown)
+    rejected = page.locator(".decision[data-decision='8']")
+    if rejected.count():
+        assert rejected.locator(".step").all_inner_texts() == ["未采纳"]
+    shot(page, "yishi_many_1080p_next")
