@@ -6,13 +6,14 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.announce import announce_case
 from actions.readback import materials_text, speakable_case_no
+from actions.yishi_logic import NO_REASON, skips_reason
 from core.contracts import CaseCreate, CasePublic, CaseType, Channel, Location, Urgency
 from core.errors import ServiceUnavailable
 
@@ -187,6 +188,11 @@ class Cancel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Cancel and say so."""
+        """Cancel and say so (a "不用了" that answers "为什么？不想说可以说不用了" is no cancel)."""
+        text = tracker.latest_message.get("text") or ""
+        if (tracker.active_loop or {}).get("name") == "proposal_form" and skips_reason(
+            tracker.get_slot("requested_slot"), text
+        ):
+            return [SlotSet("proposal_why", NO_REASON), FollowupAction("proposal_form")]
         dispatcher.utter_message(text="好的，已经取消了，没有提交任何内容。有需要随时再找我。")
         return [ActiveLoop(None), *reset_form_slots()]

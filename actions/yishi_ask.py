@@ -98,7 +98,7 @@ class AskProposalWhy(Action):
             dispatcher,
             "为什么想提这个建议？说一两句就行，大家投票时能看到。不想说可以点“不用了”。",
             "free",
-            _buttons(["不用了"]),
+            [{"title": "不用了", "payload": "/deny"}],
         )
         return []
 

@@ -21,6 +21,9 @@ from actions.parsing import (
 
 MAX_PROPOSAL_CHARS = 1000
 """The hub's limit for a proposal's text (``DELIB_MAX_TEXT_CHARS``)."""
+MESSAGE_MAX_CHARS = 500
+"""What the NLU keeps of one message (``nlu/addons/traditional.py``): a longer one arrives cut."""
+TOO_LONG = f"您说的内容比较长，我先记下了前面{MESSAGE_MAX_CHARS}个字，工作人员审核时会看到。"
 NO_REASON = "-"
 """``proposal_why`` when the resident chose not to give a reason (a filled slot, never said)."""
 
@@ -38,8 +41,10 @@ _ANNOUNCEMENT_WORDS = re.compile(
     r"[我俺咱想要有了个条小跟给和向嗯额呃哈啊呀吧呢的说讲件事这让议]"
 )
 _SKIP_REASON = re.compile(
-    r"^(不用了?|不说了?|没有了?|没啥|没什么|算了|跳过|不用说|不想说|就这样|就这些|没了|不必了?)"
+    r"不用了?|不说了?|没有了?|没啥|没什么|跳过|不用说|不想说|就这样|就这些|没了|不必了?|不讲了?"
 )
+_SKIP_MAX_CHARS = 8
+"""A longer answer that contains 不用 is a reason, not a skip ("不用再绕远路去倒垃圾了")."""
 _WHOLE_COMMUNITY = re.compile(
     r"整个小区|全小区|全体|整个社区|全社区|大家|所有人|小区里|小区的|全部|全体居民"
 )
@@ -76,6 +81,20 @@ def announces_only(text: str) -> bool:
     """True for words that only say a proposal is coming ("我琢磨了个主意，想跟社区提一提")."""
     rest = _ANNOUNCEMENT_WORDS.sub("", prepare(text))
     return len(re.findall(r"[\u4e00-\u9fff0-9A-Za-z]", rest)) < 2
+
+
+def _skips(prepared: str) -> bool:
+    return len(prepared) <= _SKIP_MAX_CHARS and bool(_SKIP_REASON.search(prepared))
+
+
+def skips_reason(requested: str | None, text: str) -> bool:
+    """True when the words answer the why-question with "不用了 / 不说了" (not "不提了 / 取消")."""
+    prepared = prepare(text)
+    return (
+        requested == "proposal_why"
+        and _skips(prepared)
+        and not re.search(r"取消|不提|不要提|算了吧?不|不弄了|撤回", prepared)
+    )
 
 
 def parse_scope(text: str) -> dict[str, str | None] | None:
@@ -186,13 +205,16 @@ def proposal_turn(text: str, requested: str | None, slots: dict, intent: str | N
         what = proposal_text(text) or (text.strip() if is_substantive(text) else "")
         if what and not (is_yes(text) or is_no(text)):
             result.updates["proposal_what"] = what[:MAX_PROPOSAL_CHARS]
+    if len(text.strip()) >= MESSAGE_MAX_CHARS and requested in (None, "proposal_what"):
+        result.problem = TOO_LONG
     elif requested == "proposal_where":
         if scope := parse_scope(text):
             result.updates["proposal_where"] = scope
         elif is_no(text) or intent == "deny":
             result.updates["proposal_where"] = {"scope": "community", "place": None}
     elif requested == "proposal_why":
-        if _SKIP_REASON.match(prepare(text)) or intent == "deny" or is_no(text):
+        prepared = prepare(text)
+        if _skips(prepared) or (len(prepared) <= 4 and (intent == "deny" or is_no(text))):
             result.updates["proposal_why"] = NO_REASON
         elif is_substantive(text):
             result.updates["proposal_why"] = text.strip()[:MAX_PROPOSAL_CHARS]

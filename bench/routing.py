@@ -25,7 +25,12 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTHORED = ROOT / "bench/data/nlu_eval.yml"
-FORMS = {"report_form": "report", "service_form": "service"}
+FORMS = {
+    "report_form": "report",
+    "service_form": "service",
+    "proposal_form": "propose",
+    "vote_form": "vote",
+}
 
 # The flow each gold intent of the authored set should start on a first message (outside any
 # form). Intents that only mean something as an answer inside a form (a bare detail, yes, no)
@@ -43,6 +48,9 @@ EXPECTED_FLOW: dict[str, str | None] = {
     "goodbye": "chitchat",
     "thank": "chitchat",
     "out_of_scope": "out_of_scope",
+    "propose": "propose",
+    "vote": "vote",
+    "ask_results": "results",
     "inform": None,
     "affirm": None,
     "deny": None,
@@ -98,6 +106,9 @@ RULE_FLOW: dict[str, str] = {
     "nlu_fallback": "fallback",
     "affirm": "clarify",
     "deny": "clarify",
+    "propose": "propose",
+    "vote": "vote",
+    "ask_results": "results",
 }
 
 ACTION_FLOW: dict[str, str] = {
@@ -115,6 +126,8 @@ ACTION_FLOW: dict[str, str] = {
     "utter_greet": "chitchat",
     "utter_goodbye": "chitchat",
     "utter_thank": "chitchat",
+    "action_start_vote": "vote",
+    "action_poll_results": "results",
 }
 # When several of these ran in one turn, the first in this order is the flow.
 PRIORITY = (
@@ -122,8 +135,11 @@ PRIORITY = (
     "handoff",
     "report",
     "service",
+    "propose",
+    "vote",
     "consult",
     "status",
+    "results",
     "rate",
     "cancel",
     "clarify",

@@ -30,9 +30,11 @@ def rasa_argv(args: list[str], token: str) -> list[str]:
             "LINLI_RASA_TOKEN is not set (or shorter than 16 characters): Rasa's HTTP API would be "
             "open to anyone. ./linli run generates one in var/secrets.env."
         )
-    if any(a in ("--auth-token", "--jwt-secret") for a in args):
+    if any(a.split("=", 1)[0] in ("--auth-token", "-t", "--jwt-secret") for a in args):
         raise SystemExit("Pass the token through LINLI_RASA_TOKEN, not on the command line.")
-    return ["rasa", "run", *args, "--auth-token", token.strip()]
+    # one argument: a token starting with "-" (1 in 64 of the generated ones) would otherwise
+    # be read by Rasa's argument parser as an option, and Rasa would not start
+    return ["rasa", "run", *args, f"--auth-token={token.strip()}"]
 
 
 def main() -> None:

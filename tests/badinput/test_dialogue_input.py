@@ -162,3 +162,17 @@ def test_injection_in_the_time_preference_slot(
     assert SCRIPT not in page.text
     if "<script>" in (found[0].get("time_preference") or ""):
         assert "&lt;script&gt;" in page.text
+
+
+def test_an_empty_or_5000_character_proposal_gets_a_kind_answer(live_stack: Stack) -> None:
+    who = sender()
+    assert "请说说您的建议" in texts(live_stack.say(who, h.PROPOSE_START))
+    blank = post_raw(live_stack, who, "   ")
+    assert blank.status_code == 200 and "建议" in texts(blank.json()), blank.text
+    huge = post_raw(live_stack, who, h.PROPOSAL_WHAT * 334)  # 5,010 characters
+    assert huge.status_code == 200, huge.text
+    reply = texts(huge.json())
+    assert "比较长" in reply and "整个小区，还是哪栋楼" in reply, reply
+    live_stack.say(who, h.PROPOSAL_SCOPE)
+    readback = texts(live_stack.say(who, h.PROPOSAL_WHY))
+    assert "……" in readback and len(readback) < 300, readback  # read back short, kept whole

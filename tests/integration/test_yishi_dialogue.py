@@ -133,3 +133,13 @@ def test_wrong_digits_are_asked_again_and_a_closed_poll_refuses_kindly(
     refused = texts(live_stack.say(who, h.CONFIRM))
     assert "结束" in refused and "不能再投" in refused, refused
     assert tally(live_stack, number)["participants"] == 0
+
+
+def test_no_thanks_to_the_why_question_skips_it_and_keeps_the_proposal(live_stack: Stack) -> None:
+    who = web_sender()
+    live_stack.say(who, h.PROPOSE_START)
+    live_stack.say(who, h.PROPOSAL_WHAT)
+    live_stack.say(who, h.PROPOSAL_SCOPE)
+    readback = texts(live_stack.say(who, h.PROPOSAL_NO_REASON))  # often read as a cancel
+    assert h.PROPOSAL_WHAT_HAS in readback and "对吗" in readback and "理由" not in readback
+    assert "编号是第" in texts(live_stack.say(who, h.CONFIRM))

@@ -195,3 +195,19 @@ async def test_results_say_turnout_tally_and_progress(fake: FakeDeliberation) ->
     assert "“是否加装雨棚”正在投票" in text and "4户" in text
     assert "同意3户，不同意1户" in text and "已联系施工队" in text
     assert [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []] == ["我要投票"]
+
+
+async def test_a_spoken_no_thanks_to_the_why_question_skips_it_not_the_proposal() -> None:
+    from actions.submit import Cancel
+
+    def at_why(text: str) -> Tracker:
+        return Tracker("web:1", {"requested_slot": "proposal_why"}, {"text": text,
+                       "intent": {"name": "cancel"}}, [], False, None,
+                       {"name": "proposal_form"}, "action_listen")  # fmt: skip
+
+    dispatcher = CollectingDispatcher()
+    events = await Cancel().run(dispatcher, at_why("不用了"), {})
+    assert slot_events(events) == {"proposal_why": "-"} and dispatcher.messages == []
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "proposal_form"
+    cancelled = await Cancel().run(CollectingDispatcher(), at_why("算了，不提了"), {})
+    assert cancelled[0]["event"] == "active_loop" and cancelled[0]["name"] is None
