@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.contracts import CaseCreate, Location
@@ -25,6 +26,24 @@ def queue_path(data_dir: Path) -> Path:
     return data_dir / PENDING_DB
 
 
+YISHI_TABLE = (
+    "CREATE TABLE IF NOT EXISTS pending_yishi (key TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+    "poll INTEGER, resident_key TEXT, payload TEXT NOT NULL, created REAL NOT NULL)"
+)
+"""议事 submissions (a proposal, a vote) waiting for the hub: ``kind`` 'proposal' | 'vote',
+``payload`` the ProposalIn / VoteIn JSON, ``poll`` the poll a vote is for."""
+
+
+@dataclass(frozen=True)
+class PendingYishi:
+    """A confirmed proposal or vote the hub has not stored yet."""
+
+    key: str
+    kind: str
+    poll: int | None
+    payload: str
+
+
 class PendingSubmissions:
     """Confirmed CaseCreate payloads waiting for the hub, keyed by idempotency key."""
 
@@ -36,6 +55,7 @@ class PendingSubmissions:
                 "CREATE TABLE IF NOT EXISTS pending (key TEXT PRIMARY KEY, payload TEXT NOT NULL, "
                 "created REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)"
             )
+            db.execute(YISHI_TABLE)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._path, timeout=10)
@@ -98,6 +118,42 @@ class PendingSubmissions:
         """Every waiting submission, oldest first."""
         return await asyncio.to_thread(self._all)
 
+    def _add_yishi(self, item: PendingYishi, resident_key: str | None) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO pending_yishi (key, kind, poll, resident_key, payload, "
+                "created) VALUES (?, ?, ?, ?, ?, ?)",
+                (item.key, item.kind, item.poll, resident_key, item.payload, time.time()),
+            )
+
+    def _remove_yishi(self, key: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM pending_yishi WHERE key = ?", (key,))
+
+    def _all_yishi(self) -> list[PendingYishi]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key, kind, poll, payload FROM pending_yishi ORDER BY created"
+            ).fetchall()
+        return [PendingYishi(*row) for row in rows]
+
+    async def add_yishi(self, item: PendingYishi, resident_key: str | None) -> None:
+        """Keep a confirmed proposal or vote durably until the hub stores it (a later vote of
+        the same resident on the same poll replaces a waiting one: same key)."""
+        await asyncio.to_thread(self._add_yishi, item, resident_key)
+
+    async def remove_yishi(self, key: str) -> None:
+        """Forget a proposal or vote the hub has stored (or refused)."""
+        await asyncio.to_thread(self._remove_yishi, key)
+
+    async def all_yishi(self) -> list[PendingYishi]:
+        """Every waiting proposal and vote, oldest first."""
+        return await asyncio.to_thread(self._all_yishi)
+
+    async def waiting(self) -> bool:
+        """True while anything (case, proposal, vote) waits for the hub."""
+        return bool(await self.all()) or bool(await self.all_yishi())
+
 
 def _digits(phone: str | None) -> str:
     return "".join(ch for ch in phone or "" if ch.isdigit())
@@ -138,6 +194,15 @@ def forget_resident(path: Path, *, phone: str | None, sender_ids: set[str]) -> i
             if _of_resident(CaseCreate.model_validate_json(payload), phone_digits, sender_ids)
         ]  # fmt: skip
         db.executemany("DELETE FROM pending WHERE key = ?", [(k,) for k in keys])
-    if keys:
-        logger.info("Deleted %d waiting submissions on request", len(keys))
-    return len(keys)
+        db.execute(YISHI_TABLE)
+        marks = ",".join("?" * len(sender_ids))
+        yishi = (
+            db.execute(
+                f"DELETE FROM pending_yishi WHERE resident_key IN ({marks})", sorted(sender_ids)
+            ).rowcount
+            if sender_ids
+            else 0
+        )
+    if keys or yishi:
+        logger.info("Deleted %d waiting submissions on request", len(keys) + yishi)
+    return len(keys) + yishi

@@ -17,8 +17,9 @@ _deliberation_client = None
 
 def configure(settings: ActionsSettings) -> None:
     """Use these settings (called by ``python -m actions``; tests may call it too)."""
-    global _settings, _case_client, _kb_client, _deliberation_client
+    global _settings, _case_client, _kb_client, _deliberation_client, _pending
     _settings, _case_client, _kb_client, _deliberation_client = settings, None, None, None
+    _pending = None
 
 
 def settings() -> ActionsSettings:
@@ -110,6 +111,38 @@ async def flush_pending() -> int:
         await pending().remove(case.idempotency_key)
         logger.info("Pending submission delivered as %s", created.case_no)
         stored += 1
+    return stored + await flush_pending_yishi()
+
+
+async def flush_pending_yishi() -> int:
+    """Send every waiting proposal and vote to the hub; returns how many it took. One the hub
+    refuses (the poll closed meanwhile, digits that do not match) is dropped and logged: a
+    retry would be refused again."""
+    from core.errors import ServiceUnavailable
+    from deliberation.client import DeliberationClientError
+    from deliberation.schemas import ProposalIn, VoteIn
+
+    stored = 0
+    for item in await pending().all_yishi():
+        try:
+            if item.kind == "proposal":
+                receipt = await deliberation_client().submit_proposal(
+                    ProposalIn.model_validate_json(item.payload)
+                )
+                logger.info("Waiting proposal delivered as number %s", receipt.number)
+            else:
+                await deliberation_client().vote(
+                    int(item.poll or 0), VoteIn.model_validate_json(item.payload)
+                )
+                logger.info("Waiting vote delivered on poll %s", item.poll)
+            stored += 1
+        except ServiceUnavailable:
+            break
+        except DeliberationClientError as exc:
+            logger.warning(
+                "Waiting %s refused by the hub (%s); dropped", item.kind, exc.status_code
+            )
+        await pending().remove_yishi(item.key)
     return stored
 
 
@@ -129,7 +162,7 @@ def ensure_retrying(interval_s: float | None = None) -> None:
         return
 
     async def loop() -> None:
-        while await pending().all():
+        while await pending().waiting():
             await asyncio.sleep(interval_s)
             try:
                 await flush_pending()
@@ -152,7 +185,7 @@ async def resume_pending_once() -> None:
         return
     _resumed = True
     try:
-        if await pending().all():
+        if await pending().waiting():
             logger.info("Submissions from before the restart are waiting: retrying them")
             ensure_retrying()
     except Exception:

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
+from actions.pending import PendingYishi
 from actions.submit import channel_of, idempotency_key
 from actions.yishi_logic import NO_REASON
 from core.errors import ServiceUnavailable
@@ -35,12 +36,15 @@ VOTE_SLOTS = (
     "correcting",
 )
 HUB_DOWN_PROPOSAL = (
-    "抱歉，系统暂时连不上，您的建议这次没能交上去。"
-    "请过几分钟再说一次“我想提个建议”，或者到社区服务中心找工作人员。"
+    "系统暂时连不上，不过您的建议已经记下了，恢复后会自动提交，工作人员审核后会告诉您结果。"
 )
 HUB_DOWN_VOTE = (
-    "抱歉，系统暂时连不上，这一票还没投上。"
-    "请过几分钟再说一次“我要投票”，或者到社区服务中心请工作人员帮您投。"
+    "系统暂时连不上，不过您这一票已经记下了，恢复后会自动送到。"
+    "万一没投上，社区服务中心的工作人员可以帮您补投。"
+)
+HUB_DOWN_START = (
+    "抱歉，系统暂时连不上，查不到现在有哪些投票。请过几分钟再说“我要投票”，"
+    "或者到社区服务中心请工作人员帮您投。"
 )
 OPEN, CLOSED = "进行中", "已结束"
 """Poll states as the hub names them (未开始 / 进行中 / 已结束)."""
@@ -71,7 +75,7 @@ class StartVote(Action):
         try:
             polls = await runtime.deliberation_client().open_polls()
         except ServiceUnavailable:
-            dispatcher.utter_message(text=HUB_DOWN_VOTE)
+            dispatcher.utter_message(text=HUB_DOWN_START)
             return []
         if not polls:
             dispatcher.utter_message(text=NO_OPEN_POLL)
@@ -112,6 +116,8 @@ class SubmitProposal(Action):
         try:
             receipt = await runtime.deliberation_client().submit_proposal(proposal)
         except ServiceUnavailable:
+            key = str(proposal.idempotency_key)
+            await _keep(PendingYishi(key, "proposal", None, proposal.model_dump_json()), tracker)
             dispatcher.utter_message(text=HUB_DOWN_PROPOSAL)
             return _reset(PROPOSAL_SLOTS)
         except DeliberationClientError as exc:
@@ -148,9 +154,13 @@ class SubmitVote(Action):
             channel=channel_of(tracker.sender_id).value,
             resident_key=tracker.sender_id,
         )
+        number = int(poll.get("number") or 0)
         try:
-            receipt = await runtime.deliberation_client().vote(int(poll.get("number") or 0), vote)
+            receipt = await runtime.deliberation_client().vote(number, vote)
         except ServiceUnavailable:
+            # one waiting vote per resident and poll: a later one replaces it, as at the hub
+            key = f"{tracker.sender_id}:vote:{number}"
+            await _keep(PendingYishi(key, "vote", number, vote.model_dump_json()), tracker)
             dispatcher.utter_message(text=HUB_DOWN_VOTE)
             return _reset(VOTE_SLOTS)
         except DeliberationClientError as exc:
@@ -166,6 +176,13 @@ class SubmitVote(Action):
         logger.info("Vote recorded on poll %s (%s)", receipt.poll, _hashed(tracker.sender_id))
         dispatcher.utter_message(text=receipt.message)
         return _reset(VOTE_SLOTS)
+
+
+async def _keep(item: PendingYishi, tracker: Tracker) -> None:
+    """Keep a confirmed proposal or vote for when the hub is back (retried in the background)."""
+    await runtime.pending().add_yishi(item, tracker.sender_id)
+    runtime.ensure_retrying()
+    logger.info("Hub down: %s kept for later (%s)", item.kind, _hashed(tracker.sender_id))
 
 
 def _hashed(sender_id: str) -> str:

@@ -4,6 +4,7 @@ in tests/integration/test_yishi_dialogue.py."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.yishi import PollResults, StartVote, SubmitProposal, SubmitVote
+from core.config import ActionsSettings
 from core.errors import ServiceUnavailable
 from deliberation.client import DeliberationClientError
 from deliberation.schemas import (
@@ -98,11 +100,11 @@ def slot_events(events: list[dict]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def fake() -> FakeDeliberation:
+def fake(tmp_path: Path) -> FakeDeliberation:
+    runtime.configure(ActionsSettings(data_dir=tmp_path, service_token="t", pending_retry_s=3600))
     client = FakeDeliberation([poll_out(7, "是否加装雨棚")])
     runtime.set_clients(deliberation=client)
-    yield client
-    runtime.configure(runtime.settings())
+    return client
 
 
 async def test_start_vote_with_one_open_poll_goes_to_the_form(fake: FakeDeliberation) -> None:
@@ -146,12 +148,56 @@ async def test_a_proposal_is_submitted_once_per_confirmation(fake: FakeDeliberat
     assert "编号是第1号" in said(dispatcher)
 
 
-async def test_hub_down_says_the_proposal_was_not_sent(fake: FakeDeliberation) -> None:
+async def test_a_proposal_made_while_the_hub_is_down_is_kept_and_sent_later(
+    fake: FakeDeliberation,
+) -> None:
     fake.down = True
     dispatcher = CollectingDispatcher()
     events = await SubmitProposal().run(dispatcher, tracker(PROPOSAL), {})
-    assert "没能交上去" in said(dispatcher)
+    assert "已经记下了" in said(dispatcher) and "恢复后会自动提交" in said(dispatcher)
     assert slot_events(events)["proposal_what"] is None
+    assert [p.kind for p in await runtime.pending().all_yishi()] == ["proposal"]
+    assert await runtime.flush_pending() == 0  # still down: kept
+    fake.down = False
+    assert await runtime.flush_pending() == 1
+    assert await runtime.flush_pending() == 0 and len(fake.proposals) == 1
+    assert next(iter(fake.proposals.values())).what == "楼下放几张长椅"
+
+
+async def test_a_vote_made_while_the_hub_is_down_is_kept_once_per_poll(
+    fake: FakeDeliberation,
+) -> None:
+    fake.down = True
+    await SubmitVote().run(CollectingDispatcher(), tracker(VOTE), {})
+    dispatcher = CollectingDispatcher()
+    await SubmitVote().run(dispatcher, tracker({**VOTE, "vote_option": "弃权"}), {})
+    assert "这一票已经记下了" in said(dispatcher)
+    assert len(await runtime.pending().all_yishi()) == 1  # the later vote replaced the first
+    fake.down = False
+    assert await runtime.flush_pending() == 1
+    assert [(n, v.option) for n, v in fake.votes] == [(7, "弃权")]
+
+
+async def test_a_kept_vote_the_hub_refuses_later_is_dropped(fake: FakeDeliberation) -> None:
+    fake.down = True
+    await SubmitVote().run(CollectingDispatcher(), tracker(VOTE), {})
+    fake.down = False
+    fake.refuse = DeliberationClientError(409, "第7号投票已经结束了")
+    assert await runtime.flush_pending() == 0
+    assert await runtime.pending().all_yishi() == []
+
+
+async def test_deleting_a_residents_data_deletes_their_waiting_votes(
+    fake: FakeDeliberation,
+) -> None:
+    from actions.pending import forget_resident, queue_path
+
+    fake.down = True
+    await SubmitVote().run(CollectingDispatcher(), tracker(VOTE, sender="tg:42"), {})
+    await SubmitProposal().run(CollectingDispatcher(), tracker(PROPOSAL, sender="tg:7"), {})
+    path = queue_path(runtime.settings().ensure_data_dir())
+    assert forget_resident(path, phone=None, sender_ids={"tg:42"}) == 1
+    assert [p.kind for p in await runtime.pending().all_yishi()] == ["proposal"]
 
 
 VOTE = {
