@@ -21,6 +21,8 @@ class PlacePicker:
     """Picks a place by touch; ``None`` from ``on_text`` means "not for me"."""
 
     buildings: list[dict] = field(default_factory=list)
+    whole_buildings: bool = False
+    """A building is the answer (no unit, no room, no outdoor place): a proposal's scope."""
     building: str | None = None
     unit: str | None = None
     step: str = "building"
@@ -31,13 +33,17 @@ class PlacePicker:
     def first(self, text: str) -> Step:
         """The building grid under ``text`` (the question)."""
         self.step, self.building, self.unit = "building", None, None
-        return Step(text=text, touch=touch.places(self.buildings))
+        return Step(
+            text=text, touch=touch.places(self.buildings, whole_buildings=self.whole_buildings)
+        )
 
     def on_button(self, payload: str) -> Step | Location | None:
         """A building, unit, room-skip or outdoor place; None when not a picker button."""
         kind, _, value = payload.removeprefix(touch.LOCAL).partition(":")
         if kind == "place" and value:
             return Location(landmark=value[:100])
+        if kind == "building" and self._known(value) and self.whole_buildings:
+            return Location(building=value)
         if kind == "building" and self._known(value):
             self.building, self.unit, self.step = value, None, "unit"
             return Step(

@@ -108,8 +108,18 @@ def building_buttons(buildings: list[dict]) -> list[dict]:
     ]
 
 
-def places(buildings: list[dict]) -> dict:
-    """The building picker (and a text box for anywhere else)."""
+def places(buildings: list[dict], *, whole_buildings: bool = False) -> dict:
+    """The building picker (and a text box for anywhere else); ``whole_buildings``: a building
+    is the answer (a 议事 proposal is about a building, not a flat or a gate)."""
+    if whole_buildings:
+        return hint(
+            "places",
+            quick=[btn(b["name"], f"kiosk:building:{b['code']}") for b in buildings],
+            text_box=True,
+            columns=6,
+            label="点一下楼号：",
+            say="也可以点屏幕上的楼号。",
+        )
     return hint(
         "places",
         quick=building_buttons(buildings),
@@ -129,6 +139,10 @@ def units() -> list[dict]:
 
 def fix_buttons(form: str | None) -> list[dict]:
     """After 不对 on a read-back: what to change, each opening the right picker."""
+    if form == "proposal":  # the proposal itself is said or typed again (the text box)
+        return [btn("改成整个小区", "整个小区"), btn("改楼号", "kiosk:fix:building")]
+    if form == "vote":
+        return []
     if form == "service":
         return [
             btn("改办的事", "kiosk:fix:service"),
@@ -163,6 +177,7 @@ def for_dialogue(
     correcting: bool = False,
     consulting: str | None = None,
     case_no: str | None = None,
+    whole_buildings: bool = False,
 ) -> dict:
     """The touch hint for a dialogue question of kind ``expect``.
 
@@ -174,13 +189,14 @@ def for_dialogue(
         correcting: The dialogue asked what is wrong after a 不对.
         consulting: ``ask`` when the dialogue asked for a question, ``answered`` after one.
         case_no: A case was just created.
+        whole_buildings: The place asked is a building as a whole (a proposal's scope).
     """
     if case_no:
         return hint("done", quick=DONE)
     if expect == "phone":
         return hint("keypad", keypad="phone", say="也可以用屏幕上的数字键输入。")
     if expect == "location":
-        return places(buildings)
+        return places(buildings, whole_buildings=whole_buildings)
     if expect == "description":
         return hint(
             "answers",

@@ -39,6 +39,22 @@ NO_DIGITS_TOUCH = "现在不用输数字，请点屏幕上的按钮。"
 REPORT_KINDS = frozenset({"description", "category", "location", "urgency"})
 SERVICE_KINDS = frozenset({"service_type", "applicant", "time"})
 TIMES = ("随时都行", "明天上午", "明天下午")
+PROPOSAL_WORD = "建议"
+"""The proposal form's own questions name it (这个建议是关于…, 哪里不对？…把建议再说一遍)."""
+VOTE_WORDS = ("每户一票", "投票事项")
+"""Words of the vote form's own questions."""
+
+
+def yishi_form(expect: str, texts: str) -> str | None:
+    """``proposal`` / ``vote`` when the dialogue's question belongs to a 议事 form, else None.
+
+    Only questions in the dialogue's own words are read (where, which option, what is wrong);
+    never a read-back, which repeats what the resident said ("我建议…" in a report)."""
+    if expect in ("location", "free") and any(w in texts for w in VOTE_WORDS):
+        return "vote"
+    if expect == "location" or (expect == "free" and "哪里不对" in texts):
+        return "proposal" if PROPOSAL_WORD in texts else None
+    return None
 
 
 class TouchTurns:
@@ -194,6 +210,9 @@ class TouchTurns:
         if what == "place":
             session.picker = PlacePicker(buildings=await self.buildings())
             return await self.render(session, session.picker.first("改成哪里？请点楼号。"))
+        if what == "building":  # a proposal's building
+            session.picker = PlacePicker(buildings=await self.buildings(), whole_buildings=True)
+            return await self.render(session, session.picker.first("改成哪栋楼？请点楼号。"))
         if what == "phone":
             session.keypad = "phone"
             step = Step(text="请输入正确的手机号。", touch=touch.hint("keypad", keypad="phone"))
@@ -256,7 +275,10 @@ class TouchTurns:
         """Follow the dialogue: which form runs, a correction, a question asked; the hint."""
         expect = session.expect
         texts = "".join(m["text"] for m in messages)
-        if expect in REPORT_KINDS:
+        yishi = yishi_form(expect, texts)
+        if yishi is not None:
+            session.form = yishi
+        elif expect in REPORT_KINDS:
             session.form = "report"
         elif expect in SERVICE_KINDS:
             session.form = "service"
@@ -267,7 +289,9 @@ class TouchTurns:
             session.consulting = "answered"
         else:
             session.consulting = None
-        session.picker = PlacePicker(buildings=buildings) if expect == "location" else None
+        whole = yishi == "proposal"  # a proposal is about a building, not a flat
+        picker = PlacePicker(buildings=buildings, whole_buildings=whole)
+        session.picker = picker if expect == "location" else None
         session.keypad = "phone" if expect == "phone" else None
         if case_no:
             session.form, session.consulting = None, None
@@ -279,6 +303,7 @@ class TouchTurns:
             correcting=correcting,
             consulting=session.consulting,
             case_no=case_no,
+            whole_buildings=whole,
         )
 
     async def attach_handoff(

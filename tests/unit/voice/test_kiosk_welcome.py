@@ -185,3 +185,68 @@ def test_notice_speech_is_short_and_plain() -> None:
     assert many.startswith("社区公告，共两条。第一条，通知。请各位居民注意，")
     assert many.endswith("详细内容请看屏幕。")
     assert local_date("2026-12-04T08:06+08:00") == "12月4日" and local_date("x") == ""
+
+
+# ----- the 议事 forms by touch: a proposal is about a building, a vote comes from a household ---
+WHOLE = {"title": "整个小区", "payload": "整个小区"}
+ASK_SCOPE = [
+    {"text": "这个建议是关于整个小区，还是哪栋楼？", "buttons": [WHOLE]},
+    {"custom": {"expect": "location"}},
+]
+PROPOSAL_READ_BACK = [
+    {"text": "您的建议是：多装几个充电桩。关于：5号楼。对吗？",
+     "buttons": [{"title": "对", "payload": "/affirm"}, {"title": "不对", "payload": "/deny"}]},
+    {"custom": {"expect": "yes_no"}},
+]  # fmt: skip
+WHAT_IS_WRONG = [
+    {"text": "好的，哪里不对？请直接说对的，比如“是5号楼的”，或者把建议再说一遍。"},
+    {"custom": {"expect": "free"}},
+]
+ASK_HOUSEHOLD = [
+    {"text": "每户一票。请说您家的门牌，几号楼几单元几室，比如“5号楼2单元301”。"},
+    {"custom": {"expect": "location"}},
+]
+
+
+def test_proposal_scope_and_correction_by_touch(kiosk_app) -> None:
+    app, _, dialogue = kiosk_app(script=[ASK_SCOPE, PROPOSAL_READ_BACK, WHAT_IS_WRONG, ASK_WHAT])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "text", "text": "小区多装几个充电桩"})
+        where = until_reply(ws)[-1]
+        # the buildings only (a proposal is about a building or the whole community)
+        assert where["touch"]["panel"] == "places" and where["touch"]["label"] == "点一下楼号："
+        quick = [b["title"] for b in where["touch"]["quick"]]
+        assert quick[:2] == ["1号楼", "2号楼"] and "小区大门" not in quick
+        assert where["messages"][0]["buttons"][0]["title"] == "整个小区"
+        ws.send_json({"type": "button", "title": "5号楼", "payload": "kiosk:building:5"})
+        read_back = until_reply(ws)[-1]  # no unit, no room: the building is the answer
+        assert dialogue.received[-1]["message"] == "5号楼" and "对吗" in read_back["speech"]
+        ws.send_json({"type": "button", "title": "不对", "payload": "/deny"})
+        wrong = until_reply(ws)[-1]
+        assert wrong["touch"]["panel"] == "fix" and wrong["touch"]["text_box"] is True
+        assert [b["title"] for b in wrong["touch"]["quick"]] == ["改成整个小区", "改楼号"]
+        ws.send_json({"type": "button", "title": "改楼号", "payload": "kiosk:fix:building"})
+        pick = until_reply(ws)[-1]
+        assert "小区大门" not in [b["title"] for b in pick["touch"]["quick"]]
+        ws.send_json({"type": "button", "title": "3号楼", "payload": "kiosk:building:3"})
+        until_reply(ws)
+    assert [m["message"] for m in dialogue.received[-3:]] == ["5号楼", "/deny", "3号楼"]
+
+
+def test_a_vote_asks_the_whole_household_on_the_picker(kiosk_app) -> None:
+    app, _, dialogue = kiosk_app(script=[ASK_HOUSEHOLD])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "text", "text": "同意"})
+        household = until_reply(ws)[-1]
+        assert household["touch"]["panel"] == "places"
+        ws.send_json({"type": "button", "title": "5号楼", "payload": "kiosk:building:5"})
+        unit = until_reply(ws)[-1]
+        assert "几单元" in unit["messages"][0]["text"]  # then the unit and the room
+        ws.send_json({"type": "button", "title": "2单元", "payload": "kiosk:unit:2"})
+        room = until_reply(ws)[-1]
+        assert room["touch"]["keypad"]["kind"] == "room"
+        ws.send_json({"type": "digits", "value": "301"})
+        until_reply(ws)
+    assert dialogue.received[-1]["message"] == "5号楼2单元301室"
