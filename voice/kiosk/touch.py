@@ -178,6 +178,7 @@ def for_dialogue(
     consulting: str | None = None,
     case_no: str | None = None,
     whole_buildings: bool = False,
+    proposing: bool = False,
 ) -> dict:
     """The touch hint for a dialogue question of kind ``expect``.
 
@@ -190,6 +191,8 @@ def for_dialogue(
         consulting: ``ask`` when the dialogue asked for a question, ``answered`` after one.
         case_no: A case was just created.
         whole_buildings: The place asked is a building as a whole (a proposal's scope).
+        proposing: The dialogue asks what the resident proposes (their own words: the text
+            box, and 不提了 instead of the start buttons).
     """
     if case_no:
         return hint("done", quick=DONE)
@@ -225,4 +228,7 @@ def for_dialogue(
         return hint("answers", text_box=True, columns=1 if len(buttons) <= 4 else 2)
     if consulting == "answered":
         return hint("answers", quick=[btn("再问一个", "我想问问"), *DONE], text_box=True, columns=3)
+    if proposing:
+        return hint("text", quick=[btn("不提了", "/cancel")], text_box=True, columns=2,
+                    say="也可以写在屏幕上的框里。")  # fmt: skip
     return hint("text", quick=START, text_box=True, columns=2)

@@ -45,6 +45,11 @@ VOTE_WORDS = ("每户一票", "投票事项")
 """Words of the vote form's own questions."""
 
 
+def asks_proposal(texts: str) -> bool:
+    """The dialogue asks for the proposal itself ("请说说您的建议"), not a correction of it."""
+    return PROPOSAL_WORD in texts and "请说" in texts and "哪里不对" not in texts
+
+
 def yishi_form(expect: str, texts: str) -> str | None:
     """``proposal`` / ``vote`` when the dialogue's question belongs to a 议事 form, else None.
 
@@ -304,6 +309,7 @@ class TouchTurns:
             consulting=session.consulting,
             case_no=case_no,
             whole_buildings=whole,
+            proposing=expect == "free" and asks_proposal(texts),
         )
 
     async def attach_handoff(

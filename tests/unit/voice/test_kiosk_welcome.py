@@ -250,3 +250,24 @@ def test_a_vote_asks_the_whole_household_on_the_picker(kiosk_app) -> None:
         ws.send_json({"type": "digits", "value": "301"})
         until_reply(ws)
     assert dialogue.received[-1]["message"] == "5号楼2单元301室"
+
+
+def test_the_proposal_question_offers_the_text_box_not_the_start_buttons(kiosk_app) -> None:
+    ask = [{"text": "好的，欢迎您出主意！请说说您的建议，比如“小区多装几个充电桩”。"},
+           {"custom": {"expect": "free"}}]  # fmt: skip
+    app, _, dialogue = kiosk_app(script=[ask])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        ws.send_json({"type": "hello", "session": None, "mic": "none"})
+        ws.receive_json(), ws.receive_json()
+        what = send_button(ws, "提建议", "/propose")
+        assert what["touch"]["text_box"] is True
+        assert [b["payload"] for b in what["touch"]["quick"]] == ["/cancel"]  # 不提了
+        assert what["speech"].endswith("也可以写在屏幕上的框里。")  # no microphone: say where
+        ws.send_json({"type": "text", "text": "东门多装两盏路灯"})  # typed in the box
+        until_reply(ws)
+    assert [m["message"] for m in dialogue.received] == ["/propose", "东门多装两盏路灯"]
+
+
+def send_button(ws, title: str, payload: str) -> dict:  # type: ignore[no-untyped-def]
+    ws.send_json({"type": "button", "title": title, "payload": payload})
+    return until_reply(ws)[-1]
