@@ -5,7 +5,9 @@ case API) so that the kiosk page can be driven end to end against the hub alone.
 the start buttons (``/report``, ``/service``) it also asks for a phone, and walks a service
 application (service → for whom → when → phone → read-back); ``/handoff_human`` makes a
 call-back task as the real action does (case number and access code in ``custom``).
-``/propose`` and ``/vote`` (the 议事 start buttons) get the first question of their dialogue.
+``/propose`` walks a proposal in the words of the real form (``actions/yishi_ask.py``): what →
+which building or the whole community → why (不用了) → read-back 对 / 不对 (不对 → 哪里不对,
+a building or 整个小区 fixes the place) → received; ``/vote`` gets its first question.
 Everything it is sent is kept in ``app.state.received``.
 """
 
@@ -151,13 +153,65 @@ def create_app(hub_url: str, token: str) -> FastAPI:
         ]
         return out
 
+    def proposal(sender: str, text: str, s: dict) -> list[dict]:
+        def ask(words: str, expect: str, buttons: list[tuple[str, str]] = ()) -> list[dict]:
+            out = {"text": words, "buttons": [{"title": t, "payload": p} for t, p in buttons]}
+            return [out, {"custom": {"expect": expect}}]
+
+        def read_back() -> list[dict]:
+            s["step"] = "confirm"
+            return ask(f"您的建议是：{s['what']}。关于：{s['where']}。对吗？", "yes_no",
+                       [("对", "/affirm"), ("不对", "/deny")])  # fmt: skip
+
+        place = re.search(r"(\d+)号楼", text)
+        where = f"{place.group(1)}号楼" if place else ("整个小区" if "整个小区" in text else None)
+        if text == "/cancel":
+            state.pop(sender, None)
+            return ask("好的，这个建议先不提了。还有什么要办的？", "free")
+        if s["step"] == "what" and text == "/propose":
+            return ask("好的，欢迎您出主意！请说说您的建议，比如“小区多装几个充电桩”。", "free")
+        if s["step"] == "what":
+            s.update(what=text, step="where")
+            return ask(
+                "这个建议是关于整个小区，还是哪栋楼？", "location", [("整个小区", "整个小区")]
+            )
+        if s["step"] == "where" and where:
+            s.update(where=where, step="why")
+            return ask("为什么想提这个建议？说一两句就行，大家投票时能看到。不想说可以点“不用了”。",
+                       "free", [("不用了", "/deny")])  # fmt: skip
+        if s["step"] == "where":
+            return ask(
+                "这个建议是关于整个小区，还是哪栋楼？", "location", [("整个小区", "整个小区")]
+            )
+        if s["step"] == "why":
+            s["why"] = None if text == "/deny" else text
+            return read_back()
+        if s["step"] == "fix" and where:
+            s["where"] = where
+            return read_back()
+        if s["step"] == "confirm" and text in ("/affirm", "对"):
+            state.pop(sender, None)
+            return ask(
+                "好的，您的建议已经交给社区了，编号是第3号。工作人员看过以后会告诉您。", "free"
+            )
+        if s["step"] == "confirm" and text in ("/deny", "不对"):
+            s["step"] = "fix"
+            return ask(
+                "好的，哪里不对？请直接说对的，比如“是5号楼的”，或者把建议再说一遍。", "free"
+            )
+        if s["step"] == "fix":
+            s["what"] = text
+            return read_back()
+        return read_back()
+
     @app.post("/webhooks/rest/webhook")
     async def webhook(body: dict) -> list[dict]:
         sender, text = body["sender"], body.get("message", "")
         app.state.received.append({"sender": sender, "message": text})
         if text == "/propose":
-            state.pop(sender, None)
-            return [{"recipient_id": sender, "text": "好的，您想提什么建议？请说说看。"}]
+            state[sender] = {"step": "what", "flow": "proposal"}
+        if state.get(sender, {}).get("flow") == "proposal":
+            return [{"recipient_id": sender, **m} for m in proposal(sender, text, state[sender])]
         if text == "/vote":
             state.pop(sender, None)
             return [{"recipient_id": sender, "text": "好的，现在有一项投票，请先说说您家住哪里。"}]

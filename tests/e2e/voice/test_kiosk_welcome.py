@@ -288,3 +288,70 @@ def test_notices_never_start_over_someone_at_the_kiosk(hub_only, chromium) -> No
         wait_events(page, "notices_skipped", skipped + 1, timeout_s=60)
         page.wait_for_selector("#notices-list li")
         assert not any(e["type"] == "notices_read" for e in page.evaluate("window.__kiosk.log"))
+
+
+def test_a_proposal_by_touch_only(hub_only, chromium_nomic) -> None:
+    """提建议 with no microphone, every screen on one 1080p screen: the proposal typed in the
+    box, the building tapped, the reason skipped, the place corrected after 不对, then 对. The
+    dialogue is the scripted stand-in speaking the real form's words."""
+    page = open_kiosk(chromium_nomic, hub_only.url)
+    screens = []
+
+    def check(name: str) -> None:
+        screens.append(name)
+        page_fits(page, 1920, 1080)
+        body = page.inner_text("body")
+        assert not LATIN.search(body) and "点我说话" not in body, body
+        check_design_numbers(page)
+        shot(page, f"propose_{name}")
+
+    tap(page, "提建议")
+    assert "请说说您的建议" in page.inner_text("#reply")
+    assert not page.locator("#typing").is_hidden()
+    names = page.locator("#answers .btn").all_inner_texts()
+    assert names == ["不提了"], names  # not the start buttons: they would be taken as the idea
+    assert (
+        page.inner_text(".typing-label") == "请在这里写："
+    )  # no microphone: the way, not a choice
+    check("what")
+
+    page.locator("#typing-box").fill("小区东门多装两盏路灯")
+    before = answered(page)
+    page.locator("#typing button[type=submit]").click()
+    wait_answer(page, before)
+    names = page.locator("#answers .btn").all_inner_texts()
+    assert names[0] == "整个小区" and "5号楼" in names and "小区大门" not in names, names
+    check("where")
+
+    tap(page, "5号楼")  # the building is the answer: no unit, no room
+    assert "为什么" in page.inner_text("#reply")
+    check("why")
+    tap(page, "不用了")
+    assert "关于：5号楼" in page.inner_text("#reply")
+    assert page.locator("#answers .btn-yes").is_visible() and page.locator("#answers .btn-no")
+    check("read_back")
+
+    tap(page, "不对")
+    assert page.locator("#answers .btn").all_inner_texts() == ["改成整个小区", "改楼号"]
+    check("what_is_wrong")
+    tap(page, "改楼号")
+    tap(page, "3号楼")
+    assert "关于：3号楼" in page.inner_text("#reply")
+    tap(page, "对")
+    assert "交给社区" in page.inner_text("#reply")
+    check("done")
+    session = page.evaluate("window.__kiosk.session")
+    sent = [m["message"] for m in hub_only.dialogue if m["sender"] == f"kiosk:{session}"]
+    assert sent == ["/propose", "小区东门多装两盏路灯", "5号楼", "/deny", "/deny", "3号楼",
+                    "/affirm"], sent  # fmt: skip
+
+    narrow = open_kiosk(chromium_nomic, hub_only.url)
+    narrow.set_viewport_size({"width": 390, "height": 844})
+    tap(narrow, "提建议")
+    narrow.locator("#typing-box").fill("小区东门多装两盏路灯")
+    before = answered(narrow)
+    narrow.locator("#typing button[type=submit]").click()
+    wait_answer(narrow, before)
+    page_fits(narrow, 390)
+    check_design_numbers(narrow)
+    shot(narrow, "propose_where_390")

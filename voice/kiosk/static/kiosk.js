@@ -68,6 +68,7 @@
   function setMicNone(reason) {
     kiosk.mic = 'none';
     document.body.dataset.mic = 'none';
+    document.querySelector('.typing-label').textContent = '请在这里写：'; // not "也可以": it is the way
     logEvent('mic_unavailable', { reason: String(reason || '') });
     send({ type: 'mic', ok: false }); // the kiosk then also says where to tap
     setState(kiosk.state === 'speaking' || kiosk.state === 'thinking' ? kiosk.state : 'touch');
