@@ -58,7 +58,9 @@ def section_routing(d: dict[str, Any]) -> list[str]:
         "0.77 / 0.80 / 0.907; router trained on the routes and long messages 0.852 / 0.840 / "
         "0.907; + the meaning blend of DIET with an e5 vote over every intent "
         "(nlu/addons/meaning_blend.py; weight and C chosen on the NLU dev set, status questions "
-        "and emergencies kept when both readings agree) — the figures below.",
+        "and emergencies kept when both readings agree) 0.872 / 0.862 / 0.952 (on the 537 "
+        "authored messages of then); + the 议事 intents propose / vote / ask_results (36 more "
+        "authored messages, 573 in all) — the figures below.",
         "",
     ]
     real = d.get("real_data") or {}
