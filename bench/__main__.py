@@ -196,7 +196,6 @@ def rasa_server() -> Iterator[str]:
     if rasa_answers(url, os.environ.get("LINLI_RASA_TOKEN")):
         yield url
         return
-    sys.path.insert(0, str(ROOT))
     from tests.stack import Stack, share_models
 
     data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-rasa-"))
@@ -224,9 +223,12 @@ def run_script(script: str, args: list[str], out: Path, keep: Path) -> dict[str,
         "load_avg_start": round(os.getloadavg()[0], 2),
     }
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / script), *args], cwd=ROOT, env=env, check=False
-    )
+    path = Path(script)
+    if path.is_absolute():  # a script outside the project (the runner's own tests)
+        command = [sys.executable, str(path), *args]
+    else:  # bench/nlu_bench.py → python -m bench.nlu_bench (no sys.path edits in the scripts)
+        command = [sys.executable, "-m", ".".join(path.with_suffix("").parts), *args]
+    proc = subprocess.run(command, cwd=ROOT, env=env, check=False)
     record["exit_code"] = proc.returncode
     record["seconds"] = round(time.monotonic() - started, 1)
     if out.exists():

@@ -24,8 +24,6 @@ import httpx
 logger = logging.getLogger("cases_bench")
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_info  # noqa: E402
 
@@ -62,7 +60,7 @@ def _start_hub(db_url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], st
         PYTHONPATH=str(ROOT),
     )
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port)], env=env, cwd=ROOT,
+        [sys.executable, "-m", "bench.cases_bench", "--serve", str(port)], env=env, cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -27,7 +27,6 @@ import json
 import logging
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -40,8 +39,6 @@ import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_info  # noqa: E402
 from tests.stack import Stack, share_models  # noqa: E402

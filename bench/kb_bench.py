@@ -24,14 +24,12 @@ import gc
 import json
 import logging
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_info  # noqa: E402
 from core.config import HubSettings  # noqa: E402

@@ -31,8 +31,6 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # allow ``python bench/nlu_bench.py`` as well as ``-m``
-    sys.path.insert(0, str(ROOT))
 
 from bench.baseline_rules import KeywordClassifier  # noqa: E402
 from bench.machine import machine_info  # noqa: E402

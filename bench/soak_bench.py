@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 import uuid
@@ -27,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_info  # noqa: E402
 from tests.load.residents import (  # noqa: E402

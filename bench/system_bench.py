@@ -24,8 +24,6 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_info  # noqa: E402
 from tests.stack import Stack, share_models  # noqa: E402

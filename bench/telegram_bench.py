@@ -33,8 +33,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_info  # noqa: E402
 from tests.fakes.rasa_backend import FakeBackend  # noqa: E402

@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import statistics
-import sys
 import tempfile
 import time
 import wave
@@ -31,7 +30,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from bench.machine import machine_info  # noqa: E402
 from voice.asr import expectation_for  # noqa: E402

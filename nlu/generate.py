@@ -1,19 +1,18 @@
 """Generate the NLU files derived from the taxonomy: jieba user dictionary and lookup tables.
 
-Run ``python nlu/generate.py`` after editing ``core/data/*.yml``; a unit test fails while the
-committed files are out of date. (Retrain with ``--force`` afterwards: Rasa's training cache does
-not see dictionary changes; ``./linli`` does this when nlu/ changes.)
+Run ``.venv/bin/python nlu/generate.py`` after editing ``core/data/*.yml`` (``core`` is installed
+in that venv); a unit test fails while the committed files are out of date. (Retrain with
+``--force`` afterwards: Rasa's training cache does not see dictionary changes; ``./linli`` does
+this when nlu/ changes.)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from core.taxonomy import categories, services
 
-from core.taxonomy import categories, services  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 # Domain words jieba would otherwise split badly, beyond the taxonomy synonyms.
 EXTRA_WORDS = [

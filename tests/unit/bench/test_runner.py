@@ -158,3 +158,21 @@ def test_the_default_run_plan() -> None:
         assert BENCHES[name].runs >= 3
     total = sum(minutes for _, _, minutes in plan(defaults, None, {}))
     assert total <= 52  # the budget of a bare `./linli bench` on a quiet 2-core machine
+
+
+def test_project_scripts_run_as_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/x.py runs as ``python -m bench.x`` from the project root (no sys.path edits)."""
+    import subprocess
+
+    import bench.__main__ as runner
+
+    seen: list[list[str]] = []
+
+    def fake_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        seen.append(command)
+        assert kwargs["cwd"] == runner.ROOT
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(runner.subprocess, "run", fake_run)
+    runner.run_script("bench/nlu_bench.py", ["--x"], tmp_path / "o.json", tmp_path / "k.json")
+    assert seen[0][1:] == ["-m", "bench.nlu_bench", "--x"]
