@@ -13,7 +13,7 @@
    embedding, exact IndexFlatIP vs HNSW (recall@1 against exact), index build time and memory.
 
 Writes ``bench/results/knowledge.json``.
-Run: ``python bench/kb_bench.py [--sizes 1000 10000 100000]``
+Run: ``.venv/bin/python -m bench.kb_bench [--sizes 1000 10000 100000]``
 (needs the kb extra; provisions the model into ``LINLI_DATA_DIR`` if missing).
 """
 

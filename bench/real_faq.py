@@ -25,8 +25,8 @@ How a pair corpus becomes an FAQ retrieval set (deterministic, no hand-editing):
   "out-of-scope" queries that an FAQ of the bank does answer: pair labels only compare two
   questions, so a near miss of one FAQ can be a paraphrase of another.
 
-Run: ``python bench/real_faq.py --source DIR [--set lcqmc_gov] [--out FILE]`` prints a summary
-and writes the JSON the knowledge benchmark reads.
+Run: ``.venv/bin/python -m bench.real_faq --source DIR [--set lcqmc_gov] [--out FILE]`` prints a
+summary and writes the JSON the knowledge benchmark reads.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ balanced accuracy (intent and flow), false-emergency rate, clarify and fallback 
 
 Usage (from the repository root; ``./linli bench routing`` does the same)::
 
-    PYTHONPATH=. .venv/bin/python bench/routing_bench.py               # own Rasa + action server
-    PYTHONPATH=. .venv/bin/python bench/routing_bench.py --rasa-url URL  # a running stack
-    PYTHONPATH=. .venv/bin/python bench/routing_bench.py --sets authored real_dev --limit 50
+    .venv/bin/python -m bench.routing_bench               # own Rasa + action server
+    .venv/bin/python -m bench.routing_bench --rasa-url URL  # a running stack
+    .venv/bin/python -m bench.routing_bench --sets authored real_dev --limit 50
 
 The real set is read from ``$LINLI_BENCH_DATA_DIR/real_nlu`` (default ``var/bench-data``) and
 built there from the local cache or repository snapshots when missing; when it cannot be built

@@ -29,7 +29,7 @@ prompt in its spoken form (``speakable``; the transcript goes through the same n
 so "5号楼" and "五号楼" are the same words heard). ``--skip-asr`` times synthesis only (CER is
 deterministic: the runner's runs 2…n use it).
 
-Run: ``PYTHONPATH=. .venv/bin/python bench/tts_bench.py [--engines espeak,neural] [--skip-asr]``.
+Run: ``.venv/bin/python -m bench.tts_bench [--engines espeak,neural] [--skip-asr]``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@
   + hub, started like the tests' ``live_stack``) or the hub with the scripted test dialogue
   (default; no Rasa, so it shows the voice part's own cost).
 
-Run: ``python bench/voice_bench.py [--live] [--sessions N]``.
+Run: ``.venv/bin/python -m bench.voice_bench [--live] [--sessions N]``.
 """
 
 from __future__ import annotations
