@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from chat.news import NewsSource
 from chat.session import COOKIE_NAME, new_session_id, sender_for, valid_session_id
 from core.config import HubSettings
 from core.errors import ServiceUnavailable
@@ -116,16 +118,44 @@ async def chat(body: ChatIn, request: Request, response: Response) -> ChatOut:
         logger.warning("Web chat: the dialogue server did not answer")
         return ChatOut(messages=[ChatMessage(text=DOWN_REPLY)], delivered=False)
     messages = _messages(raw)
+    news_source: NewsSource | None = request.app.state.chat_news
+    if news_source is not None:
+        messages = [
+            *(ChatMessage(text=n) for n in await news_source.collect(sender_for(session_id))),
+            *messages,
+        ]
     return ChatOut(messages=[note, *messages] if note else messages, delivered=True)
 
 
-def register(app: FastAPI, settings: HubSettings, rasa: RasaClient | None = None) -> None:
+def register(
+    app: FastAPI,
+    settings: HubSettings,
+    rasa: RasaClient | None = None,
+    news: NewsSource | None = None,
+) -> None:
     """Attach ``/api/chat``; ``rasa`` is the REST-channel client (default:
-    ``settings.rasa_url``)."""
+    ``settings.rasa_url``); ``news`` where a resident's waiting messages come from (default: the
+    deliberation part's outbox, asked through this app itself)."""
     app.state.chat_rasa = rasa or RasaClient(settings.rasa_url, timeout_s=60.0)
+    app.state.chat_news = news or _deliberation_news(app, settings)
     app.include_router(router)
 
 
+def _deliberation_news(app: FastAPI, settings: HubSettings) -> NewsSource | None:
+    if not settings.service_token:
+        return None
+    try:
+        from deliberation.client import DeliberationClient
+    except ImportError:
+        return None
+    transport = httpx.ASGITransport(app=app)
+    return NewsSource(
+        DeliberationClient("http://hub", settings.service_token, timeout=10, transport=transport)
+    )
+
+
 async def shutdown(app: FastAPI) -> None:
-    """Close the HTTP client."""
+    """Close the HTTP clients."""
     await app.state.chat_rasa.aclose()
+    if app.state.chat_news is not None:
+        await app.state.chat_news.aclose()

@@ -120,13 +120,15 @@ class DeliberationClient(HubHttpClient):
         response = await self._request("GET", "/api/deliberation/decisions")
         return _DECISIONS.validate_json(response.content)
 
-    async def fetch_outbox(self, channel: str, after: int = 0, limit: int = 100) -> list[OutboxOut]:
-        """Undelivered messages of a channel with id > ``after``, oldest first."""
-        response = await self._request(
-            "GET",
-            "/api/deliberation/outbox",
-            params={"channel": channel, "after": after, "limit": limit},
-        )
+    async def fetch_outbox(
+        self, channel: str, after: int = 0, limit: int = 100, recipient: str | None = None
+    ) -> list[OutboxOut]:
+        """Undelivered messages of a channel with id > ``after``, oldest first (only one
+        resident's when ``recipient`` is given)."""
+        params: dict[str, str | int] = {"channel": channel, "after": after, "limit": limit}
+        if recipient is not None:
+            params["recipient"] = recipient
+        response = await self._request("GET", "/api/deliberation/outbox", params=params)
         return _OUTBOX.validate_json(response.content)
 
     async def ack_outbox(self, ids: list[int], channel: str | None = None) -> int:

@@ -27,20 +27,23 @@ def enqueue(
 
 
 def pending(
-    session: Session, *, channel: str, after: int = 0, limit: int = 100
+    session: Session,
+    *,
+    channel: str,
+    after: int = 0,
+    limit: int = 100,
+    recipient: str | None = None,
 ) -> list[OutboxMessage]:
-    """Undelivered messages of a channel with id greater than ``after``, oldest first."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.id > after,
-            OutboxMessage.delivered_at.is_(None),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+    """Undelivered messages of a channel with id greater than ``after``, oldest first (only
+    those for ``recipient`` when given: the web chat collects one resident's at a time)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.channel == channel,
+        OutboxMessage.id > after,
+        OutboxMessage.delivered_at.is_(None),
     )
-    return list(session.scalars(query))
+    if recipient is not None:
+        query = query.where(OutboxMessage.recipient == recipient)
+    return list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
 
 
 def ack(session: Session, *, ids: list[int], channel: str | None, now: datetime) -> int:

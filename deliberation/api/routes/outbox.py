@@ -25,8 +25,10 @@ def list_outbox(
     channel: ChannelName,
     after: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    recipient: Annotated[str | None, Query(min_length=3, max_length=200)] = None,
 ) -> list[OutboxOut]:
-    """Undelivered messages of a channel with id > ``after``, oldest first."""
+    """Undelivered messages of a channel with id > ``after``, oldest first (``recipient``: only
+    that resident's)."""
     return [
         OutboxOut(
             id=m.id,
@@ -36,7 +38,9 @@ def list_outbox(
             text=m.text,
             created_at=m.created_at.isoformat(),
         )
-        for m in outbox.pending(session, channel=channel, after=after, limit=limit)
+        for m in outbox.pending(
+            session, channel=channel, after=after, limit=limit, recipient=recipient
+        )
     ]
 
 
