@@ -45,6 +45,7 @@ GREETING_TOUCH = "您好！请用手点一下屏幕上的按钮，选您要办�
 NOT_HEARD = "没听清楚，请您再说一遍，慢一点说就好。"
 ASR_DOWN = "语音识别暂时不能用，请按“转人工”，工作人员会来帮您。"
 NO_ANSWER = "系统刚才没有回答上来，请再点一次或再说一遍。着急的话，请按“转人工”。"
+NO_NOTICES = "现在没有新的社区公告。"
 TRAILING_PUNCT = "。.！!？?，,、；;：:…~ "
 
 
@@ -370,7 +371,9 @@ class KioskService(TouchTurns):
             return [await self.start_flow(session, "human")]
         if name == "notices":  # 再听一遍 under the notices: read them (once more)
             event = await self.notices_event(session, speak=True)
-            return [event] if event is not None else []
+            if event is None:  # withdrawn meanwhile
+                return [await self.local_reply(session, NO_NOTICES, kind="note")]
+            return [event]
         if name in ("louder", "quieter"):
             step = 0.5 if name == "louder" else -0.5
             session.volume = min(3.0, max(0.5, session.volume + step))

@@ -271,3 +271,13 @@ def test_the_proposal_question_offers_the_text_box_not_the_start_buttons(kiosk_a
 def send_button(ws, title: str, payload: str) -> dict:  # type: ignore[no-untyped-def]
     ws.send_json({"type": "button", "title": title, "payload": payload})
     return until_reply(ws)[-1]
+
+
+def test_listen_again_without_notices_says_so(kiosk_app) -> None:
+    app, service, _ = kiosk_app()
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        service.welcome._notices = (float("inf"), [])  # every notice withdrawn meanwhile
+        ws.send_json({"type": "command", "name": "notices"})
+        note = until_reply(ws)[-1]
+    assert note["type"] == "note" and note["messages"][0]["text"] == "现在没有新的社区公告。"

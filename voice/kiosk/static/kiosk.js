@@ -367,7 +367,7 @@
       case 'notices': // 再听一遍: read on request
         setNotices(ev);
         renderNotices();
-        if (ev.audio) readNotices(ev.audio);
+        if (ev.audio) readNotices(ev.audio); else afterSpeaking();
         break;
       case 'settings':
         kiosk.volume = ev.volume; kiosk.rate = ev.rate;
@@ -470,6 +470,7 @@
     }
   }
   function afterSpeaking() {
+    kiosk.readingNotices = false;
     touch();
     send({ type: 'ping' }); // idle time counts from the end of what the kiosk said
     if (vad && vad.barge && vad.inSpeech) { // still talking as we finish: a normal turn now
@@ -670,6 +671,7 @@
   });
   $('notices-again').addEventListener('click', () => {
     touch(); ensureOutCtx(); stopSpeaking(); stopMic();
+    setState('thinking'); // the microphone is closed now: never show "listening" meanwhile
     send({ type: 'command', name: 'notices' });
   });
   $('notices-close').addEventListener('click', () => {
