@@ -1,7 +1,8 @@
 """Start the real Linli stack (Rasa with the trained model, action server, hub) for tests.
 
-Each process runs from the project's venvs exactly as ``./linli run`` starts it, on free loopback
-ports, with its own data directory. Processes can be stopped and started again one by one, which
+Each process runs from the project's venvs exactly as ``./linli run`` starts it (its command line
+is the Procfile's, read by ``core/procfile.py``), on free loopback ports, with its own data
+directory. Processes can be stopped and started again one by one, which
 the fault tests use (kill the action server mid-conversation, restart it, …).
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from core.procfile import Process, process
 from core.ready import http_ok, rasa_ready
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +79,7 @@ class Stack:
             LINLI_RASA_URL=self.rasa_url,
             LINLI_PORT=str(self.hub_port),
             LINLI_ACTIONS_PORT=str(self.actions_port),
+            LINLI_RASA_PORT=str(self.rasa_port),
             LINLI_ACTION_ENDPOINT=f"{self.actions_url}/webhook",
             LINLI_RASA_TRACKER_DB=str(self.data_dir / "rasa_tracker.db"),
             RASA_TELEMETRY_ENABLED="false",
@@ -88,32 +91,12 @@ class Stack:
         env.update(self.extra_env)
         return env
 
-    def commands(self) -> dict[str, list[str]]:
-        """How each process is started (the same as the Procfile)."""
+    def commands(self) -> dict[str, Process]:
+        """How each process is started: the Procfile's lines (``core.procfile``, the table
+        ``./linli run`` gives honcho), without the supervisor (the fault tests stop and restart
+        processes themselves and must see them exit)."""
         return {
-            "hub": [str(ROOT / ".venv/bin/python"), "-m", "core.hub"],
-            "actions": [
-                str(ROOT / ".venv/bin/python"),
-                "-m",
-                "actions",
-                "--port",
-                str(self.actions_port),
-            ],
-            "rasa": [
-                str(ROOT / ".venv-rasa/bin/python"),
-                str(ROOT / "nlu/serve.py"),
-                "--enable-api",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.rasa_port),
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(ROOT / "nlu/endpoints.yml"),
-                "--credentials",
-                str(ROOT / "nlu/credentials.yml"),
-            ],
+            name: process(name, self.env, supervised=False) for name in ("hub", "actions", "rasa")
         }
 
     def ready(self, name: str) -> bool:
@@ -130,10 +113,11 @@ class Stack:
         logs = self.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        command = self.commands()[name]
         self.procs[name] = subprocess.Popen(
-            self.commands()[name],
+            command.argv,
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **command.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
