@@ -275,6 +275,10 @@ def test_many_polls_and_decisions_take_turns_and_never_overflow(hub_only, chromi
     page = chromium.new_page(1920, 1080)
     page.route("**/api/deliberation/polls?open=true", lambda route: route.fulfill(json=polls))
     page.route("**/api/deliberation/decisions", lambda route: route.fulfill(json=decisions))
+    notice = {"id": 1, "title": "3号楼明天停电", "body": "上午8点到12点。", "expires_at": None,
+              "published_at": "2026-12-04T08:00+08:00", "scope_kind": "buildings",
+              "scope_values": ["3"], "scope_label": "3号楼"}  # fmt: skip
+    page.route("**/api/public/notices", lambda route: route.fulfill(json=[notice]))
     page.goto(f"{hub_only.url}/kiosk/dashboard")
     page.wait_for_function("document.body.dataset.yishi === '1'")
     page.wait_for_function("document.body.dataset.loaded === '1'")
@@ -290,6 +294,7 @@ def test_many_polls_and_decisions_take_turns_and_never_overflow(hub_only, chromi
     shown = page.locator(".decision").evaluate_all("(ds) => ds.map((d) => d.dataset.decision)")
     assert shown[0] == "9" and len(shown) < 4
     assert page.locator(".decision[data-decision='9'] .step.now").inner_text() == "已完成"
+    assert page.inner_text("#notices .date") == "给3号楼 · 12月4日"  # whom a notice is for
     # the next ones take their turn on the screen
     page.wait_for_function("document.querySelector('.poll').dataset.poll !== '1'", timeout=30_000)
     _yishi_fits(page, 1920, 1080)

@@ -108,7 +108,9 @@
       const li = document.createElement('li');
       const h = document.createElement('h3'); h.textContent = n.title;
       const p = document.createElement('p'); p.className = 'body'; p.textContent = n.body;
-      const d = document.createElement('p'); d.className = 'date'; d.textContent = localWhen((n.published_at || '').slice(0, 10));
+      const d = document.createElement('p'); d.className = 'date';
+      const whom = n.scope_kind && n.scope_kind !== 'community' && n.scope_label ? `给${n.scope_label} · ` : '';
+      d.textContent = whom + localWhen((n.published_at || '').slice(0, 10));
       li.append(h, p, d);
       ul.appendChild(li);
     }
