@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from core.config import HubSettings
 from core.logging import setup_logging
+from core.resident_data import ResidentDataOwner
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def _load_parts() -> list[ModuleType]:
     return parts
 
 
-def resident_data_owners(settings: HubSettings) -> list:
+def resident_data_owners(settings: HubSettings) -> list[ResidentDataOwner]:
     """The owners of residents' data (``core/resident_data.py``) of every installed part that
     offers one to tools outside the hub process (``resident_data_owner(settings)``)."""
     return [

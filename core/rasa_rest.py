@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 
@@ -26,7 +27,7 @@ class RasaClient:
             base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport
         )
 
-    async def send(self, sender: str, message: str) -> list[dict]:
+    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
         """Send one message; returns the bot's messages.
 
         Raises:

@@ -59,7 +59,7 @@ class Supervisor:
         self.max_backoff_s = max_backoff_s
         self.stable_after_s = stable_after_s
         self.grace_s = grace_s
-        self.child: subprocess.Popen | None = None
+        self.child: subprocess.Popen[bytes] | None = None
         self.stopping = threading.Event()
         self.stop_signal: int | None = None
 
@@ -75,7 +75,7 @@ class Supervisor:
             except ProcessLookupError:
                 pass
 
-    def _wait_child(self, child: subprocess.Popen) -> int:
+    def _wait_child(self, child: subprocess.Popen[bytes]) -> int:
         """Wait for the child; after a stop signal, kill it when the grace period is over."""
         while True:
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -59,9 +60,10 @@ PLACE_WORDS = frozenset(
 no problem (a synonym that is not a place word): "单元门关不上" → 房屋设施, "电梯又停了" → 电梯."""
 
 
-def _load_yaml(name: str) -> list[dict]:
+def _load_yaml(name: str) -> list[dict[str, Any]]:
     text = resources.files("core").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    entries: list[dict[str, Any]] = yaml.safe_load(text)
+    return entries
 
 
 @lru_cache(maxsize=1)

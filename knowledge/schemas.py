@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -122,8 +123,8 @@ class AuditPublic(BaseModel):
     action: str
     actor: str
     at: datetime
-    before: dict | None
-    after: dict | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
     @field_validator("at")
     @classmethod
