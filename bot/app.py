@@ -22,7 +22,6 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import handlers, texts
-from bot.cases_gateway import CaseGateway, HubCaseGateway
 from bot.config import BotSettings
 from bot.dialogue import Dialogue
 from bot.notices import NoticePusher
@@ -38,6 +37,7 @@ from bot.rasa_client import HealthChecker, RasaClient
 from bot.speech import SpeechIO, build_speech
 from bot.state import BotData, ChatData, CustomContext, Services
 from bot.store import BotStore
+from cases.client import CaseClient
 from core.config import CommonSettings
 from deliberation.client import DeliberationClient
 
@@ -48,7 +48,7 @@ def build_application(
     settings: BotSettings,
     common: CommonSettings,
     *,
-    cases: CaseGateway | None = None,
+    cases: CaseClient | None = None,
     deliberation: Outbox | None = None,
     speech: SpeechIO | None = None,
     store: BotStore | None = None,
@@ -58,7 +58,7 @@ def build_application(
     Args:
         settings: Bot settings (token, Bot API URLs, intervals).
         common: Shared settings (Rasa and hub URLs, service token, data dir).
-        cases: Case-system gateway (default: the hub over HTTP).
+        cases: The case system (default: ``CaseClient`` to the hub).
         deliberation: The 议事 outbox (default: ``DeliberationClient`` to the hub).
         speech: Voice engines (default: Whisper base + pyttsx3, when installed).
         store: Durable state (default: ``<data_dir>/bot.db``).
@@ -73,7 +73,7 @@ def build_application(
     health = HealthChecker(
         common.rasa_url, settings.actions_url, common.hub_url, cache_s=settings.health_cache_s
     )
-    cases = cases or HubCaseGateway(
+    cases = cases or CaseClient(
         common.hub_url, common.service_token, timeout=settings.hub_timeout_s
     )
     deliberation = deliberation or DeliberationClient(

@@ -7,14 +7,16 @@ import logging
 import time
 
 from bot import texts
-from bot.cases_gateway import CaseGateway
 from bot.ids import sender_of
 from bot.store import BotStore
+from cases.client import CaseClient
 from core.errors import InvalidInput, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
 KIND_WORDS = {"photo": "照片", "location": "位置"}
+ATTACHMENT_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+"""Photo types the bot forwards to the case system."""
 
 _sending: dict[tuple[int, int], asyncio.Lock] = {}
 """One sender of a chat's attachments at a time (per event loop): the reply that announces the
@@ -38,7 +40,7 @@ def recent_case(store: BotStore, chat_id: int, window_s: float) -> str | None:
 
 
 async def attach_pending(
-    store: BotStore, cases: CaseGateway, chat_id: int, case_no: str
+    store: BotStore, cases: CaseClient, chat_id: int, case_no: str
 ) -> list[str]:
     """Send the chat's kept photos/locations to the case; returns what was attached (kinds).
 
@@ -50,7 +52,7 @@ async def attach_pending(
 
 
 async def _send_pending(
-    store: BotStore, cases: CaseGateway, chat_id: int, case_no: str
+    store: BotStore, cases: CaseClient, chat_id: int, case_no: str
 ) -> list[str]:
     attached: list[str] = []
     store.assign_case(chat_id, case_no)

@@ -23,12 +23,12 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.attachments import attach_pending, attached_message
-from bot.cases_gateway import CaseGateway
 from bot.ids import chat_ref, sender_of
 from bot.keyboards import MAX_BUTTONS, rasa_keyboard
 from bot.rasa_client import NOT_SEEN, BotMessage, HealthChecker, RasaClient, RasaUnavailable
 from bot.speech import SpeechIO
 from bot.store import BotStore, InboxItem, InboxState
+from cases.client import CaseClient
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class Dialogue:
         store: BotStore,
         rasa: RasaClient,
         health: HealthChecker,
-        cases: CaseGateway,
+        cases: CaseClient,
         speech: SpeechIO,
         attach_window_s: float = 1800.0,
         uncertain_grace_s: float = 60.0,

@@ -12,8 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import texts
-from bot.attachments import recent_case
-from bot.cases_gateway import ATTACHMENT_TYPES
+from bot.attachments import ATTACHMENT_TYPES, recent_case
 from bot.ids import chat_ref, sender_of
 from bot.keyboards import (
     MODE_DATA,

@@ -27,11 +27,11 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import texts
-from bot.cases_gateway import Building, CaseGateway
 from bot.dialogue import speakable
 from bot.ids import chat_ref
 from bot.keyboards import notice_keyboard, notice_settings_button
 from bot.store import BotStore, NoticePref, NoticeSend, NoticeWants
+from cases.client import Building, CaseClient
 from core.contracts import NoticeFeedItem
 from core.errors import LinliError
 from core.localtime import to_local
@@ -71,7 +71,7 @@ class NoticePusher:
 
     def __init__(
         self,
-        cases: CaseGateway,
+        cases: CaseClient,
         store: BotStore,
         *,
         max_age_s: float = 3 * 86400.0,

@@ -48,7 +48,7 @@ class OutboxItemLike(Protocol):
 
 
 class Outbox(Protocol):
-    """An outbox of the hub: ``CaseGateway`` and ``DeliberationClient`` both are one."""
+    """An outbox of the hub: ``CaseClient`` and ``DeliberationClient`` both are one."""
 
     async def fetch_outbox(
         self, channel: str, after: int = 0, limit: int = 100

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from telegram.ext import Application, CallbackContext, ExtBot
 
 if TYPE_CHECKING:
-    from bot.cases_gateway import CaseGateway
     from bot.config import BotSettings
     from bot.dialogue import Dialogue
     from bot.notices import NoticePusher
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from bot.rasa_client import HealthChecker, RasaClient
     from bot.speech import SpeechIO
     from bot.store import BotStore
+    from cases.client import CaseClient
 
 
 class ChatData:
@@ -37,7 +37,7 @@ class Services:
     store: BotStore
     rasa: RasaClient
     health: HealthChecker
-    cases: CaseGateway
+    cases: CaseClient
     speech: SpeechIO
     dialogue: Dialogue
     deliberation: Outbox | None = None

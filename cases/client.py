@@ -7,6 +7,7 @@ Channels never touch the case tables: they go through ``CaseClient`` (or a fake 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
@@ -60,6 +61,14 @@ class ConfirmResult(BaseModel):
     case: CasePublic
     message: str
     """Plain Chinese line to tell the resident."""
+
+
+@dataclass(frozen=True)
+class Building:
+    """A building of the community: ``code`` as residents say it (``5``), ``name`` (5号楼)."""
+
+    code: str
+    name: str
 
 
 @runtime_checkable
@@ -309,6 +318,78 @@ class CaseClient(HubHttpClient):
         )
         assert response is not None
         return _NOTICES.validate_json(response.content)
+
+    async def add_attachment(
+        self,
+        case_no: str,
+        sender_id: str,
+        *,
+        kind: str,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        filename: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+    ) -> None:
+        """Store a photo (``kind="photo"``) or a location (``kind="location"``) with the
+        resident's own case (``POST /api/cases/{case_no}/attachments``, multipart).
+
+        Raises:
+            ServiceUnavailable: The hub is down or has no attachment endpoint yet (keep it).
+            InvalidInput: The hub refused the attachment for good (type, size, unknown case).
+        """
+        fields: dict[str, str] = {"kind": kind, "sender_id": sender_id}
+        if latitude is not None and longitude is not None:
+            fields["latitude"] = f"{latitude:.6f}"
+            fields["longitude"] = f"{longitude:.6f}"
+        files = None
+        if data is not None:
+            files = {"file": (filename or "photo.jpg", data, content_type or "image/jpeg")}
+        try:
+            response = await self._http.post(
+                f"/api/cases/{case_no}/attachments", data=fields, files=files
+            )
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(f"hub unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code in (404, 405) and "attachments" not in response.text:
+            # The route itself is missing (older hub): keep the attachment and retry later.
+            raise ServiceUnavailable(f"attachment endpoint missing ({response.status_code})")
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"hub error {response.status_code}")
+        if response.status_code >= 400:
+            raise InvalidInput(f"attachment refused {response.status_code}: {response.text[:200]}")
+
+    async def buildings(self) -> list[Building]:
+        """The community's buildings in number order (``GET /api/resident/buildings``).
+
+        Raises:
+            ServiceUnavailable: The hub is down (or answered anything but 200).
+        """
+        rows = await self._get_json("/api/resident/buildings")
+        return [Building(code=str(r["code"]), name=str(r["name"])) for r in rows]
+
+    async def notices_for_building(self, building: str) -> set[int]:
+        """Ids of the current notices a resident of ``building`` should hear
+        (``GET /api/public/notices?building=``: community-wide, its building, its grid; the hub
+        decides what a grid covers).
+
+        Raises:
+            ServiceUnavailable: The hub is down (or answered anything but 200).
+        """
+        rows = await self._get_json(
+            "/api/public/notices", params={"building": building, "limit": 50}
+        )
+        return {int(r["id"]) for r in rows}
+
+    async def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET a JSON body; anything but 200 is ``ServiceUnavailable``."""
+        try:
+            response = await self._http.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(f"hub unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code != 200:
+            raise ServiceUnavailable(f"hub answered {response.status_code} for {path}")
+        return response.json()
 
 
 def _detail(response: httpx.Response) -> str:

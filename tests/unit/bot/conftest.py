@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
-from bot.cases_gateway import Building
 from bot.config import BotSettings
 from bot.speech import SpeechIO
 from bot.store import BotStore
-from cases.client import ConfirmResult, OutboxItem
+from cases.client import Building, ConfirmResult, OutboxItem
 from core.config import CommonSettings
 from core.contracts import CasePublic, CaseType, NoticeFeedItem
 from core.errors import ServiceUnavailable
@@ -31,7 +30,7 @@ GRID_OF = {str(n): f"G{(n - 1) // 5 + 1}" for n in range(1, 21)}
 
 @dataclass
 class FakeCases:
-    """In-memory stand-in for ``HubCaseGateway`` (real counterpart: tests/e2e/telegram)."""
+    """In-memory stand-in for ``cases.client.CaseClient`` (real counterpart: tests/e2e/telegram)."""
 
     cases: dict[str, CasePublic] = field(default_factory=dict)
     outbox: list[OutboxItem] = field(default_factory=list)
