@@ -20,6 +20,7 @@ from actions.pending import PendingYishi
 from actions.submit import channel_of, idempotency_key
 from actions.yishi_logic import NO_REASON
 from core.errors import ServiceUnavailable
+from core.localtime import spoken_local
 
 logger = logging.getLogger(__name__)
 
@@ -197,11 +198,11 @@ def poll_sentence(poll: Any) -> str:
     """One poll in words: open → turnout so far; closed → the tally and the verdict."""
     if poll.state == OPEN:
         return (
-            f"“{poll.question}”正在投票，{poll.closes_at}结束，"
+            f"“{poll.question}”正在投票，{spoken_local(poll.closes_at_utc)}结束，"
             f"已经有{poll.participants}户投了票（共{poll.eligible_households}户）。"
         )
     if poll.state != CLOSED:
-        return f"“{poll.question}”的投票{poll.opens_at}开始。"
+        return f"“{poll.question}”的投票{spoken_local(poll.opens_at_utc)}开始。"
     counts = "，".join(f"{o}{c}户" for o, c in zip(poll.options, poll.counts, strict=False))
     text = f"“{poll.question}”投票已结束：{counts}，参加的有{poll.participants}户。"
     if poll.threshold is not None:

@@ -50,3 +50,19 @@ def format_local(when: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> st
     """``when`` formatted in local time; empty for nothing."""
     local = to_local(when)
     return local.strftime(fmt) if local else ""
+
+
+def spoken_local(when: str | datetime | None) -> str:
+    """``when`` the way people say it, in local time: "12月11日上午8点52分", "12月7日下午3点";
+    empty for nothing. For replies that are read aloud (a string like 2026-12-11 08:52 is not)."""
+    local = to_local(when)
+    if local is None:
+        return ""
+    hour = local.hour
+    part = (
+        "凌晨" if hour < 6 else "上午" if hour < 12 else "中午" if hour < 13
+        else "下午" if hour < 18 else "晚上"
+    )  # fmt: skip
+    shown = hour - 12 if hour > 12 else hour
+    minutes = f"{local.minute}分" if local.minute else ""
+    return f"{local.month}月{local.day}日{part}{shown}点{minutes}"

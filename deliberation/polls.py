@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
-from core.localtime import format_local
+from core.localtime import spoken_local
 from deliberation import outbox
 from deliberation.actors import Actor
 from deliberation.errors import NotFound, Refused, TooManyTries
@@ -235,9 +235,9 @@ def cast_vote(
     """
     poll = get_poll(session, poll_id, lock=True)
     if now < poll.opens_at:
-        raise Refused(NOT_YET.format(no=poll.id, at=format_local(poll.opens_at)))
+        raise Refused(NOT_YET.format(no=poll.id, at=spoken_local(poll.opens_at)))
     if now >= poll.closes_at:
-        raise Refused(CLOSED.format(no=poll.id, at=format_local(poll.closes_at)))
+        raise Refused(CLOSED.format(no=poll.id, at=spoken_local(poll.closes_at)))
     index = _option_index(poll, ballot.option)
     place = f"{ballot.building}号楼{ballot.unit}单元{ballot.room}室"
     household = find_household(
@@ -296,7 +296,7 @@ def cast_vote(
     ).returning(Vote.revision)
     revision = int(session.execute(statement).scalar_one())
     replaced = revision > 1
-    closes = format_local(poll.closes_at)
+    closes = spoken_local(poll.closes_at)
     template = (
         (CHANGED if replaced else VOTED)
         if per_household

@@ -32,7 +32,8 @@ def poll_out(number: int, question: str, state: str = "进行中") -> PollOut:
         number=number, proposal=None, question=question, options=["同意", "不同意", "弃权"],
         counts=[3, 1, 0], scope="community", scope_label="整个小区", eligibility="household",
         eligibility_label="每户一票", state=state, opens_at="12月1日 08:00",
-        closes_at="12月8日 20:00", opens_at_utc="", closes_at_utc="", eligible_households=400,
+        closes_at="12月8日 20:00", opens_at_utc="", closes_at_utc="2026-12-08T12:00:00+00:00",
+        eligible_households=400,
         participants=4, households=4, turnout=0.01, threshold=None, outcome_announced=False,
     )  # fmt: skip
 
@@ -238,7 +239,7 @@ async def test_results_say_turnout_tally_and_progress(fake: FakeDeliberation) ->
     dispatcher = CollectingDispatcher()
     await PollResults().run(dispatcher, tracker({}), {})
     text = said(dispatcher)
-    assert "“是否加装雨棚”正在投票" in text and "4户" in text
+    assert "“是否加装雨棚”正在投票，12月8日晚上8点结束" in text and "4户" in text
     assert "同意3户，不同意1户" in text and "已联系施工队" in text
     assert [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []] == ["我要投票"]
 
