@@ -217,7 +217,7 @@ async def close_services(application: Application) -> None:
         aclose = getattr(client, "aclose", None)
         if aclose is not None:
             await aclose()
-    services.store.close()
+    await services.store.aio.close()
 
 
 @contextlib.asynccontextmanager

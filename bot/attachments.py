@@ -8,7 +8,7 @@ import time
 
 from bot import texts
 from bot.ids import sender_of
-from bot.store import BotStore
+from bot.store import BotStore, ChatPrefs
 from cases.client import CaseClient
 from core.errors import InvalidInput, ServiceUnavailable
 
@@ -31,9 +31,8 @@ def _chat_lock(chat_id: int) -> asyncio.Lock:
     return lock
 
 
-def recent_case(store: BotStore, chat_id: int, window_s: float) -> str | None:
-    """The case this chat created within ``window_s`` seconds, if any."""
-    prefs = store.prefs(chat_id)
+def recent_case(prefs: ChatPrefs, window_s: float) -> str | None:
+    """The case the chat (of these preferences) created within ``window_s`` seconds, if any."""
     if prefs.last_case_no and prefs.last_case_at and time.time() - prefs.last_case_at <= window_s:
         return prefs.last_case_no
     return None
@@ -55,8 +54,7 @@ async def _send_pending(
     store: BotStore, cases: CaseClient, chat_id: int, case_no: str
 ) -> list[str]:
     attached: list[str] = []
-    store.assign_case(chat_id, case_no)
-    for item in store.pending_attachments(chat_id, case_no):
+    for item in await store.aio.attachments_for(chat_id, case_no):
         try:
             await cases.add_attachment(
                 case_no,
@@ -70,13 +68,13 @@ async def _send_pending(
             )
         except ServiceUnavailable as exc:
             logger.warning("Attachment %d for %s kept for later: %s", item.id, case_no, exc)
-            store.attachment_failed(item.id)
+            await store.aio.attachment_failed(item.id)
             continue
         except InvalidInput as exc:
             logger.warning("Attachment %d refused for %s: %s", item.id, case_no, exc)
-            store.mark_attached(item.id, f"refused:{case_no}")
+            await store.aio.mark_attached(item.id, f"refused:{case_no}")
             continue
-        store.mark_attached(item.id, case_no)
+        await store.aio.mark_attached(item.id, case_no)
         attached.append(item.kind)
     return attached
 

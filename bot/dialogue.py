@@ -24,10 +24,10 @@ from telegram.error import TelegramError
 from bot import texts
 from bot.attachments import attach_pending, attached_message
 from bot.ids import chat_ref, sender_of
-from bot.keyboards import MAX_BUTTONS, rasa_keyboard
+from bot.keyboards import MAX_BUTTONS, rasa_keyboard_async
 from bot.rasa_client import NOT_SEEN, BotMessage, HealthChecker, RasaClient, RasaUnavailable
 from bot.speech import SpeechIO
-from bot.store import BotStore, InboxItem, InboxState
+from bot.store import BotStore, ChatPrefs, InboxItem, InboxState
 from cases.client import CaseClient
 
 logger = logging.getLogger(__name__)
@@ -90,27 +90,28 @@ class Dialogue:
 
     async def submit(self, chat_id: int, update_id: int, text: str, kind: str = "text") -> bool:
         """Queue a message and process the chat's queue; False if the update was a duplicate."""
-        if self.store.enqueue(chat_id, update_id, kind, text) is None:
+        if await self.store.aio.enqueue(chat_id, update_id, kind, text) is None:
             logger.info("Duplicate update %d for %s ignored", update_id, chat_ref(chat_id))
             return False
         await self.process_chat(chat_id, new_message=True)
         return True
 
-    def reserve(self, chat_id: int, update_id: int, kind: str = "voice") -> int | None:
+    async def reserve(self, chat_id: int, update_id: int, kind: str = "voice") -> int | None:
         """Hold a place in the chat's queue for a message still being recognised."""
-        return self.store.enqueue(chat_id, update_id, kind, None, waiting=True)
+        return await self.store.aio.enqueue(chat_id, update_id, kind, None, waiting=True)
 
     async def complete(self, chat_id: int, item_id: int, text: str | None) -> None:
         """Fill a reserved place (None drops it) and process the chat's queue."""
-        self.store.fill(item_id, text)
+        await self.store.aio.fill(item_id, text)
         await self.process_chat(chat_id, new_message=text is not None)
 
     async def retry_all(self) -> None:
         """Retry every chat with kept messages (chats not already busy), then attachments."""
-        chats = [c for c in self.store.chats_with_work() if not self._lock(c).locked()]
+        chats = [c for c in await self.store.aio.chats_with_work() if not self._lock(c).locked()]
         if chats:
             await asyncio.gather(*(self.process_chat(c) for c in chats))
-        for chat_id, case_no in self.store.attachments_to_retry(time.time() + self.clock_skew_s):
+        retry = await self.store.aio.attachments_to_retry(time.time() + self.clock_skew_s)
+        for chat_id, case_no in retry:
             kinds = await attach_pending(self.store, self.cases, chat_id, case_no)
             line = attached_message(kinds, case_no)
             if line:
@@ -131,7 +132,7 @@ class Dialogue:
         """Send the chat's queued messages to Rasa, oldest first, until done or blocked."""
         async with self._lock(chat_id):
             while True:
-                item = self.store.next_item(chat_id)
+                item = await self.store.aio.next_item(chat_id)
                 if item is None or item.state == InboxState.WAITING:
                     return
                 if not await self._process_item(item, new_message=new_message):
@@ -154,17 +155,17 @@ class Dialogue:
                 return False
             if replies is not NOT_SEEN:
                 logger.info("Message %s already reached Rasa; not sent again", item.message_id)
-                self.store.set_state(item.id, InboxState.DONE)
+                await self.store.aio.set_state(item.id, InboxState.DONE)
                 await self._recovered(chat_id, item)
                 if replies:
                     await self.deliver(chat_id, replies)
                 else:
-                    elder = self.store.prefs(chat_id).elder_mode
+                    elder = (await self.store.aio.prefs(chat_id)).elder_mode
                     await self._send_text(chat_id, texts.for_mode(texts.SLOW_LOST, elder))
                 self.turns += 1
                 return True
         await self._typing(chat_id)
-        prefs = self.store.prefs(chat_id)
+        prefs = await self.store.aio.prefs(chat_id)
         metadata: dict[str, Any] = {
             "message_id": item.message_id,
             "channel": "telegram",
@@ -173,22 +174,22 @@ class Dialogue:
         }
         # Until Rasa's answer is in, the message counts as "maybe delivered": a crash right
         # after Rasa answered must not make a restarted bot send it a second time.
-        self.store.set_state(item.id, InboxState.UNCERTAIN, attempted=True)
+        await self.store.aio.set_state(item.id, InboxState.UNCERTAIN, attempted=True)
         try:
             messages = await self.rasa.send(sender, item.text or "", metadata)
         except RasaUnavailable as exc:
             logger.warning("Rasa unavailable for %s: %s", item.message_id, exc)
             self.health.invalidate()
             state = InboxState.UNCERTAIN if exc.maybe_delivered else InboxState.PENDING
-            self.store.set_state(item.id, state)
+            await self.store.aio.set_state(item.id, state)
             await self._outage(chat_id, new_message)
             return False
         if not messages and not (await self.health.check(fresh=True)).ok:
             # Rasa took the turn but an action failed (its events are lost): send it again later.
-            self.store.set_state(item.id, InboxState.PENDING)
+            await self.store.aio.set_state(item.id, InboxState.PENDING)
             await self._outage(chat_id, new_message)
             return False
-        self.store.set_state(item.id, InboxState.DONE)
+        await self.store.aio.set_state(item.id, InboxState.DONE)
         await self._recovered(chat_id, item)
         await self.deliver(chat_id, messages)
         self.turns += 1
@@ -196,11 +197,9 @@ class Dialogue:
 
     async def _recovered(self, chat_id: int, item: InboxItem) -> None:
         """After an outage, say that we carry on with what the resident sent."""
-        prefs = self.store.prefs(chat_id)
-        if not prefs.outage_notified:
+        before, _ = await self.store.aio.update_prefs(chat_id, _outage_over)
+        if not before.outage_notified:
             return
-        prefs.outage_notified = False
-        self.store.save_prefs(prefs)
         said = item.text or ""
         if item.kind == "button" or said.startswith("/") or not said:
             await self._send_text(chat_id, texts.RECOVERED_PLAIN)
@@ -209,10 +208,8 @@ class Dialogue:
 
     async def _outage(self, chat_id: int, new_message: bool) -> None:
         """Tell the resident (once per outage, then briefly per new message) that we kept it."""
-        prefs = self.store.prefs(chat_id)
-        if not prefs.outage_notified:
-            prefs.outage_notified = True
-            self.store.save_prefs(prefs)
+        before, prefs = await self.store.aio.update_prefs(chat_id, _outage_told)
+        if not before.outage_notified:
             await self._send_text(chat_id, texts.for_mode(texts.OUTAGE, prefs.elder_mode))
         elif new_message:
             await self._send_text(chat_id, texts.OUTAGE_QUEUED)
@@ -221,7 +218,7 @@ class Dialogue:
 
     async def deliver(self, chat_id: int, messages: list[BotMessage]) -> None:
         """Show Rasa's reply: texts with inline keyboards, the voice note in 长辈模式."""
-        prefs = self.store.prefs(chat_id)
+        prefs = await self.store.aio.prefs(chat_id)
         expect: str | None = None
         spoken: list[str] = []
         case_nos: list[str] = []  # the chat's own new case first, per message
@@ -238,7 +235,7 @@ class Dialogue:
                 text = message.image
             if not text and not message.buttons:
                 continue
-            markup = rasa_keyboard(
+            markup = await rasa_keyboard_async(
                 message.buttons, chat_id=chat_id, store=self.store, elder_mode=prefs.elder_mode
             )
             await self._send_text(chat_id, text or "请选择：", reply_markup=markup)
@@ -252,14 +249,16 @@ class Dialogue:
             if found:
                 # "您的编号是 X。……邻居已经反映过了（编号 Y）": the resident's own case comes first.
                 case_nos.append(found[0])
-        prefs = self.store.prefs(chat_id)
-        prefs.expect = expect
         case_nos = [c for c in case_nos if c not in looked_up]
         own_case = case_nos[0] if case_nos else None
-        if own_case:
-            prefs.last_case_no = own_case
-            prefs.last_case_at = time.time()
-        self.store.save_prefs(prefs)
+
+        def remember(prefs: ChatPrefs) -> None:
+            prefs.expect = expect
+            if own_case:
+                prefs.last_case_no = own_case
+                prefs.last_case_at = time.time()
+
+        _, prefs = await self.store.aio.update_prefs(chat_id, remember)
         if prefs.elder_mode and spoken:
             await self.send_voice(chat_id, "。".join(s for s in spoken if s))
         if own_case:
@@ -296,3 +295,19 @@ class Dialogue:
             await self.bot.send_message(chat_id, text, **kwargs)
         except TelegramError:
             logger.exception("Could not send a message to %s", chat_ref(chat_id))
+
+
+def _outage_told(prefs: ChatPrefs) -> bool:
+    """Mark the outage as told (nothing written when it already was)."""
+    if prefs.outage_notified:
+        return False
+    prefs.outage_notified = True
+    return True
+
+
+def _outage_over(prefs: ChatPrefs) -> bool:
+    """Clear the told outage (nothing written when none was told)."""
+    if not prefs.outage_notified:
+        return False
+    prefs.outage_notified = False
+    return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -25,6 +24,7 @@ from bot.keyboards import (
 )
 from bot.speech import Unclear
 from bot.state import CustomContext
+from bot.store import ChatPrefs
 from cases.client import CaseClientError
 from core.errors import InvalidInput, LinliError, ServiceUnavailable
 from core.textnorm import normalize_text
@@ -52,7 +52,7 @@ async def gate(update: Update, context: CustomContext) -> None:
 async def start(update: Update, context: CustomContext) -> None:
     """Say what the bot can do and how privacy is handled."""
     assert update.effective_message is not None and update.effective_chat is not None
-    elder = context.services.store.prefs(update.effective_chat.id).elder_mode
+    elder = (await context.services.store.aio.prefs(update.effective_chat.id)).elder_mode
     text = texts.for_mode(texts.START, elder)
     await update.effective_message.reply_text(text, reply_markup=mode_keyboard())
     if elder:
@@ -62,7 +62,7 @@ async def start(update: Update, context: CustomContext) -> None:
 async def help_command(update: Update, context: CustomContext) -> None:
     """Show example sentences and the commands."""
     assert update.effective_message is not None and update.effective_chat is not None
-    elder = context.services.store.prefs(update.effective_chat.id).elder_mode
+    elder = (await context.services.store.aio.prefs(update.effective_chat.id)).elder_mode
     await update.effective_message.reply_text(texts.for_mode(texts.HELP, elder))
 
 
@@ -92,11 +92,12 @@ async def status(update: Update, context: CustomContext) -> None:
 
 async def toggle_mode(chat_id: int, context: CustomContext) -> str:
     """Switch 长辈模式 for a chat and return what to tell the resident."""
-    store = context.services.store
-    prefs = store.prefs(chat_id)
-    prefs.elder_mode = not prefs.elder_mode
-    store.save_prefs(prefs)
+    _, prefs = await context.services.store.aio.update_prefs(chat_id, _flip_elder_mode)
     return texts.MODE_ON if prefs.elder_mode else texts.MODE_OFF
+
+
+def _flip_elder_mode(prefs: ChatPrefs) -> None:
+    prefs.elder_mode = not prefs.elder_mode
 
 
 async def mode(update: Update, context: CustomContext) -> None:
@@ -104,7 +105,7 @@ async def mode(update: Update, context: CustomContext) -> None:
     assert update.effective_message is not None and update.effective_chat is not None
     reply = await toggle_mode(update.effective_chat.id, context)
     await update.effective_message.reply_text(reply)
-    if context.services.store.prefs(update.effective_chat.id).elder_mode:
+    if (await context.services.store.aio.prefs(update.effective_chat.id)).elder_mode:
         await context.services.dialogue.send_voice(update.effective_chat.id, reply)
 
 
@@ -127,7 +128,7 @@ async def show_notice_menu(chat_id: int, context: CustomContext) -> None:
     notices = context.services.notices
     if notices is None:
         return
-    elder = context.services.store.prefs(chat_id).elder_mode
+    elder = (await context.services.store.aio.prefs(chat_id)).elder_mode
     text, markup = await notices.menu(chat_id, elder_mode=elder)
     await context.bot.send_message(chat_id, text, reply_markup=markup)
     if elder:
@@ -153,7 +154,7 @@ async def _notice_choice(update: Update, context: CustomContext, choice: str) ->
         except TelegramError:
             pass
     await context.bot.send_message(chat_id, reply)
-    if context.services.store.prefs(chat_id).elder_mode:
+    if (await context.services.store.aio.prefs(chat_id)).elder_mode:
         await context.services.dialogue.send_voice(chat_id, reply)
 
 
@@ -175,7 +176,7 @@ async def on_voice(update: Update, context: CustomContext) -> None:
     media = message.voice or message.audio
     if media is None:
         return
-    item_id = services.dialogue.reserve(chat_id, update.update_id)
+    item_id = await services.dialogue.reserve(chat_id, update.update_id)
     if item_id is None:
         logger.info("Duplicate voice update %d ignored", update.update_id)
         return
@@ -189,7 +190,7 @@ async def on_voice(update: Update, context: CustomContext) -> None:
             raise Unclear("too long", "这段语音有点长，请分成几句，每句说短一点。")
         file = await media.get_file()
         data = bytes(await file.download_as_bytearray())
-        expect = services.store.prefs(chat_id).expect
+        expect = (await services.store.aio.prefs(chat_id)).expect
         text = await services.speech.recognise(data, expect)
     except Unclear as exc:
         logger.info("Voice note unclear: %s", exc)
@@ -212,13 +213,9 @@ async def _keep_or_attach(
     assert update.effective_message is not None and update.effective_chat is not None
     chat_id = update.effective_chat.id
     services = context.services
-    services.store.add_attachment(chat_id, kind, **fields)  # type: ignore[arg-type]
-    prefs = services.store.prefs(chat_id)
-    case_no = (
-        None
-        if prefs.expect
-        else recent_case(services.store, chat_id, services.settings.attach_window_s)
-    )
+    await services.store.aio.add_attachment(chat_id, kind, **fields)
+    prefs = await services.store.aio.prefs(chat_id)
+    case_no = None if prefs.expect else recent_case(prefs, services.settings.attach_window_s)
     if case_no is not None:
         from bot.attachments import attach_pending
 
@@ -325,7 +322,7 @@ async def on_button(update: Update, context: CustomContext) -> None:
         title = _button_title(query, data) or ""
     elif data.startswith(TOKEN_PREFIX):
         token = data[len(TOKEN_PREFIX) :]
-        found = await asyncio.to_thread(services.store.button, token, chat_id)
+        found = await services.store.aio.button(token, chat_id)
         if found is None:
             await context.bot.send_message(chat_id, texts.ERROR)
             return

@@ -37,17 +37,41 @@ def button_label(title: str, elder_mode: bool) -> str:
 def rasa_keyboard(
     buttons: list[Button], *, chat_id: int, store: BotStore, elder_mode: bool
 ) -> InlineKeyboardMarkup | None:
-    """Inline keyboard for Rasa's buttons (one per row in 长辈模式, else up to three per row)."""
+    """Inline keyboard for Rasa's buttons (one per row in 长辈模式, else up to three per row);
+    a payload too long for Telegram is remembered in ``store`` (synchronous: not for coroutines,
+    which use ``rasa_keyboard_async``)."""
+    markup, long = _rasa_markup(buttons, chat_id=chat_id, elder_mode=elder_mode)
+    for token, title, payload in long:
+        store.save_button(token, chat_id, title, payload)
+    return markup
+
+
+async def rasa_keyboard_async(
+    buttons: list[Button], *, chat_id: int, store: BotStore, elder_mode: bool
+) -> InlineKeyboardMarkup | None:
+    """``rasa_keyboard`` for coroutines: long payloads are remembered off the event loop."""
+    markup, long = _rasa_markup(buttons, chat_id=chat_id, elder_mode=elder_mode)
+    for token, title, payload in long:
+        await store.aio.save_button(token, chat_id, title, payload)
+    return markup
+
+
+def _rasa_markup(
+    buttons: list[Button], *, chat_id: int, elder_mode: bool
+) -> tuple[InlineKeyboardMarkup | None, list[tuple[str, str, str]]]:
+    """The keyboard, and the (token, title, payload) of each button whose payload does not fit
+    Telegram's callback data (to remember before the keyboard is sent)."""
     if not buttons:
-        return None
+        return None, []
     rows: list[list[InlineKeyboardButton]] = []
+    long: list[tuple[str, str, str]] = []
     per_row = 1 if elder_mode or len(buttons) > 3 else len(buttons)
     row: list[InlineKeyboardButton] = []
     for button in buttons[:MAX_BUTTONS]:
         data = RASA_PREFIX + button.payload
         if len(data.encode()) > CALLBACK_LIMIT:
             token = hashlib.sha1(f"{chat_id}:{button.payload}".encode()).hexdigest()[:20]
-            store.save_button(token, chat_id, button.title, button.payload)
+            long.append((token, button.title, button.payload))
             data = TOKEN_PREFIX + token
         row.append(InlineKeyboardButton(button_label(button.title, elder_mode), callback_data=data))
         if len(row) >= per_row:
@@ -55,7 +79,7 @@ def rasa_keyboard(
             row = []
     if row:
         rows.append(row)
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows), long
 
 
 def rating_keyboard(case_no: str, *, elder_mode: bool = False) -> InlineKeyboardMarkup:

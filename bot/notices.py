@@ -107,7 +107,7 @@ class NoticePusher:
         """A chat talked to the bot: it gets community notices from now on (unless it said no)."""
         if chat_id in self._seen:
             return
-        await asyncio.to_thread(self.store.seen_chat, chat_id)
+        await self.store.aio.seen_chat(chat_id)
         self._seen.add(chat_id)
 
     async def buildings(self) -> list[Building]:
@@ -125,7 +125,7 @@ class NoticePusher:
 
     async def menu(self, chat_id: int, *, elder_mode: bool) -> tuple[str, InlineKeyboardMarkup]:
         """The question 您住几号楼？ with the building buttons, 都要 and 不要通知."""
-        pref = await asyncio.to_thread(self.store.notice_pref, chat_id)
+        pref = await self.store.aio.notice_pref(chat_id)
         buildings = await self.buildings()
         text = texts.NOTICE_ASK if buildings else texts.NOTICE_ASK_NO_BUILDINGS
         now = self._describe(pref)
@@ -151,18 +151,16 @@ class NoticePusher:
     async def choose(self, chat_id: int, choice: str) -> str:
         """Save what the resident pressed (``all``, ``off`` or ``b:<code>``); what to say back."""
         if choice == "all":
-            await asyncio.to_thread(self.store.set_notice_pref, chat_id, NoticeWants.ALL)
+            await self.store.aio.set_notice_pref(chat_id, NoticeWants.ALL)
             return texts.NOTICE_SET_ALL
         if choice == "off":
-            await asyncio.to_thread(self.store.set_notice_pref, chat_id, NoticeWants.OFF)
+            await self.store.aio.set_notice_pref(chat_id, NoticeWants.OFF)
             return texts.NOTICE_SET_OFF
         if choice.startswith("b:"):
             code = building_code(choice[2:])
             known = {b.code for b in await self.buildings()}
             if code and (not known or code in known):
-                await asyncio.to_thread(
-                    self.store.set_notice_pref, chat_id, NoticeWants.BUILDING, code
-                )
+                await self.store.aio.set_notice_pref(chat_id, NoticeWants.BUILDING, code)
                 return texts.NOTICE_SET_BUILDING.format(building=self._name(code))
         return texts.NOTICE_SET_UNKNOWN
 
@@ -186,7 +184,7 @@ class NoticePusher:
             LinliError: The case system is not reachable (nothing was sent).
         """
         async with self._round:
-            after = await asyncio.to_thread(self.store.cursor, CURSOR)
+            after = await self.store.aio.cursor(CURSOR)
             notices = await self.cases.notices_feed(after=after, limit=BATCH)
             sent = 0
             for notice in sorted(notices, key=lambda n: n.id):
@@ -197,7 +195,7 @@ class NoticePusher:
                 except RoundStopped as exc:
                     logger.info("Notice %d paused: %s", notice.id, exc)
                     break
-                await asyncio.to_thread(self.store.advance_cursor, CURSOR, notice.id)
+                await self.store.aio.advance_cursor(CURSOR, notice.id)
             return sent
 
     def _stale(self, notice: NoticeFeedItem) -> bool:
@@ -213,13 +211,13 @@ class NoticePusher:
             return 0
         published = notice.published_at.timestamp()
         audience = [
-            p for p in await asyncio.to_thread(self.store.notice_audience) if p.since <= published
+            p for p in await self.store.aio.notice_audience() if p.since <= published
         ]  # news: a chat that came later is not sent what was published before it came
         targets = await self._in_scope(notice, audience)
         text = notice_text(notice)
         sent = 0
         for pref in targets:
-            if not await asyncio.to_thread(self.store.claim_notice, notice.id, pref.chat_id):
+            if not await self.store.aio.claim_notice(notice.id, pref.chat_id):
                 continue  # sent before (or being sent by a round that overlapped)
             if await self._send(notice.id, pref.chat_id, text):
                 sent += 1
@@ -249,9 +247,9 @@ class NoticePusher:
     async def _send(self, notice_id: int, chat_id: int, text: str) -> bool:
         """Send to one chat (its claim is already taken); True when it went out."""
         if self.bot is None:
-            await asyncio.to_thread(self.store.release_notice, notice_id, chat_id)
+            await self.store.aio.release_notice(notice_id, chat_id)
             raise RoundStopped("no bot bound yet")
-        elder = (await asyncio.to_thread(self.store.prefs, chat_id)).elder_mode
+        elder = (await self.store.aio.prefs(chat_id)).elder_mode
         markup = InlineKeyboardMarkup([[notice_settings_button(elder_mode=elder)]])
         try:
             await self.bot.send_message(chat_id, text, reply_markup=markup)
@@ -259,34 +257,32 @@ class NoticePusher:
             logger.info(
                 "Notice %d: %s blocked the bot; no more notices", notice_id, chat_ref(chat_id)
             )
-            await asyncio.to_thread(
-                self.store.finish_notice, notice_id, chat_id, NoticeSend.BLOCKED
-            )
+            await self.store.aio.finish_notice(notice_id, chat_id, NoticeSend.BLOCKED)
             self._seen.discard(chat_id)  # when it talks again it is reachable again
             return False
         except BadRequest as exc:
             logger.warning("Notice %d refused for %s: %s", notice_id, chat_ref(chat_id), exc)
-            await asyncio.to_thread(self.store.finish_notice, notice_id, chat_id, NoticeSend.FAILED)
+            await self.store.aio.finish_notice(notice_id, chat_id, NoticeSend.FAILED)
             return False
         except TimedOut:
             # it may have gone out: keep the claim (never twice) and say so
             logger.warning(
                 "Notice %d to %s timed out; counted as sent", notice_id, chat_ref(chat_id)
             )
-            await asyncio.to_thread(self.store.finish_notice, notice_id, chat_id, NoticeSend.SENT)
+            await self.store.aio.finish_notice(notice_id, chat_id, NoticeSend.SENT)
             return False
         except RetryAfter as exc:
-            await asyncio.to_thread(self.store.release_notice, notice_id, chat_id)
+            await self.store.aio.release_notice(notice_id, chat_id)
             raise RoundStopped(f"flood limit, retry after {exc.retry_after}") from exc
         except NetworkError as exc:
-            await asyncio.to_thread(self.store.release_notice, notice_id, chat_id)
+            await self.store.aio.release_notice(notice_id, chat_id)
             raise RoundStopped(f"Telegram not reachable: {type(exc).__name__}") from exc
         except TelegramError as exc:
             # anything else is about this chat (e.g. a group that moved): don't hold the rest up
             logger.warning("Notice %d not sent to %s: %s", notice_id, chat_ref(chat_id), exc)
-            await asyncio.to_thread(self.store.finish_notice, notice_id, chat_id, NoticeSend.FAILED)
+            await self.store.aio.finish_notice(notice_id, chat_id, NoticeSend.FAILED)
             return False
-        await asyncio.to_thread(self.store.finish_notice, notice_id, chat_id, NoticeSend.SENT)
+        await self.store.aio.finish_notice(notice_id, chat_id, NoticeSend.SENT)
         if elder and self.speak is not None:
             await self.speak(chat_id, speakable(text))
         return True

@@ -135,7 +135,7 @@ class OutboxPoller:
         for item in items:
             if item.id in self._in_flight:
                 continue
-            if await asyncio.to_thread(self.store.push_delivered, item.id, self.source):
+            if await self.store.aio.push_delivered(item.id, self.source):
                 # Delivered before a crash, never acknowledged: acknowledge, don't send twice.
                 await self._ack([item.id])
                 continue
@@ -158,10 +158,10 @@ class OutboxPoller:
         except LinliError as exc:
             logger.warning("%s outbox ack failed (kept for later): %s", self.source, exc)
             return
-        await asyncio.to_thread(self.store.mark_push_acked, ids, self.source)
+        await self.store.aio.mark_push_acked(ids, self.source)
 
     async def _ack_leftovers(self) -> None:
-        leftovers = await asyncio.to_thread(self.store.unacked_pushes, self.source)
+        leftovers = await self.store.aio.unacked_pushes(self.source)
         if leftovers:
             await self._ack(leftovers)
 
@@ -178,7 +178,7 @@ class OutboxPoller:
 
     async def acknowledge(self, outbox_id: int) -> None:
         """Record delivery and tell the outbox's owner."""
-        await asyncio.to_thread(self.store.mark_push_delivered, outbox_id, self.source)
+        await self.store.aio.mark_push_delivered(outbox_id, self.source)
         await self._ack([outbox_id])
 
 
@@ -212,10 +212,8 @@ async def deliver_push(
         if poller is not None:
             await poller.acknowledge(update.outbox_id)
         else:
-            await asyncio.to_thread(
-                services.store.mark_push_delivered, update.outbox_id, update.SOURCE
-            )
-        if services.store.prefs(update.chat_id).elder_mode:
+            await services.store.aio.mark_push_delivered(update.outbox_id, update.SOURCE)
+        if (await services.store.aio.prefs(update.chat_id)).elder_mode:
             await services.dialogue.send_voice(update.chat_id, update.text)
     finally:
         if poller is not None:
@@ -232,7 +230,7 @@ async def push_case_update(update: CaseUpdate, context: CustomContext) -> None:
         logger.info("Case of push %d not readable: %s", update.outbox_id, type(exc).__name__)
         case = None
     if case is not None and asks_confirmation(update.text, case.status):
-        elder = services.store.prefs(update.chat_id).elder_mode
+        elder = (await services.store.aio.prefs(update.chat_id)).elder_mode
         markup = rating_keyboard(update.case_no, elder_mode=elder)
     await deliver_push(update, context, markup)
 

@@ -229,13 +229,13 @@ def bot_factory(
 ):
     """Build (not start) the real PTB application against the fakes."""
 
-    def factory(**overrides: Any):
+    def factory(store: BotStore | None = None, **overrides: Any):
         settings = make_settings(fake_tg, backend.url, **overrides)
         common = CommonSettings(
             data_dir=tmp_path, rasa_url=backend.url, hub_url=backend.url, service_token="t"
         )
         speech = SpeechIO(recognizer, synthesizer, max_seconds=30.0, tts_rate=110)
-        store = BotStore(tmp_path / "bot.db")
+        store = BotStore(tmp_path / "bot.db") if store is None else store
         return build_application(
             settings, common, cases=fake_cases, deliberation=fake_yishi, speech=speech, store=store
         )
