@@ -150,7 +150,9 @@ def test_welcome_offers_yishi_and_shows_the_notices(hub_only, chromium) -> None:
         sent = [m["message"] for m in hub_only.dialogue if m["sender"] == f"kiosk:{session}"]
         assert sent == [payload], sent
         assert page.inner_text("#heard-text") == title  # 您点的是：提建议
-        assert page.locator("#notices").is_hidden()  # the notices belong to the welcome
+        kinds = [e["type"] for e in page.evaluate("window.__kiosk.log")]
+        # the notices belong to the welcome (the log says why if they stayed)
+        assert page.locator("#notices").is_hidden(), (kinds, page.inner_text("#reply"))
         shot(page, f"welcome_after_{payload.strip('/')}")
 
     # 390 px wide: one column, everything reachable, nothing cut at the side
