@@ -88,10 +88,14 @@ class KioskService(TouchTurns):
         return session, False
 
     async def end_session(self, session: KioskSession, reason: str) -> KioskSession:
-        """Keep an unfinished conversation as a draft, forget the session, start a new one."""
+        """Keep an unfinished conversation as a draft, forget the session, start a new one.
+
+        The new one is for the same page: a page without a microphone still has none (its
+        welcome and questions point to the buttons, never to 点我说话)."""
         await self.save_draft(session, reason)
         self.sessions.pop(session.id, None)
         fresh, _ = self.open_session()
+        fresh.touch_only = session.touch_only
         return fresh
 
     async def save_draft(self, session: KioskSession, reason: str) -> bool:

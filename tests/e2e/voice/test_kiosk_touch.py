@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.voice.conftest import run_axe, screenshot, wait_events
 from tests.e2e.voice.test_kiosk_accessibility import check_design_numbers
+from voice.kiosk.service import GREETING_TOUCH
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -173,9 +174,15 @@ def test_service_application_by_touch_only(hub_only, chromium_nomic) -> None:
 
     page.locator("#answers").get_by_role("button", name="办完了").click()
     page.wait_for_function("window.__kiosk.log.some(e => e.type === 'reset')")
-    # a fresh screen for the next person: the start buttons, no case number
+    # a fresh screen for the next person: the start buttons, no case number, and still no
+    # microphone: the welcome points to the buttons, never to 点我说话
     page.locator("#answers").get_by_role("button", name="我要报事").wait_for()
     assert page.locator("#case").is_hidden()
+    page.wait_for_function(
+        "(t) => document.querySelector('#reply').innerText.includes(t)", arg=GREETING_TOUCH
+    )
+    assert page.inner_text("#talk-label") == "话筒用不了"
+    assert "说话" not in last_speech(page) and "跟我说" not in page.inner_text("#reply")
 
 
 def _resolve(data_dir, case_no: str) -> None:  # type: ignore[no-untyped-def]

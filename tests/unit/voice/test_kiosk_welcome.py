@@ -115,6 +115,30 @@ def test_no_microphone_greeting_points_to_the_buttons(kiosk_app) -> None:
             assert ws.receive_json()["type"] == "pong"
 
 
+def test_without_a_microphone_the_next_resident_is_not_told_to_speak(kiosk_app) -> None:
+    """办完了, the page's reset and the idle reset start a fresh session for the same page:
+    still no microphone, so the welcome and the questions point to the buttons."""
+    ask_household = [{"text": "每户一票。请说您家的门牌，几号楼几单元几室。"},
+                     {"custom": {"expect": "location"}}]  # fmt: skip
+    app, _, _ = kiosk_app(script=[ASK_WHAT, ASK_WHAT, ask_household])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        ws.send_json({"type": "hello", "session": None, "mic": "none"})
+        ws.receive_json(), ws.receive_json()
+        for reason in ("done", "idle"):  # 办完了, then the page's idle timer
+            ws.send_json({"type": "text", "text": "我想问问"})
+            until_reply(ws)
+            ws.send_json({"type": "command", "name": "reset", "reason": reason})
+            assert ws.receive_json()["type"] == "reset"
+            welcome = ws.receive_json()
+            assert welcome["messages"][0]["text"] == GREETING_TOUCH, reason
+            assert "说话" not in welcome["speech"] and "跟我说" not in welcome["speech"]
+        ws.send_json({"type": "button", "title": "投票", "payload": "/vote"})
+        household = until_reply(ws)[-1]
+        assert household["speech"].endswith("也可以点屏幕上的楼号。")  # where to tap, said
+        ws.send_json({"type": "button", "title": "还有别的事", "payload": "kiosk:home"})
+        assert until_reply(ws)[-1]["messages"][0]["text"] == HOME_TOUCH
+
+
 def test_notices_are_shown_on_the_welcome_and_read_after_idle(kiosk_app, tmp_path) -> None:
     app, service, _ = kiosk_app(idle_timeout_s=0.6)
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
