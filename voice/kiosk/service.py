@@ -324,7 +324,8 @@ class KioskService(TouchTurns):
             session.case_no = case_no
             session.finished = True
         buildings = await self.buildings() if session.expect == "location" else []
-        hint = self.touch_for(session, messages, case_no, buildings)
+        vote = await self.poll_open()  # the start buttons after a step offer 投票 too
+        hint = self.touch_for(session, messages, case_no, buildings, vote=vote)
         text_spoken = speech_prefix + speech_text(raw, case_no)
         if session.touch_only:  # no microphone: say where to tap as well
             text_spoken += hint.get("say") or ""

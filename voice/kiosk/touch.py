@@ -179,6 +179,7 @@ def for_dialogue(
     case_no: str | None = None,
     whole_buildings: bool = False,
     proposing: bool = False,
+    vote: bool = False,
 ) -> dict:
     """The touch hint for a dialogue question of kind ``expect``.
 
@@ -193,6 +194,7 @@ def for_dialogue(
         whole_buildings: The place asked is a building as a whole (a proposal's scope).
         proposing: The dialogue asks what the resident proposes (their own words: the text
             box, and 不提了 instead of the start buttons).
+        vote: A poll is open (投票 among the start buttons).
     """
     if case_no:
         return hint("done", quick=DONE)
@@ -231,4 +233,11 @@ def for_dialogue(
     if proposing:
         return hint("text", quick=[btn("不提了", "/cancel")], text_box=True, columns=2,
                     say="也可以写在屏幕上的框里。")  # fmt: skip
-    return hint("text", quick=START, text_box=True, columns=2)
+    return after_step(vote=vote)
+
+
+def after_step(*, vote: bool = False) -> dict:
+    """After a step that asks nothing (a proposal filed, 不提了, a vote recorded, a chat): the
+    welcome's start buttons (议事 too), 办完了 for the next person, and the text box."""
+    quick = [*start(vote=vote)["quick"], DONE[0]]
+    return hint("text", quick=quick, text_box=True, columns=4)

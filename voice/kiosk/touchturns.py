@@ -276,8 +276,11 @@ class TouchTurns:
         messages: list[dict],
         case_no: str | None,
         buildings: list[dict],
+        *,
+        vote: bool = False,
     ) -> dict:
-        """Follow the dialogue: which form runs, a correction, a question asked; the hint."""
+        """Follow the dialogue: which form runs, a correction, a question asked; the hint
+        (``vote``: a poll is open, so the start buttons offer 投票)."""
         expect = session.expect
         texts = "".join(m["text"] for m in messages)
         yishi = yishi_form(expect, texts)
@@ -310,6 +313,7 @@ class TouchTurns:
             case_no=case_no,
             whole_buildings=whole,
             proposing=expect == "free" and asks_proposal(texts),
+            vote=vote,
         )
 
     async def attach_handoff(

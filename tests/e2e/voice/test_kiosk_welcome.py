@@ -360,6 +360,10 @@ def test_a_proposal_by_touch_only(hub_only, chromium_nomic) -> None:
     assert "关于：3号楼" in page.inner_text("#reply")
     tap(page, "对")
     assert "交给社区" in page.inner_text("#reply")
+    # what next: the welcome's start buttons, 议事 among them, and 办完了 for the next person
+    names = page.locator("#answers .btn").all_inner_texts()
+    assert names[:5] == ["我要报事", "我想问问", "我要办事", "查进度", "提建议"], names
+    assert names[-1] == "办完了", names
     check("done")
     session = page.evaluate("window.__kiosk.session")
     sent = [m["message"] for m in hub_only.dialogue if m["sender"] == f"kiosk:{session}"]

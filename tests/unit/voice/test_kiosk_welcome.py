@@ -305,3 +305,35 @@ def test_listen_again_without_notices_says_so(kiosk_app) -> None:
         ws.send_json({"type": "command", "name": "notices"})
         note = until_reply(ws)[-1]
     assert note["type"] == "note" and note["messages"][0]["text"] == "现在没有新的社区公告。"
+
+
+FILED = [{"text": "好的，您的建议已经交给社区了，编号是第3号。工作人员看过以后会告诉您。"},
+         {"custom": {"expect": "free"}}]  # fmt: skip
+NOT_PROPOSED = [
+    {"text": "好的，这个建议先不提了。还有什么要办的？"},
+    {"custom": {"expect": "free"}},
+]
+VOTED = [{"text": "好的，您家的票记下了：同意。投票结束前都可以改。"}]
+
+
+def test_after_a_yishi_step_the_start_buttons_offer_yishi_again(kiosk_app, with_yishi) -> None:
+    """A proposal filed, 不提了, a vote recorded: the welcome's start buttons (提建议, and 投票
+    while a poll is open) and 办完了, not only 报事 / 问问 / 办事 / 查进度."""
+    app, service, _ = kiosk_app(script=[FILED, NOT_PROPOSED, VOTED])
+    with TestClient(app) as client:
+        opened = client.post(
+            "/api/deliberation/polls", headers=STAFF, json={"question": "小区东门加装充电桩？"}
+        )
+        assert opened.status_code == 201, opened.text
+        with client.websocket_connect("/kiosk/ws") as ws:
+            ws.send_json({"type": "hello", "session": None, "mic": "none"})
+            ws.receive_json(), ws.receive_json()
+            for said in ("对", "不提了", "同意"):
+                after = send_button(ws, said, said)
+                buttons = {b["title"]: b["payload"] for b in after["touch"]["quick"]}
+                assert list(buttons) == ["我要报事", "我想问问", "我要办事", "查进度", "提建议",
+                                         "投票", "办完了"], (said, buttons)  # fmt: skip
+                assert buttons["提建议"] == "/propose" and buttons["投票"] == "/vote"
+                assert after["touch"]["text_box"] is True
+            ws.send_json({"type": "button", "title": "投票", "payload": "/vote"})
+            until_reply(ws)
