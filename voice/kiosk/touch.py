@@ -108,9 +108,21 @@ def building_buttons(buildings: list[dict]) -> list[dict]:
     ]
 
 
-def places(buildings: list[dict], *, whole_buildings: bool = False) -> dict:
+def places(
+    buildings: list[dict], *, whole_buildings: bool = False, household: bool = False
+) -> dict:
     """The building picker (and a text box for anywhere else); ``whole_buildings``: a building
-    is the answer (a 议事 proposal is about a building, not a flat or a gate)."""
+    is the answer (a 议事 proposal is about a building, not a flat or a gate); ``household``: a
+    home is the answer (a vote: building, unit, room; no outdoor place)."""
+    if household:
+        return hint(
+            "places",
+            quick=[btn(b["name"], f"kiosk:building:{b['code']}") for b in buildings],
+            text_box=True,
+            columns=6,
+            label="您家在几号楼？点一下楼号：",
+            say="也可以点屏幕上的楼号。",
+        )
     if whole_buildings:
         return hint(
             "places",
@@ -130,11 +142,11 @@ def places(buildings: list[dict], *, whole_buildings: bool = False) -> dict:
     )
 
 
-def units() -> list[dict]:
-    """1单元 … 6单元, and none."""
-    return [btn(f"{n}单元", f"kiosk:unit:{n}") for n in range(1, UNITS + 1)] + [
-        btn("不用选单元", "kiosk:unit:none")
-    ]
+def units(*, skip: bool = True) -> list[dict]:
+    """1单元 … 6单元, and (``skip``) none."""
+    return [btn(f"{n}单元", f"kiosk:unit:{n}") for n in range(1, UNITS + 1)] + (
+        [btn("不用选单元", "kiosk:unit:none")] if skip else []
+    )
 
 
 def fix_buttons(form: str | None) -> list[dict]:
@@ -178,6 +190,7 @@ def for_dialogue(
     consulting: str | None = None,
     case_no: str | None = None,
     whole_buildings: bool = False,
+    household: bool = False,
     proposing: bool = False,
     vote: bool = False,
 ) -> dict:
@@ -192,6 +205,7 @@ def for_dialogue(
         consulting: ``ask`` when the dialogue asked for a question, ``answered`` after one.
         case_no: A case was just created.
         whole_buildings: The place asked is a building as a whole (a proposal's scope).
+        household: The place asked is the resident's home (a vote's household).
         proposing: The dialogue asks what the resident proposes (their own words: the text
             box, and 不提了 instead of the start buttons).
         vote: A poll is open (投票 among the start buttons).
@@ -201,7 +215,7 @@ def for_dialogue(
     if expect == "phone":
         return hint("keypad", keypad="phone", say="也可以用屏幕上的数字键输入。")
     if expect == "location":
-        return places(buildings, whole_buildings=whole_buildings)
+        return places(buildings, whole_buildings=whole_buildings, household=household)
     if expect == "description":
         return hint(
             "answers",

@@ -298,7 +298,8 @@ class TouchTurns:
         else:
             session.consulting = None
         whole = yishi == "proposal"  # a proposal is about a building, not a flat
-        picker = PlacePicker(buildings=buildings, whole_buildings=whole)
+        household = yishi == "vote"  # a vote comes from a home: building, unit, room
+        picker = PlacePicker(buildings=buildings, whole_buildings=whole, household=household)
         session.picker = picker if expect == "location" else None
         session.keypad = "phone" if expect == "phone" else None
         if case_no:
@@ -312,6 +313,7 @@ class TouchTurns:
             consulting=session.consulting,
             case_no=case_no,
             whole_buildings=whole,
+            household=household,
             proposing=expect == "free" and asks_proposal(texts),
             vote=vote,
         )

@@ -7,7 +7,8 @@ application (service → for whom → when → phone → read-back); ``/handoff_
 call-back task as the real action does (case number and access code in ``custom``).
 ``/propose`` walks a proposal in the words of the real form (``actions/yishi_ask.py``): what →
 which building or the whole community → why (不用了) → read-back 对 / 不对 (不对 → 哪里不对,
-a building or 整个小区 fixes the place) → received; ``/vote`` gets its first question.
+a building or 整个小区 fixes the place) → received; ``/vote`` asks the household in the real
+form's words (每户一票 …, a location question) and records the vote once it has one.
 Everything it is sent is kept in ``app.state.received``.
 """
 
@@ -213,8 +214,18 @@ def create_app(hub_url: str, token: str) -> FastAPI:
         if state.get(sender, {}).get("flow") == "proposal":
             return [{"recipient_id": sender, **m} for m in proposal(sender, text, state[sender])]
         if text == "/vote":
+            state[sender] = {"step": "household", "flow": "vote"}
+        if state.get(sender, {}).get("flow") == "vote":
+            home = re.search(r"\d+号楼\d+单元\d+室", text)
+            if home is None:  # the real question (actions/yishi_ask.py AskVoteHousehold)
+                return [
+                    {"recipient_id": sender,
+                     "text": "每户一票。请说您家的门牌，几号楼几单元几室，比如“5号楼2单元301”。"},
+                    {"recipient_id": sender, "custom": {"expect": "location"}},
+                ]  # fmt: skip
             state.pop(sender, None)
-            return [{"recipient_id": sender, "text": "好的，现在有一项投票，请先说说您家住哪里。"}]
+            done = f"好的，{home.group(0)}的票记下了：同意。投票结束前都可以改。"
+            return [{"recipient_id": sender, "text": done}]
         s = state.setdefault(sender, {"step": "start"})
         if text == "/handoff_human":
             case = await create({"type": "callback", "description": "居民要求人工服务。",

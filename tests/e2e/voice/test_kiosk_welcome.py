@@ -19,7 +19,7 @@ import pytest
 
 from tests.e2e.voice.conftest import HUB_IDLE_TIMEOUT_S, run_axe, wait_events
 from tests.e2e.voice.test_kiosk_accessibility import check_design_numbers
-from tests.e2e.voice.test_kiosk_touch import answered, open_kiosk, tap, wait_answer
+from tests.e2e.voice.test_kiosk_touch import answered, key_in, open_kiosk, tap, wait_answer
 from tests.paths import ROOT
 from voice.kiosk.service import GREETING_TOUCH
 
@@ -380,3 +380,43 @@ def test_a_proposal_by_touch_only(hub_only, chromium_nomic) -> None:
     page_fits(narrow, 390)
     check_design_numbers(narrow)
     shot(narrow, "propose_where_390")
+
+
+def test_a_vote_by_touch_asks_for_a_home(hub_only, chromium_nomic) -> None:
+    """投票 without a microphone: the household is a home (one vote each): buildings, then
+    units, then the room on the pad; no outdoor place and nothing to skip. After the vote, the
+    start buttons come back with 议事 among them."""
+    open_poll(hub_only)
+    page = chromium_nomic.new_page(1920, 1080)
+    has_vote = (
+        "[...document.querySelectorAll('#answers .btn')].some((b) => b.textContent === '投票')"
+    )
+    open_welcome(page, hub_only.url, has_vote)
+    tap(page, "投票")
+    assert "每户一票" in page.inner_text("#reply")
+    names = page.locator("#answers .btn").all_inner_texts()
+    assert names[:3] == ["1号楼", "2号楼", "3号楼"], names
+    assert all(n.endswith("号楼") for n in names), names  # no 小区大门, 地下车库 …
+    assert "不在楼里" not in page.inner_text("#answers-label")
+    page_fits(page, 1920, 1080)
+    shot(page, "vote_household")
+    tap(page, "5号楼")
+    units = page.locator("#answers .btn").all_inner_texts()
+    assert units == [f"{n}单元" for n in range(1, 7)], units
+    assert "不用" not in page.inner_text("#reply")
+    shot(page, "vote_unit")
+    tap(page, "2单元")
+    page.wait_for_selector("#keypad:not([hidden])")
+    assert page.locator("#answers .btn").count() == 0  # no 不用房号 beside the pad
+    assert "不用" not in page.inner_text("#reply")
+    shot(page, "vote_room")
+    key_in(page, "301")
+    assert "票记下了" in page.inner_text("#reply")
+    after = page.locator("#answers .btn").all_inner_texts()
+    assert {"提建议", "投票", "办完了"} <= set(after), after
+    page_fits(page, 1920, 1080)
+    check_design_numbers(page)
+    shot(page, "vote_recorded")
+    session = page.evaluate("window.__kiosk.session")
+    sent = [m["message"] for m in hub_only.dialogue if m["sender"] == f"kiosk:{session}"]
+    assert sent == ["/vote", "5号楼2单元301室"], sent

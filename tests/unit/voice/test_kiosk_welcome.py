@@ -259,21 +259,38 @@ def test_proposal_scope_and_correction_by_touch(kiosk_app) -> None:
 
 
 def test_a_vote_asks_the_whole_household_on_the_picker(kiosk_app) -> None:
+    """A vote is one per household: buildings, then units, then the room on the pad; no
+    outdoor place, no 不用选单元, no 不用房号 (each of them would not be a home)."""
     app, _, dialogue = kiosk_app(script=[ASK_HOUSEHOLD])
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
         hello(ws)
         ws.send_json({"type": "text", "text": "同意"})
         household = until_reply(ws)[-1]
         assert household["touch"]["panel"] == "places"
+        quick = [b["title"] for b in household["touch"]["quick"]]
+        assert quick[:2] == ["1号楼", "2号楼"] and all(t.endswith("号楼") for t in quick), quick
+        assert "地方" not in household["touch"]["label"]
+        # an outdoor place is no household (a button from an older screen): nothing sent
+        gate = send_button(ws, "小区大门", "kiosk:place:小区大门")
+        assert gate["type"] == "retry"
         ws.send_json({"type": "button", "title": "5号楼", "payload": "kiosk:building:5"})
         unit = until_reply(ws)[-1]
         assert "几单元" in unit["messages"][0]["text"]  # then the unit and the room
+        assert "不用" not in unit["messages"][0]["text"]
+        units = [b["title"] for b in unit["touch"]["quick"]]
+        assert units == [f"{n}单元" for n in range(1, 7)], units
+        assert send_button(ws, "不用选单元", "kiosk:unit:none")["type"] == "retry"
         ws.send_json({"type": "button", "title": "2单元", "payload": "kiosk:unit:2"})
         room = until_reply(ws)[-1]
         assert room["touch"]["keypad"]["kind"] == "room"
+        assert room["messages"][0]["buttons"] == [] and "不用" not in room["messages"][0]["text"]
+        assert send_button(ws, "不用房号", "kiosk:room:none")["type"] == "retry"
+        wrong = ws.send_json({"type": "digits", "value": "123456"}) or until_reply(ws)[-1]
+        assert wrong["type"] == "retry" and wrong["messages"][0]["buttons"] == []
+        assert "不用房号" not in wrong["messages"][0]["text"]
         ws.send_json({"type": "digits", "value": "301"})
         until_reply(ws)
-    assert dialogue.received[-1]["message"] == "5号楼2单元301室"
+    assert [m["message"] for m in dialogue.received] == ["同意", "5号楼2单元301室"]
 
 
 def test_the_proposal_question_offers_the_text_box_not_the_start_buttons(kiosk_app) -> None:
