@@ -70,6 +70,9 @@ class ResidentForm(FormValidationAction, ABC):
 
     extra_slots: tuple[str, ...] = ()
     """Slots beyond the form's own that ``turn`` reads (and may set)."""
+    reasks_itself: frozenset[str] = frozenset()
+    """Slots whose question action words the re-ask itself (``NOT_UNDERSTOOD`` with the
+    question's buttons), so the form does not say it first: once, not twice."""
 
     @abstractmethod
     def turn(self, text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
@@ -132,7 +135,7 @@ class ResidentForm(FormValidationAction, ABC):
         if result.problem:
             dispatcher.utter_message(text=result.problem)
         if requested and not filled:
-            if not result.problem:
+            if not result.problem and requested not in self.reasks_itself:
                 dispatcher.utter_message(
                     text=NOT_UNDERSTOOD.get(requested, NOT_UNDERSTOOD["description"])
                 )

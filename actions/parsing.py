@@ -14,7 +14,7 @@ from pypinyin import lazy_pinyin
 from actions.numbers import chinese_numbers_to_digits
 from core.contracts import Location
 from core.taxonomy import PLACE_WORDS, categories, services
-from core.textnorm import normalize_text, to_simplified
+from core.textnorm import chinese_punctuation, normalize_text, to_simplified
 
 _PUNCT = "，,。.！!？?；;、：:\n "
 
@@ -479,7 +479,7 @@ def clean_description(text: str) -> str:
         r"[，,]?\s*(我的)?(电话|手机|联系方式)(号码)?(是|：|:)?\s*[0-9０-９\s-]{7,}", "", prepared
     )
     prepared = re.sub(r"[，,。]{2,}", "，", prepared).strip(_PUNCT)
-    return prepared[:2000]
+    return chinese_punctuation(prepared)[:2000]
 
 
 def is_substantive(text: str) -> bool:

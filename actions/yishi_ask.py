@@ -10,12 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.ask import ask
+from actions.forms import NOT_UNDERSTOOD
 from actions.readback import CONFIRM_BUTTONS
 from actions.yishi_logic import NO_REASON, household_text, scope_text
 
 
 def _buttons(titles: list[str]) -> list[dict[str, str]]:
     return [{"title": t, "payload": t} for t in titles]
+
+
+def asking_again(tracker: Tracker, slot: str) -> bool:
+    """The question was asked just before and its answer was not understood."""
+    return tracker.get_slot("requested_slot") == slot
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -74,12 +80,9 @@ class AskProposalWhere(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """整个小区, or a building (the kiosk shows its building picker)."""
-        ask(
-            dispatcher,
-            "这个建议是关于整个小区，还是哪栋楼？",
-            "location",
-            _buttons(["整个小区"]),
-        )
+        again = asking_again(tracker, "proposal_where")
+        text = NOT_UNDERSTOOD["proposal_where"] if again else "这个建议是关于整个小区，还是哪栋楼？"
+        ask(dispatcher, text, "location", _buttons(["整个小区"]))
         return []
 
 
@@ -138,9 +141,10 @@ class AskVotePoll(Action):
         """The open polls as numbered buttons."""
         choices = tracker.get_slot("vote_choices") or []
         lines = [f"第{i}个：{_clip(c.get('question', ''), 30)}" for i, c in enumerate(choices, 1)]
+        first = "没听明白是哪一项。" if asking_again(tracker, "vote_poll") else ""
         ask(
             dispatcher,
-            "现在有这几项在投票，您要投哪一个？\n" + "\n".join(lines),
+            first + "现在有这几项在投票，您要投哪一个？\n" + "\n".join(lines),
             "free",
             [
                 {"title": _clip(f"{i}. {c.get('question', '')}", 24), "payload": f"第{i}个"}
@@ -163,6 +167,8 @@ class AskVoteOption(Action):
         """The question, then its options."""
         poll = tracker.get_slot("vote_poll") or {}
         again = "好的，请重新选一下。" if tracker.get_slot("vote_household") else ""
+        if asking_again(tracker, "vote_option"):
+            again = "没听明白您的意见。"
         ask(
             dispatcher,
             f"{again}投票事项：{_clip(poll.get('question', ''), 80)}。您的意见是？",
@@ -186,11 +192,10 @@ class AskVoteHousehold(Action):
         partial = tracker.get_slot("vote_partial")
         if partial:
             return []  # the form's own message already asked for the missing part
-        ask(
-            dispatcher,
-            "每户一票。请说您家的门牌，几号楼几单元几室，比如“5号楼2单元301”。",
-            "location",
-        )
+        text = "每户一票。请说您家的门牌，几号楼几单元几室，比如“5号楼2单元301”。"
+        if asking_again(tracker, "vote_household"):
+            text = "投票是每户一票，要您家的门牌：几号楼几单元几室，比如“5号楼2单元301”。"
+        ask(dispatcher, text, "location")
         return []
 
 
@@ -205,12 +210,10 @@ class AskVoteLast4(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Four digits (the kiosk shows its number pad for 4 digits)."""
-        ask(
-            dispatcher,
-            "为了确认是您家，请说在社区登记过的手机号最后四位。",
-            "phone",
-            digits=[4],
-        )
+        text = "为了确认是您家，请说在社区登记过的手机号最后四位。"
+        if asking_again(tracker, "vote_last4"):
+            text = NOT_UNDERSTOOD["vote_last4"]
+        ask(dispatcher, text, "phone", digits=[4])
         return []
 
 

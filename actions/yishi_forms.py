@@ -26,6 +26,8 @@ from actions.yishi_logic import (
 class ValidateProposalForm(ResidentForm):
     """Validation of the proposal (提建议) form."""
 
+    reasks_itself = frozenset({"proposal_where"})
+
     def name(self) -> str:
         """Action name."""
         return "validate_proposal_form"
@@ -76,6 +78,7 @@ class ValidateVoteForm(ResidentForm):
     """Validation of the vote (投票) form."""
 
     extra_slots = ("vote_choices", "vote_partial")
+    reasks_itself = frozenset({"vote_poll", "vote_option", "vote_household", "vote_last4"})
 
     def name(self) -> str:
         """Action name."""

@@ -18,6 +18,7 @@ from actions.parsing import (
     parse_location,
     prepare,
 )
+from core.textnorm import chinese_punctuation
 
 MAX_PROPOSAL_CHARS = 1000
 """The hub's limit for a proposal's text (``DELIB_MAX_TEXT_CHARS``)."""
@@ -74,7 +75,7 @@ def proposal_text(text: str) -> str:
     ).strip()
     if not is_substantive(cleaned) or announces_only(cleaned):
         return ""
-    return cleaned[:MAX_PROPOSAL_CHARS]
+    return chinese_punctuation(cleaned)[:MAX_PROPOSAL_CHARS]
 
 
 def announces_only(text: str) -> bool:
@@ -107,6 +108,9 @@ def parse_scope(text: str) -> dict[str, str | None] | None:
     if location is not None and location.building:
         return {"scope": "building", "place": location.building}
     if _WHOLE_COMMUNITY.search(prepared) or prepared in {"小区", "社区", "全部", "都是"}:
+        return {"scope": "community", "place": None}
+    if location is not None and location.landmark:
+        # a place outside the buildings (小区广场, 东门) concerns everyone
         return {"scope": "community", "place": None}
     return None
 
@@ -204,7 +208,7 @@ def proposal_turn(text: str, requested: str | None, slots: dict, intent: str | N
     if requested == "proposal_what":
         what = proposal_text(text) or (text.strip() if is_substantive(text) else "")
         if what and not (is_yes(text) or is_no(text)):
-            result.updates["proposal_what"] = what[:MAX_PROPOSAL_CHARS]
+            result.updates["proposal_what"] = chinese_punctuation(what)[:MAX_PROPOSAL_CHARS]
     if len(text.strip()) >= MESSAGE_MAX_CHARS and requested in (None, "proposal_what"):
         result.problem = TOO_LONG
     elif requested == "proposal_where":
@@ -217,7 +221,7 @@ def proposal_turn(text: str, requested: str | None, slots: dict, intent: str | N
         if _skips(prepared) or (len(prepared) <= 4 and (intent == "deny" or is_no(text))):
             result.updates["proposal_why"] = NO_REASON
         elif is_substantive(text):
-            result.updates["proposal_why"] = text.strip()[:MAX_PROPOSAL_CHARS]
+            result.updates["proposal_why"] = chinese_punctuation(text.strip())[:MAX_PROPOSAL_CHARS]
     elif requested == "confirmed":
         if (
             slots.get("correcting")

@@ -3,8 +3,12 @@ half-width."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
+
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_ASCII_PUNCT_BY_HAN = re.compile(r"(?<=[\u4e00-\u9fff])\s*([,;:?!])|([,;:?!])(?=[\u4e00-\u9fff])")
 
 
 @lru_cache(maxsize=1)
@@ -27,3 +31,10 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return to_simplified(text).strip()
+
+
+def chinese_punctuation(text: str) -> str:
+    """Punctuation next to Chinese characters back in its full-width form ("雨棚,下雨天" →
+    "雨棚，下雨天"): NFKC (``normalize_text``, the NLU) makes it ASCII, and what a resident wrote
+    is stored and read back in their own form. ASCII between Latin letters or digits stays."""
+    return _ASCII_PUNCT_BY_HAN.sub(lambda m: _FULL_WIDTH[m.group(1) or m.group(2)], text)

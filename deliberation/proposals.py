@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.events import channel_of
 from core.errors import InvalidInput
 from deliberation import outbox
 from deliberation.actors import Actor
@@ -23,6 +24,19 @@ EMPTY = "建议内容是空的。请说说您想提什么建议，比如“小�
 TOO_LONG = "建议有点长了（{n}字）。请把要点控制在{limit}字以内，详细情况可以到社区服务中心面谈。"
 WHY_TOO_LONG = "理由有点长了（{n}字）。请控制在{limit}字以内，详细情况可以到社区服务中心面谈。"
 RECEIVED = "收到您的建议了，编号是第{no}号。工作人员审核后会告诉您结果，谢谢您为社区出主意！"
+RECEIVED_UNREACHABLE = (
+    "收到您的建议了，编号是第{no}号。审核和投票的结果会在服务中心的大屏上公布，"
+    "您也可以来问“投票结果”。谢谢您为社区出主意！"
+)
+"""For a proposer no channel can reach later (the kiosk: each visit is anonymous)."""
+
+
+def received_message(number: int, resident_key: str | None) -> str:
+    """What the proposer is told on submitting: a promise only where it can be kept."""
+    reachable = channel_of(resident_key) is not None and not str(resident_key).startswith("kiosk:")
+    return (RECEIVED if reachable else RECEIVED_UNREACHABLE).format(no=number)
+
+
 APPROVED = "您提的第{no}号建议已通过审核，将提交社区议事，后面的进展会告诉您。"
 MERGED = "您提的第{no}号建议和第{into}号建议内容相近，已合并到一起办理，进展会一并告诉您。"
 DECLINED = "您提的第{no}号建议这次没有通过审核，原因是：{reason}。有疑问可以到社区服务中心咨询。"

@@ -101,3 +101,16 @@ def test_wrong_digits_tell_nothing_and_guessing_stops(live_stack: Stack) -> None
     assert "不能再查" in blocked and no not in blocked, blocked
     other = texts(live_stack.say(web_sender(), h.STATUS_NUMBER_AND_PHONE % (no[-4:], TAIL)))
     assert f"查到了。编号 {no}" in other, other
+
+
+def test_bare_phone_digits_are_an_answer(live_stack: Stack) -> None:
+    """The digits the assistant asked for, sent alone, are looked up (a wrong tail is "没有查到"),
+    never "这个我帮不上忙" (the NLU once read "1111" as out of scope and the answer was lost)."""
+    no = kiosk_case(live_stack)
+    who = web_sender()
+    live_stack.say(who, h.STATUS_REPORTED_AT_KIOSK)
+    asked = texts(live_stack.say(who, no[-4:]))
+    assert "后四位" in asked and "帮不上" not in asked, asked
+    wrong = f"{(int(TAIL) + 1) % 10000:04d}"
+    refused = texts(live_stack.say(who, wrong))
+    assert "没有查到" in refused and "帮不上" not in refused, refused

@@ -52,7 +52,7 @@ def submit_proposal(
         number=proposal.id,
         status=proposal.status,
         status_label=proposal_label(proposal.status),
-        message=proposals.RECEIVED.format(no=proposal.id),
+        message=proposals.received_message(proposal.id, body.resident_key),
     )
 
 

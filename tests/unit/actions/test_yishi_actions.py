@@ -258,3 +258,17 @@ async def test_a_spoken_no_thanks_to_the_why_question_skips_it_not_the_proposal(
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "proposal_form"
     cancelled = await Cancel().run(CollectingDispatcher(), at_why("算了，不提了"), {})
     assert cancelled[0]["event"] == "active_loop" and cancelled[0]["name"] is None
+
+
+async def test_a_question_not_understood_is_asked_again_once_with_its_buttons() -> None:
+    from actions.forms import NOT_UNDERSTOOD
+    from actions.yishi_ask import AskProposalWhere
+    from actions.yishi_forms import ValidateProposalForm
+
+    assert "proposal_where" in ValidateProposalForm.reasks_itself  # the form stays quiet
+    first, again = CollectingDispatcher(), CollectingDispatcher()
+    await AskProposalWhere().run(first, tracker({"requested_slot": "proposal_what"}), {})
+    await AskProposalWhere().run(again, tracker({"requested_slot": "proposal_where"}), {})
+    assert said(first).strip() == "这个建议是关于整个小区，还是哪栋楼？"
+    assert said(again).strip() == NOT_UNDERSTOOD["proposal_where"]
+    assert again.messages[0]["buttons"] == [{"title": "整个小区", "payload": "整个小区"}]

@@ -141,3 +141,12 @@ def test_changes_through_a_login_need_the_csrf_token(api: TestClient, login) -> 
     staff = login("zhao", "staff")
     r = staff.client.post(f"{URL}/{number}/approve")
     assert r.status_code == 403 and CJK.search(r.json()["detail"])
+
+
+def test_a_kiosk_proposer_is_not_promised_a_message_they_cannot_get(api) -> None:  # type: ignore[no-untyped-def]
+    kiosk = {"what": "楼下放几张长椅", "channel": "kiosk", "resident_key": "kiosk:ab12cd34"}
+    said = api.post("/api/deliberation/proposals", json=kiosk, headers=AUTH).json()["message"]
+    assert "大屏上公布" in said and "会告诉您" not in said
+    tg = {**kiosk, "channel": "telegram", "resident_key": "tg:42", "what": "多装几个充电桩"}
+    said = api.post("/api/deliberation/proposals", json=tg, headers=AUTH).json()["message"]
+    assert "审核后会告诉您结果" in said
