@@ -80,6 +80,7 @@ def open_welcome(page, url: str, ready: str, timeout_s: float = 60) -> None:  # 
     deadline = time.monotonic() + timeout_s
     while True:
         page.goto(f"{url}/kiosk/")
+        wait_events(page, "ready", 1)  # it stores its session on ready: cleared after that
         page.evaluate("sessionStorage.clear()")  # a new visitor, not the last one resumed
         page.goto(f"{url}/kiosk/")
         wait_events(page, "reply", 1)
@@ -139,6 +140,7 @@ def test_welcome_offers_yishi_and_shows_the_notices(hub_only, chromium) -> None:
     # 提建议 and 投票 send their payloads into the dialogue, as the other start buttons do
     for title, payload in (("提建议", "/propose"), ("投票", "/vote")):
         page.goto(f"{hub_only.url}/kiosk/")
+        wait_events(page, "ready", 1)  # else the page may store the last session after the clear
         page.evaluate("sessionStorage.clear()")
         page.goto(f"{hub_only.url}/kiosk/")
         wait_events(page, "reply", 1)
