@@ -390,3 +390,59 @@ def test_report_service_status_and_handoff_by_touch_against_the_real_stack(
     with live_stack.hub() as client:
         callback = client.get(f"/api/cases/{callback_no}").json()
     assert callback["type"] == "callback" and callback["contact_masked"].endswith("2222")
+
+
+ONE_LINE = """(el) => { const r = document.createRange(); r.selectNodeContents(el);
+  const rects = [...r.getClientRects()].filter((b) => b.width > 0);
+  return new Set(rects.map((b) => Math.round(b.top))).size; }"""
+"""How many lines an element's text takes."""
+
+
+def test_case_number_and_times_stay_on_one_line_at_390(hub_only, chromium_nomic) -> None:
+    """A phone-sized screen (390 px): the case number, on the card and in the status card, and
+    each time (预计办好, 登记时间, the history's) are never split over two lines."""
+    with hub_only.client() as client:
+        made = client.post("/api/cases", json={
+            "type": "report", "category": "leak", "description": "厨房水管一直滴水",
+            "location": {"building": "8", "unit": "1", "room": "402"}, "channel": "telegram",
+            "sender_id": "tg:4243", "contact_phone": "13566668888",
+        })  # fmt: skip
+        assert made.status_code == 201, made.text
+        case_no = made.json()["case_no"]
+    page = open_kiosk(chromium_nomic, hub_only.url)
+    page.set_viewport_size({"width": 390, "height": 844})
+    tap(page, "查进度")
+    key_in(page, case_no[-4:])
+    key_in(page, "8888")
+    page.wait_for_selector("#view:not([hidden])")
+    rows = dict(zip(page.locator("#view-rows dt").all_inner_texts(),
+                    page.locator("#view-rows dd").element_handles(), strict=True))  # fmt: skip
+    assert {"编号", "预计办好", "登记时间"} <= set(rows), list(rows)
+    for label in ("编号", "预计办好", "登记时间"):
+        assert rows[label].evaluate(ONE_LINE) == 1, (label, rows[label].inner_text())
+    for when in page.locator("#view-history .when").element_handles():
+        assert when.evaluate(ONE_LINE) == 1, when.inner_text()
+    assert page.locator("#view-history .when").count() >= 1
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 390, page_width
+    screenshot(page, "touch_status_390")
+
+    # a new case: its number, huge, on one line
+    narrow = open_kiosk(chromium_nomic, hub_only.url)
+    narrow.set_viewport_size({"width": 390, "height": 844})
+    tap(narrow, "我要办事")
+    tap(narrow, "高龄津贴")
+    tap(narrow, "我自己")
+    tap(narrow, "随时都行")
+    key_in(narrow, "13900002222")
+    narrow.locator("#answers .btn-yes").click()
+    narrow.wait_for_selector("#case:not([hidden])")
+    number = narrow.locator("#case-no")
+    assert number.evaluate(ONE_LINE) == 1, number.inner_text()
+    box = number.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    size = number.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 28, size  # still the biggest thing on the screen
+    page_width = narrow.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 390, page_width
+    screenshot(narrow, "touch_case_no_390")

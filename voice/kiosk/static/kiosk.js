@@ -102,6 +102,7 @@
     $('notices').hidden = true;
     document.body.classList.remove('has-case');
   }
+  const ONE_LINE_ROWS = new Set(['编号', '预计办好', '登记时间']);
   function renderView(view) {
     $('view').hidden = !view;
     if (!view) return;
@@ -111,12 +112,15 @@
     for (const [label, value] of view.rows || []) {
       const dt = document.createElement('dt'); dt.textContent = label;
       const dd = document.createElement('dd'); dd.textContent = value;
+      if (ONE_LINE_ROWS.has(label)) dd.className = 'nowrap'; // never split a number or a time
       rows.append(dt, dd);
     }
     const hist = $('view-history');
     hist.replaceChildren();
     for (const [when, text] of view.history || []) {
-      const li = document.createElement('li'); li.textContent = when + '  ' + text;
+      const li = document.createElement('li');
+      const w = document.createElement('span'); w.className = 'when'; w.textContent = when;
+      li.append(w, '  ' + text);
       hist.appendChild(li);
     }
   }
