@@ -337,4 +337,7 @@ def _missing_text(household: dict, missing: list[str]) -> str:
     said = household_text(household)
     words = {"building": "几号楼", "unit": "几单元", "room": "门牌号（几室）"}
     need = "、".join(words[m] for m in missing)
-    return f"记下了{said}。还差{need}，请再说一下。" if said else f"请说{need}。"
+    # "每户一票" names the vote form's household question (the kiosk's touch layer reads it)
+    if said:
+        return f"每户一票：记下了{said}，还差{need}，请再说一下。"
+    return f"每户一票，请说{need}。"
