@@ -31,6 +31,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from addons.danger_override import ACUTE
 from addons.e5_engine import embed_queries
 from addons.e5_regression import load_weights, regression_weights, save_weights, sentence_vector
 
@@ -85,7 +86,17 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         """
         return {
             "min_chars": 30,
-            "reroute": ["report", "consult", "service", "inform", "out_of_scope", "nlu_fallback"],
+            # emergency too: a long message is a complaint or a question unless the danger net
+            # (DangerOverride, after this component) finds an acute danger in it
+            "reroute": [
+                "report",
+                "consult",
+                "service",
+                "inform",
+                "out_of_scope",
+                "nlu_fallback",
+                "emergency",
+            ],
             "keep_out_of_scope_above": 0.9,
             "report_weight": 1.25,
             "C": 16.0,
@@ -200,6 +211,8 @@ class MeaningRouter(IntentClassifier, GraphComponent):
         name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
         if name not in self._config["reroute"]:
             return False
+        if name == "emergency" and ACUTE.search(text):
+            return False  # danger words said at length ("…老人摔倒了起不来…"): the emergency stands
         return not (
             name == "out_of_scope" and confidence >= float(self._config["keep_out_of_scope_above"])
         )

@@ -65,6 +65,8 @@ def test_when_unsure_it_asks_with_three_big_buttons(live_stack: Stack) -> None:
 
 def test_long_messages_keep_intents_the_router_must_not_touch(live_stack: Stack) -> None:
     assert live_stack.parse(heldout.LONG_EMERGENCY)["intent"]["name"] == "emergency"
+    # a long complaint that names gas (no danger now) is a complaint, never an emergency
+    assert live_stack.parse(heldout.LONG_GAS_SERVICE_COMPLAINT)["intent"]["name"] != "emergency"
     assert live_stack.parse(heldout.LONG_STATUS_QUESTION)["intent"]["name"] == "ask_status"
     assert live_stack.parse("/report")["intent"]["name"] == "report"
 
