@@ -60,7 +60,9 @@ def section_routing(d: dict[str, Any]) -> list[str]:
         "(nlu/addons/meaning_blend.py; weight and C chosen on the NLU dev set, status questions "
         "and emergencies kept when both readings agree) 0.872 / 0.862 / 0.952 (on the 537 "
         "authored messages of then); + the 议事 intents propose / vote / ask_results (36 more "
-        "authored messages, 573 in all) — the figures below.",
+        "authored messages, 573 in all), training examples of status questions that say where "
+        "the case was reported, long messages' emergencies rerouted unless they hold danger "
+        "words — the figures below.",
         "",
     ]
     real = d.get("real_data") or {}
