@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.ask import ask
+from actions.ask import _Ask, ask
 from actions.forms import NOT_UNDERSTOOD
 from actions.readback import CONFIRM_BUTTONS
 from actions.yishi_logic import NO_REASON, household_text, scope_text
@@ -50,22 +50,14 @@ def vote_summary(slots: dict) -> str:
     )
 
 
-class AskProposalWhat(Action):
-    """Ask what the resident proposes."""
+class AskProposalWhat(_Ask):
+    """Ask what the resident proposes (examples as words: a proposal is the resident's own)."""
 
-    def name(self) -> str:
-        """Action name."""
-        return "action_ask_proposal_what"
+    slot, expect = "proposal_what", "free"
+    text = "好的，欢迎您出主意！请说说您的建议，比如“小区多装几个充电桩”。"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """Ask, with examples as words (a proposal is the resident's own)."""
-        ask(
-            dispatcher,
-            "好的，欢迎您出主意！请说说您的建议，比如“小区多装几个充电桩”。",
-            "free",
-        )
+    def buttons(self) -> list[dict[str, str]]:
+        """None: a free answer."""
         return []
 
 
@@ -86,24 +78,15 @@ class AskProposalWhere(Action):
         return []
 
 
-class AskProposalWhy(Action):
-    """Ask why (may be skipped)."""
+class AskProposalWhy(_Ask):
+    """Ask why (may be skipped: its button says 不用了 and means no)."""
 
-    def name(self) -> str:
-        """Action name."""
-        return "action_ask_proposal_why"
+    slot, expect = "proposal_why", "free"
+    text = "为什么想提这个建议？说一两句就行，大家投票时能看到。不想说可以点“不用了”。"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """A short reason, or 不用了."""
-        ask(
-            dispatcher,
-            "为什么想提这个建议？说一两句就行，大家投票时能看到。不想说可以点“不用了”。",
-            "free",
-            [{"title": "不用了", "payload": "/deny"}],
-        )
-        return []
+    def buttons(self) -> list[dict[str, str]]:
+        """不用了 (sent as /deny: a spoken 不用了 would read as a cancel)."""
+        return [{"title": "不用了", "payload": "/deny"}]
 
 
 class AskProposalConfirmed(Action):
