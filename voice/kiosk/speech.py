@@ -28,6 +28,15 @@ def speakable_case_no(case_no: str) -> str:
     return f"{letters}，{digits_zh(date[:4])}，{digits_zh(date[4:])}，{digits_zh(serial)}"
 
 
+_SAID_CASE_NO = re.compile(r"(?:编号[是为：:\s]*)?\b[A-Z]{2}-\d{8}-(\d{4})\b")
+
+
+def spoken_tail(case_no: str) -> str:
+    """ "BS-20261203-0098" → "编号尾号零零九八": elders need only the tail (the slip shows all)."""
+    m = CASE_NO.search(case_no)
+    return f"编号尾号{digits_zh(m.group(3))}" if m else case_no
+
+
 def find_case_no(messages: list[dict]) -> str | None:
     """The case number announced in a reply: ``custom.case_no`` first, then the text."""
     for msg in messages:
@@ -107,11 +116,12 @@ def display_messages(messages: list[dict]) -> list[dict]:
 
 
 def speech_text(messages: list[dict], case_no: str | None = None) -> str:
-    """What to say aloud for a reply; a case number is read slowly and said twice."""
+    """What to say aloud for a reply; a case number is said by its tail ("编号尾号零零九八"),
+    twice (the screen and the slip show the whole number)."""
     parts = []
     for msg in display_messages(messages):
         text = _TAIL_HINT.sub("", msg["text"])
-        text = CASE_NO.sub(lambda m: speakable_case_no(m.group(0)), text)
+        text = _SAID_CASE_NO.sub(lambda m: f"编号尾号{digits_zh(m.group(1))}", text)
         text = _SYMBOLS.sub("", text)
         if text:
             parts.append(text)
@@ -122,5 +132,5 @@ def speech_text(messages: list[dict], case_no: str | None = None) -> str:
         if p
     )
     if case_no:
-        spoken += f"我再说一遍，您的编号是：{speakable_case_no(case_no)}。请记好，也可以打印出来。"
+        spoken += f"我再说一遍，{spoken_tail(case_no)}。请记好，也可以打印出来。"
     return spoken
