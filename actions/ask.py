@@ -47,16 +47,22 @@ def ask(
     buttons: list[dict[str, str]] | None = None,
     *,
     digits: list[int] | None = None,
+    slot: str | None = None,
 ) -> None:
     """Send a question with optional buttons and the expected-answer hint.
 
     ``digits``: for a question answered with digits that are not a whole phone number (a case
     number's last 4, a phone's last 4), how many digits the answer may have; a kiosk number pad
-    then takes them instead of asking for 11."""
+    then takes them instead of asking for 11.
+
+    ``slot``: the slot asked for, where a front end must tell forms apart that expect the same
+    kind (the kiosk tells the 议事 questions by it, not by their wording)."""
     dispatcher.utter_message(text=text, buttons=buttons or [])
     hint: dict[str, object] = {"expect": expect}
     if digits:
         hint["digits"] = list(digits)
+    if slot:
+        hint["slot"] = slot
     dispatcher.utter_message(json_message=hint)
 
 
@@ -64,6 +70,8 @@ class _Ask(Action, ABC):
     slot = ""
     text = ""
     expect = "free"
+    tells_slot = False
+    """Name the slot in the hint (``ask``'s ``slot``)."""
 
     def name(self) -> str:
         """Action name: action_ask_<slot>."""
@@ -77,7 +85,13 @@ class _Ask(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Ask the question."""
-        ask(dispatcher, self.text, self.expect, self.buttons())
+        ask(
+            dispatcher,
+            self.text,
+            self.expect,
+            self.buttons(),
+            slot=self.slot if self.tells_slot else None,
+        )
         return []
 
 
@@ -85,7 +99,7 @@ class AskDescription(_Ask):
     """Ask what happened."""
 
     slot, expect = "description", "description"
-    text = "好的，请说说遇到了什么问题？比如：哪里的什么东西坏了。"
+    text = "好的，遇到了什么问题？请告诉我，比如：哪里的什么东西坏了。"
 
     def buttons(self) -> list[dict[str, str]]:
         """None: a free answer."""
@@ -108,7 +122,7 @@ class AskLocation(_Ask):
     """Ask where."""
 
     slot, expect = "location", "location"
-    text = "在哪里呢？请说楼号和单元，比如“5号楼2单元”，或者说个地方，比如“东门旁边”。"
+    text = "在哪里呢？请告诉我楼号和单元，比如“5号楼2单元”，或者一个地方，比如“东门旁边”。"
 
     def buttons(self) -> list[dict[str, str]]:
         """None: a free answer."""
@@ -183,7 +197,7 @@ class AskConfirmed(Action):
     ) -> list[dict[str, Any]]:
         """Read back, or invite the correction."""
         if tracker.get_slot("correcting"):
-            ask(dispatcher, "好的，哪里不对？请直接说正确的，比如“是5号楼”“电话是…”。", "free")
+            ask(dispatcher, "好的，哪里不对？请直接告诉我正确的，比如“是5号楼”“电话是…”。", "free")
             return []
         slots = tracker.current_slot_values()
         form = (tracker.active_loop or {}).get("name")

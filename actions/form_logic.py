@@ -73,7 +73,7 @@ def _after_read_back(text: str, intent: str | None, result: TurnResult, example:
         up["correcting"] = True
         up["confirmed"] = None
     else:
-        result.problem = f"请说“对”确认提交，或者直接说哪里不对，比如“{example}”。"
+        result.problem = f"对的话点“对”或说“对”；不对的话，请告诉我哪里不对，比如“{example}”。"
 
 
 def _location_update(text: str, slots: dict, overwrite: bool) -> dict | None:

@@ -53,8 +53,8 @@ def vote_summary(slots: dict) -> str:
 class AskProposalWhat(_Ask):
     """Ask what the resident proposes (examples as words: a proposal is the resident's own)."""
 
-    slot, expect = "proposal_what", "free"
-    text = "好的，欢迎您出主意！请说说您的建议，比如“小区多装几个充电桩”。"
+    slot, expect, tells_slot = "proposal_what", "free", True
+    text = "好的，欢迎您出主意！您有什么建议？比如“小区多装几个充电桩”。"
 
     def buttons(self) -> list[dict[str, str]]:
         """None: a free answer."""
@@ -74,14 +74,14 @@ class AskProposalWhere(Action):
         """整个小区, or a building (the kiosk shows its building picker)."""
         again = asking_again(tracker, "proposal_where")
         text = NOT_UNDERSTOOD["proposal_where"] if again else "这个建议是关于整个小区，还是哪栋楼？"
-        ask(dispatcher, text, "location", _buttons(["整个小区"]))
+        ask(dispatcher, text, "location", _buttons(["整个小区"]), slot="proposal_where")
         return []
 
 
 class AskProposalWhy(_Ask):
     """Ask why (may be skipped: its button says 不用了 and means no)."""
 
-    slot, expect = "proposal_why", "free"
+    slot, expect, tells_slot = "proposal_why", "free", True
     text = "为什么想提这个建议？说一两句就行，大家投票时能看到。不想说可以点“不用了”。"
 
     def buttons(self) -> list[dict[str, str]]:
@@ -103,11 +103,13 @@ class AskProposalConfirmed(Action):
         if tracker.get_slot("correcting"):
             ask(
                 dispatcher,
-                "好的，哪里不对？请直接说对的，比如“是5号楼的”，或者把建议再说一遍。",
+                "好的，哪里不对？请直接告诉我对的，比如“是5号楼的”，或者把建议重新告诉我。",
                 "free",
+                slot="proposal_form_confirmed",
             )
             return []
-        ask(dispatcher, proposal_summary(tracker.current_slot_values()), "yes_no", CONFIRM_BUTTONS)
+        summary = proposal_summary(tracker.current_slot_values())
+        ask(dispatcher, summary, "yes_no", CONFIRM_BUTTONS, slot="proposal_form_confirmed")
         return []
 
 
@@ -133,6 +135,7 @@ class AskVotePoll(Action):
                 {"title": _clip(f"{i}. {c.get('question', '')}", 24), "payload": f"第{i}个"}
                 for i, c in enumerate(choices, 1)
             ],
+            slot="vote_poll",
         )
         return []
 
@@ -157,6 +160,7 @@ class AskVoteOption(Action):
             f"{again}投票事项：{_clip(poll.get('question', ''), 80)}。您的意见是？",
             "free",
             _buttons([str(o) for o in poll.get("options") or []]),
+            slot="vote_option",
         )
         return []
 
@@ -175,10 +179,10 @@ class AskVoteHousehold(Action):
         partial = tracker.get_slot("vote_partial")
         if partial:
             return []  # the form's own message already asked for the missing part
-        text = "每户一票。请说您家的门牌，几号楼几单元几室，比如“5号楼2单元301”。"
+        text = "每户一票。您家门牌是多少？几号楼几单元几室，比如“5号楼2单元301”。"
         if asking_again(tracker, "vote_household"):
             text = "投票是每户一票，要您家的门牌：几号楼几单元几室，比如“5号楼2单元301”。"
-        ask(dispatcher, text, "location")
+        ask(dispatcher, text, "location", slot="vote_household")
         return []
 
 
@@ -193,10 +197,10 @@ class AskVoteLast4(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Four digits (the kiosk shows its number pad for 4 digits)."""
-        text = "为了确认是您家，请说在社区登记过的手机号最后四位。"
+        text = "为了确认是您家，请告诉我在社区登记过的手机号最后四位。"
         if asking_again(tracker, "vote_last4"):
             text = NOT_UNDERSTOOD["vote_last4"]
-        ask(dispatcher, text, "phone", digits=[4])
+        ask(dispatcher, text, "phone", digits=[4], slot="vote_last4")
         return []
 
 
@@ -211,5 +215,6 @@ class AskVoteConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Read back."""
-        ask(dispatcher, vote_summary(tracker.current_slot_values()), "yes_no", CONFIRM_BUTTONS)
+        summary = vote_summary(tracker.current_slot_values())
+        ask(dispatcher, summary, "yes_no", CONFIRM_BUTTONS, slot="vote_form_confirmed")
         return []

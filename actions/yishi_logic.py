@@ -298,7 +298,7 @@ def vote_turn(text: str, requested: str | None, slots: dict, intent: str | None)
         if last4 := parse_last4(text):
             result.updates["vote_last4"] = last4
         elif re.search(r"\d", prepare(text)):
-            result.problem = "请说手机号的最后四位数字，比如“5678”。"
+            result.problem = "请告诉我手机号的最后四位数字，比如“5678”。"
     elif requested == "confirmed":
         _confirm_turn(text, intent, slots, result, _vote_correction(options))
         if result.updates.get("correcting"):  # a bare 不对: choose the option again
@@ -340,5 +340,5 @@ def _missing_text(household: dict, missing: list[str]) -> str:
     need = "、".join(words[m] for m in missing)
     # "每户一票" names the vote form's household question (the kiosk's touch layer reads it)
     if said:
-        return f"每户一票：记下了{said}，还差{need}，请再说一下。"
-    return f"每户一票，请说{need}。"
+        return f"每户一票：记下了{said}，还差{need}，请再告诉我一下。"
+    return f"每户一票，请告诉我您家是{need}。"

@@ -166,7 +166,7 @@ def test_injection_in_the_time_preference_slot(
 
 def test_an_empty_or_5000_character_proposal_gets_a_kind_answer(live_stack: Stack) -> None:
     who = sender()
-    assert "请说说您的建议" in texts(live_stack.say(who, h.PROPOSE_START))
+    assert "您有什么建议" in texts(live_stack.say(who, h.PROPOSE_START))
     blank = post_raw(live_stack, who, "   ")
     assert blank.status_code == 200 and "建议" in texts(blank.json()), blank.text
     huge = post_raw(live_stack, who, h.PROPOSAL_WHAT * 334)  # 5,010 characters

@@ -60,7 +60,7 @@ def tally(stack: Stack, number: int) -> dict:
 def test_a_proposal_step_by_step(live_stack: Stack) -> None:
     who = web_sender()
     asked = live_stack.say(who, h.PROPOSE_START)
-    assert "请说说您的建议" in texts(asked), texts(asked)
+    assert "您有什么建议" in texts(asked), texts(asked)
     where = live_stack.say(who, h.PROPOSAL_WHAT)
     assert "整个小区，还是哪栋楼" in texts(where), texts(where)
     why = live_stack.say(who, h.PROPOSAL_SCOPE)

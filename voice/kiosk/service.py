@@ -26,6 +26,7 @@ from voice.kiosk.session import KioskSession
 from voice.kiosk.speech import (
     display_messages,
     find_access_code,
+    find_asked_slot,
     find_case_no,
     find_case_type,
     find_digit_counts,
@@ -315,6 +316,7 @@ class KioskService(TouchTurns):
         session.expect = find_expect(raw) or "free"
         session.expect_digits = None
         session.answer_digits = find_digit_counts(raw)
+        session.asked_slot = find_asked_slot(raw)
         case_no = find_case_no(raw)
         messages = display_messages(raw)
         if session.expect == "yes_no" and not any(m["buttons"] for m in messages):

@@ -27,6 +27,8 @@ class KioskSession:
     expect_digits: int | None = None
     """While one group of a spoken phone number is said again: its number of digits."""
     answer_digits: tuple[int, ...] = ()
+    asked_slot: str | None = None
+    """The slot the dialogue's question asks for, when it says (the 议事 questions)."""
     """The dialogue asked for a few digits, not a whole phone (a case's or a phone's last 4):
     how many the number pad accepts."""
     rate: int = 125

@@ -88,6 +88,18 @@ def find_expect(messages: list[dict]) -> str | None:
     return kind
 
 
+def find_asked_slot(messages: list[dict]) -> str | None:
+    """The slot the question asks for (``custom.slot``, sent where forms share an answer kind:
+    the 议事 questions), or None."""
+    slot = None
+    for msg in messages:
+        custom = msg.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("expect"), str):
+            found = custom.get("slot")
+            slot = found if isinstance(found, str) else None
+    return slot
+
+
 def find_digit_counts(messages: list[dict]) -> tuple[int, ...]:
     """How many digits the question's answer may have when it is not a whole phone number
     (``custom.digits``, e.g. ``[4]`` for a phone's last 4); empty when the reply says nothing."""

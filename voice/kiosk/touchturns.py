@@ -40,24 +40,39 @@ REPORT_KINDS = frozenset({"description", "category", "location", "urgency"})
 SERVICE_KINDS = frozenset({"service_type", "applicant", "time"})
 TIMES = ("随时都行", "明天上午", "明天下午")
 PROPOSAL_WORD = "建议"
-"""The proposal form's own questions name it (这个建议是关于…, 哪里不对？…把建议再说一遍)."""
+"""The proposal form's own questions name it (这个建议是关于…, 哪里不对？…把建议重新告诉我)."""
+ASKS_PROPOSAL = ("有什么建议", "说说您的建议")
+"""Words of the question for the proposal itself (when the dialogue names no slot)."""
 VOTE_WORDS = ("每户一票", "投票事项")
-"""Words of the vote form's own questions."""
+"""Words of the vote form's own questions (its re-ask for a missing part names no slot)."""
+VOTE_SLOTS = frozenset({"vote_option", "vote_household"})
+PROPOSAL_SLOTS = frozenset({"proposal_where", "proposal_form_confirmed"})
 
 
-def asks_proposal(texts: str) -> bool:
-    """The dialogue asks for the proposal itself ("请说说您的建议"), not a correction of it."""
-    return PROPOSAL_WORD in texts and "请说" in texts and "哪里不对" not in texts
+def asks_proposal(texts: str, slot: str | None = None) -> bool:
+    """The dialogue asks for the proposal itself, not a correction of it: by the slot asked
+    for (``custom.slot``), else by the question's words."""
+    if slot is not None:
+        return slot == "proposal_what"
+    return any(w in texts for w in ASKS_PROPOSAL) and "哪里不对" not in texts
 
 
-def yishi_form(expect: str, texts: str) -> str | None:
+def yishi_form(expect: str, texts: str, slot: str | None = None) -> str | None:
     """``proposal`` / ``vote`` when the dialogue's question belongs to a 议事 form, else None.
 
-    Only questions in the dialogue's own words are read (where, which option, what is wrong);
-    never a read-back, which repeats what the resident said ("我建议…" in a report)."""
+    By the slot asked for when the dialogue names it; else only questions in the dialogue's own
+    words are read (where, which option, what is wrong), never a read-back, which repeats what
+    the resident said ("我建议…" in a report)."""
+    correcting = expect == "free" and "哪里不对" in texts
+    if slot is not None and expect in ("location", "free"):
+        if slot in VOTE_SLOTS:
+            return "vote"
+        if slot in PROPOSAL_SLOTS and (expect == "location" or correcting):
+            return "proposal"
+        return None
     if expect in ("location", "free") and any(w in texts for w in VOTE_WORDS):
         return "vote"
-    if expect == "location" or (expect == "free" and "哪里不对" in texts):
+    if expect == "location" or correcting:
         return "proposal" if PROPOSAL_WORD in texts else None
     return None
 
@@ -283,7 +298,7 @@ class TouchTurns:
         (``vote``: a poll is open, so the start buttons offer 投票)."""
         expect = session.expect
         texts = "".join(m["text"] for m in messages)
-        yishi = yishi_form(expect, texts)
+        yishi = yishi_form(expect, texts, session.asked_slot)
         if yishi is not None:
             session.form = yishi
         elif expect in REPORT_KINDS:
@@ -314,7 +329,7 @@ class TouchTurns:
             case_no=case_no,
             whole_buildings=whole,
             household=household,
-            proposing=expect == "free" and asks_proposal(texts),
+            proposing=expect == "free" and asks_proposal(texts, session.asked_slot),
             vote=vote,
         )
 

@@ -109,7 +109,7 @@ def exactly(title: str) -> Callable[[str], bool]:
 async def test_a_proposal_confirmed_by_pressing_yes(tg_bot, fake_tg, chat_id, live_stack):
     resident = Resident(fake_tg, tg_bot, chat_id)
     asked = await resident.say(h.PROPOSE_START)
-    assert "请说说您的建议" in said(asked), said(asked)
+    assert "您有什么建议" in said(asked), said(asked)
     where = await resident.say(h.PROPOSAL_WHAT)
     assert "整个小区，还是哪栋楼" in said(where), said(where)
     why = await resident.say(h.PROPOSAL_SCOPE)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from tests.unit.voice.test_voice_kiosk import hello, until_reply
 from voice.kiosk.service import GREETING, GREETING_TOUCH
-from voice.kiosk.touchturns import HOME_TOUCH
+from voice.kiosk.speech import find_asked_slot
+from voice.kiosk.touchturns import HOME_TOUCH, asks_proposal, yishi_form
 from voice.kiosk.welcome import Notice, local_date, notices_speech, scope_of, short_body
 
 STAFF = {"Authorization": "Bearer test-token", "X-Staff-Name": "wang"}
@@ -118,8 +119,8 @@ def test_no_microphone_greeting_points_to_the_buttons(kiosk_app) -> None:
 def test_without_a_microphone_the_next_resident_is_not_told_to_speak(kiosk_app) -> None:
     """办完了, the page's reset and the idle reset start a fresh session for the same page:
     still no microphone, so the welcome and the questions point to the buttons."""
-    ask_household = [{"text": "每户一票。请说您家的门牌，几号楼几单元几室。"},
-                     {"custom": {"expect": "location"}}]  # fmt: skip
+    ask_household = [{"text": "每户一票。您家门牌是多少？几号楼几单元几室。"},
+                     {"custom": {"expect": "location", "slot": "vote_household"}}]  # fmt: skip
     app, _, _ = kiosk_app(script=[ASK_WHAT, ASK_WHAT, ask_household])
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
         ws.send_json({"type": "hello", "session": None, "mic": "none"})
@@ -215,7 +216,7 @@ def test_notice_speech_is_short_and_plain() -> None:
 WHOLE = {"title": "整个小区", "payload": "整个小区"}
 ASK_SCOPE = [
     {"text": "这个建议是关于整个小区，还是哪栋楼？", "buttons": [WHOLE]},
-    {"custom": {"expect": "location"}},
+    {"custom": {"expect": "location", "slot": "proposal_where"}},
 ]
 PROPOSAL_READ_BACK = [
     {"text": "您的建议是：多装几个充电桩。关于：5号楼。对吗？",
@@ -223,12 +224,12 @@ PROPOSAL_READ_BACK = [
     {"custom": {"expect": "yes_no"}},
 ]  # fmt: skip
 WHAT_IS_WRONG = [
-    {"text": "好的，哪里不对？请直接说对的，比如“是5号楼的”，或者把建议再说一遍。"},
-    {"custom": {"expect": "free"}},
+    {"text": "好的，哪里不对？请直接告诉我对的，比如“是5号楼的”，或者把建议重新告诉我。"},
+    {"custom": {"expect": "free", "slot": "proposal_form_confirmed"}},
 ]
 ASK_HOUSEHOLD = [
-    {"text": "每户一票。请说您家的门牌，几号楼几单元几室，比如“5号楼2单元301”。"},
-    {"custom": {"expect": "location"}},
+    {"text": "每户一票。您家门牌是多少？几号楼几单元几室，比如“5号楼2单元301”。"},
+    {"custom": {"expect": "location", "slot": "vote_household"}},
 ]
 
 
@@ -294,8 +295,8 @@ def test_a_vote_asks_the_whole_household_on_the_picker(kiosk_app) -> None:
 
 
 def test_the_proposal_question_offers_the_text_box_not_the_start_buttons(kiosk_app) -> None:
-    ask = [{"text": "好的，欢迎您出主意！请说说您的建议，比如“小区多装几个充电桩”。"},
-           {"custom": {"expect": "free"}}]  # fmt: skip
+    ask = [{"text": "好的，欢迎您出主意！您有什么建议？比如“小区多装几个充电桩”。"},
+           {"custom": {"expect": "free", "slot": "proposal_what"}}]  # fmt: skip
     app, _, dialogue = kiosk_app(script=[ask])
     with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
         ws.send_json({"type": "hello", "session": None, "mic": "none"})
@@ -354,3 +355,43 @@ def test_after_a_yishi_step_the_start_buttons_offer_yishi_again(kiosk_app, with_
                 assert after["touch"]["text_box"] is True
             ws.send_json({"type": "button", "title": "投票", "payload": "/vote"})
             until_reply(ws)
+
+
+@pytest.mark.parametrize(
+    ("expect", "text", "slot", "form", "proposing"),
+    [
+        # by the slot the dialogue names, whatever the words
+        ("free", "好的，欢迎您出主意！您有什么建议？", "proposal_what", None, True),
+        ("free", "为什么想提这个建议？一两句就行。", "proposal_why", None, False),
+        ("location", "这个建议是关于整个小区，还是哪栋楼？", "proposal_where", "proposal", False),
+        (
+            "free",
+            "好的，哪里不对？请直接告诉我对的。",
+            "proposal_form_confirmed",
+            "proposal",
+            False,
+        ),
+        ("location", "您家门牌是多少？", "vote_household", "vote", False),
+        ("free", "您的意见是？", "vote_option", "vote", False),
+        ("location", "在哪里呢？请告诉我楼号和单元。", None, None, False),  # a report
+        # no slot named: the words (the vote form's own re-ask for a missing part)
+        ("free", "每户一票：记下了5号楼，还差几单元，请再告诉我一下。", None, "vote", False),
+        ("free", "好的，欢迎您出主意！您有什么建议？", None, None, True),
+        ("free", "我建议多装灯。您要反映：路灯。对吗？", None, None, False),  # a read-back
+    ],
+)
+def test_the_kiosk_tells_the_yishi_questions_apart(
+    expect: str, text: str, slot: str | None, form: str | None, proposing: bool
+) -> None:
+    """Channel-neutral questions (no "请说"): the kiosk goes by the slot asked for."""
+    assert yishi_form(expect, text, slot) == form
+    assert asks_proposal(text, slot) is proposing
+
+
+def test_the_kiosk_reads_the_slot_asked_for() -> None:
+    asked = [
+        {"text": "您家门牌是多少？"},
+        {"custom": {"expect": "location", "slot": "vote_household"}},
+    ]
+    assert find_asked_slot(asked) == "vote_household"
+    assert find_asked_slot([{"custom": {"expect": "location"}}]) is None
