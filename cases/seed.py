@@ -7,7 +7,7 @@ that have none are added on every start, so a new category in ``categories.yml``
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from cases.models import (
     Street,
     Worker,
 )
+from core.localtime import local_tz
 from core.taxonomy import categories
 
 logger = logging.getLogger(__name__)
@@ -47,14 +48,36 @@ GRIDS = (
 )
 BUILDINGS_PER_GRID = 5
 
-NOTICES = (
-    ("停水通知", "11月25日（周三）上午9点到下午3点，3号楼到8号楼管道检修停水，请提前储水。"),
-    (
-        "高龄津贴集中办理",
-        "本月每周二、周四上午，社区服务中心一楼民政窗口集中受理高龄津贴申请，请带身份证和户口本。",
-    ),
-    ("电动车安全提示", "请不要把电动车推进楼道和电梯，也不要飞线充电。小区东门有充电桩。"),
-)
+WEEKDAYS = "一二三四五六日"
+WATER_OFF_IN_DAYS = 2
+"""The demo 停水 notice is for the day after tomorrow (local) and ends when the water is back."""
+
+
+def seed_notices(now: datetime) -> list[Notice]:
+    """The demo community's notices, dated from ``now``: nothing stale on a fresh install (a
+    dated notice carries its end time, so it disappears once it is over)."""
+    day = (now.astimezone(local_tz()) + timedelta(days=WATER_OFF_IN_DAYS)).date()
+    water_back = datetime.combine(day, time(15, 0), tzinfo=local_tz()).astimezone(UTC)
+    when = f"{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
+    return [
+        Notice(
+            title="停水通知",
+            body=f"{when}上午9点到下午3点，3号楼到8号楼管道检修停水，请提前储水。",
+            published_at=now,
+            expires_at=water_back,
+        ),
+        Notice(
+            title="高龄津贴集中办理",
+            body="每周二、周四上午，社区服务中心一楼民政窗口集中受理高龄津贴申请，"
+            "请带身份证和户口本。",
+            published_at=now,
+        ),
+        Notice(
+            title="电动车安全提示",
+            body="请不要把电动车推进楼道和电梯，也不要飞线充电。小区东门有充电桩。",
+            published_at=now,
+        ),
+    ]
 
 
 def default_routing_rules() -> dict[str, tuple[str, str]]:
@@ -112,8 +135,7 @@ def seed_community(session: Session, *, now: datetime) -> bool:
         session.add(Worker(name=name, title=title, level=0, department_code=department))
     session.add(Worker(name="何主任", title="社区居委会 ", level=1, department_code="社区"))
     session.add(Worker(name="街道督办办公室", title="", level=2, department_code="社区"))
-    for title, body in NOTICES:
-        session.add(Notice(title=title, body=body, published_at=now))
+    session.add_all(seed_notices(now))
     session.flush()
     logger.info("Seeded the demo community: 4 grids, %d buildings", number - 1)
     return True
