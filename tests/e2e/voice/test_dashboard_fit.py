@@ -91,9 +91,17 @@ def test_dashboard_fits_one_1080p_screen_and_adds_up(hub_only, chromium) -> None
     assert page.locator("#chart svg rect").count() < len(stats["by_category"])
     assert page.inner_text("#kpi-open") == str(stats["open"])
     pct = round(stats["confirmed_rate"] * 100)
-    assert f"{pct}%" in page.locator("#kpi-rate svg").get_attribute("aria-label")
-    assert page.inner_text("#kpi-rate-of") == \
-        f"{stats['confirmed_this_week']} / {stats['reports_this_week']} 件"  # fmt: skip
+    reports, confirmed = stats["reports_this_week"], stats["confirmed_this_week"]
+    label = page.locator("#kpi-rate svg").get_attribute("aria-label")
+    if pct:
+        assert f"{pct}%" in label
+        assert page.inner_text("#kpi-rate-of") == f"新报 {reports} 件中的 {confirmed} 件"
+    else:  # no "0%": nothing confirmed yet reads as still at work (issue 13)
+        assert "%" not in label and "%" not in page.inner_text("#kpi-rate")
+        assert page.inner_text("#kpi-rate-of") == f"新报的 {reports} 件都还在办"
+    # 正在办 counts older reports too, and says so (it is more than 本周新报 in a quiet week)
+    kpis = page.inner_text(".kpis")
+    assert "本周新报" in kpis and "正在办" in kpis and "含以前报的" in kpis, kpis
     assert page.locator("#notices li").count() >= 1
     # the chart's labels stay large when drawn to fit
     sizes = page.evaluate(
@@ -295,6 +303,10 @@ def test_many_polls_and_decisions_take_turns_and_never_overflow(hub_only, chromi
     assert shown[0] == "9" and len(shown) < 4
     assert page.locator(".decision[data-decision='9'] .step.now").inner_text() == "已完成"
     assert page.inner_text("#notices .date") == "给3号楼 · 12月4日"  # whom a notice is for
+    # a poll nobody has voted in yet: no "占 0%" (issue 13)
+    page.wait_for_selector(".poll[data-poll='3']", timeout=60_000)
+    empty = page.locator(".poll[data-poll='3'] .turnout").inner_text()
+    assert empty == "还没有人投票，共 400 户", empty
     # the next ones take their turn on the screen
     page.wait_for_function("document.querySelector('.poll').dataset.poll !== '1'", timeout=30_000)
     _yishi_fits(page, 1920, 1080)

@@ -36,7 +36,7 @@
     if (!items.length) {
       const p = document.createElement('p');
       p.className = 'empty';
-      p.textContent = '本周还没有报事。';
+      p.textContent = '本周还没有新报的事。';
       box.appendChild(p);
       return;
     }
@@ -51,7 +51,7 @@
     const max = Math.max(...rows.filter((r) => !r.folded).map((r) => r.count), 1);
     const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img',
       'data-total': String(rows.reduce((n, r) => n + r.count, 0)),
-      'aria-label': '本周报事分类：' + rows.map((r) => `${r.name}${r.count}件`).join('，') });
+      'aria-label': '本周新报的事：' + rows.map((r) => `${r.name}${r.count}件`).join('，') });
     rows.forEach((r, i) => {
       const y = i * rowH, mid = y + rowH / 2 + font * 0.35;
       svg.appendChild(el('text', { x: labelW - 16, y: mid, 'text-anchor': 'end', 'font-size': font, fill: '#111' }, r.name));
@@ -66,29 +66,36 @@
     box.appendChild(svg);
   }
 
+  /** The share of this week's reports done and confirmed; none (no share to show) when there is
+   *  no report this week or none is confirmed yet: "0%" reads as failure, not as "still at work". */
   function donut(rate) {
     const box = $('kpi-rate');
     box.replaceChildren();
-    const pct = rate === null || rate === undefined ? null : Math.round(rate * 100);
+    const none = rate === null || rate === undefined;
+    const pct = none || Math.round(rate * 100) === 0 ? null : Math.round(rate * 100);
+    const word = none ? '暂无' : '在办'; // no report this week / none confirmed yet
     const svg = el('svg', { viewBox: '0 0 220 220', role: 'img',
-      'aria-label': pct === null ? '办结并确认率：本周暂无' : `办结并确认率 ${pct}%` });
+      'aria-label': pct === null ? `办结并确认：${none ? '本周暂无' : '还没有，都在办'}` : `办结并确认 ${pct}%` });
     const r = 90, c = 2 * Math.PI * r;
     svg.appendChild(el('circle', { cx: 110, cy: 110, r, fill: 'none', stroke: '#d0d0d0', 'stroke-width': 26 }));
     if (pct !== null && pct > 0) {
       svg.appendChild(el('circle', { cx: 110, cy: 110, r, fill: 'none', stroke: '#0a5d2a', 'stroke-width': 26,
         'stroke-dasharray': `${c * pct / 100} ${c}`, transform: 'rotate(-90 110 110)' }));
     }
-    svg.appendChild(el('text', { x: 110, y: 130, 'text-anchor': 'middle', 'font-size': pct === null ? 50 : 60,
-      'font-weight': 'bold', fill: '#111' }, pct === null ? '暂无' : `${pct}%`));
+    svg.appendChild(el('text', { x: 110, y: 130, 'text-anchor': 'middle', 'font-size': 60,
+      'font-weight': 'bold', fill: '#111' }, pct === null ? word : `${pct}%`));
     box.appendChild(svg);
   }
 
   function renderStats(s) {
     $('kpi-created').textContent = s.reports_this_week ?? '—';
     $('kpi-open').textContent = s.open ?? '—';
-    $('kpi-overdue').textContent = s.overdue ?? '—';
+    // 正在办 counts older reports too: say so, or it reads as contradicting 本周新报
+    $('kpi-open-unit').textContent = s.overdue > 0 ? `件（含以前报的，${s.overdue} 件超时）` : '件（含以前报的）';
     donut(s.confirmed_rate);
-    $('kpi-rate-of').textContent = s.reports_this_week ? `${s.confirmed_this_week} / ${s.reports_this_week} 件` : '本周暂无报事';
+    const reports = s.reports_this_week, confirmed = s.confirmed_this_week;
+    $('kpi-rate-of').textContent = !reports ? '本周还没有新报的事'
+      : confirmed ? `新报 ${reports} 件中的 ${confirmed} 件` : `新报的 ${reports} 件都还在办`;
     const h = s.avg_hours_to_fix;
     if (h === null || h === undefined) { $('kpi-hours').textContent = '—'; $('kpi-hours-unit').textContent = '本周暂无'; }
     else if (h >= 48) { $('kpi-hours').textContent = (h / 24).toFixed(1); $('kpi-hours-unit').textContent = '天'; }
@@ -151,9 +158,13 @@
     box.appendChild(node('h3', 'poll-q', p.question));
     const pct = Math.round((p.turnout || 0) * 100);
     const turnout = node('p', 'turnout');
-    turnout.append(node('b', '', `已有 ${p.households} 户投票`), `，共 ${p.eligible_households} 户，占 `,
-      node('span', 'pct', `${pct}%`));
-    box.append(turnout, meter(p.turnout || 0, `投票户数占 ${pct}%`));
+    // a share only where it means something: not "占 0%", not out of an unknown number of homes
+    if (!p.households) turnout.append(node('b', '', '还没有人投票'));
+    else turnout.append(node('b', '', `已有 ${p.households} 户投票`));
+    if (p.eligible_households) turnout.append(`，共 ${p.eligible_households} 户`);
+    if (p.households && p.eligible_households && pct > 0) turnout.append('，占 ', node('span', 'pct', `${pct}%`));
+    box.append(turnout);
+    if (p.households && p.eligible_households) box.append(meter(p.turnout || 0, pct > 0 ? `投票户数占 ${pct}%` : '投票户数不到百分之一'));
     const tally = node('ul', 'tally');
     const total = (p.counts || []).reduce((a, b) => a + b, 0);
     (p.options || []).forEach((option, i) => {
