@@ -1,5 +1,6 @@
 """The emergency follow-up form: after the safety guidance and the urgent case, ask where (and
-then a phone, which may be declined) and attach each answer to the same case at once.
+then a phone, which may be declined) and attach each answer to the same case at once. A 转人工
+without a phone uses it too (kind ``callback``: only the phone is asked, in its own words).
 
 ``action_emergency`` starts ``emergency_form`` (slots ``location`` and ``contact``; the slot
 ``emergency_case`` says which case). While it runs, the next message is read as the answer to
@@ -21,6 +22,15 @@ from actions import runtime
 from actions.ask import ask
 from actions.emergency_followup import DECLINED, FollowupTurn, followup_turn
 from actions.forms import latest_intent
+from actions.handoff_text import (
+    CALLBACK,
+    CALLBACK_ASK_PHONE,
+    CALLBACK_NO_PHONE,
+    CALLBACK_QUEUED,
+    CALLBACK_SENT,
+    CALLBACK_UNREACHABLE,
+    CALLBACK_WILL_CALL,
+)
 from actions.readback import location_text
 from actions.submit import location_from_slot, reset_form_slots
 from core.errors import LinliError
@@ -50,7 +60,8 @@ async def attach_details(
             if key and await runtime.pending().amend(key, location=loc, contact_phone=phone):
                 return KEPT
             mine = await client.list_cases_for_sender(sender_id, limit=5)  # delivered meanwhile
-            case_no = next((c.case_no for c in mine if c.type.value == "emergency"), None)
+            kind = "callback" if emergency.get("kind") == CALLBACK else "emergency"
+            case_no = next((c.case_no for c in mine if c.type.value == kind), None)
             if case_no is None:
                 return FAILED
         await client.add_details(case_no, sender_id, location=loc, contact_phone=phone)
@@ -117,7 +128,12 @@ class ValidateEmergencyForm(FormValidationAction):
                 f"电话尾号{phone[-4:]}" if phone else ""]  # fmt: skip
         what = "和".join(s for s in said if s)
         outcome = await attach_details(sender_id, emergency, location=location, phone=phone)
-        if outcome == SENT:
+        if emergency.get("kind") == CALLBACK:
+            text = {SENT: CALLBACK_SENT, KEPT: CALLBACK_QUEUED}.get(outcome, CALLBACK_UNREACHABLE)
+            dispatcher.utter_message(
+                text=text.format(what=what if outcome != FAILED else "您的电话")
+            )
+        elif outcome == SENT:
             dispatcher.utter_message(text=f"好的，{what}已经告诉值班人员了。")
         elif outcome == KEPT:
             dispatcher.utter_message(text=QUEUED.format(what=what))
@@ -154,6 +170,14 @@ class AskEmergencyContact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Ask, expecting a phone number."""
+        if (tracker.get_slot(CASE_SLOT) or {}).get("kind") == CALLBACK:
+            ask(
+                dispatcher,
+                CALLBACK_ASK_PHONE,
+                "phone",
+                [{"title": "不留电话", "payload": "不留电话"}],
+            )
+            return []
         ask(dispatcher, "值班人员可能要打电话给您，方便留个手机号吗？不想留可以说“不留”。", "phone",
             [{"title": "不留电话", "payload": "不留电话"}])  # fmt: skip
         return []
@@ -170,5 +194,10 @@ class EmergencyFollowupDone(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Close and clear."""
-        dispatcher.utter_message(text=CLOSING)
+        if (tracker.get_slot(CASE_SLOT) or {}).get("kind") == CALLBACK:
+            phone = tracker.get_slot("contact")
+            has_phone = isinstance(phone, str) and phone.isdigit()
+            dispatcher.utter_message(text=CALLBACK_WILL_CALL if has_phone else CALLBACK_NO_PHONE)
+        else:
+            dispatcher.utter_message(text=CLOSING)
         return reset_form_slots()

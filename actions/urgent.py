@@ -12,9 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.announce import announce_case
 from actions.emergency import GENERIC, detect_emergency, is_real_emergency
-from actions.emergency_followup import findable
+from actions.emergency_followup import DECLINED, findable
 from actions.emergency_form import CASE_SLOT, CLOSING
-from actions.handoff_text import said_parts
+from actions.handoff_text import CALLBACK, OFFICE_HOURS, said_parts
 from actions.parsing import clean_description, parse_location, parse_phone
 from actions.readback import location_text, speakable_case_no
 from actions.submit import (
@@ -25,11 +25,9 @@ from actions.submit import (
     location_from_slot,
     reset_form_slots,
 )
-from core.contracts import CaseCreate, CasePublic, CaseType, Location, Urgency
+from core.contracts import CaseCreate, CasePublic, CaseType, Channel, Location, Urgency
 
 logger = logging.getLogger(__name__)
-
-OFFICE_HOURS = "工作时间（周一至周六 8:30–17:30）"
 
 
 class Emergency(Action):
@@ -107,7 +105,8 @@ def follow_up(
 
 class Handoff(Action):
     """A call-back task for staff, with whatever the resident already said, and what happens
-    next."""
+    next. Without a phone it then asks for one (``emergency_form`` with the ``callback`` kind
+    attaches the answer to the same task); the kiosk asks on its own (voice/kiosk/handoff.py)."""
 
     def name(self) -> str:
         """Action name."""
@@ -136,19 +135,29 @@ class Handoff(Action):
             **contact_fields(phone if phone != "declined" else None),
         )
         created = await create_case(case)
+        # no phone yet: ask for one next (not at the kiosk, which asks itself)
+        ask_phone = not phone and case.channel is not Channel.KIOSK
         how = (
-            f"工作人员会在{OFFICE_HOURS}打电话给您（尾号{phone[-4:]}）"
+            ""
+            if ask_phone
+            else f"工作人员会在{OFFICE_HOURS}打电话给您（尾号{phone[-4:]}）。"
             if phone and phone != "declined"
-            else f"工作人员会在{OFFICE_HOURS}尽快联系您；在服务中心的话，也可以直接到一楼综合窗口"
+            else f"工作人员会在{OFFICE_HOURS}尽快联系您；在服务中心的话，也可以直接到一楼综合窗口。"
         )
         if created is None:
             dispatcher.utter_message(
-                text=f"好的，给您转人工。系统暂时连不上，您的请求已保存，{how}。"
+                text=f"好的，给您转人工。系统暂时连不上，您的请求已保存。{how}"
             )
         else:
             dispatcher.utter_message(
-                text=f"好的，已为您转人工，登记编号 {speakable_case_no(created.case_no)}。{how}。"
+                text=f"好的，已为您转人工，登记编号 {speakable_case_no(created.case_no)}。{how}"
                 + ("您刚才说的内容也一并转给了工作人员。" if said else "")
             )
             announce_case(dispatcher, tracker.sender_id, created)
-        return [ActiveLoop(None), *reset_form_slots()]
+        events: list[dict[str, Any]] = [ActiveLoop(None), *reset_form_slots()]
+        if ask_phone:
+            callback = {"case_no": created.case_no if created else None,
+                        "key": case.idempotency_key, "kind": CALLBACK}  # fmt: skip
+            events += [SlotSet(CASE_SLOT, callback), SlotSet("location", DECLINED),
+                       SlotSet("contact", None), FollowupAction("emergency_form")]  # fmt: skip
+        return events

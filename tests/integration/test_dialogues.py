@@ -129,9 +129,14 @@ def test_handoff_mid_form_creates_a_callback_with_what_was_said(live_stack: Stac
     live_stack.say(who, h.NOISE_DESCRIPTION)
     reply = texts(live_stack.say(who, h.HUMAN_PLEASE))
     assert "人工" in reply and "联系您" in reply
+    assert "手机号" in reply  # no phone yet: asked for one (issue 13)
     case = only_case(live_stack, who)
     assert case["type"] == "callback"
     assert h.NOISE_DESCRIPTION_HAS in case["description"]
+    given = texts(live_stack.say(who, h.SERVICE_PHONE.format(phone="13912345678")))
+    assert "尾号5678" in given and "工作人员" in given, given
+    case = only_case(live_stack, who)  # the phone went to the same call-back
+    assert case["type"] == "callback" and "5678" in str(case), case
 
 
 def test_question_mid_form_is_answered_and_the_form_resumes(live_stack: Stack) -> None:
