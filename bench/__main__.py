@@ -196,7 +196,7 @@ def rasa_server() -> Iterator[str]:
     if rasa_answers(url, os.environ.get("LINLI_RASA_TOKEN")):
         yield url
         return
-    from tests.stack import Stack, share_models
+    from harness.stack import Stack, share_models
 
     data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-rasa-"))
     share_models(data_dir)

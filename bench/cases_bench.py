@@ -146,7 +146,7 @@ def run_one(name: str, n: int, concurrency: int) -> dict[str, object]:
     if name == "sqlite":
         db_url = f"sqlite:///{tmp / 'cases.db'}"
     else:
-        from cases.pgserver import start_server
+        from harness.pgserver import start_server
 
         pg = start_server()
         db_url = pg.create_database("bench")

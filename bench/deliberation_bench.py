@@ -284,7 +284,7 @@ def main() -> None:
     }
     results["backends"]["sqlite"] = run_backend("sqlite", args.runs, args.concurrency)
     if not args.no_postgres:
-        from cases.pgserver import find_bindir, start_server
+        from harness.pgserver import find_bindir, start_server
 
         if find_bindir() is None:
             results["backends"]["postgres"] = {"skipped": "PostgreSQL binaries not installed"}

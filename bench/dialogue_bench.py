@@ -41,7 +41,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 from bench.machine import machine_info  # noqa: E402
-from tests.stack import Stack, share_models  # noqa: E402
+from harness.stack import Stack, share_models  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

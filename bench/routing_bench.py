@@ -122,7 +122,7 @@ class RasaTurns:
 @contextmanager
 def own_stack() -> Iterator[tuple[str, str]]:
     """Rasa and the action server of our own (no hub: routing needs none); (url, token)."""
-    from tests.stack import Stack, share_models
+    from harness.stack import Stack, share_models
 
     data_dir = Path(tempfile.mkdtemp(prefix="linli-route-bench-"))
     share_models(data_dir)

@@ -1,7 +1,7 @@
 """Soak benchmark: N simulated residents for a long time against the live stack (loopback only).
 
 Starts its own stack (real Rasa + trained model, action server, hub; fresh data directory), then
-the residents of ``tests/load/residents.py`` complete report dialogues through Rasa's REST channel
+the residents of ``harness/residents.py`` complete report dialogues through Rasa's REST channel
 (answer what the form asks, confirm with 对) until the time is up. Meanwhile the resident set size
 of every stack process is sampled. Afterwards every announced case number is fetched from the hub
 and checked against the dialogue, and the cases stored per sender are compared with the
@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 from bench.machine import machine_info  # noqa: E402
-from tests.load.residents import (  # noqa: E402
+from harness.residents import (  # noqa: E402
     Tally,
     announced_problems,
     latency_summary,
@@ -36,7 +36,7 @@ from tests.load.residents import (  # noqa: E402
     run_residents,
     stored_counts,
 )
-from tests.stack import Stack, share_models  # noqa: E402
+from harness.stack import Stack, share_models  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

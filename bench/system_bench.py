@@ -1,7 +1,7 @@
 """System benchmark: cold start, text-turn latency and throughput through the REST channel (and the
 Telegram fake) at 1/10/50 concurrent residents, and resident memory of each process of the stack.
 
-Starts its own stack (tests/stack.py) on free loopback ports in a temporary data dir and writes
+Starts its own stack (harness/stack.py) on free loopback ports in a temporary data dir and writes
 ``bench/results/system.json``. Run: ``python -m bench system`` (about 5–10 minutes on 2 cores).
 """
 
@@ -26,7 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 
 from bench.machine import machine_info  # noqa: E402
-from tests.stack import Stack, share_models  # noqa: E402
+from harness.stack import Stack, share_models  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

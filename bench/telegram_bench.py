@@ -35,8 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 from bench.machine import machine_info  # noqa: E402
-from tests.fakes.rasa_backend import FakeBackend  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegram, SentCall  # noqa: E402
+from harness.fakes.rasa_backend import FakeBackend  # noqa: E402
+from harness.fakes.telegram_api import FakeTelegram, SentCall  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

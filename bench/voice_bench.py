@@ -307,7 +307,7 @@ def bench_turns(live: bool, sessions: int) -> dict:
     script = list(TURN_SCRIPT)
     data_dir = Path(tempfile.mkdtemp(prefix="voice-bench-"))
     if live:
-        from tests.stack import Stack, share_models
+        from harness.stack import Stack, share_models
 
         share_models(data_dir)
         stack = Stack(data_dir=data_dir)
@@ -315,7 +315,7 @@ def bench_turns(live: bool, sessions: int) -> dict:
         url, stop = stack.hub_url, stack.close
         setup = "real stack: Rasa (trained model) + action server + hub"
     else:
-        from tests.e2e.voice.conftest import start_hub_only, stop_hub_only
+        from harness.hub_only import start_hub_only, stop_hub_only
 
         script = ["report_garbage.wav", "yes.wav"]
         hub, server = start_hub_only(data_dir)

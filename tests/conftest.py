@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from harness.stack import MODEL, Stack, share_models
 from tests.skips import pytest_runtest_makereport, pytest_terminal_summary  # noqa: F401 (hooks)
-from tests.stack import MODEL, Stack, share_models
 
 # Property tests check behaviour, not speed: no per-example deadline (a busy 2-core machine
 # made the 200 ms default flaky). Speed is measured in bench/.

@@ -12,6 +12,14 @@ Add a new utterance here (never inline in a test) and run the overlap test.
 
 from __future__ import annotations
 
+from harness.residents import (  # noqa: F401 - held-out words, see all_utterances()
+    LOAD_CONFIRM,
+    LOAD_CORRIDOR_LIGHT,
+    LOAD_CORRIDOR_LIGHT_DESCRIPTION_HAS,
+    LOAD_ELEVATOR,
+    LOAD_ELEVATOR_DESCRIPTION_HAS,
+)
+
 # ----- one-shot report: corridor light, 5号楼2单元, urgent, phone
 ONE_SHOT_REPORT = (
     "您好，我们5号楼2单元楼道的灯全都不亮了，晚上上楼黑灯瞎火的，麻烦尽快，手机{phone}"
@@ -67,25 +75,9 @@ START_REPORT_TRADITIONAL = "你好，我想報個事情"
 CORRIDOR_LIGHT_TRADITIONAL = "5號樓2單元樓道裡的燈壞掉了"
 CANCEL_TRADITIONAL = "還是算了吧，不報了"
 
-# ----- the load test's residents (tests/load/residents.py)
+# ----- the load test's residents: their words are in harness/residents.py (the soak benchmark
+# says them too), imported here so that all_utterances() and the overlap test cover them
 LOAD_WARMUP = "哈喽，有人在吗"
-LOAD_CONFIRM = "嗯，对的"
-LOAD_ELEVATOR = {
-    "opening": "您好，我想反映个情况",
-    "description": "电梯出毛病了，门老是关不严",
-    "category": "是电梯的毛病",
-    "location": "就在3号楼1单元",
-    "urgency": "不着急，你们有空再来就行",
-}
-LOAD_ELEVATOR_DESCRIPTION_HAS = "关不严"
-LOAD_CORRIDOR_LIGHT = {
-    "opening": ONE_SHOT_REPORT,
-    "description": "楼道的灯全都不亮了",
-    "category": "楼道照明的问题",
-    "location": "5号楼2单元那里",
-    "urgency": "比较急，麻烦快点",
-}
-LOAD_CORRIDOR_LIGHT_DESCRIPTION_HAS = ONE_SHOT_DESCRIPTION_HAS
 
 # ----- issue 14: after an emergency, the place and the phone join the same urgent case
 EMERGENCY_GAS_SMELL = "我闻到一股很浓的煤气味"

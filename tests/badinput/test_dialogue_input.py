@@ -15,8 +15,8 @@ import uuid
 import httpx
 import pytest
 
+from harness.stack import ROOT, Stack, texts
 from tests import heldout as h
-from tests.stack import ROOT, Stack, texts
 
 pytestmark = pytest.mark.integration
 

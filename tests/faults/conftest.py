@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.stack import MODEL, Stack, share_models
+from harness.stack import MODEL, Stack, share_models
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cases.pgserver import PgServer, find_bindir, start_server
 from core.config import HubSettings
 from core.hub import create_app
+from harness.pgserver import PgServer, find_bindir, start_server
 
 pytestmark = pytest.mark.postgres
 TOKEN = "pg-restart-token"

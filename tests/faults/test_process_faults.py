@@ -16,8 +16,8 @@ from contextlib import contextmanager
 
 import pytest
 
+from harness.stack import Stack, texts
 from tests import heldout as h
-from tests.stack import Stack, texts
 
 pytestmark = pytest.mark.integration
 

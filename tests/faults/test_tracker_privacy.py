@@ -23,8 +23,8 @@ import pytest
 
 from cases.db import make_engine, make_session_factory, session_scope
 from cases.privacy import ResidentRequest, delete_resident, pending_queue, purge_idle_conversations
+from harness.stack import Stack, texts
 from tests import heldout as h
-from tests.stack import Stack, texts
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.stack import Stack, texts, web_sender
 from tests import heldout as h
-from tests.stack import Stack, texts, web_sender
 
 pytestmark = pytest.mark.integration
 

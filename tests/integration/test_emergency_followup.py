@@ -12,8 +12,8 @@ import re
 import httpx
 import pytest
 
+from harness.stack import Stack, customs, texts, web_sender
 from tests import heldout as h
-from tests.stack import Stack, customs, texts, web_sender
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from chat.session import sender_for
-from tests.stack import Stack
+from harness.stack import Stack
 
 pytestmark = pytest.mark.integration
 

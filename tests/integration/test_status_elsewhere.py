@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from core.config import HubSettings
+from harness.stack import Stack, customs, texts, web_sender
 from tests import heldout as h
-from tests.stack import Stack, customs, texts, web_sender
 
 pytestmark = pytest.mark.integration
 

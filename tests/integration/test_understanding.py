@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.stack import Stack, texts, web_sender
 from tests import heldout
-from tests.stack import Stack, texts, web_sender
 
 pytestmark = pytest.mark.integration
 

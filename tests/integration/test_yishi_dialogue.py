@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from harness.stack import Stack, texts, web_sender
 from tests import heldout as h
-from tests.stack import Stack, texts, web_sender
 
 pytestmark = pytest.mark.integration
 

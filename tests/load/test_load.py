@@ -20,15 +20,15 @@ import uuid
 
 import pytest
 
-from tests import heldout
-from tests.load.residents import (
+from harness.residents import (
     Tally,
     announced_problems,
     latency_summary,
     run_residents,
     stored_counts,
 )
-from tests.stack import ROOT, Stack
+from harness.stack import ROOT, Stack
+from tests import heldout
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

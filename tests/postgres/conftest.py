@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from cases.pgserver import PgServer, find_bindir, start_server
+from harness.pgserver import PgServer, find_bindir, start_server
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ from cases.config import CasesSettings
 from cases.crud import create_case
 from cases.db import make_engine, make_session_factory, session_scope
 from cases.models import Building, Case
-from cases.pgserver import PgServer
 from cases.seed import seed_all
 from core.contracts import CaseCreate, CaseType, Location
+from harness.pgserver import PgServer
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,10 +25,10 @@ import core.hub
 from cases.api import sweep_once
 from cases.clock import ManualClock
 from cases.db import session_scope
-from cases.pgserver import PgServer
 from cases.privacy import purge_idle_conversations, tracker_conversation
 from core.config import HubSettings
 from core.hub import create_app
+from harness.pgserver import PgServer
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,8 +33,9 @@ SAYING = (
     "tests/badinput",
     "tests/faults",
     "tests/unit/privacy/test_tracker_live.py",
+    "harness/residents.py",
 )
-"""Test directories (or single files) whose tests send what residents say to the real stack."""
+"""Directories (or single files) whose code sends what residents say to the real stack."""
 
 
 def saying_files() -> list[Path]:

@@ -16,7 +16,7 @@ from bot.config import BotSettings
 from bot.speech import SpeechIO
 from bot.store import BotStore
 from core.config import CommonSettings
-from tests.fakes.telegram_api import FakeTelegram
+from harness.fakes.telegram_api import FakeTelegram
 
 VOICE_CLIP = "report_elevator.wav"
 """SYNTHETIC speech (neural TTS, ``synthetic_domain``): 五号楼二单元的电梯坏了，门关不上。 Taken

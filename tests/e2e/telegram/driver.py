@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 from bot.dialogue import CASE_NO_RE
+from harness.fakes.telegram_api import FakeTelegram, SentCall
 from tests import heldout
-from tests.fakes.telegram_api import FakeTelegram, SentCall
 
 ANSWERS = heldout.TG_ANSWERS
 """Typed answers per question kind: held-out words, none a training example."""

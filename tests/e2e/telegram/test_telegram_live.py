@@ -215,7 +215,7 @@ class LossyProxy:
         from starlette.responses import Response
         from starlette.routing import Route
 
-        from tests.fakes.threaded_server import ThreadedServer
+        from harness.fakes.threaded_server import ThreadedServer
 
         self.target = target.rstrip("/")
         self.lose_next = False

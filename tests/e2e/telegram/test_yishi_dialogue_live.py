@@ -19,10 +19,10 @@ import httpx
 import pytest
 
 from bot import texts
+from harness.fakes.telegram_api import FakeTelegram, SentCall
 from tests import heldout as h
 from tests.e2e.telegram.conftest import service_token
 from tests.e2e.telegram.driver import Resident
-from tests.fakes.telegram_api import FakeTelegram, SentCall
 
 pytestmark = pytest.mark.integration
 

@@ -21,9 +21,9 @@ from bot.app import running
 from bot.notices import CURSOR
 from deliberation.client import DeliberationClient
 from deliberation.schemas import ProposalIn
+from harness.fakes.telegram_api import FakeTelegram
+from harness.stack import ROOT
 from tests.e2e.telegram.conftest import service_token
-from tests.fakes.telegram_api import FakeTelegram
-from tests.stack import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -18,19 +18,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import subprocess
-import sys
-import threading
-import time
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
+from harness.hub_only import HubOnly, start_hub_only, stop_hub_only
 from tests.paths import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "voice"
@@ -61,15 +57,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 str(Path(__file__).parent)
             ):
                 item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_answer(target: Path, clip: Path, *, before_s: float = 1.0, after_s: float = 30.0) -> None:
@@ -183,97 +170,6 @@ def run_axe(page) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 # ----- a hub with a scripted dialogue (no Rasa): pages, accessibility, idle reset ----------------
-@dataclass
-class HubOnly:
-    """A real hub process plus the scripted fake dialogue server."""
-
-    url: str
-    token: str
-    data_dir: Path
-    proc: subprocess.Popen
-    dialogue: list[dict] = field(default_factory=list)
-    """What the scripted dialogue was sent (``{"sender", "message"}``), oldest first."""
-
-    def client(self) -> httpx.Client:
-        """HTTP client with the service token."""
-        return httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30
-        )
-
-
-def start_hub_only(
-    data_dir: Path, extra_env: dict[str, str] | None = None
-) -> tuple[HubOnly, object]:
-    """Start the hub (real engines unless overridden) and the fake dialogue in a thread."""
-    import uvicorn
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from fake_rasa import create_app as fake_rasa_app
-
-    from tests.stack import share_models
-
-    share_models(data_dir)
-    hub_port, rasa_port = free_port(), free_port()
-    token = "voice-e2e-token"
-    hub_url = f"http://127.0.0.1:{hub_port}"
-    dialogue = fake_rasa_app(hub_url, token)
-    server = uvicorn.Server(
-        uvicorn.Config(dialogue, host="127.0.0.1", port=rasa_port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "VOICE_"))}
-    env.update(
-        LINLI_DATA_DIR=str(data_dir),
-        LINLI_SERVICE_TOKEN=token,
-        LINLI_PORT=str(hub_port),
-        LINLI_RASA_URL=f"http://127.0.0.1:{rasa_port}",
-        LINLI_HUB_URL=hub_url,
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra_env or {})
-    log = open(data_dir / "hub.log", "ab")  # noqa: SIM115 - closed after the process
-    # Only the parts these tests use (the knowledge part would rebuild its index for a minute).
-    parts = ("cases.api", "voice.kiosk.app", "deliberation.api")
-    launcher = f"import core.hub as h; h.PARTS = {parts!r}; h.main()"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", launcher],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError((data_dir / "hub.log").read_text(errors="replace")[-3000:])
-        try:
-            if httpx.get(f"{hub_url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("hub did not start")
-    hub = HubOnly(url=hub_url, token=token, data_dir=data_dir, proc=proc)
-    hub.dialogue = dialogue.state.received
-    return hub, server
-
-
-def stop_hub_only(hub: HubOnly, server: object) -> None:
-    """Stop the hub process and the fake dialogue."""
-    import signal
-
-    try:
-        os.killpg(hub.proc.pid, signal.SIGTERM)
-        hub.proc.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        hub.proc.kill()
-    server.should_exit = True  # type: ignore[attr-defined]
-
-
 HUB_IDLE_TIMEOUT_S = 20
 """Idle reset of the shared test hub: short enough for the idle test, long for the others."""
 

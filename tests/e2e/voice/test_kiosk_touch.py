@@ -1,7 +1,7 @@
 """The kiosk by TOUCH ONLY, in real headless Chromium with NO microphone, at 1920×1080.
 
-The dialogue is the scripted stand-in (``fake_rasa.py``); the hub, its case system, the
-kiosk's WebSocket, speech synthesis and the page are real. Every step is a tap: start
+The dialogue is the scripted stand-in (``harness/fakes/fake_rasa.py``); the hub, its case system,
+the kiosk's WebSocket, speech synthesis and the page are real. Every step is a tap: start
 buttons, answer buttons, the building picker, the number pad. Screenshots land in
 ``tests/artifacts/voice/touch_*.png``.
 """

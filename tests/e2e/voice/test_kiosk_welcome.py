@@ -4,8 +4,8 @@ they send, the community's notices (shown; read out once after idle; 再听一�
 welcome that points to the buttons when there is no microphone, and a building picker whose
 发送 button stays on a 1080p screen (issue 13). Screenshots land in ``var/screenshots/kiosk/``.
 
-The dialogue is the scripted stand-in (``fake_rasa.py``; the real intents ``propose`` / ``vote``
-are the dialogue's business): these tests check what the kiosk sends it.
+The dialogue is the scripted stand-in (``harness/fakes/fake_rasa.py``; the real intents
+``propose`` / ``vote`` are the dialogue's business): these tests check what the kiosk sends it.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from core.config import CommonSettings
 from core.contracts import CasePublic, CaseType, NoticeFeedItem
 from core.errors import ServiceUnavailable
 from deliberation.schemas import OutboxOut
-from tests.fakes.rasa_backend import FakeBackend
-from tests.fakes.telegram_api import FakeTelegram
+from harness.fakes.rasa_backend import FakeBackend
+from harness.fakes.telegram_api import FakeTelegram
 from voice.engines.fake import FakeRecognizer
 from voice.tts import FakeSynthesizer
 

@@ -15,7 +15,7 @@ from chat import api as chat_api
 from chat.session import COOKIE_NAME, sender_for
 from core.config import HubSettings
 from core.rasa_rest import RasaClient
-from tests.fakes.rasa_backend import FakeBackend
+from harness.fakes.rasa_backend import FakeBackend
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from chat.news import NEWS_PREFIX
 from chat.session import COOKIE_NAME, sender_for
 from core.config import HubSettings
 from core.hub import create_app
-from tests.fakes.rasa_backend import FakeBackend
+from harness.fakes.rasa_backend import FakeBackend
 
 TOKEN = "chat-news-service-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

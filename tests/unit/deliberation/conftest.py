@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 import core.hub
 from cases.clock import ManualClock
-from cases.pgserver import PgServer, find_bindir, start_server
 from core.config import HubSettings
 from core.hub import create_app
+from harness.pgserver import PgServer, find_bindir, start_server
 
 TOKEN = "test-service-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

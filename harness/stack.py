@@ -1,4 +1,5 @@
-"""Start the real Linli stack (Rasa with the trained model, action server, hub) for tests.
+"""Start the real Linli stack (Rasa with the trained model, action server, hub) for tests and
+benchmarks.
 
 Each process runs from the project's venvs exactly as ``./linli run`` starts it (its command line
 is the Procfile's, read by ``core/procfile.py``), on free loopback ports, with its own data

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from tests.fakes.threaded_server import ThreadedServer
+from harness.fakes.threaded_server import ThreadedServer
 
 Script = Callable[[str, str, dict[str, Any]], list[dict[str, Any]]]
 

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.fakes.threaded_server import ThreadedServer
+from harness.fakes.threaded_server import ThreadedServer
 
 TOKEN = "123456789:TEST-fake-token-for-linli-tests"
 BOT_USER = {
