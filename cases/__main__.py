@@ -26,7 +26,7 @@ from core.config import HubSettings
 from core.errors import InvalidInput
 from core.hub import resident_data_owners
 from core.logging import setup_logging
-from core.resident_data import delete_all, export_all
+from core.resident_data import PENDING_SUBMISSIONS, delete_all, export_all, take
 
 PASSWORD_ENV = "CASES_NEW_PASSWORD"
 
@@ -135,15 +135,14 @@ def main(argv: list[str] | None = None) -> int:
             elif args.command in ("export-resident", "delete-resident"):
                 paths = privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)
                 attachments_root, tracker_db = paths
-                req = privacy.ResidentRequest(
-                    phone=args.phone, sender_id=args.sender_id, actor=f"cli:{args.operator}",
-                    attachments_root=attachments_root, tracker_db=tracker_db,
-                    pending_db=privacy.pending_queue(hub.data_dir),
-                )  # fmt: skip
                 resident = privacy.resident_of(
                     session, phone=args.phone, sender_id=args.sender_id, operator=args.operator
                 )
-                owners = resident_data_owners(hub)
+                pending, owners = take(resident_data_owners(hub), PENDING_SUBMISSIONS)
+                req = privacy.ResidentRequest(
+                    phone=args.phone, sender_id=args.sender_id, actor=f"cli:{args.operator}",
+                    attachments_root=attachments_root, tracker_db=tracker_db, pending=pending,
+                )  # fmt: skip
                 if args.command == "export-resident":
                     data = privacy.export_resident(session, req=req, now=now)
                     data.update(export_all(owners, resident))

@@ -29,7 +29,7 @@ from cases.models import Case, OutboxMessage
 from cases.statuses import Status
 from core.errors import InvalidInput
 from core.pii import mask_phone, mask_pii
-from core.resident_data import Resident
+from core.resident_data import Resident, ResidentDataOwner
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +37,6 @@ PURGED = "[已清除]"
 """What replaces a purged free-text field."""
 PURGED_KEY = "purged_at"
 """Key in ``Case.extra`` marking a purged case (with the ISO time of the purge)."""
-
-
-def pending_queue(data_dir: Path) -> Path:
-    """The action server's queue of confirmed submissions waiting for the hub."""
-    from actions.pending import queue_path
-
-    return queue_path(data_dir)
 
 
 def data_paths(data_dir: Path, tracker_db: str | None) -> tuple[Path, Path | str]:
@@ -293,8 +286,9 @@ class ResidentRequest:
     attachments_root: Path | None = None
     tracker_db: TrackerStore | None = None
     """Rasa's tracker store: SQLite file path or SQLAlchemy URL (``data_paths``)."""
-    pending_db: Path | None = None
-    """The action server's queue (``pending_queue(data_dir)``); None: not looked at."""
+    pending: ResidentDataOwner | None = None
+    """The owner of the action server's queue (``core.resident_data.PENDING_SUBMISSIONS``, which
+    the hub registers); None: not looked at."""
 
 
 @dataclass
@@ -307,13 +301,15 @@ class DeletionResult:
     """Waiting submissions (not yet delivered to the hub) deleted; None: no queue."""
 
 
-def _pending_of(req: ResidentRequest, senders: set[str]) -> list[dict[str, Any]]:
-    if req.pending_db is None:
-        return []
-    from actions.pending import resident_submissions
+def _queued(req: ResidentRequest, senders: set[str]) -> Resident:
+    """The resident as the action server's queue finds them: by phone or any sender id."""
+    return Resident(tuple(sorted(senders)), req.phone, req.actor)
 
-    found = resident_submissions(req.pending_db, phone=req.phone, sender_ids=senders)
-    return [c.model_dump(mode="json") for c in found or []]
+
+def _pending_of(req: ResidentRequest, senders: set[str]) -> list[dict[str, Any]]:
+    if req.pending is None:
+        return []
+    return list(req.pending.export(_queued(req, senders)).get("submissions", []))
 
 
 def export_resident(session: Session, *, req: ResidentRequest, now: datetime) -> dict[str, Any]:
@@ -358,11 +354,9 @@ def delete_resident(session: Session, *, req: ResidentRequest, now: datetime) ->
         deleted = delete_tracker_conversation(req.tracker_db, sender)
         if deleted is not None:
             result.tracker_events_deleted = (result.tracker_events_deleted or 0) + deleted
-    if req.pending_db is not None:
-        from actions.pending import forget_resident
-
-        result.pending_deleted = forget_resident(req.pending_db, phone=req.phone,
-                                                 sender_ids=senders)  # fmt: skip
+    if req.pending is not None:
+        counts = req.pending.delete(_queued(req, senders), now)
+        result.pending_deleted = counts.get("submissions_deleted")
     logger.info(
         "Resident deletion by %s: %s, %d cases anonymised, tracker events deleted: %s, "
         "waiting submissions deleted: %s",

@@ -22,17 +22,22 @@ from fastapi.responses import JSONResponse
 
 from core.config import HubSettings
 from core.logging import setup_logging
-from core.resident_data import ResidentDataOwner
+from core.resident_data import ResidentDataOwner, register_owner
 
 logger = logging.getLogger(__name__)
 
 PARTS = ("cases.api", "knowledge.api", "voice.kiosk.app", "chat.api", "deliberation.api")
 """Modules composed into the hub, in order."""
 
+OWNERS = ("actions.resident_data",)
+"""Modules outside the hub's parts that own residents' data in the hub's data directory (the
+action server's queue); each offers ``resident_data_owner(settings)`` (``core/resident_data.py``)
+and the hub registers it, so a privacy request covers it without a part importing another."""
 
-def _load_parts() -> list[ModuleType]:
+
+def _load_parts(names: tuple[str, ...] | None = None) -> list[ModuleType]:
     parts = []
-    for name in PARTS:
+    for name in PARTS if names is None else names:
         if importlib.util.find_spec(name.split(".")[0]) is None:
             logger.info("Hub part %s not installed, skipped", name)
             continue
@@ -49,10 +54,11 @@ def _load_parts() -> list[ModuleType]:
 
 def resident_data_owners(settings: HubSettings) -> list[ResidentDataOwner]:
     """The owners of residents' data (``core/resident_data.py``) of every installed part that
-    offers one to tools outside the hub process (``resident_data_owner(settings)``)."""
+    offers one to tools outside the hub process (``resident_data_owner(settings)``), and of
+    ``OWNERS``."""
     return [
         part.resident_data_owner(settings)
-        for part in _load_parts()
+        for part in _load_parts() + _load_parts(OWNERS)
         if hasattr(part, "resident_data_owner")
     ]
 
@@ -77,6 +83,8 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     app.state.settings = settings
     for part in parts:
         part.register(app, settings)
+    for owner in _load_parts(OWNERS):
+        register_owner(app.state, owner.resident_data_owner(settings))
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:

@@ -3,7 +3,9 @@
 Each part that keeps data about residents registers an owner at ``register()`` time; the owner
 exports or deletes one resident's data in its own tables, and nothing else. The privacy request
 (the case system's admin API and CLI) runs every registered owner, so a resident who asks to be
-forgotten is forgotten everywhere, without one part touching another's tables.
+forgotten is forgotten everywhere, without one part touching another's tables. Owners outside the
+hub's parts whose data sits in the hub's data directory (the action server's queue) are
+registered by the hub itself (``core/hub.py``, ``OWNERS``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
+
+PENDING_SUBMISSIONS = "pending_submissions"
+"""Name of the owner of the action server's queue of confirmed submissions not yet delivered to
+the hub (``actions/resident_data.py``). The case system reports it inside its own export
+(``pending_submissions``) and deletion (``pending_deleted``), not as another part."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,14 @@ def register_owner(state: Any, owner: ResidentDataOwner) -> None:
 def registered(state: Any) -> list[ResidentDataOwner]:
     """The owners registered on ``app.state`` (none: an empty list)."""
     return list(getattr(state, "resident_data_owners", None) or [])
+
+
+def take(
+    owners: list[ResidentDataOwner], name: str
+) -> tuple[ResidentDataOwner | None, list[ResidentDataOwner]]:
+    """The owner called ``name`` (None: not registered) and the others, in their order."""
+    found = next((o for o in owners if o.name == name), None)
+    return found, [o for o in owners if o is not found]
 
 
 def export_all(owners: list[ResidentDataOwner], resident: Resident) -> dict[str, Any]:

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from actions.pending import queue_path
+from actions.resident_data import PendingSubmissionsData
 from cases.db import make_engine, make_session_factory, session_scope
-from cases.privacy import ResidentRequest, delete_resident, pending_queue, purge_idle_conversations
+from cases.privacy import ResidentRequest, delete_resident, purge_idle_conversations
 from harness.stack import Stack, texts
 from tests import heldout as h
 
@@ -127,7 +129,7 @@ def test_deletion_on_request_removes_a_waiting_submission(fault_stack: Stack) ->
                         phone="138-6666-5678",
                         sender_id=None,
                         actor="test",
-                        pending_db=pending_queue(fault_stack.data_dir),
+                        pending=PendingSubmissionsData(queue_path(fault_stack.data_dir)),
                     ),
                     now=datetime.now(UTC),
                 )

@@ -17,7 +17,15 @@ from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from cases.api.staff_deps import Staff, check_csrf, staff_from_request
 from core.errors import InvalidInput
 from core.localtime import local_tz
-from core.resident_data import Resident, delete_all, export_all, registered
+from core.resident_data import (
+    PENDING_SUBMISSIONS,
+    Resident,
+    ResidentDataOwner,
+    delete_all,
+    export_all,
+    registered,
+    take,
+)
 
 router = APIRouter(prefix="/staff/api", tags=["staff api"])
 
@@ -90,12 +98,13 @@ def _resident(session: Any, q: ResidentQuery, staff: Staff) -> Resident:
     )
 
 
-def _request(state: Any, settings: Any, q: ResidentQuery, staff: Staff) -> privacy.ResidentRequest:
+def _request(
+    state: Any, settings: Any, q: ResidentQuery, staff: Staff, pending: ResidentDataOwner | None
+) -> privacy.ResidentRequest:
     attachments_root, tracker_db = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
     return privacy.ResidentRequest(
         phone=q.phone, sender_id=q.sender_id, actor=staff.user.username,
-        attachments_root=attachments_root, tracker_db=tracker_db,
-        pending_db=privacy.pending_queue(state.hub.data_dir),
+        attachments_root=attachments_root, tracker_db=tracker_db, pending=pending,
     )  # fmt: skip
 
 
@@ -113,13 +122,14 @@ def export_resident(
     """One resident's data as JSON (admin only; audited on every case)."""
     require_admin(staff)
     query = ResidentQuery(phone=phone, sender_id=sender_id)
-    req = _request(state, settings, query, staff)
+    pending, others = take(registered(request.app.state), PENDING_SUBMISSIONS)
+    req = _request(state, settings, query, staff, pending)
     try:
         data = privacy.export_resident(session, req=req, now=clock.now())
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
     resident = _resident(session, query, staff)
-    data.update(export_all(registered(request.app.state), resident))
+    data.update(export_all(others, resident))
     return data
 
 
@@ -137,14 +147,15 @@ def delete_resident(
     """Anonymise a resident's cases and delete their conversation (admin only; audited)."""
     check_csrf(staff, x_csrf_token)
     require_admin(staff)
+    pending, owners = take(registered(request.app.state), PENDING_SUBMISSIONS)
     try:
         resident = _resident(session, body, staff)  # before the cases are anonymised
         result = privacy.delete_resident(
-            session, req=_request(state, settings, body, staff), now=clock.now()
+            session, req=_request(state, settings, body, staff, pending), now=clock.now()
         )
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
-    others = delete_all(registered(request.app.state), resident, clock.now())
+    others = delete_all(owners, resident, clock.now())
     return DeletionOut(
         cases=result.cases,
         tracker_events_deleted=result.tracker_events_deleted,
