@@ -63,7 +63,7 @@ def test_a_proposal_by_voice_at_the_kiosk(live_stack, chromium) -> None:  # type
     wait_reply(page, 1)
     page.wait_for_selector("#answers .btn")
     tap(page, "提建议")
-    assert "请说说您的建议" in shown(page), shown(page)
+    assert "您有什么建议" in shown(page), shown(page)
     screenshot(page, "yishi_propose_what")
 
     where = say(page, chromium.mic, "report_garbage.wav", 1)

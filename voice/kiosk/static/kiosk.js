@@ -187,6 +187,7 @@
   // Shown beside the start buttons (at most 3, newest first); read out once when the welcome
   // comes back after the kiosk was idle (the server sends their speech only then), never over
   // someone who is talking or using the kiosk; 再听一遍 reads them again, 关闭 stops and hides.
+  // Each is shown whole, wrapped, up to 3 lines; a longer one ends in "…" and 看全文 opens it.
   function setNotices(n) {
     kiosk.notices = (n && n.items) || [];
     kiosk.noticesClosed = false;
@@ -199,7 +200,7 @@
     if (!show) return;
     const list = $('notices-list');
     list.replaceChildren();
-    list.classList.remove('short');
+    list.classList.remove('short', 'reading');
     for (const n of kiosk.notices.slice(0, 3)) {
       const li = document.createElement('li');
       const h = document.createElement('h3'); h.className = 'notice-title'; h.textContent = n.title;
@@ -213,13 +214,40 @@
       list.appendChild(li);
     }
     fitNotices();
+    markLongNotices();
   }
-  function fitNotices() { // the large screen shows one whole screen: fewer lines, then fewer notices
+  function fitNotices() { // the large screen shows one whole screen: fewer notices, never one-line ones
     if (window.innerWidth < 1000) return; // a narrow screen scrolls instead
     const list = $('notices-list');
     const over = () => document.documentElement.scrollHeight > window.innerHeight + 1;
-    if (over()) list.classList.add('short');
     while (over() && list.children.length > 1) list.lastElementChild.remove();
+    if (over()) list.classList.add('short'); // one notice left: two lines of it, and 看全文
+  }
+  function markLongNotices() { // a notice cut short ends in "…" (line clamp) and gets 看全文
+    for (const li of $('notices-list').children) {
+      const body = li.querySelector('.notice-body');
+      if (!body) continue;
+      const shown = body.clientHeight;
+      body.classList.add('whole'); // measured without the clamp
+      const whole = body.clientHeight;
+      body.classList.remove('whole');
+      if (whole <= shown + 1) continue;
+      const more = document.createElement('button');
+      more.type = 'button';
+      more.className = 'btn btn-secondary notices-btn notice-more';
+      more.textContent = '看全文';
+      more.addEventListener('click', () => toggleNotice(li, more));
+      li.appendChild(more);
+    }
+  }
+  function toggleNotice(li, more) { // one notice in full (the others step aside), or back
+    const list = $('notices-list');
+    const open = !li.classList.contains('open');
+    for (const other of list.children) other.classList.remove('open');
+    li.classList.toggle('open', open);
+    list.classList.toggle('reading', open);
+    more.textContent = open ? '收起' : '看全文';
+    logEvent(open ? 'notice_opened' : 'notice_closed');
   }
   function residentBusy() { // talking, waiting for an answer, or hearing one
     return kiosk.state === 'recording' || kiosk.state === 'thinking' || !!(vad && vad.inSpeech) ||
@@ -241,7 +269,7 @@
     logEvent('notices_stopped');
     afterSpeaking();
   }
-  window.addEventListener('resize', renderNotices);
+  window.addEventListener('resize', () => { if (!$('notices-list').classList.contains('reading')) renderNotices(); });
 
   // ----- WebSocket -----------------------------------------------------------------------
   function connect() {
@@ -363,6 +391,7 @@
         if (ev.type === 'reply' && !ev.repeat) kiosk.lastReply = ev;
         if (ev.type === 'reply') { kiosk.expect = ev.expect || 'free'; renderReply(ev); }
         else if (ev.type === 'retry') { renderRetry(ev); }
+        if (ev.type === 'reply' || ev.type === 'retry') showQuestion();
         if (typeof ev.volume === 'number') kiosk.volume = ev.volume;
         if (typeof ev.rate === 'number') kiosk.rate = ev.rate;
         if (ev.audio && ev.autoplay !== false) playAudio(ev.audio);
@@ -401,6 +430,15 @@
       default:
         break;
     }
+  }
+  /** A phone-sized screen: the question, its answers or number pad and the read-back start at
+   *  the top of the screen (the title bar scrolls away; the welcome keeps it), so nobody has to
+   *  scroll to find them. The large screen shows everything anyway. */
+  function showQuestion() {
+    if (window.innerWidth >= 1000) return;
+    const onWelcome = $('answers').classList.contains('panel-start');
+    const top = onWelcome ? 0 : $('main').getBoundingClientRect().top + window.scrollY;
+    window.scrollTo({ top, behavior: 'instant' });
   }
   function renderRetry(ev) {
     // keep the question on screen; show the gentle re-ask above it
