@@ -144,7 +144,7 @@ class AskContact(_Ask):
     """Ask for a phone number, which may be declined."""
 
     slot, expect = "contact", "phone"
-    text = "方便留个手机号吗？工作人员好联系您。不想留也可以说“不留”。"
+    text = "方便留个手机号吗？工作人员好联系您。不想留，点“不留电话”或回答“不留”就行。"
 
     def buttons(self) -> list[dict[str, str]]:
         """不留电话."""
