@@ -35,9 +35,17 @@ action server's queue); each offers ``resident_data_owner(settings)`` (``core/re
 and the hub registers it, so a privacy request covers it without a part importing another."""
 
 
-def _load_parts(names: tuple[str, ...] | None = None) -> list[ModuleType]:
+def _load_parts() -> list[ModuleType]:
+    return _load(PARTS)
+
+
+def _load_owners() -> list[ModuleType]:
+    return _load(OWNERS)
+
+
+def _load(names: tuple[str, ...]) -> list[ModuleType]:
     parts = []
-    for name in PARTS if names is None else names:
+    for name in names:
         if importlib.util.find_spec(name.split(".")[0]) is None:
             logger.info("Hub part %s not installed, skipped", name)
             continue
@@ -58,7 +66,7 @@ def resident_data_owners(settings: HubSettings) -> list[ResidentDataOwner]:
     ``OWNERS``."""
     return [
         part.resident_data_owner(settings)
-        for part in _load_parts() + _load_parts(OWNERS)
+        for part in _load_parts() + _load_owners()
         if hasattr(part, "resident_data_owner")
     ]
 
@@ -83,7 +91,7 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     app.state.settings = settings
     for part in parts:
         part.register(app, settings)
-    for owner in _load_parts(OWNERS):
+    for owner in _load_owners():
         register_owner(app.state, owner.resident_data_owner(settings))
 
     @app.get("/healthz", tags=["health"])
