@@ -53,7 +53,10 @@ def create_app(hub_url: str, token: str) -> FastAPI:
 
     def ask_location() -> list[dict]:
         return [  # the real question's words (actions/ask.py): two lines on the kiosk's screen
-            {"text": "在哪里呢？请说楼号和单元，比如“5号楼2单元”，或者说个地方，比如“东门旁边”。"},
+            {
+                "text": "在哪里呢？请告诉我楼号和单元，比如“5号楼2单元”，"
+                "或者一个地方，比如“东门旁边”。"
+            },
             {"custom": {"expect": "location"}},
         ]
 
@@ -155,14 +158,18 @@ def create_app(hub_url: str, token: str) -> FastAPI:
         return out
 
     def proposal(sender: str, text: str, s: dict) -> list[dict]:
-        def ask(words: str, expect: str, buttons: list[tuple[str, str]] = ()) -> list[dict]:
+        def ask(
+            words: str, expect: str, buttons: list[tuple[str, str]] = (), slot: str = ""
+        ) -> list[dict]:
             out = {"text": words, "buttons": [{"title": t, "payload": p} for t, p in buttons]}
-            return [out, {"custom": {"expect": expect}}]
+            hint = {"expect": expect, **({"slot": slot} if slot else {})}  # as actions/ask.py
+            return [out, {"custom": hint}]
 
         def read_back() -> list[dict]:
             s["step"] = "confirm"
             return ask(f"您的建议是：{s['what']}。关于：{s['where']}。对吗？", "yes_no",
-                       [("对", "/affirm"), ("不对", "/deny")])  # fmt: skip
+                       [("对", "/affirm"), ("不对", "/deny")],
+                       "proposal_form_confirmed")  # fmt: skip
 
         place = re.search(r"(\d+)号楼", text)
         where = f"{place.group(1)}号楼" if place else ("整个小区" if "整个小区" in text else None)
@@ -170,20 +177,25 @@ def create_app(hub_url: str, token: str) -> FastAPI:
             state.pop(sender, None)
             return ask("好的，这个建议先不提了。还有什么要办的？", "free")
         if s["step"] == "what" and text == "/propose":
-            return ask("好的，欢迎您出主意！请说说您的建议，比如“小区多装几个充电桩”。", "free")
+            return ask(
+                "好的，欢迎您出主意！您有什么建议？比如“小区多装几个充电桩”。", "free", (),
+                "proposal_what",
+            )  # fmt: skip
         if s["step"] == "what":
             s.update(what=text, step="where")
             return ask(
-                "这个建议是关于整个小区，还是哪栋楼？", "location", [("整个小区", "整个小区")]
-            )
+                "这个建议是关于整个小区，还是哪栋楼？", "location", [("整个小区", "整个小区")],
+                "proposal_where",
+            )  # fmt: skip
         if s["step"] == "where" and where:
             s.update(where=where, step="why")
             return ask("为什么想提这个建议？说一两句就行，大家投票时能看到。不想说可以点“不用了”。",
-                       "free", [("不用了", "/deny")])  # fmt: skip
+                       "free", [("不用了", "/deny")], "proposal_why")  # fmt: skip
         if s["step"] == "where":
             return ask(
-                "这个建议是关于整个小区，还是哪栋楼？", "location", [("整个小区", "整个小区")]
-            )
+                "这个建议是关于整个小区，还是哪栋楼？", "location", [("整个小区", "整个小区")],
+                "proposal_where",
+            )  # fmt: skip
         if s["step"] == "why":
             s["why"] = None if text == "/deny" else text
             return read_back()
@@ -198,8 +210,9 @@ def create_app(hub_url: str, token: str) -> FastAPI:
         if s["step"] == "confirm" and text in ("/deny", "不对"):
             s["step"] = "fix"
             return ask(
-                "好的，哪里不对？请直接说对的，比如“是5号楼的”，或者把建议再说一遍。", "free"
-            )
+                "好的，哪里不对？请直接告诉我对的，比如“是5号楼的”，或者把建议重新告诉我。",
+                "free", (), "proposal_form_confirmed",
+            )  # fmt: skip
         if s["step"] == "fix":
             s["what"] = text
             return read_back()
@@ -220,8 +233,9 @@ def create_app(hub_url: str, token: str) -> FastAPI:
             if home is None:  # the real question (actions/yishi_ask.py AskVoteHousehold)
                 return [
                     {"recipient_id": sender,
-                     "text": "每户一票。请说您家的门牌，几号楼几单元几室，比如“5号楼2单元301”。"},
-                    {"recipient_id": sender, "custom": {"expect": "location"}},
+                     "text": "每户一票。您家门牌是多少？几号楼几单元几室，比如“5号楼2单元301”。"},
+                    {"recipient_id": sender,
+                     "custom": {"expect": "location", "slot": "vote_household"}},
                 ]  # fmt: skip
             state.pop(sender, None)
             done = f"好的，{home.group(0)}的票记下了：同意。投票结束前都可以改。"
@@ -240,7 +254,10 @@ def create_app(hub_url: str, token: str) -> FastAPI:
         if text in ("/report", "我要报事"):
             state[sender] = {"step": "problem", "touch": True}
             return [
-                {"recipient_id": sender, "text": "好的，请说说遇到了什么问题？"},
+                {
+                    "recipient_id": sender,
+                    "text": "好的，遇到了什么问题？请告诉我，比如：哪里的什么东西坏了。",
+                },
                 {"recipient_id": sender, "custom": {"expect": "description"}},
             ]
         if s["step"] == "phone":
@@ -266,7 +283,10 @@ def create_app(hub_url: str, token: str) -> FastAPI:
             else:
                 s["step"] = "problem"
                 return [
-                    {"recipient_id": sender, "text": "好的，请说说遇到了什么问题？"},
+                    {
+                        "recipient_id": sender,
+                        "text": "好的，遇到了什么问题？请告诉我，比如：哪里的什么东西坏了。",
+                    },
                     {"recipient_id": sender, "custom": {"expect": "description"}},
                 ]
         elif s["step"] == "location":

@@ -329,7 +329,7 @@ def test_a_proposal_by_touch_only(hub_only, chromium_nomic) -> None:
         shot(page, f"propose_{name}")
 
     tap(page, "提建议")
-    assert "请说说您的建议" in page.inner_text("#reply")
+    assert "您有什么建议" in page.inner_text("#reply")
     assert not page.locator("#typing").is_hidden()
     names = page.locator("#answers .btn").all_inner_texts()
     assert names == ["不提了"], names  # not the start buttons: they would be taken as the idea
