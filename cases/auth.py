@@ -9,7 +9,6 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases.models import ApiKey, Grid, StaffSession, StaffUser
 from core.errors import InvalidInput
+from core.staff_auth import Role  # the staff roles every hub part reads
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +26,6 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
 
 MIN_PASSWORD_LENGTH = 10
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,60}$")
-
-
-class Role(StrEnum):
-    """Staff roles."""
-
-    ADMIN = "admin"
-    STAFF = "staff"
-    GRID_WORKER = "grid_worker"
 
 
 ROLE_LABELS = {Role.ADMIN: "管理员", Role.STAFF: "工作人员", Role.GRID_WORKER: "网格员"}

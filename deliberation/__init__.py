@@ -2,6 +2,6 @@
 
 A hub part with its own database and migrations (``deliberation.api`` is what the hub mounts).
 It never touches another part's tables: cases spawned from decisions go through the case
-system's HTTP API (``cases.client.CaseClient``), staff logins through the case system's
-``staff_from_request``.
+system's HTTP API (``cases.client.CaseClient``), staff logins through the hub's staff source
+(``core/staff_auth.py``).
 """

@@ -22,6 +22,7 @@ from cases.db import make_engine, make_session_factory, session_scope, wait_for_
 from cases.migrate import upgrade_to_head
 from cases.seed import seed_all
 from core.config import HubSettings
+from core.staff_auth import register_staff_source
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     )
     from cases.api.routes import notices as notice_routes
     from cases.api.routes import privacy as privacy_routes
+    from cases.api.staff_deps import staff_session
 
     cases_settings = CasesSettings()
     engine = make_engine(settings.resolved_cases_url())
@@ -104,6 +106,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     app.include_router(staff.router)
     app.include_router(open311.router)
     app.include_router(open311.discovery_router)
+    register_staff_source(app.state, staff_session)  # who is logged in, for every hub part
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(OperationalError, _database_unavailable_handler)
     app.add_exception_handler(StarletteHTTPException, staff_errors.http_error)

@@ -1,4 +1,10 @@
-"""Staff console auth: session cookie → logged-in staff member, CSRF check, grid scoping."""
+"""Staff console auth: session cookie → logged-in staff member, CSRF check, grid scoping.
+
+The console's own pages use :data:`ConsoleStaffDep` (the account row, a redirect to the login
+page). Other hub parts never import this module: the case system registers
+:func:`staff_session` as the hub's staff source (``core/staff_auth.py``) and they use
+``core.staff_auth.StaffDep``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from sqlalchemy.orm import Session
 from cases import auth
 from cases.api.deps import ClockDep, SessionDep
 from cases.models import Case, StaffUser
+from core.staff_auth import StaffPrincipal, StaffSession
 
 COOKIE = "linli_staff"
 
@@ -62,12 +69,13 @@ def current_staff(request: Request, session: SessionDep, clock: ClockDep) -> Sta
     return Staff(user=row.user, csrf_token=row.csrf_token)
 
 
-StaffDep = Annotated[Staff, Depends(current_staff)]
+ConsoleStaffDep = Annotated[Staff, Depends(current_staff)]
 
 
 def staff_from_request(request: Request) -> Staff | None:
-    """The logged-in staff member of a request, or None (for other hub parts, e.g. the
-    knowledge base's staff API). Blocking: call it via ``asyncio.to_thread`` from async code.
+    """The logged-in staff member of a request, or None (the staff JSON API; other hub parts
+    read it through :func:`staff_session`). Blocking: call it via ``asyncio.to_thread`` from
+    async code.
     """
     state = getattr(request.app.state, "cases", None)
     token = request.cookies.get(COOKIE)
@@ -79,6 +87,23 @@ def staff_from_request(request: Request) -> Staff | None:
             return None
         session.expunge_all()
         return Staff(user=row.user, csrf_token=row.csrf_token)
+
+
+def staff_session(request: Request) -> StaffSession | None:
+    """The hub's staff source (``core.staff_auth.register_staff_source``): the console login of
+    a request as a principal every part understands, with its CSRF token. Blocking."""
+    staff = staff_from_request(request)
+    if staff is None:
+        return None
+    user = staff.user
+    principal = StaffPrincipal(
+        name=f"staff:{user.username}",
+        role=staff.role.value,
+        username=user.username,
+        display=user.display_name or user.username,
+        grid_codes=frozenset(g.code for g in user.grids),
+    )
+    return StaffSession(principal, staff.csrf_token)
 
 
 def check_csrf(staff: Staff, token: str) -> None:

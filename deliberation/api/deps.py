@@ -1,27 +1,26 @@
-"""FastAPI dependencies: session, clock, service token and staff access (the case system's login).
+"""FastAPI dependencies: session, clock, service token and staff access.
 
-Staff access is the knowledge base's pattern: the console's session cookie (read through
-``cases.api.staff_deps.staff_from_request``, roles and CSRF as in the console) or, for internal
-tools, the service token (``X-Staff-Name`` names the actor). Grid workers manage their grids.
+Staff access is every hub part's (``core/staff_auth.py``): the console's login session (roles and
+CSRF as in the console) or, for internal tools, the service token (``X-Staff-Name`` names the
+actor); this part sees the caller as an :class:`~deliberation.actors.Actor` (grid workers manage
+their grids).
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from typing import Annotated, Any
-from urllib.parse import unquote
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from cases.clock import Clock
 from core.dbsession import request_session
-from core.service_token import check_service_token
+from core.staff_auth import ServiceDep as CoreServiceDep
+from core.staff_auth import StaffDep as CoreStaffDep
+from core.staff_auth import StaffPrincipal, console_staff
 from deliberation.actors import Actor
 from deliberation.api.state import DeliberationState
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_state(request: Request) -> DeliberationState:
@@ -55,59 +54,34 @@ def get_clock(state: StateDep) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def require_service(
-    state: StateDep, authorization: Annotated[str | None, Header()] = None
-) -> Actor:
+def require_service(_caller: CoreServiceDep) -> Actor:
     """Residents' channels (actions, bot, kiosk): the shared service token."""
-    check_service_token(state.hub.service_token, authorization)
     return Actor(name="service", role="service")
+
+
+def as_actor(principal: StaffPrincipal) -> Actor:
+    """The caller as this part sees them."""
+    return Actor(
+        name=principal.name,
+        role=principal.role,
+        grid_codes=principal.grid_codes,
+        display=principal.display,
+    )
 
 
 def staff_actor(request: Request) -> tuple[Actor, str] | None:
     """The logged-in console user as an actor, with their CSRF token; None when not logged in.
-    Blocking (reads the case system's login through its own function)."""
-    try:
-        from cases.api.staff_deps import staff_from_request
-    except ImportError:  # pragma: no cover - hub without the case system
-        return None
-    staff = staff_from_request(request)
-    if staff is None:
-        return None
-    grids = frozenset(g.code for g in staff.user.grids)
-    actor = Actor(
-        name=f"staff:{staff.user.username}",
-        role=staff.role.value,
-        grid_codes=grids,
-        display=staff.user.display_name or staff.user.username,
-    )
-    return actor, staff.csrf_token
+    Blocking (reads the hub's staff source, ``core.staff_auth.console_staff``)."""
+    found = console_staff(request)
+    return None if found is None else (as_actor(found.principal), found.csrf_token)
 
 
-def require_staff(
-    request: Request,
-    state: StateDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_staff_name: Annotated[str | None, Header(max_length=40)] = None,
-    x_csrf_token: Annotated[str | None, Header(max_length=200)] = None,
-) -> Actor:
-    """Staff access: the service token (internal tools) or the console's login session.
-
-    Changes through a login session need its CSRF token in ``X-CSRF-Token``.
-    """
-    if authorization:
-        check_service_token(state.hub.service_token, authorization)
-        name = unquote(x_staff_name or "").strip()[:40]
-        return Actor(name=f"staff:{name}" if name else "service", role="service", display=name)
-    found = staff_actor(request)
-    if found is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录工作人员控制台（/staff/login）")
-    actor, csrf = found
-    if request.method not in READ_METHODS and (
-        not x_csrf_token or not hmac.compare_digest(x_csrf_token.encode(), csrf.encode())
-    ):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "页面已过期，请刷新后再提交")
-    return actor
+def require_staff(principal: CoreStaffDep) -> Actor:
+    """Staff access: the service token (internal tools) or the console's login session (changes
+    need its CSRF token in ``X-CSRF-Token``)."""
+    return as_actor(principal)
 
 
 ServiceDep = Annotated[Actor, Depends(require_service)]
-StaffDep = Annotated[Actor, Depends(require_staff)]
+ActorDep = Annotated[Actor, Depends(require_staff)]
+"""A staff member or the service token, as this part's actor."""

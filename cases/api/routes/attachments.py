@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from cases import crud
 from cases.api.deps import ClockDep, ServiceAuth, SessionDep
-from cases.api.staff_deps import StaffDep, visible_case
+from cases.api.staff_deps import ConsoleStaffDep, visible_case
 from cases.attachments import AttachmentError, AttachmentStore
 from cases.events import record_event
 
@@ -102,7 +102,7 @@ def list_attachments(request: Request, case_no: str, session: SessionDep) -> lis
 
 @router.get("/staff/cases/{case_no}/attachments/{att_id}")
 def staff_photo(
-    request: Request, case_no: str, att_id: str, session: SessionDep, staff: StaffDep
+    request: Request, case_no: str, att_id: str, session: SessionDep, staff: ConsoleStaffDep
 ) -> FileResponse:
     """A photo, for staff who may see the case."""
     case = visible_case(session, staff, case_no)

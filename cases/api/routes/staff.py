@@ -18,7 +18,7 @@ from cases.alerts import mark_case_alerts_seen, unseen_alerts
 from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from cases.api.staff_deps import (
     COOKIE,
-    StaffDep,
+    ConsoleStaffDep,
     check_csrf,
     require_manager,
     visible_case,
@@ -144,7 +144,10 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, session: SessionDep, staff: StaffDep, csrf_token: Annotated[str, Form()]
+    request: Request,
+    session: SessionDep,
+    staff: ConsoleStaffDep,
+    csrf_token: Annotated[str, Form()],
 ) -> Response:
     """End the session."""
     check_csrf(staff, csrf_token)
@@ -168,7 +171,7 @@ def queue(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     status_: Annotated[str | None, Query(alias="status")] = "open",
     category: str | None = None,
     grid: str | None = None,
@@ -202,7 +205,7 @@ def queue(
 
 
 @router.get("/api/alerts")
-def alerts_summary(session: SessionDep, staff: StaffDep) -> dict[str, int]:
+def alerts_summary(session: SessionDep, staff: ConsoleStaffDep) -> dict[str, int]:
     """How many alerts this member has not seen, and the newest one's id (the queue page
     polls it and reloads when something new arrived)."""
     alerts = unseen_alerts(session, grid_ids=staff.grid_ids)
@@ -213,7 +216,7 @@ def alerts_summary(session: SessionDep, staff: StaffDep) -> dict[str, int]:
 def export_csv(
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     status_: Annotated[str | None, Query(alias="status")] = None,
     category: str | None = None,
     grid: str | None = None,
@@ -241,7 +244,7 @@ def case_detail(
     case_no: str,
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     msg: Annotated[str | None, Query(max_length=200)] = None,
     err: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
@@ -290,7 +293,7 @@ def post_status(
     case_no: str,
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     csrf_token: Annotated[str, Form()],
     new_status: Annotated[Status, Form()],
     note: Annotated[str, Form(max_length=500)] = "",
@@ -316,7 +319,7 @@ def post_note(
     case_no: str,
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     csrf_token: Annotated[str, Form()],
     text: Annotated[str, Form(max_length=2000)],
 ) -> Response:
@@ -336,7 +339,7 @@ def post_assign(
     case_no: str,
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     csrf_token: Annotated[str, Form()],
     worker_id: Annotated[int, Form()],
     reason: Annotated[str, Form(max_length=500)] = "",
@@ -364,7 +367,7 @@ def post_recategorise(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     csrf_token: Annotated[str, Form()],
     category: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=500)] = "",
@@ -392,7 +395,7 @@ def post_reroute(
     case_no: str,
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     csrf_token: Annotated[str, Form()],
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -435,7 +438,7 @@ def notices_page(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     msg: Annotated[str | None, Query(max_length=200)] = None,
     err: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
@@ -482,7 +485,7 @@ def notices_page(
 def post_notice(
     session: SessionDep,
     clock: ClockDep,
-    staff: StaffDep,
+    staff: ConsoleStaffDep,
     csrf_token: Annotated[str, Form()],
     title: Annotated[str, Form(max_length=200)] = "",
     body: Annotated[str, Form(max_length=2000)] = "",
@@ -516,7 +519,7 @@ def post_notice(
 
 @router.post("/notices/{notice_id}/hide")
 def hide_notice(
-    notice_id: int, session: SessionDep, staff: StaffDep, csrf_token: Annotated[str, Form()]
+    notice_id: int, session: SessionDep, staff: ConsoleStaffDep, csrf_token: Annotated[str, Form()]
 ) -> Response:
     """Withdraw a notice (grid workers: one sent inside their grids)."""
     check_csrf(staff, csrf_token)

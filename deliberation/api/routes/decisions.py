@@ -12,7 +12,7 @@ from cases.client import CaseClientError
 from core.errors import ServiceUnavailable
 from deliberation import decisions
 from deliberation.actors import Actor
-from deliberation.api.deps import ClockDep, SessionDep, StaffDep, StateDep
+from deliberation.api.deps import ActorDep, ClockDep, SessionDep, StateDep
 from deliberation.api.errors import ChineseErrorsRoute, Number
 from deliberation.api.state import DeliberationState
 from deliberation.casework import spawn_case
@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 @router.post("/decisions", response_model=DecisionOut, status_code=status.HTTP_201_CREATED)
-def create(body: DecisionIn, session: SessionDep, clock: ClockDep, actor: StaffDep) -> DecisionOut:
+def create(body: DecisionIn, session: SessionDep, clock: ClockDep, actor: ActorDep) -> DecisionOut:
     """Record the decision on a closed poll or an approved proposal (participants are told)."""
     decision = decisions.create_decision(
         session=session,
@@ -52,7 +52,7 @@ def list_all(session: SessionDep) -> list[DecisionOut]:
 
 @router.post("/decisions/{number}/progress", response_model=DecisionOut)
 def progress(
-    number: Number, body: ProgressIn, session: SessionDep, clock: ClockDep, actor: StaffDep
+    number: Number, body: ProgressIn, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> DecisionOut:
     """Move on to 办理中 or 已完成 with a note everyone concerned is told."""
     try:
@@ -103,7 +103,7 @@ def _prepare(session: object, number: Number, actor: Actor) -> tuple[Decision, s
 
 
 @router.post("/decisions/{number}/case", response_model=DecisionOut)
-async def spawn(number: Number, state: StateDep, actor: StaffDep) -> DecisionOut:
+async def spawn(number: Number, state: StateDep, actor: ActorDep) -> DecisionOut:
     """Open a case in the case system for an adopted decision (once; the number is the link)."""
     decision, building = await asyncio.to_thread(
         _in_thread, state, lambda s: _prepare(s, number, actor)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
 from deliberation import polls
-from deliberation.api.deps import ClockDep, ServiceDep, SessionDep, StaffDep, StateDep
+from deliberation.api.deps import ActorDep, ClockDep, ServiceDep, SessionDep, StateDep
 from deliberation.api.errors import ChineseErrorsRoute, Number
 from deliberation.errors import NotFound, Refused
 from deliberation.export import tally_csv
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/deliberation", tags=["议事"], route_class=Chin
 
 @router.post("/polls", response_model=PollOut, status_code=status.HTTP_201_CREATED)
 def open_poll(
-    body: PollIn, state: StateDep, session: SessionDep, clock: ClockDep, actor: StaffDep
+    body: PollIn, state: StateDep, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> PollOut:
     """Open a poll (times with an offset; stored UTC). Grid workers: inside their grids."""
     now = clock.now()
@@ -71,7 +71,7 @@ def get_poll(number: Number, session: SessionDep, clock: ClockDep) -> PollOut:
 
 
 @router.get("/polls/{number}/export.csv")
-def export_csv(number: Number, session: SessionDep, clock: ClockDep, _: StaffDep) -> Response:
+def export_csv(number: Number, session: SessionDep, clock: ClockDep, _: ActorDep) -> Response:
     """The result as CSV: counts, turnout, thresholds; no household or personal data."""
     result = polls.tally(session, polls.get_poll(session, number), clock.now())
     return Response(
@@ -113,7 +113,7 @@ def vote(
     )
 
 
-def _manageable(session: SessionDep, actor: StaffDep, number: Number) -> polls.Poll:
+def _manageable(session: SessionDep, actor: ActorDep, number: Number) -> polls.Poll:
     poll = polls.get_poll(session, number)
     if not actor.can_manage(poll.grid_codes or None):
         raise NotFound(polls.UNKNOWN_POLL)
@@ -127,7 +127,7 @@ def vote_at_centre(
     state: StateDep,
     session: SessionDep,
     clock: ClockDep,
-    actor: StaffDep,
+    actor: ActorDep,
 ) -> VoteReceipt:
     """A vote confirmed by staff at the service centre (no phone digits needed)."""
     _manageable(session, actor, number)
@@ -150,7 +150,7 @@ def vote_at_centre(
 
 
 @router.post("/polls/{number}/close", response_model=PollOut)
-def close(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDep) -> PollOut:
+def close(number: Number, session: SessionDep, clock: ClockDep, actor: ActorDep) -> PollOut:
     """End a poll now."""
     now = clock.now()
     poll = polls.close_poll(session=session, poll=_manageable(session, actor, number), now=now)
@@ -158,7 +158,7 @@ def close(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDep)
 
 
 @router.post("/polls/{number}/announce", response_model=PollOut)
-def announce(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDep) -> PollOut:
+def announce(number: Number, session: SessionDep, clock: ClockDep, actor: ActorDep) -> PollOut:
     """Tell every participant the outcome on their channel (once, after the close)."""
     now = clock.now()
     poll = _manageable(session, actor, number)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from deliberation import proposals
-from deliberation.api.deps import ClockDep, ServiceDep, SessionDep, StaffDep, StateDep
+from deliberation.api.deps import ActorDep, ClockDep, ServiceDep, SessionDep, StateDep
 from deliberation.api.errors import ChineseErrorsRoute, Number
 from deliberation.errors import NotFound
 from deliberation.schemas import (
@@ -73,14 +73,14 @@ def my_proposal(
 @router.get("/proposals", response_model=list[ProposalOut])
 def list_proposals(
     session: SessionDep,
-    actor: StaffDep,
+    actor: ActorDep,
     status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
 ) -> list[ProposalOut]:
     """The moderation queue and past proposals (grid workers: their grids)."""
     return [proposal_out(p) for p in proposals.list_proposals(session, actor=actor, status=status_)]
 
 
-def _visible(session: SessionDep, actor: StaffDep, number: Number) -> proposals.Proposal:
+def _visible(session: SessionDep, actor: ActorDep, number: Number) -> proposals.Proposal:
     proposal = proposals.get_proposal(session, number)
     if not proposals.visible_to(actor, proposal):
         raise NotFound(f"没有找到第{number}号建议")
@@ -88,7 +88,7 @@ def _visible(session: SessionDep, actor: StaffDep, number: Number) -> proposals.
 
 
 @router.post("/proposals/{number}/approve", response_model=ProposalOut)
-def approve(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDep) -> ProposalOut:
+def approve(number: Number, session: SessionDep, clock: ClockDep, actor: ActorDep) -> ProposalOut:
     """Approve; the proposer is told."""
     proposal = _visible(session, actor, number)
     return proposal_out(
@@ -98,7 +98,7 @@ def approve(number: Number, session: SessionDep, clock: ClockDep, actor: StaffDe
 
 @router.post("/proposals/{number}/merge", response_model=ProposalOut)
 def merge(
-    number: Number, body: MergeIn, session: SessionDep, clock: ClockDep, actor: StaffDep
+    number: Number, body: MergeIn, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> ProposalOut:
     """Merge into another open proposal; the proposer is told which."""
     proposal = _visible(session, actor, number)
@@ -110,7 +110,7 @@ def merge(
 
 @router.post("/proposals/{number}/decline", response_model=ProposalOut)
 def decline(
-    number: Number, body: DeclineIn, session: SessionDep, clock: ClockDep, actor: StaffDep
+    number: Number, body: DeclineIn, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> ProposalOut:
     """Decline with a reason; the proposer is told the reason."""
     proposal = _visible(session, actor, number)
@@ -122,7 +122,7 @@ def decline(
 
 
 @router.get("/proposals/{number}/audit", response_model=list[AuditOut])
-def audit(number: Number, session: SessionDep, actor: StaffDep) -> list[AuditOut]:
+def audit(number: Number, session: SessionDep, actor: ActorDep) -> list[AuditOut]:
     """The audit trail of one proposal: screening and every moderation decision."""
     _visible(session, actor, number)
     return [audit_out(e) for e in proposals.audit_trail(session, number)]

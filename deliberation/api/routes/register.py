@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 
 from deliberation import households
-from deliberation.api.deps import ClockDep, SessionDep, StaffDep
+from deliberation.api.deps import ActorDep, ClockDep, SessionDep
 from deliberation.api.errors import ChineseErrorsRoute
 from deliberation.errors import Refused
 from deliberation.models import Household
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/deliberation", tags=["议事"], route_class=Chin
 @router.get("/households", response_model=list[HouseholdOut])
 def list_households(
     session: SessionDep,
-    actor: StaffDep,
+    actor: ActorDep,
     building: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[HouseholdOut]:
@@ -36,7 +36,7 @@ def list_households(
 
 @router.post("/households", response_model=HouseholdOut, status_code=status.HTTP_201_CREATED)
 def add_household(
-    body: HouseholdIn, session: SessionDep, clock: ClockDep, actor: StaffDep
+    body: HouseholdIn, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> HouseholdOut:
     """Register a household or add phones to it (only last 4 digits and a masked form kept)."""
     if not actor.can_manage([body.grid_code]):
