@@ -20,12 +20,13 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.ask import ask
-from actions.emergency_followup import DECLINED, FollowupTurn, followup_turn
+from actions.emergency_followup import DECLINED, NOT_A_PHONE, FollowupTurn, followup_turn
 from actions.forms import latest_intent
 from actions.handoff_text import (
     CALLBACK,
     CALLBACK_ASK_PHONE,
     CALLBACK_NO_PHONE,
+    CALLBACK_NOT_A_PHONE,
     CALLBACK_QUEUED,
     CALLBACK_SENT,
     CALLBACK_UNREACHABLE,
@@ -109,6 +110,8 @@ class ValidateEmergencyForm(FormValidationAction):
             events += [SlotSet(name, DECLINED) for name in ("location", "contact")
                        if name not in turn.updates and not tracker.get_slot(name)]  # fmt: skip
             dispatcher.utter_message(text="好的。")
+        elif turn.problem == NOT_A_PHONE and emergency.get("kind") == CALLBACK:
+            dispatcher.utter_message(text=CALLBACK_NOT_A_PHONE)
         elif turn.problem:
             dispatcher.utter_message(text=turn.problem)
         if requested not in turn.updates and not turn.end:

@@ -13,6 +13,9 @@ CALLBACK = "callback"
 CALLBACK_ASK_PHONE = (
     "工作人员好联系您：方便留个手机号吗？11位数字就行；不想留，点“不留电话”或回答“不留”。"
 )
+CALLBACK_NOT_A_PHONE = "这好像不是手机号。不想留电话，回答“不留”就行，然后再告诉我别的事。"
+"""An answer to the call-back's phone question that is no number (the resident may have moved on:
+the way out is said)."""
 CALLBACK_SENT = "好的，{what}已经转给工作人员了。"
 CALLBACK_QUEUED = "好的，{what}已经记下了，系统一恢复就转给工作人员。"
 CALLBACK_UNREACHABLE = (

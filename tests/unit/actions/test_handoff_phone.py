@@ -113,3 +113,11 @@ async def test_hub_down_the_phone_waits_with_the_queued_call_back(
     (waiting,) = await runtime.pending().all()
     assert waiting.type is CaseType.CALLBACK and waiting.contact_phone == "13912345678"
     assert "记下了" in texts(d) and "恢复" in texts(d)
+
+
+async def test_something_else_instead_of_a_phone_says_the_way_out(hub: FakeCaseClient) -> None:
+    """A resident who moves on ("我想问问…") is not told 没听清楚 again and again: 回答“不留”."""
+    events, _ = await handoff()
+    events, d = await answer("我想问问高龄津贴怎么办", "consult", slots_of(events), "contact")
+    assert "不留" in texts(d) and "没听清" not in texts(d)
+    assert slots_of(events) == {"contact": None}  # the question is asked again
