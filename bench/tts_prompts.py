@@ -42,9 +42,9 @@ class Prompt:
 
 
 def _spoken(text: str, case_no: str | None = None) -> str:
-    from voice.kiosk.speech import speech_text
+    from voice.kiosk.speech import plain_reply, speech_text
 
-    return speech_text([{"text": text}], case_no)
+    return speech_text(plain_reply(text), case_no)
 
 
 def _domain_texts() -> list[Prompt]:

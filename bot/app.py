@@ -24,6 +24,7 @@ from telegram.request import HTTPXRequest
 from bot import handlers, texts
 from bot.config import BotSettings
 from bot.dialogue import Dialogue
+from bot.health import HealthChecker
 from bot.notices import NoticePusher
 from bot.notify import (
     CaseUpdate,
@@ -33,12 +34,12 @@ from bot.notify import (
     push_case_update,
     push_deliberation_update,
 )
-from bot.rasa_client import HealthChecker, RasaClient
 from bot.speech import SpeechIO, build_speech
 from bot.state import BotData, ChatData, CustomContext, Services
 from bot.store import BotStore
 from cases.client import CaseClient
 from core.config import CommonSettings
+from core.rasa_rest import RasaClient
 from deliberation.client import DeliberationClient
 
 logger = logging.getLogger(__name__)

@@ -23,12 +23,13 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.attachments import attach_pending, attached_message
+from bot.health import HealthChecker
 from bot.ids import chat_ref, sender_of
 from bot.keyboards import MAX_BUTTONS, rasa_keyboard_async
-from bot.rasa_client import NOT_SEEN, BotMessage, HealthChecker, RasaClient, RasaUnavailable
 from bot.speech import SpeechIO
 from bot.store import BotStore, ChatPrefs, InboxItem, InboxState
 from cases.client import CaseClient
+from core.rasa_rest import NOT_SEEN, BotMessage, RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
 

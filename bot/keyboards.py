@@ -7,9 +7,9 @@ import hashlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.rasa_client import Button
 from bot.store import BotStore
 from cases.client import Building
+from core.rasa_rest import Button
 
 MAX_BUTTONS = 6
 """Never show more buttons than this (few, plain words)."""

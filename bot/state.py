@@ -10,12 +10,13 @@ from telegram.ext import Application, CallbackContext, ExtBot
 if TYPE_CHECKING:
     from bot.config import BotSettings
     from bot.dialogue import Dialogue
+    from bot.health import HealthChecker
     from bot.notices import NoticePusher
     from bot.notify import Outbox, OutboxPoller
-    from bot.rasa_client import HealthChecker, RasaClient
     from bot.speech import SpeechIO
     from bot.store import BotStore
     from cases.client import CaseClient
+    from core.rasa_rest import RasaClient
 
 
 class ChatData:

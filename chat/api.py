@@ -17,7 +17,7 @@ from chat.news import NewsSource
 from chat.session import COOKIE_NAME, new_session_id, sender_for, valid_session_id
 from core.config import HubSettings
 from core.errors import ServiceUnavailable
-from core.rasa_rest import RasaClient
+from core.rasa_rest import BotMessage, RasaClient
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +69,16 @@ class ChatOut(BaseModel):
     """False when the message did not reach the assistant (nothing was stored; send it again)."""
 
 
-def _messages(raw: list[dict]) -> list[ChatMessage]:
-    out = []
-    for m in raw:
-        buttons = [
-            ChatButton(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
-            for b in m.get("buttons") or []
-            if isinstance(b, dict) and b.get("payload")
-        ]
-        custom = m.get("custom") if isinstance(m.get("custom"), dict) else None
-        out.append(
-            ChatMessage(text=m.get("text"), buttons=buttons, image=m.get("image"), custom=custom)
+def _messages(replies: list[BotMessage]) -> list[ChatMessage]:
+    return [
+        ChatMessage(
+            text=m.text or None,
+            buttons=[ChatButton(title=b.title, payload=b.payload) for b in m.buttons if b.payload],
+            image=m.image,
+            custom=m.custom or None,
         )
-    return out
+        for m in replies
+    ]
 
 
 @router.post("/api/chat", response_model=ChatOut)
@@ -113,11 +110,11 @@ async def chat(body: ChatIn, request: Request, response: Response) -> ChatOut:
         note = ChatMessage(text=TOO_LONG_NOTE.format(n=MAX_MESSAGE_CHARS))
     rasa: RasaClient = request.app.state.chat_rasa
     try:
-        raw = await rasa.send(sender_for(session_id), text)
+        replies = await rasa.send(sender_for(session_id), text)
     except ServiceUnavailable:
         logger.warning("Web chat: the dialogue server did not answer")
         return ChatOut(messages=[ChatMessage(text=DOWN_REPLY)], delivered=False)
-    messages = _messages(raw)
+    messages = _messages(replies)
     news_source: NewsSource | None = request.app.state.chat_news
     if news_source is not None:
         messages = [

@@ -54,7 +54,7 @@ def fixed_prompts() -> list[str]:
     sentences and the forms' questions (``actions/ask.py``), as it speaks a dialogue reply."""
     from voice.kiosk import digits, handoff, status, touchturns
     from voice.kiosk.service import GREETING_TOUCH, NOT_HEARD
-    from voice.kiosk.speech import speech_text
+    from voice.kiosk.speech import plain_reply, speech_text
 
     texts = [touchturns.HOME, touchturns.HOME_TOUCH, GREETING_TOUCH, NOT_HEARD,
              digits.PHONE_REASK, digits.ROOM_REASK, status.ASK_NUMBER, status.ASK_TAIL,
@@ -66,7 +66,7 @@ def fixed_prompts() -> list[str]:
         return texts
     questions = [getattr(c, "text", "") for c in vars(ask).values()
                  if isinstance(c, type) and c.__module__ == ask.__name__]  # fmt: skip
-    return texts + [speech_text([{"text": q}]) for q in questions if isinstance(q, str) and q]
+    return texts + [speech_text(plain_reply(q)) for q in questions if isinstance(q, str) and q]
 
 
 def get_service(app: FastAPI) -> KioskService:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from core.errors import ServiceUnavailable
-from core.rasa_rest import RasaClient
+from core.rasa_rest import BotMessage, RasaClient
 from core.textnorm import normalize_text
 from voice.asr import Recognizer, expectation_for
 from voice.audio import AudioClip, AudioError, validate_clip
@@ -307,7 +307,7 @@ class KioskService(TouchTurns):
     async def dialogue_reply(
         self,
         session: KioskSession,
-        raw: list[dict],
+        raw: list[BotMessage],
         dialogue_s: float = 0.0,
         *,
         speech_prefix: str = "",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
+
+from core.rasa_rest import BotMessage
 
 CASE_NO = re.compile(r"\b([A-Z]{2})-(\d{8})-(\d{4})\b")
 _DIGITS = "零一二三四五六七八九"
@@ -37,36 +40,33 @@ def spoken_tail(case_no: str) -> str:
     return f"编号尾号{digits_zh(m.group(3))}" if m else case_no
 
 
-def find_case_no(messages: list[dict]) -> str | None:
+def find_case_no(messages: Sequence[BotMessage]) -> str | None:
     """The case number announced in a reply: ``custom.case_no`` first, then the text."""
     for msg in messages:
-        custom = msg.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get("case_no"), str):
-            return custom["case_no"]
+        if isinstance(msg.custom.get("case_no"), str):
+            return str(msg.custom["case_no"])
     for msg in messages:
-        m = CASE_NO.search(msg.get("text") or "")
+        m = CASE_NO.search(msg.text)
         if m:
             return m.group(0)
     return None
 
 
-def find_access_code(messages: list[dict], case_no: str) -> str | None:
+def find_access_code(messages: Sequence[BotMessage], case_no: str) -> str | None:
     """The resident's access code announced with ``case_no`` (``custom.access_code``), or None."""
     for msg in messages:
-        custom = msg.get("custom")
-        if isinstance(custom, dict) and custom.get("case_no") == case_no:
-            code = custom.get("access_code")
+        if msg.custom.get("case_no") == case_no:
+            code = msg.custom.get("access_code")
             if isinstance(code, str) and code:
                 return code
     return None
 
 
-def find_case_type(messages: list[dict], case_no: str) -> str | None:
+def find_case_type(messages: Sequence[BotMessage], case_no: str) -> str | None:
     """The type announced with ``case_no`` (``custom.type``: report, service, callback …)."""
     for msg in messages:
-        custom = msg.get("custom")
-        if isinstance(custom, dict) and custom.get("case_no") == case_no:
-            kind = custom.get("type")
+        if msg.custom.get("case_no") == case_no:
+            kind = msg.custom.get("type")
             return kind if isinstance(kind, str) else None
     return None
 
@@ -78,56 +78,54 @@ def print_url(case_no: str | None, access_code: str | None) -> str | None:
     return f"/kiosk/case/{quote(case_no, safe='')}/print?t={quote(access_code, safe='')}"
 
 
-def find_expect(messages: list[dict]) -> str | None:
+def find_expect(messages: Sequence[BotMessage]) -> str | None:
     """The latest ``custom.expect`` in a reply, or None when the reply announces none."""
     kind = None
     for msg in messages:
-        custom = msg.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get("expect"), str):
-            kind = custom["expect"]
+        if isinstance(msg.custom.get("expect"), str):
+            kind = msg.custom["expect"]
     return kind
 
 
-def find_asked_slot(messages: list[dict]) -> str | None:
+def find_asked_slot(messages: Sequence[BotMessage]) -> str | None:
     """The slot the question asks for (``custom.slot``, sent where forms share an answer kind:
     the 议事 questions), or None."""
     slot = None
     for msg in messages:
-        custom = msg.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get("expect"), str):
-            found = custom.get("slot")
+        if isinstance(msg.custom.get("expect"), str):
+            found = msg.custom.get("slot")
             slot = found if isinstance(found, str) else None
     return slot
 
 
-def find_digit_counts(messages: list[dict]) -> tuple[int, ...]:
+def find_digit_counts(messages: Sequence[BotMessage]) -> tuple[int, ...]:
     """How many digits the question's answer may have when it is not a whole phone number
     (``custom.digits``, e.g. ``[4]`` for a phone's last 4); empty when the reply says nothing."""
     counts: tuple[int, ...] = ()
     for msg in messages:
-        custom = msg.get("custom")
-        if isinstance(custom, dict) and "expect" in custom:
-            raw = custom.get("digits")
+        if "expect" in msg.custom:
+            raw = msg.custom.get("digits")
             counts = tuple(n for n in raw if isinstance(n, int)) if isinstance(raw, list) else ()
     return counts
 
 
-def display_messages(messages: list[dict]) -> list[dict]:
+def display_messages(messages: Sequence[BotMessage]) -> list[dict]:
     """The messages the page shows: text and buttons only (custom payloads are for us)."""
     out = []
     for msg in messages:
-        text = (msg.get("text") or "").strip()
-        buttons = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", b.get("title", "")))}
-            for b in (msg.get("buttons") or [])
-            if b.get("title")
-        ]
+        text = msg.text.strip()
+        buttons = [{"title": b.title, "payload": b.payload} for b in msg.buttons if b.title]
         if text or buttons:
             out.append({"text": text, "buttons": buttons})
     return out
 
 
-def speech_text(messages: list[dict], case_no: str | None = None) -> str:
+def plain_reply(text: str) -> list[BotMessage]:
+    """A reply of one plain message (a fixed sentence spoken as the dialogue's would be)."""
+    return [BotMessage(text=text)]
+
+
+def speech_text(messages: Sequence[BotMessage], case_no: str | None = None) -> str:
     """What to say aloud for a reply; a case number is said by its tail ("编号尾号零零九八"),
     twice (the screen and the slip show the whole number)."""
     parts = []

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from core.rasa_rest import BotMessage
 from voice.kiosk.hubcases import HubCases
 from voice.kiosk.limits import GuessLimiter
 
@@ -36,8 +37,8 @@ class Kit:
     cases: HubCases
     limiter: GuessLimiter
     session_id: str
-    dialogue: Callable[[str], Awaitable[list[dict]]]
-    """Send a message (payload) to the dialogue as this resident; returns its raw messages."""
+    dialogue: Callable[[str], Awaitable[list[BotMessage]]]
+    """Send a message (payload) to the dialogue as this resident; returns its messages."""
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 

@@ -23,12 +23,12 @@ from voice.kiosk.limits import GuessLimiter
 from voice.kiosk.phonecheck import PhoneCheck, not_a_phone
 from voice.kiosk.place import PlacePicker, place_speech
 from voice.kiosk.session import KioskSession
-from voice.kiosk.speech import find_access_code
+from voice.kiosk.speech import find_access_code, plain_reply
 from voice.kiosk.status import StatusFlow
 from voice.kiosk.steps import Kit, Step, ToDialogue
 
 if TYPE_CHECKING:
-    from core.rasa_rest import RasaClient
+    from core.rasa_rest import BotMessage, RasaClient
 
 BUSY = "系统有点忙，请稍等一下再说一遍。着急的话，请按“转人工”。"
 HOME = "还有什么要办的？请点一下，也可以直接跟我说。"
@@ -152,11 +152,11 @@ class TouchTurns:
         """What kiosk-side steps of this session may use."""
         assert self.cases is not None, "the kiosk needs the case system of its hub"
 
-        async def dialogue(message: str) -> list[dict]:
+        async def dialogue(message: str) -> list[BotMessage]:
             try:
                 return await self.rasa.send(session.sender, message)
             except ServiceUnavailable:
-                return [{"text": BUSY}]
+                return plain_reply(BUSY)
 
         return Kit(cases=self.cases, limiter=self.limiter, session_id=session.id,
                    dialogue=dialogue)  # fmt: skip
@@ -334,7 +334,7 @@ class TouchTurns:
         )
 
     async def attach_handoff(
-        self, session: KioskSession, raw: list[dict], case_no: str
+        self, session: KioskSession, raw: list[BotMessage], case_no: str
     ) -> Step | None:
         """The dialogue made a call-back task on its own: ask how to reach the resident."""
         if self.cases is None:

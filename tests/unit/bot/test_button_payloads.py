@@ -12,8 +12,8 @@ import pytest
 from bot import texts
 from bot.app import running
 from bot.keyboards import CALLBACK_LIMIT, RASA_PREFIX, TOKEN_PREFIX, rasa_keyboard
-from bot.rasa_client import Button
 from bot.store import BotStore
+from core.rasa_rest import Button
 from tests.unit.bot.helpers import eventually
 
 CHAT = 7301

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from bot.config import BotSettings
 from bot.dialogue import CASE_NO_RE, speakable
 from bot.keyboards import rasa_keyboard, rating_keyboard
-from bot.rasa_client import BotMessage, Button, RasaClient, RasaUnavailable
 from bot.store import BotStore, InboxState
+from core.rasa_rest import BotMessage, Button, RasaClient, RasaUnavailable
 
 
 def test_token_is_required_and_placeholders_refused(monkeypatch):

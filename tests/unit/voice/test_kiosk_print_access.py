@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from cases.numbering import CASE_NO_RE
+from core.rasa_rest import messages_of
 from voice.kiosk.speech import find_access_code, print_url
 
 AUTH = {"Authorization": "Bearer test-token"}
@@ -47,13 +48,24 @@ def test_slips_open_only_with_their_own_code(kiosk_app) -> None:
 
 
 def test_the_slip_address_carries_the_code_from_the_dialogue() -> None:
-    reply = [
-        {"text": "已受理！您的报事编号是 BS-20261121-0042（尾号 0 0 4 2）。"},
-        {"custom": {"case_no": "BS-20261121-0042", "type": "report", "access_code": "AB2C-D3EF"}},
-    ]
+    reply = messages_of(
+        [
+            {"text": "已受理！您的报事编号是 BS-20261121-0042（尾号 0 0 4 2）。"},
+            {
+                "custom": {
+                    "case_no": "BS-20261121-0042",
+                    "type": "report",
+                    "access_code": "AB2C-D3EF",
+                }
+            },
+        ]
+    )
     assert find_access_code(reply, "BS-20261121-0042") == "AB2C-D3EF"
     assert find_access_code(reply, "BS-20261121-0043") is None
-    assert find_access_code([{"text": "编号 BS-20261121-0042"}], "BS-20261121-0042") is None
+    assert (
+        find_access_code(messages_of([{"text": "编号 BS-20261121-0042"}]), "BS-20261121-0042")
+        is None
+    )
     url = print_url("BS-20261121-0042", "AB2C-D3EF")
     assert url == "/kiosk/case/BS-20261121-0042/print?t=AB2C-D3EF"
     assert print_url("BS-20261121-0042", None) is None

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from core.rasa_rest import messages_of
 from tests.unit.voice.test_voice_kiosk import hello, until_reply
 from voice.kiosk.service import GREETING, GREETING_TOUCH
 from voice.kiosk.speech import find_asked_slot
@@ -389,9 +390,11 @@ def test_the_kiosk_tells_the_yishi_questions_apart(
 
 
 def test_the_kiosk_reads_the_slot_asked_for() -> None:
-    asked = [
-        {"text": "您家门牌是多少？"},
-        {"custom": {"expect": "location", "slot": "vote_household"}},
-    ]
+    asked = messages_of(
+        [
+            {"text": "您家门牌是多少？"},
+            {"custom": {"expect": "location", "slot": "vote_household"}},
+        ]
+    )
     assert find_asked_slot(asked) == "vote_household"
-    assert find_asked_slot([{"custom": {"expect": "location"}}]) is None
+    assert find_asked_slot(messages_of([{"custom": {"expect": "location"}}])) is None

@@ -329,7 +329,7 @@ async def test_kiosk_startup_warms_the_voice_with_its_fixed_sentences() -> None:
     from voice.kiosk import touchturns
     from voice.kiosk.app import fixed_prompts, startup
     from voice.kiosk.service import NOT_HEARD
-    from voice.kiosk.speech import speech_text
+    from voice.kiosk.speech import plain_reply, speech_text
 
     class Voice(FakeSynthesizer):
         warmed: list[tuple[list[str], int]] = []
@@ -350,5 +350,5 @@ async def test_kiosk_startup_warms_the_voice_with_its_fixed_sentences() -> None:
     await app.state.kiosk_warming
     assert voice.warmed == [(fixed_prompts(), 110)]
     assert touchturns.HOME in fixed_prompts() and NOT_HEARD in fixed_prompts()
-    assert speech_text([{"text": AskCategory.text}]) in fixed_prompts()  # the forms' questions
+    assert speech_text(plain_reply(AskCategory.text)) in fixed_prompts()  # the forms' questions
     assert all(fixed_prompts())

@@ -9,6 +9,7 @@ import time
 import numpy as np
 from fastapi.testclient import TestClient
 
+from core.rasa_rest import messages_of
 from core.textnorm import normalize_text
 from voice.kiosk.commands import match_command
 from voice.kiosk.speech import (
@@ -271,25 +272,31 @@ def test_print_page_shows_a_real_case(kiosk_app) -> None:
 def test_speech_helpers() -> None:
     assert speakable_case_no("BS-20261121-0042") == "B S，二零二六，一一二一，零零四二"
     assert (
-        find_expect([{"custom": {"expect": "location"}}, {"custom": {"expect": "yes_no"}}])
+        find_expect(
+            messages_of([{"custom": {"expect": "location"}}, {"custom": {"expect": "yes_no"}}])
+        )
         == "yes_no"
     )
-    assert find_expect([{"text": "好的"}]) is None
-    assert find_case_no([{"text": "编号 BS-20261121-0042"}]) == "BS-20261121-0042"
-    spoken = speech_text(CREATED, "BS-20261121-0042")
+    assert find_expect(messages_of([{"text": "好的"}])) is None
+    assert find_case_no(messages_of([{"text": "编号 BS-20261121-0042"}])) == "BS-20261121-0042"
+    spoken = speech_text(messages_of(CREATED), "BS-20261121-0042")
     assert spoken.count("零零四二") == 2 and spoken.count("编号尾号零零四二") == 2
     # one sentence mark per part: a question keeps its question mark, nothing doubled
-    said = speech_text([{"text": "好的。"}, {"text": "这个问题急不急？"}, {"text": "请点按钮"}])
+    said = speech_text(
+        messages_of([{"text": "好的。"}, {"text": "这个问题急不急？"}, {"text": "请点按钮"}])
+    )
     assert said == "好的。这个问题急不急？请点按钮。"
 
 
 def test_the_kiosk_says_only_the_tail_of_a_case_number() -> None:
     """Elders need the tail: "编号尾号零零四二", never the whole "B S，二零二六…" (issue 13)."""
-    spoken = speech_text(CREATED, "BS-20261121-0042")
+    spoken = speech_text(messages_of(CREATED), "BS-20261121-0042")
     assert spoken.startswith("已受理！您的报事编号尾号零零四二。")
     assert "二零二六" not in spoken and "B S" not in spoken and "BS" not in spoken
     assert spoken.endswith("我再说一遍，编号尾号零零四二。请记好，也可以打印出来。")
-    linked = speech_text([{"text": "这个问题邻居已经反映过了（编号 BS-20261120-0007），"}])
+    linked = speech_text(
+        messages_of([{"text": "这个问题邻居已经反映过了（编号 BS-20261120-0007），"}])
+    )
     assert "编号尾号零零零七" in linked and "2026" not in linked
     assert spoken_tail("BS-20261203-0098") == "编号尾号零零九八"
 
