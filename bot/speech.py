@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.case_numbers import say_case_numbers
 from core.errors import LinliError
 
 if TYPE_CHECKING:
@@ -97,7 +98,8 @@ class SpeechIO:
 
     def _speak_blocking(self, text: str) -> bytes:
         assert self.synthesizer is not None
-        wav = self.synthesizer.synthesize(text, rate=self.tts_rate, volume=1.0)
+        # a case number by its tail, as the kiosk says it (the chat text shows the whole number)
+        wav = self.synthesizer.synthesize(say_case_numbers(text), rate=self.tts_rate, volume=1.0)
         return wav_to_ogg_opus(wav)
 
     async def speak(self, text: str) -> bytes | None:

@@ -6,19 +6,11 @@ import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
+from core.case_numbers import CASE_NO, digits_zh, say_case_numbers, spoken_tail
 from core.rasa_rest import BotMessage
 
-CASE_NO = re.compile(r"\b([A-Z]{2})-(\d{8})-(\d{4})\b")
-_DIGITS = "零一二三四五六七八九"
 _LETTERS = {c: c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
-# "（尾号 0 0 4 2）" style hints written for reading; spoken form handles them itself.
-_TAIL_HINT = re.compile(r"（尾号[\s\d]+）")
 _SYMBOLS = re.compile(r"[*_#>`~•●◆■□✅❌👉👍🙏😊]")
-
-
-def digits_zh(digits: str) -> str:
-    """ "0042" → "零零四二" (digit by digit, as people read numbers)."""
-    return "".join(_DIGITS[int(d)] if d.isdigit() else d for d in digits)
 
 
 def speakable_case_no(case_no: str) -> str:
@@ -29,15 +21,6 @@ def speakable_case_no(case_no: str) -> str:
     letters = " ".join(_LETTERS.get(c, c) for c in m.group(1))
     date, serial = m.group(2), m.group(3)
     return f"{letters}，{digits_zh(date[:4])}，{digits_zh(date[4:])}，{digits_zh(serial)}"
-
-
-_SAID_CASE_NO = re.compile(r"(?:编号[是为：:\s]*)?\b[A-Z]{2}-\d{8}-(\d{4})\b")
-
-
-def spoken_tail(case_no: str) -> str:
-    """ "BS-20261203-0098" → "编号尾号零零九八": elders need only the tail (the slip shows all)."""
-    m = CASE_NO.search(case_no)
-    return f"编号尾号{digits_zh(m.group(3))}" if m else case_no
 
 
 def find_case_no(messages: Sequence[BotMessage]) -> str | None:
@@ -130,9 +113,7 @@ def speech_text(messages: Sequence[BotMessage], case_no: str | None = None) -> s
     twice (the screen and the slip show the whole number)."""
     parts = []
     for msg in display_messages(messages):
-        text = _TAIL_HINT.sub("", msg["text"])
-        text = _SAID_CASE_NO.sub(lambda m: f"编号尾号{digits_zh(m.group(1))}", text)
-        text = _SYMBOLS.sub("", text)
+        text = _SYMBOLS.sub("", say_case_numbers(msg["text"]))
         if text:
             parts.append(text)
     # each part ends in one sentence mark: a question keeps its "？" ("急不急？", not "急不急？。")

@@ -424,3 +424,22 @@ async def test_a_case_found_by_number_gets_the_three_answers_and_no_photos(
     assert texts.CHOSEN.format(title="部分解决") in fake_tg.texts(CHAT)
     assert fake_cases.attachments == []
     assert live_bot.bot_data.services.store.prefs(CHAT).last_case_no is None
+
+
+async def test_elder_mode_says_only_the_tail_of_a_case_number(
+    live_bot, fake_tg, backend, synthesizer
+):
+    """长辈模式 says "编号尾号零零四三" as the kiosk does, not "B S 二零二六…" (issue 13); the
+    chat text keeps the whole number."""
+    backend.script = script_report
+    fake_tg.send_text(CHAT, "/mode")
+    await fake_tg.wait_text(CHAT, texts.MODE_ON)
+    mark = fake_tg.mark()
+    fake_tg.send_text(CHAT, "邻居报过")
+    shown = await fake_tg.wait_text(CHAT, "已受理", start=mark)
+    assert "BS-20261121-0043" in shown.text
+    await fake_tg.wait_for(lambda c: c.method == "sendVoice" and c.chat_id == CHAT, start=mark)
+    said = synthesizer.calls[-1][0]
+    assert said.startswith("已受理！您的报事编号尾号零零四三。"), said
+    assert "（编号尾号零零四二）" in said
+    assert "BS" not in said and "2026" not in said and "尾号 0" not in said

@@ -9,6 +9,7 @@ import time
 import numpy as np
 from fastapi.testclient import TestClient
 
+from core.case_numbers import spoken_tail
 from core.rasa_rest import messages_of
 from core.textnorm import normalize_text
 from voice.kiosk.commands import match_command
@@ -17,7 +18,6 @@ from voice.kiosk.speech import (
     find_expect,
     speakable_case_no,
     speech_text,
-    spoken_tail,
 )
 
 ASK_LOCATION = [{"text": "在哪里？"}, {"custom": {"expect": "location"}}]
