@@ -26,7 +26,14 @@ from core.config import HubSettings
 from core.errors import InvalidInput
 from core.hub import resident_data_owners
 from core.logging import setup_logging
-from core.resident_data import PENDING_SUBMISSIONS, delete_all, export_all, take
+from core.resident_data import (
+    CONVERSATIONS,
+    PENDING_SUBMISSIONS,
+    conversation_store,
+    delete_all,
+    export_all,
+    take,
+)
 
 PASSWORD_ENV = "CASES_NEW_PASSWORD"
 
@@ -118,30 +125,30 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(f"已停用 {count} 个 key\n")
             elif args.command == "sweep":
                 result = lifecycle.sweep(session=session, now=now, settings=settings)
-                attachments_root, tracker_db = privacy.data_paths(
-                    hub.data_dir, settings.rasa_tracker_db
-                )
                 purged = privacy.purge_expired(
                     session, now=now, retention_days=settings.retention_days,
-                    attachments_root=attachments_root,
+                    attachments_root=privacy.attachments_dir(hub.data_dir),
                 )  # fmt: skip
-                events = privacy.purge_idle_conversations(
-                    tracker_db, now=now, idle_hours=settings.conversation_retention_hours
+                conversations = conversation_store(resident_data_owners(hub))
+                events = (
+                    None
+                    if conversations is None
+                    else conversations.purge_idle(now, settings.conversation_retention_hours)
                 )
                 out.write(
                     f"升级 {len(result.escalated)} 件，自动关闭 {len(result.closed)} 件，"
                     f"清除个人信息 {len(purged)} 件，删除闲置对话记录 {events or 0} 条\n"
                 )
             elif args.command in ("export-resident", "delete-resident"):
-                paths = privacy.data_paths(hub.data_dir, settings.rasa_tracker_db)
-                attachments_root, tracker_db = paths
                 resident = privacy.resident_of(
                     session, phone=args.phone, sender_id=args.sender_id, operator=args.operator
                 )
-                pending, owners = take(resident_data_owners(hub), PENDING_SUBMISSIONS)
+                conversations, owners = take(resident_data_owners(hub), CONVERSATIONS)
+                pending, owners = take(owners, PENDING_SUBMISSIONS)
                 req = privacy.ResidentRequest(
                     phone=args.phone, sender_id=args.sender_id, actor=f"cli:{args.operator}",
-                    attachments_root=attachments_root, tracker_db=tracker_db, pending=pending,
+                    attachments_root=privacy.attachments_dir(hub.data_dir),
+                    conversations=conversations, pending=pending,
                 )  # fmt: skip
                 if args.command == "export-resident":
                     data = privacy.export_resident(session, req=req, now=now)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,16 +39,5 @@ class CasesSettings(BaseSettings):
     (phone, sender id, description, photos; anonymous statistics stay). 0 keeps it forever."""
     conversation_retention_hours: int = 72
     """Conversations in Rasa's tracker store idle (no new message) for more than this many hours
-    are deleted by the sweep; the resident's next message starts afresh. 0 keeps them forever."""
-    rasa_tracker_db: str | None = Field(
-        default=None,
-        validation_alias=AliasChoices(
-            "CASES_RASA_TRACKER_URL", "LINLI_RASA_TRACKER_URL",
-            "CASES_RASA_TRACKER_DB", "LINLI_RASA_TRACKER_DB",
-        ),
-    )  # fmt: skip
-    """Rasa's SQL tracker store, for idle-conversation retention and residents' export and
-    deletion requests: a SQLAlchemy URL (``CASES_RASA_TRACKER_URL`` / ``LINLI_RASA_TRACKER_URL``,
-    e.g. the compose deployment's PostgreSQL database) or a SQLite file path
-    (``CASES_RASA_TRACKER_DB`` / ``LINLI_RASA_TRACKER_DB``); a URL wins over a path.
-    Default ``<LINLI_DATA_DIR>/rasa_tracker.db``."""
+    are deleted by the sweep; the resident's next message starts afresh. 0 keeps them forever.
+    (Where the store is: ``conversations/config.py``.)"""

@@ -11,17 +11,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.dbsession import normalize_url as normalize_url  # re-exported for the part
 from core.dbsession import session_scope as session_scope  # re-exported for the part
 
 logger = logging.getLogger(__name__)
-
-
-def normalize_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
 
 
 def is_sqlite(url: str) -> bool:

@@ -21,9 +21,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from cases import conversations
 from cases.alerts import STAFF_CHANNEL
-from cases.conversations import TrackerStore
 from cases.events import case_events, record_event
 from cases.models import Case, OutboxMessage
 from cases.statuses import Status
@@ -39,13 +37,9 @@ PURGED_KEY = "purged_at"
 """Key in ``Case.extra`` marking a purged case (with the ISO time of the purge)."""
 
 
-def data_paths(data_dir: Path, tracker_db: str | None) -> tuple[Path, Path | str]:
-    """(attachments root, Rasa tracker store) for a data directory; the store setting is a
-    SQLAlchemy URL (kept as it is) or a SQLite file path (default ``rasa_tracker.db``)."""
-    attachments = data_dir / "attachments"
-    if tracker_db and "://" in tracker_db:
-        return attachments, tracker_db
-    return attachments, Path(tracker_db) if tracker_db else data_dir / "rasa_tracker.db"
+def attachments_dir(data_dir: Path) -> Path:
+    """Where the case system keeps residents' photos and shared locations in a data directory."""
+    return data_dir / "attachments"
 
 
 def is_purged(case: Case) -> bool:
@@ -243,39 +237,6 @@ def case_record(session: Session, case: Case, attachments_root: Path | None) -> 
     }
 
 
-def tracker_conversation(
-    tracker_db: TrackerStore | None, sender_id: str | None
-) -> list[dict[str, Any]] | None:
-    """The user and bot messages Rasa's SQL tracker store (SQLite file path or SQLAlchemy URL)
-    keeps for a sender (None: no store)."""
-    if tracker_db is None or not sender_id:
-        return None
-    return conversations.conversation(tracker_db, sender_id)
-
-
-def delete_tracker_conversation(
-    tracker_db: TrackerStore | None, sender_id: str | None
-) -> int | None:
-    """Delete a sender's conversation from Rasa's SQL tracker store; rows deleted or None."""
-    if tracker_db is None or not sender_id:
-        return None
-    return conversations.delete_conversation(tracker_db, sender_id)
-
-
-def purge_idle_conversations(
-    tracker_db: TrackerStore | None, *, now: datetime, idle_hours: int
-) -> int | None:
-    """Delete every conversation in Rasa's SQL tracker store idle for more than
-    ``idle_hours`` (0 = keep forever); rows deleted, or None when there is no store."""
-    if idle_hours <= 0 or tracker_db is None:
-        return None
-    deleted = conversations.purge_idle(tracker_db, now=now, idle_hours=idle_hours)
-    if deleted:
-        logger.info("Retention: deleted %d tracker events of conversations idle > %dh",
-                    deleted, idle_hours)  # fmt: skip
-    return deleted
-
-
 @dataclass
 class ResidentRequest:
     """Who the request is about and who handles it."""
@@ -284,8 +245,9 @@ class ResidentRequest:
     sender_id: str | None
     actor: str
     attachments_root: Path | None = None
-    tracker_db: TrackerStore | None = None
-    """Rasa's tracker store: SQLite file path or SQLAlchemy URL (``data_paths``)."""
+    conversations: ResidentDataOwner | None = None
+    """The owner of the conversations in Rasa's tracker store (``core.resident_data``
+    ``CONVERSATIONS``, which the hub registers); None: not looked at."""
     pending: ResidentDataOwner | None = None
     """The owner of the action server's queue (``core.resident_data.PENDING_SUBMISSIONS``, which
     the hub registers); None: not looked at."""
@@ -302,7 +264,7 @@ class DeletionResult:
 
 
 def _queued(req: ResidentRequest, senders: set[str]) -> Resident:
-    """The resident as the action server's queue finds them: by phone or any sender id."""
+    """The resident as the other owners find them: by phone or any sender id."""
     return Resident(tuple(sorted(senders)), req.phone, req.actor)
 
 
@@ -310,6 +272,12 @@ def _pending_of(req: ResidentRequest, senders: set[str]) -> list[dict[str, Any]]
     if req.pending is None:
         return []
     return list(req.pending.export(_queued(req, senders)).get("submissions", []))
+
+
+def _conversations_of(req: ResidentRequest, senders: set[str]) -> dict[str, Any]:
+    if req.conversations is None:
+        return {}
+    return dict(req.conversations.export(_queued(req, senders)).get("conversations", {}))
 
 
 def export_resident(session: Session, *, req: ResidentRequest, now: datetime) -> dict[str, Any]:
@@ -322,11 +290,7 @@ def export_resident(session: Session, *, req: ResidentRequest, now: datetime) ->
         "exported_at": now.isoformat(),
         "query": {"phone": _clean_phone(req.phone), "sender_id": req.sender_id},
         "cases": [case_record(session, c, req.attachments_root) for c in cases],
-        "conversations": {
-            s: conv
-            for s in sorted(senders)
-            if (conv := tracker_conversation(req.tracker_db, s)) is not None
-        },  # fmt: skip
+        "conversations": _conversations_of(req, senders),
         "pending_submissions": _pending_of(req, senders),
     }
     for case in cases:
@@ -350,10 +314,9 @@ def delete_resident(session: Session, *, req: ResidentRequest, now: datetime) ->
         if anonymise_case(session, case=case, now=now, actor=req.actor, reason="应居民要求删除",
                           attachments_root=req.attachments_root):  # fmt: skip
             result.cases.append(case.case_no)
-    for sender in sorted(senders):
-        deleted = delete_tracker_conversation(req.tracker_db, sender)
-        if deleted is not None:
-            result.tracker_events_deleted = (result.tracker_events_deleted or 0) + deleted
+    if req.conversations is not None:
+        counts = req.conversations.delete(_queued(req, senders), now)
+        result.tracker_events_deleted = counts.get("events_deleted")
     if req.pending is not None:
         counts = req.pending.delete(_queued(req, senders), now)
         result.pending_deleted = counts.get("submissions_deleted")

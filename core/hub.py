@@ -29,10 +29,11 @@ logger = logging.getLogger(__name__)
 PARTS = ("cases.api", "knowledge.api", "voice.kiosk.app", "chat.api", "deliberation.api")
 """Modules composed into the hub, in order."""
 
-OWNERS = ("actions.resident_data",)
-"""Modules outside the hub's parts that own residents' data in the hub's data directory (the
-action server's queue); each offers ``resident_data_owner(settings)`` (``core/resident_data.py``)
-and the hub registers it, so a privacy request covers it without a part importing another."""
+OWNERS = ("actions.resident_data", "conversations.resident_data")
+"""Modules outside the hub's parts that own residents' data the hub can reach (the action
+server's queue in its data directory, the conversations in Rasa's tracker store); each offers
+``resident_data_owner(settings)`` (``core/resident_data.py``) and the hub registers it, so a
+privacy request covers it without a part importing another."""
 
 
 def _load_parts() -> list[ModuleType]:

@@ -4,8 +4,8 @@ Each part that keeps data about residents registers an owner at ``register()`` t
 exports or deletes one resident's data in its own tables, and nothing else. The privacy request
 (the case system's admin API and CLI) runs every registered owner, so a resident who asks to be
 forgotten is forgotten everywhere, without one part touching another's tables. Owners outside the
-hub's parts whose data sits in the hub's data directory (the action server's queue) are
-registered by the hub itself (``core/hub.py``, ``OWNERS``).
+hub's parts whose data the hub can reach (the action server's queue in its data directory, Rasa's
+tracker store) are registered by the hub itself (``core/hub.py``, ``OWNERS``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,11 @@ PENDING_SUBMISSIONS = "pending_submissions"
 """Name of the owner of the action server's queue of confirmed submissions not yet delivered to
 the hub (``actions/resident_data.py``). The case system reports it inside its own export
 (``pending_submissions``) and deletion (``pending_deleted``), not as another part."""
+CONVERSATIONS = "conversations"
+"""Name of the owner of residents' conversations in Rasa's tracker store
+(``conversations/resident_data.py``, a ``ConversationStore``). The case system reports it inside
+its own export (``conversations``) and deletion (``tracker_events_deleted``), and its sweep purges
+idle conversations through it."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,15 @@ class ResidentDataOwner(Protocol):
         """One plain Chinese sentence for the counts ``delete`` returned."""
 
 
+class ConversationStore(ResidentDataOwner, Protocol):
+    """The owner of the conversations (``CONVERSATIONS``), which also keeps them only while
+    they are in use."""
+
+    def purge_idle(self, now: datetime, idle_hours: int) -> int | None:
+        """Delete every conversation idle for more than ``idle_hours`` (0 = keep forever);
+        what was deleted, or None when there is no store."""
+
+
 def register_owner(state: Any, owner: ResidentDataOwner) -> None:
     """Add ``owner`` to the app state's registry (``app.state``)."""
     owners = getattr(state, "resident_data_owners", None)
@@ -70,6 +84,16 @@ def take(
     """The owner called ``name`` (None: not registered) and the others, in their order."""
     found = next((o for o in owners if o.name == name), None)
     return found, [o for o in owners if o is not found]
+
+
+def conversation_store(owners: list[ResidentDataOwner]) -> ConversationStore | None:
+    """The registered owner of the conversations (``CONVERSATIONS``), if any."""
+    found, _ = take(owners, CONVERSATIONS)
+    return found if _is_conversation_store(found) else None
+
+
+def _is_conversation_store(owner: ResidentDataOwner | None) -> TypeGuard[ConversationStore]:
+    return owner is not None and callable(getattr(owner, "purge_idle", None))
 
 
 def export_all(owners: list[ResidentDataOwner], resident: Resident) -> dict[str, Any]:

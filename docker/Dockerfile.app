@@ -9,6 +9,7 @@ COPY knowledge/ knowledge/
 COPY voice/ voice/
 COPY bot/ bot/
 COPY actions/ actions/
+COPY conversations/ conversations/
 RUN pip install --no-cache-dir "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
  && pip install --no-cache-dir -e ".[kb,voice,bot]"
 ENV LINLI_DATA_DIR=/data

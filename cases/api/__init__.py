@@ -22,6 +22,7 @@ from cases.db import make_engine, make_session_factory, session_scope, wait_for_
 from cases.migrate import upgrade_to_head
 from cases.seed import seed_all
 from core.config import HubSettings
+from core.resident_data import conversation_store, registered
 from core.staff_auth import register_staff_source
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
         engine=engine,
         sessions=make_session_factory(engine),
         sqlite_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
+        resident_data=lambda: registered(app.state),
     )
     app.include_router(cases.router)
     app.include_router(attachments.router)
@@ -125,16 +127,14 @@ def sweep_once(state: CasesState) -> None:
     blocking)."""
     with session_scope(state.sessions) as session:
         lifecycle.sweep(session=session, now=state.clock.now(), settings=state.settings)
-    paths = privacy.data_paths(state.hub.data_dir, state.settings.rasa_tracker_db)
-    attachments_root, tracker_db = paths
     with session_scope(state.sessions) as session:
         privacy.purge_expired(
             session, now=state.clock.now(), retention_days=state.settings.retention_days,
-            attachments_root=attachments_root,
+            attachments_root=privacy.attachments_dir(state.hub.data_dir),
         )  # fmt: skip
-    privacy.purge_idle_conversations(
-        tracker_db, now=state.clock.now(), idle_hours=state.settings.conversation_retention_hours
-    )
+    conversations = conversation_store(state.resident_data())
+    if conversations is not None:
+        conversations.purge_idle(state.clock.now(), state.settings.conversation_retention_hours)
 
 
 async def _sweep_loop(state: CasesState) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -15,6 +16,7 @@ from cases.config import CasesSettings
 from cases.crud import RoutingCache
 from cases.guesses import LookupGuard
 from core.config import HubSettings
+from core.resident_data import ResidentDataOwner
 
 
 @dataclass
@@ -33,3 +35,6 @@ class CasesState:
     """Guess limits of the dialogue channels' case look-up (number + phone last 4)."""
     sqlite_lock: threading.Lock | None = None
     """Serialises request transactions on SQLite (None on PostgreSQL)."""
+    resident_data: Callable[[], list[ResidentDataOwner]] = list
+    """The hub's owners of residents' data (``core/resident_data.py``); read when needed (the
+    hub registers some after its parts)."""

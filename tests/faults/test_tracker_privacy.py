@@ -24,7 +24,8 @@ import pytest
 from actions.pending import queue_path
 from actions.resident_data import PendingSubmissionsData
 from cases.db import make_engine, make_session_factory, session_scope
-from cases.privacy import ResidentRequest, delete_resident, purge_idle_conversations
+from cases.privacy import ResidentRequest, delete_resident
+from conversations.tracker import purge_idle_conversations
 from harness.stack import Stack, texts
 from tests import heldout as h
 

@@ -25,7 +25,7 @@ import core.hub
 from cases.api import sweep_once
 from cases.clock import ManualClock
 from cases.db import session_scope
-from cases.privacy import purge_idle_conversations, tracker_conversation
+from conversations.tracker import purge_idle_conversations, tracker_conversation
 from core.config import HubSettings
 from core.hub import create_app
 from harness.pgserver import PgServer

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from cases import lifecycle, privacy
 from cases.api.deps import ClockDep, ServiceAuth, SessionDep, SettingsDep, StateDep
+from core.resident_data import conversation_store
 
 router = APIRouter(prefix="/api/cases-admin", tags=["maintenance"], dependencies=[ServiceAuth])
 
@@ -41,12 +42,14 @@ def run_purge(
     """Purge personal data of cases closed more than ``CASES_RETENTION_DAYS`` ago and
     conversations idle longer than ``CASES_CONVERSATION_RETENTION_HOURS`` now (the periodic
     sweep does it too)."""
-    attachments_root, tracker_db = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
     purged = privacy.purge_expired(
         session, now=clock.now(), retention_days=settings.retention_days,
-        attachments_root=attachments_root,
+        attachments_root=privacy.attachments_dir(state.hub.data_dir),
     )  # fmt: skip
-    events = privacy.purge_idle_conversations(
-        tracker_db, now=clock.now(), idle_hours=settings.conversation_retention_hours
+    conversations = conversation_store(state.resident_data())
+    events = (
+        None
+        if conversations is None
+        else conversations.purge_idle(clock.now(), settings.conversation_retention_hours)
     )
     return PurgeOut(purged=purged, conversation_events_deleted=events)

@@ -13,17 +13,17 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, s
 from pydantic import BaseModel, Field
 
 from cases import auth, privacy
-from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
+from cases.api.deps import ClockDep, SessionDep, StateDep
 from cases.api.staff_deps import Staff, check_csrf, staff_from_request
 from core.errors import InvalidInput
 from core.localtime import local_tz
 from core.resident_data import (
+    CONVERSATIONS,
     PENDING_SUBMISSIONS,
     Resident,
     ResidentDataOwner,
     delete_all,
     export_all,
-    registered,
     take,
 )
 
@@ -99,31 +99,33 @@ def _resident(session: Any, q: ResidentQuery, staff: Staff) -> Resident:
 
 
 def _request(
-    state: Any, settings: Any, q: ResidentQuery, staff: Staff, pending: ResidentDataOwner | None
-) -> privacy.ResidentRequest:
-    attachments_root, tracker_db = privacy.data_paths(state.hub.data_dir, settings.rasa_tracker_db)
-    return privacy.ResidentRequest(
+    state: Any, q: ResidentQuery, staff: Staff
+) -> tuple[privacy.ResidentRequest, list[ResidentDataOwner]]:
+    """The case system's request, with the owners it reports itself (conversations, waiting
+    submissions), and the hub's other owners of residents' data."""
+    conversations, others = take(state.resident_data(), CONVERSATIONS)
+    pending, others = take(others, PENDING_SUBMISSIONS)
+    req = privacy.ResidentRequest(
         phone=q.phone, sender_id=q.sender_id, actor=staff.user.username,
-        attachments_root=attachments_root, tracker_db=tracker_db, pending=pending,
+        attachments_root=privacy.attachments_dir(state.hub.data_dir),
+        conversations=conversations, pending=pending,
     )  # fmt: skip
+    return req, others
 
 
 @router.get("/residents/export")
 def export_resident(
-    request: Request,
     staff: ApiStaffDep,
     session: SessionDep,
     clock: ClockDep,
     state: StateDep,
-    settings: SettingsDep,
     phone: Annotated[str | None, Query(max_length=40)] = None,
     sender_id: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """One resident's data as JSON (admin only; audited on every case)."""
     require_admin(staff)
     query = ResidentQuery(phone=phone, sender_id=sender_id)
-    pending, others = take(registered(request.app.state), PENDING_SUBMISSIONS)
-    req = _request(state, settings, query, staff, pending)
+    req, others = _request(state, query, staff)
     try:
         data = privacy.export_resident(session, req=req, now=clock.now())
     except InvalidInput as exc:
@@ -135,24 +137,20 @@ def export_resident(
 
 @router.post("/residents/delete", response_model=DeletionOut)
 def delete_resident(
-    request: Request,
     body: ResidentQuery,
     staff: ApiStaffDep,
     session: SessionDep,
     clock: ClockDep,
     state: StateDep,
-    settings: SettingsDep,
     x_csrf_token: Annotated[str, Header()] = "",
 ) -> DeletionOut:
     """Anonymise a resident's cases and delete their conversation (admin only; audited)."""
     check_csrf(staff, x_csrf_token)
     require_admin(staff)
-    pending, owners = take(registered(request.app.state), PENDING_SUBMISSIONS)
+    req, owners = _request(state, body, staff)
     try:
         resident = _resident(session, body, staff)  # before the cases are anonymised
-        result = privacy.delete_resident(
-            session, req=_request(state, settings, body, staff, pending), now=clock.now()
-        )
+        result = privacy.delete_resident(session, req=req, now=clock.now())
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
     others = delete_all(owners, resident, clock.now())

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from cases.api import sweep_once
 from cases.clock import ManualClock
-from cases.privacy import purge_idle_conversations
+from conversations.tracker import purge_idle_conversations
 from tests.unit.privacy.conftest import AUTH
 from tests.unit.privacy.test_resident import make_tracker
 

@@ -1,4 +1,4 @@
-"""cases/conversations.py on SQLite: a tracker store addressed by file path or SQLAlchemy URL,
+"""conversations/tracker.py on SQLite: a tracker store addressed by file path or SQLAlchemy URL,
 export / deletion of one sender, idle purge, no store vs. no table yet, a broken store. The same
 queries on PostgreSQL with Rasa's own tracker store: tests/postgres/test_tracker_store.py."""
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cases import conversations
-from cases.config import CasesSettings
-from cases.privacy import data_paths
+from conversations import tracker as conversations
+from conversations.config import TrackerSettings
+from conversations.tracker import tracker_store
 from tests.unit.privacy.test_resident import make_tracker
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -96,10 +96,10 @@ def test_setting_accepts_a_url_or_a_path(monkeypatch: pytest.MonkeyPatch, tmp_pa
     for name in ("CASES_RASA_TRACKER_URL", "LINLI_RASA_TRACKER_URL", "CASES_RASA_TRACKER_DB"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LINLI_RASA_TRACKER_DB", str(tmp_path / "t.db"))
-    setting = CasesSettings().rasa_tracker_db
-    assert data_paths(tmp_path, setting)[1] == tmp_path / "t.db"
+    setting = TrackerSettings().rasa_tracker_db
+    assert tracker_store(tmp_path, setting) == tmp_path / "t.db"
     url = "postgresql://linli:pw@postgres:5432/linli"
     monkeypatch.setenv("LINLI_RASA_TRACKER_URL", url)
-    setting = CasesSettings().rasa_tracker_db
-    assert data_paths(tmp_path, setting)[1] == url  # a URL wins and stays a URL
-    assert data_paths(tmp_path, None)[1] == tmp_path / "rasa_tracker.db"
+    setting = TrackerSettings().rasa_tracker_db
+    assert tracker_store(tmp_path, setting) == url  # a URL wins and stays a URL
+    assert tracker_store(tmp_path, None) == tmp_path / "rasa_tracker.db"

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from cases.db import session_scope
 from cases.models import Case, CaseEvent
-from cases.privacy import PURGED, delete_tracker_conversation, tracker_conversation
+from cases.privacy import PURGED
+from conversations.tracker import delete_tracker_conversation, tracker_conversation
 from tests.unit.privacy.conftest import AUTH, report
 
 

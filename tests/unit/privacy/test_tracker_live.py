@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cases.privacy import delete_tracker_conversation, tracker_conversation
+from conversations.tracker import delete_tracker_conversation, tracker_conversation
 from core.backup import restore_backup
 from tests import heldout as h
 

@@ -1,6 +1,7 @@
 """Residents' conversations in Rasa's SQL tracker store: export, deletion, idle retention.
 
-Rasa's ``SQLTrackerStore`` (and our ``MaskingSQLTrackerStore``, nlu/addons) keeps every event in
+Rasa's ``SQLTrackerStore`` (and our ``MaskingSQLTrackerStore``, nlu/addons, which runs inside
+Rasa's own environment) keeps every event in
 one ``events`` table (``id``, ``sender_id``, ``type_name``, ``timestamp`` as epoch seconds,
 ``intent_name``, ``action_name``, ``data`` as JSON), the same on SQLite (the default, a file in
 the data directory) and PostgreSQL (the compose deployment). The store is addressed by a
@@ -25,7 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from cases.db import normalize_url
+from core.dbsession import normalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,15 @@ TABLE = "events"
 T = TypeVar("T")
 TrackerStore = str | PathLike[str]
 """A SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``) or a SQLite file path."""
+
+
+def tracker_store(data_dir: Path, setting: str | None) -> TrackerStore:
+    """Where the tracker store is, from its setting (``TrackerSettings.rasa_tracker_db``): a
+    SQLAlchemy URL (kept as it is) or a SQLite file path (default
+    ``<data_dir>/rasa_tracker.db``)."""
+    if setting and "://" in setting:
+        return setting
+    return Path(setting) if setting else data_dir / "rasa_tracker.db"
 
 
 def tracker_url(store: TrackerStore) -> str:
@@ -134,3 +144,36 @@ def purge_idle(store: TrackerStore, *, now: datetime, idle_hours: int) -> int | 
         return int(result.rowcount)
 
     return _run(store, "purge idle conversations", purge, 0)
+
+
+def tracker_conversation(
+    tracker_db: TrackerStore | None, sender_id: str | None
+) -> list[dict[str, Any]] | None:
+    """The user and bot messages Rasa's SQL tracker store (SQLite file path or SQLAlchemy URL)
+    keeps for a sender (None: no store)."""
+    if tracker_db is None or not sender_id:
+        return None
+    return conversation(tracker_db, sender_id)
+
+
+def delete_tracker_conversation(
+    tracker_db: TrackerStore | None, sender_id: str | None
+) -> int | None:
+    """Delete a sender's conversation from Rasa's SQL tracker store; rows deleted or None."""
+    if tracker_db is None or not sender_id:
+        return None
+    return delete_conversation(tracker_db, sender_id)
+
+
+def purge_idle_conversations(
+    tracker_db: TrackerStore | None, *, now: datetime, idle_hours: int
+) -> int | None:
+    """Delete every conversation in Rasa's SQL tracker store idle for more than
+    ``idle_hours`` (0 = keep forever); rows deleted, or None when there is no store."""
+    if idle_hours <= 0 or tracker_db is None:
+        return None
+    deleted = purge_idle(tracker_db, now=now, idle_hours=idle_hours)
+    if deleted:
+        logger.info("Retention: deleted %d tracker events of conversations idle > %dh",
+                    deleted, idle_hours)  # fmt: skip
+    return deleted
