@@ -1,2 +1,2 @@
-"""Fakes of what Linli talks to: Rasa (scripted), the Telegram Bot API, and the uvicorn thread
-they run in."""
+"""Fakes of what Linli talks to: Rasa (scripted), the Telegram Bot API, the case system's client
+(in memory, ``case_client.py``), and the uvicorn thread they run in."""

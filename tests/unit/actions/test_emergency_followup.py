@@ -23,10 +23,10 @@ from actions.emergency_form import (
     ValidateEmergencyForm,
 )
 from actions.urgent import Emergency
-from cases.fake_client import FakeCaseClient
 from core.config import ActionsSettings
 from core.contracts import CaseCreate, CaseType
 from core.errors import ServiceUnavailable
+from harness.fakes.case_client import FakeCaseClient
 
 SENDER = "web:gas7"
 FIRST = "我闻到一股很浓的煤气味"

@@ -13,10 +13,10 @@ from actions import runtime
 from actions.emergency_form import AskEmergencyContact, EmergencyFollowupDone
 from actions.handoff_text import CALLBACK
 from actions.urgent import Handoff
-from cases.fake_client import FakeCaseClient
 from core.config import ActionsSettings
 from core.contracts import CaseCreate, CaseType
 from core.errors import ServiceUnavailable
+from harness.fakes.case_client import FakeCaseClient
 from tests.unit.actions.test_emergency_followup import SENDER, answer, slots_of, texts, tracker
 
 

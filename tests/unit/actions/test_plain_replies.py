@@ -13,9 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.status import describe_case
 from actions.urgent import Handoff
-from cases.fake_client import FakeCaseClient
 from core.config import ActionsSettings
 from core.contracts import CasePublic, CaseType
+from harness.fakes.case_client import FakeCaseClient
 
 INTERNAL = re.compile(r"[a-z_]{4,}")
 

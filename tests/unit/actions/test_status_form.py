@@ -21,9 +21,9 @@ from actions.status_form import (
     AskStatusPhoneTail,
     ValidateStatusForm,
 )
-from cases.fake_client import FakeCaseClient
 from core.config import ActionsSettings
 from core.contracts import CaseCreate, CaseType, Location
+from harness.fakes.case_client import FakeCaseClient
 
 SLOT = {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]}
 DOMAIN = {

@@ -21,10 +21,10 @@ from actions.case_lookup import SHOWN_CASE, WAITING_NUMBER
 from actions.case_ref import CaseRef, parse_case_ref
 from actions.inform import HandleInform
 from actions.status import CaseStatus, Rate
-from cases.fake_client import FakeCaseClient
 from core.config import ActionsSettings
 from core.contracts import CaseCreate, CaseType, Location
 from core.errors import ServiceUnavailable
+from harness.fakes.case_client import FakeCaseClient
 
 KIOSK_PHONE = "13566667777"
 CASE_NO = re.compile(r"[A-Z]{2}-\d{8}-\d{4}")

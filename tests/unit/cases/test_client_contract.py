@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 
 from cases.client import CaseClient, CaseClientError, CaseClientProtocol
-from cases.fake_client import FakeCaseClient
 from core.contracts import CaseCreate, CaseType, Location
 from core.errors import InvalidInput
+from harness.fakes.case_client import FakeCaseClient
 
 TOKEN = "test-service-token"
 

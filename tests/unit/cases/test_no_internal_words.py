@@ -82,8 +82,8 @@ async def _handoff_description(tmp_path: Path) -> str:
     """What the hand-off action writes into a call-back case."""
     from actions import runtime
     from actions.urgent import Handoff
-    from cases.fake_client import FakeCaseClient
     from core.config import ActionsSettings
+    from harness.fakes.case_client import FakeCaseClient
 
     runtime.configure(ActionsSettings(data_dir=tmp_path, service_token="t"))
     fake = FakeCaseClient()
