@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.readback import location_text
 from cases.client import HistoryEntry, ResidentView
 from core.contracts import CasePublic
-from core.localtime import to_local
+from core.localtime import shown_local, to_local
 
 WAITING_NUMBER = "status_number"
 """``custom`` key: the case number given, waiting for the phone's last 4 digits."""
@@ -64,12 +64,9 @@ def when_text(when: datetime) -> str:
 
 
 def _history_line(entry: HistoryEntry) -> str | None:
-    try:
-        at = to_local(datetime.fromisoformat(entry.at))
-    except ValueError:
-        return None
+    at = shown_local(entry.at)  # "12月4日 11:56", as the kiosk's card shows it
     text = re.sub(r"^状态改为“(.+?)”", r"\1", entry.text.strip().rstrip("。"))
-    return f"{at.month}月{at.day}日{at:%H:%M} {text}" if text else None
+    return f"{at} {text}" if at and text else None
 
 
 def view_text(view: ResidentView, *, done_lines: int = 3) -> str:

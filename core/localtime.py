@@ -66,3 +66,14 @@ def spoken_local(when: str | datetime | None) -> str:
     shown = hour - 12 if hour > 12 else hour
     minutes = f"{local.minute}分" if local.minute else ""
     return f"{local.month}月{local.day}日{part}{shown}点{minutes}"
+
+
+def shown_local(when: str | datetime | None, *, year: bool = False) -> str:
+    """``when`` written the way people read it, in local time: "12月4日 11:56" (with ``year``:
+    "2026年12月4日 11:56", for a slip kept for a while); empty for nothing. For times a resident
+    reads (a case's history, its deadline), where "12-04 11:56" or UTC would mislead."""
+    local = to_local(when)
+    if local is None:
+        return ""
+    day = f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local.year}年{day}" if year else day

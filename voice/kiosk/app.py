@@ -27,7 +27,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from core.config import HubSettings
-from core.localtime import format_local
+from core.localtime import shown_local
 from core.rasa_rest import RasaClient
 from core.service_token import check_service_token
 from voice.config import VoiceSettings
@@ -262,7 +262,7 @@ def _print_html(case: dict, access_code: str = "") -> str:
         ("地点", where),
         ("情况", case.get("description") or ""),
         ("状态", case.get("status_label") or ""),
-        ("登记时间", format_local(case.get("created_at"))),
+        ("登记时间", shown_local(case.get("created_at"), year=True)),
     ]
     body = "".join(
         f"<tr><th scope='row'>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v

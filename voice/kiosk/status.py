@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.localtime import to_local
+from core.localtime import shown_local, to_local
 from voice.kiosk import touch
 from voice.kiosk.digits import CASE_REASK, TAIL_REASK, case_groups, digits_in, say_digits
 from voice.kiosk.hubcases import CaseRefused, CasesUnavailable
@@ -34,11 +34,6 @@ HOME = btn("回到首页", "kiosk:home")
 HUMAN = btn("转人工", "kiosk:human")
 
 
-def _date_text(when: datetime) -> str:
-    """ "12月3日 22:04" (shown)."""
-    return f"{when.month}月{when.day}日 {when:%H:%M}"
-
-
 def _date_speech(when: datetime) -> str:
     """ "12月3日晚上10点04分" (said)."""
     hour = when.hour
@@ -47,6 +42,15 @@ def _date_speech(when: datetime) -> str:
     shown = hour if hour <= 12 else hour - 12
     minute = "" if when.minute == 0 else ("半" if when.minute == 30 else f"{when.minute:02d}分")
     return f"{when.month}月{when.day}日{part}{shown}点{minute}"
+
+
+def open_note(case: dict) -> str:
+    """Where a case still being handled can be followed, as it is: a kiosk pushes nothing (the
+    resident is gone when there is news); a case reported in Telegram hears there."""
+    again = f"再来点“查进度”，输入编号后四位{case['case_no'][-4:]}和手机号后四位就能看到。"
+    if case.get("channel") == "telegram":
+        return f"有进展会在您报事用的Telegram里告诉您。也可以{again}"
+    return f"自助机不会主动通知您。想知道进展，过几天{again}"
 
 
 def place_text(location: dict | None) -> str:
@@ -72,20 +76,18 @@ def case_view(view: dict) -> tuple[dict, str]:
     status = case.get("status_label") or ""
     open_case = case.get("status") not in ("resolved", "closed")
     due = to_local(case.get("due_at")) if open_case else None
-    created = to_local(case.get("created_at"))
     rows = [
         ["编号", case["case_no"]],
         ["事项", what],
         ["地点", where],
         ["现在", status],
         ["处理人", case.get("assignee") or ""],
-        ["预计办好", f"{_date_text(due)}前" if due else ""],
-        ["登记时间", _date_text(created) if created else ""],
+        ["预计办好", f"{shown_local(due)}前" if due else ""],
+        ["登记时间", shown_local(case.get("created_at"))],
     ]
-    history = [
-        [(h.get("at") or "")[5:16].replace("T", " "), h.get("text") or ""]
-        for h in view.get("history") or []
-    ][-3:]
+    history = [[shown_local(h.get("at")), h.get("text") or ""] for h in view.get("history") or []][
+        -3:
+    ]
     card = {"title": "事项进度", "rows": [r for r in rows if r[1]], "history": history}
     tail = say_digits(case["case_no"][-4:])
     spoken = f"查到了。编号后四位{tail}，{what}" + (f"，{where}" if where else "")
@@ -181,6 +183,7 @@ class StatusFlow:
             )
         self.case_no, self.step = view["case"]["case_no"], "shown"
         card, spoken = case_view(view)
+        case_tail = self.case_no[-4:]
         status = view["case"].get("status")
         if status == "resolved":
             ask = "工作人员说已经办好了。问题解决了吗？"
@@ -189,11 +192,11 @@ class StatusFlow:
             ask = "这件事已经办结了。要是问题又出现了，点“没解决”。"
             buttons = [btn("没解决", "kiosk:rate:unresolved"), *touch.DONE]
         else:
-            ask = "有进展会通知您。"
+            ask = open_note(view["case"])
             buttons = list(touch.DONE)
         return Step(
             text=ask,
-            speech=spoken + ask,
+            speech=spoken + ask.replace(case_tail, say_digits(case_tail)),
             buttons=buttons,
             view=card,
             touch=touch.hint("rate" if status == "resolved" else "answers", columns=3),

@@ -25,3 +25,11 @@ def test_nothing_and_junk_show_nothing() -> None:
     assert format_local(None) == ""
     assert format_local("") == ""
     assert format_local("not a time") == ""
+
+
+def test_shown_local_reads_as_people_read_a_date() -> None:
+    from core.localtime import shown_local
+
+    assert shown_local("2026-12-04T03:56:00Z") == "12月4日 11:56"
+    assert shown_local(datetime(2026, 12, 3, 17, 5, tzinfo=UTC), year=True) == "2026年12月4日 01:05"
+    assert shown_local(None) == "" and shown_local("junk") == ""

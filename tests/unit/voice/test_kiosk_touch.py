@@ -10,7 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.unit.voice.test_voice_kiosk import READ_BACK, hello, until_reply
-from voice.kiosk.digits import digits_in, phone_groups, read_back_phone, valid_phone
+from voice.kiosk.digits import (
+    digits_in,
+    phone_groups,
+    read_back_phone,
+    say_digits,
+    valid_phone,
+)
 from voice.kiosk.hours import callback_promise, next_opening, open_until
 from voice.kiosk.limits import GuessLimiter
 
@@ -243,6 +249,34 @@ def test_status_by_number_and_phone_then_confirmation(kiosk_app) -> None:
     assert "13566667777" not in str(found)
     assert "办结" in done["messages"][0]["text"] and after["status"] == "closed"
     assert dialogue.received == []  # all of it at the kiosk
+
+
+def test_an_open_case_at_the_kiosk_reads_local_times_and_no_false_promise(kiosk_app) -> None:
+    """The card's times read "12月4日 11:56" in China time (not "12-04 03:56" UTC), and a case
+    still being handled says where to look again: a kiosk pushes nothing, Telegram does."""
+    app, _, _ = kiosk_app()
+    with TestClient(app) as client:
+        at_kiosk = _case(client, channel="kiosk", sender_id="kiosk:s1")
+        in_chat = _case(client)  # reported in Telegram
+        found = {}
+        for case in (at_kiosk, in_chat):
+            with client.websocket_connect("/kiosk/ws") as ws:
+                hello(ws)
+                send(ws, type="button", title="查进度", payload="kiosk:status")
+                send(ws, type="digits", value=case["case_no"][-4:])
+                found[case["case_no"]] = send(ws, type="digits", value="7777")
+    created = datetime.fromisoformat(at_kiosk["created_at"].replace("Z", "+00:00"))
+    local = created.astimezone(ZoneInfo("Asia/Shanghai"))
+    shown = f"{local.month}月{local.day}日 {local:%H:%M}"
+    kiosk, chat = found[at_kiosk["case_no"]], found[in_chat["case_no"]]
+    assert dict(kiosk["view"]["rows"])["登记时间"] == shown
+    assert kiosk["view"]["history"][0][0] == shown, kiosk["view"]["history"]
+    tail = at_kiosk["case_no"][-4:]
+    said = kiosk["messages"][0]["text"]
+    assert "通知您。" not in said.replace("不会主动通知您。", "") and "自助机不会主动通知您" in said
+    assert f"再来点“查进度”，输入编号后四位{tail}" in said
+    assert say_digits(tail) in kiosk["speech"] and tail not in kiosk["speech"]
+    assert "Telegram里告诉您" in chat["messages"][0]["text"]
 
 
 def test_status_guesses_stop_after_a_few_misses(kiosk_app) -> None:
