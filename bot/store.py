@@ -3,13 +3,19 @@ long button payloads, delivered outbox pushes, and who gets which community noti
 
 ``BotStore`` is synchronous: small, fast statements on one connection, serialised by one lock
 (safe from any thread). Coroutines never call it directly: they use ``store.aio``
-(``AsyncBotStore``), which runs each call on the store's own worker thread, one call at a time in
-the order they were made, so the event loop never waits on SQLite and a chat's messages are
-queued in the order Telegram's updates were handled."""
+(``AsyncBotStore``, bot/store_async.py), which runs each call on the store's own worker thread,
+one call at a time in the order they were made, so the event loop never waits on SQLite and a
+chat's messages are queued in the order Telegram's updates were handled. The records it keeps are
+in bot/records.py.
+
+Why this module is longer than ~400 lines: it is the schema and the statements of one database,
+grouped by table (inbox, chats, attachments, buttons, pushes, notices, cursors), that share one
+connection and one re-entrant lock (a combined step such as ``update_prefs`` or
+``claim_notice`` holds it across several statements); splitting it by table would split that lock
+or hand it around, for no separate job."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 import logging
@@ -17,11 +23,22 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
+
+from bot.records import (
+    CASES_SOURCE,
+    Attachment,
+    ChatPrefs,
+    InboxItem,
+    InboxState,
+    NoticePref,
+    NoticeSend,
+    NoticeWants,
+)
+
+if TYPE_CHECKING:
+    from bot.store_async import AsyncBotStore
 
 logger = logging.getLogger(__name__)
 
@@ -97,107 +114,17 @@ CREATE TABLE IF NOT EXISTS cursors (
 );
 """
 
-CASES_SOURCE = "cases"
-"""Outbox source name of the case system (the only one before ``outbox_pushes`` had sources)."""
-
-
-class NoticeWants(StrEnum):
-    """Which community notices a chat gets."""
-
-    COMMUNITY = "community"
-    """Only notices for the whole community (every chat that talked to the bot, by default)."""
-    BUILDING = "building"
-    """The whole community's and those for the chat's building (or its grid)."""
-    ALL = "all"
-    """Every notice (都要)."""
-    OFF = "off"
-    """None (不要通知)."""
-
-
-class NoticeSend(StrEnum):
-    """What became of one notice for one chat (one row each: never sent twice)."""
-
-    SENDING = "sending"
-    """Claimed and being sent; left behind by a crash it counts as sent (maybe sent)."""
-    SENT = "sent"
-    BLOCKED = "blocked"
-    """The chat blocked the bot."""
-    FAILED = "failed"
-    """Telegram refused it for good (unknown chat)."""
-
-
-@dataclass
-class NoticePref:
-    """A chat's notice setting."""
-
-    chat_id: int
-    wants: NoticeWants = NoticeWants.COMMUNITY
-    building: str | None = None
-    blocked: bool = False
-    since: float = 0.0
-    """When the chat first talked to the bot (epoch seconds): older notices are not pushed."""
-
-
-class InboxState(StrEnum):
-    """Where a resident's message is in the queue."""
-
-    WAITING = "waiting"
-    """Reserved (voice being recognised); later messages of the chat wait behind it."""
-    PENDING = "pending"
-    """Ready to go to Rasa."""
-    UNCERTAIN = "uncertain"
-    """Sent, but no answer: check Rasa's tracker before sending it again."""
-    DONE = "done"
-    DROPPED = "dropped"
-    """Nothing to send (unclear voice note)."""
-
-
-@dataclass
-class InboxItem:
-    """One resident message kept until Rasa has answered it."""
-
-    id: int
-    chat_id: int
-    update_id: int
-    kind: str
-    text: str | None
-    state: InboxState
-    attempts: int
-    last_try: float | None = None
-    """When it was last sent to Rasa (epoch seconds)."""
-
-    @property
-    def message_id(self) -> str:
-        """Stable id sent to Rasa as ``metadata.message_id`` (also an idempotency key)."""
-        return f"tg:{self.chat_id}:{self.update_id}"
-
-
-@dataclass
-class ChatPrefs:
-    """Per-chat settings and memory that survive restarts."""
-
-    chat_id: int
-    elder_mode: bool = False
-    expect: str | None = None
-    last_case_no: str | None = None
-    last_case_at: float | None = None
-    outage_notified: bool = False
-
-
-@dataclass
-class Attachment:
-    """A photo or location waiting for (or attached to) a case."""
-
-    id: int
-    chat_id: int
-    kind: str
-    content_type: str | None
-    filename: str | None
-    data: bytes | None
-    latitude: float | None
-    longitude: float | None
-    case_no: str | None
-    state: str
+__all__ = [
+    "CASES_SOURCE",
+    "Attachment",
+    "BotStore",
+    "ChatPrefs",
+    "InboxItem",
+    "InboxState",
+    "NoticePref",
+    "NoticeSend",
+    "NoticeWants",
+]
 
 
 class BotStore:
@@ -251,6 +178,8 @@ class BotStore:
     @functools.cached_property
     def aio(self) -> AsyncBotStore:
         """This store for coroutines: every call off the event loop (see ``AsyncBotStore``)."""
+        from bot.store_async import AsyncBotStore
+
         return AsyncBotStore(self)
 
     def close(self) -> None:
@@ -639,172 +568,3 @@ def _notice_pref(row: sqlite3.Row) -> NoticePref:
         blocked=bool(row["blocked"]),
         since=float(row["since"]),
     )
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-class AsyncBotStore:
-    """``BotStore`` for coroutines (``store.aio``): the same methods, awaited. Each call runs on
-    the store's single worker thread, so calls run one at a time in the order they were made
-    (the order the event loop made them in, as when the store was called directly) and never
-    block the loop; the statements, their lock and what they keep are ``BotStore``'s."""
-
-    def __init__(self, store: BotStore) -> None:
-        """Wrap ``store`` (its methods are looked up at each call)."""
-        self.sync = store
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bot-store")
-
-    async def _run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, functools.partial(fn, *args, **kwargs))
-
-    async def close(self) -> None:
-        """Close the connection, then the worker thread."""
-        try:
-            await self._run(self.sync.close)
-        finally:
-            self._worker.shutdown(wait=False)
-
-    # inbox
-    async def enqueue(
-        self, chat_id: int, update_id: int, kind: str, text: str | None, *, waiting: bool = False
-    ) -> int | None:
-        """See ``BotStore.enqueue``."""
-        return await self._run(self.sync.enqueue, chat_id, update_id, kind, text, waiting=waiting)
-
-    async def fill(self, item_id: int, text: str | None) -> None:
-        """See ``BotStore.fill``."""
-        await self._run(self.sync.fill, item_id, text)
-
-    async def next_item(self, chat_id: int) -> InboxItem | None:
-        """See ``BotStore.next_item``."""
-        return await self._run(self.sync.next_item, chat_id)
-
-    async def set_state(self, item_id: int, state: InboxState, *, attempted: bool = False) -> None:
-        """See ``BotStore.set_state``."""
-        await self._run(self.sync.set_state, item_id, state, attempted=attempted)
-
-    async def chats_with_work(self) -> list[int]:
-        """See ``BotStore.chats_with_work``."""
-        return await self._run(self.sync.chats_with_work)
-
-    async def count(self, chat_id: int | None = None, state: InboxState | None = None) -> int:
-        """See ``BotStore.count``."""
-        return await self._run(self.sync.count, chat_id, state)
-
-    # chat preferences
-    async def prefs(self, chat_id: int) -> ChatPrefs:
-        """See ``BotStore.prefs``."""
-        return await self._run(self.sync.prefs, chat_id)
-
-    async def save_prefs(self, prefs: ChatPrefs) -> None:
-        """See ``BotStore.save_prefs``."""
-        await self._run(self.sync.save_prefs, prefs)
-
-    async def update_prefs(
-        self, chat_id: int, change: Callable[[ChatPrefs], bool | None]
-    ) -> tuple[ChatPrefs, ChatPrefs]:
-        """See ``BotStore.update_prefs`` (``change`` runs on the worker thread: keep it pure)."""
-        return await self._run(self.sync.update_prefs, chat_id, change)
-
-    # attachments
-    async def add_attachment(self, chat_id: int, kind: str, **fields: Any) -> int:
-        """See ``BotStore.add_attachment``."""
-        return await self._run(self.sync.add_attachment, chat_id, kind, **fields)
-
-    async def pending_attachments(
-        self, chat_id: int, case_no: str | None = None
-    ) -> list[Attachment]:
-        """See ``BotStore.pending_attachments``."""
-        return await self._run(self.sync.pending_attachments, chat_id, case_no)
-
-    async def assign_case(self, chat_id: int, case_no: str) -> None:
-        """See ``BotStore.assign_case``."""
-        await self._run(self.sync.assign_case, chat_id, case_no)
-
-    async def attachments_for(self, chat_id: int, case_no: str) -> list[Attachment]:
-        """See ``BotStore.attachments_for``."""
-        return await self._run(self.sync.attachments_for, chat_id, case_no)
-
-    async def attachments_to_retry(self, now: float | None = None) -> list[tuple[int, str]]:
-        """See ``BotStore.attachments_to_retry``."""
-        return await self._run(self.sync.attachments_to_retry, now)
-
-    async def attachment_failed(self, attachment_id: int, *, give_up_after: int = 12) -> None:
-        """See ``BotStore.attachment_failed``."""
-        await self._run(self.sync.attachment_failed, attachment_id, give_up_after=give_up_after)
-
-    async def mark_attached(self, attachment_id: int, case_no: str) -> None:
-        """See ``BotStore.mark_attached``."""
-        await self._run(self.sync.mark_attached, attachment_id, case_no)
-
-    # long button payloads
-    async def save_button(self, token: str, chat_id: int, title: str, payload: str) -> None:
-        """See ``BotStore.save_button``."""
-        await self._run(self.sync.save_button, token, chat_id, title, payload)
-
-    async def button(self, token: str, chat_id: int | None = None) -> tuple[str, str] | None:
-        """See ``BotStore.button``."""
-        return await self._run(self.sync.button, token, chat_id)
-
-    # pushes
-    async def push_delivered(self, outbox_id: int, source: str = CASES_SOURCE) -> bool:
-        """See ``BotStore.push_delivered``."""
-        return await self._run(self.sync.push_delivered, outbox_id, source)
-
-    async def mark_push_delivered(self, outbox_id: int, source: str = CASES_SOURCE) -> None:
-        """See ``BotStore.mark_push_delivered``."""
-        await self._run(self.sync.mark_push_delivered, outbox_id, source)
-
-    async def mark_push_acked(self, outbox_ids: list[int], source: str = CASES_SOURCE) -> None:
-        """See ``BotStore.mark_push_acked``."""
-        await self._run(self.sync.mark_push_acked, outbox_ids, source)
-
-    async def unacked_pushes(self, source: str = CASES_SOURCE) -> list[int]:
-        """See ``BotStore.unacked_pushes``."""
-        return await self._run(self.sync.unacked_pushes, source)
-
-    # community notices
-    async def seen_chat(self, chat_id: int) -> None:
-        """See ``BotStore.seen_chat``."""
-        await self._run(self.sync.seen_chat, chat_id)
-
-    async def notice_pref(self, chat_id: int) -> NoticePref:
-        """See ``BotStore.notice_pref``."""
-        return await self._run(self.sync.notice_pref, chat_id)
-
-    async def set_notice_pref(
-        self, chat_id: int, wants: NoticeWants, building: str | None = None
-    ) -> None:
-        """See ``BotStore.set_notice_pref``."""
-        await self._run(self.sync.set_notice_pref, chat_id, wants, building)
-
-    async def notice_audience(self) -> list[NoticePref]:
-        """See ``BotStore.notice_audience``."""
-        return await self._run(self.sync.notice_audience)
-
-    async def claim_notice(self, notice_id: int, chat_id: int) -> bool:
-        """See ``BotStore.claim_notice``."""
-        return await self._run(self.sync.claim_notice, notice_id, chat_id)
-
-    async def finish_notice(self, notice_id: int, chat_id: int, state: NoticeSend) -> None:
-        """See ``BotStore.finish_notice``."""
-        await self._run(self.sync.finish_notice, notice_id, chat_id, state)
-
-    async def release_notice(self, notice_id: int, chat_id: int) -> None:
-        """See ``BotStore.release_notice``."""
-        await self._run(self.sync.release_notice, notice_id, chat_id)
-
-    async def notice_sends(self, notice_id: int) -> dict[int, NoticeSend]:
-        """See ``BotStore.notice_sends``."""
-        return await self._run(self.sync.notice_sends, notice_id)
-
-    async def cursor(self, name: str) -> int:
-        """See ``BotStore.cursor``."""
-        return await self._run(self.sync.cursor, name)
-
-    async def advance_cursor(self, name: str, value: int) -> None:
-        """See ``BotStore.advance_cursor``."""
-        await self._run(self.sync.advance_cursor, name, value)

@@ -1,4 +1,10 @@
-"""Polls (投票): opening, voting exactly once per household (or resident), closing, tallies."""
+"""Polls (投票): opening, voting exactly once per household (or resident), closing, tallies.
+
+Why this module is over 400 lines: it is one poll's life on its two tables (polls, votes), and
+each step reads what the others wrote (the households eligible at opening are the tally's base; a
+vote counts only while the poll is open; once closed, the tally goes to everyone who voted).
+Scope, households, thresholds, the outbox and the labels are already their own modules
+(households.py, thresholds.py, outbox.py, labels.py)."""
 
 from __future__ import annotations
 

@@ -81,6 +81,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
         public,
         resident,
         staff,
+        staff_notices,
     )
     from cases.api.routes import notices as notice_routes
     from cases.api.routes import privacy as privacy_routes
@@ -106,6 +107,7 @@ def register(app: FastAPI, settings: HubSettings) -> None:
     app.include_router(maintenance.router)
     app.include_router(privacy_routes.router)
     app.include_router(staff.router)
+    app.include_router(staff_notices.router)
     app.include_router(open311.router)
     app.include_router(open311.discovery_router)
     register_staff_source(app.state, staff_session)  # who is logged in, for every hub part

@@ -33,7 +33,7 @@ def is_console_page(request: Request) -> bool:
 
 def render_error(request: Request, message: str, code: int) -> Response:
     """The console's error page."""
-    from cases.api.routes.staff import templates
+    from cases.api.routes.console import templates
 
     return templates.TemplateResponse(
         request, "staff/error.html", {"message": message, "code": code}, status_code=code

@@ -1,4 +1,10 @@
-"""The kiosk's conversation service: audio → text → dialogue → text + speech, per session."""
+"""The kiosk's conversation service: audio → text → dialogue → text + speech, per session.
+
+Why this module is over 400 lines: it is one job, a kiosk turn, from what the page sends to the
+reply event it shows and speaks (sessions, the voice turn, the dialogue's reply, the kiosk's
+commands). The separate jobs already live beside it: touch and kiosk-side steps in touchturns.py
+(mixed in), the reply helpers in speech.py, the flows in status.py, handoff.py, place.py and
+phonecheck.py."""
 
 from __future__ import annotations
 

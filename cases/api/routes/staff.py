@@ -1,21 +1,19 @@
-"""Staff console (server-rendered): login, queue, case detail and actions, CSV, notices."""
+"""Staff console (server-rendered): login, queue, case detail and actions, CSV (the notices
+pages: staff_notices.py; the templates: console.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from cases import auth, crud, lifecycle
-from cases import notices as notice_rules
 from cases.alerts import mark_case_alerts_seen, unseen_alerts
 from cases.api.deps import ClockDep, SessionDep, SettingsDep, StateDep
+from cases.api.routes.console import render
 from cases.api.staff_deps import (
     COOKIE,
     ConsoleStaffDep,
@@ -25,76 +23,23 @@ from cases.api.staff_deps import (
 )
 from cases.attachments import AttachmentStore
 from cases.events import case_events
-from cases.labels import actor_label, channel_label, department_label
-from cases.models import Building, Department, Grid, Notice, StaffUser, Worker
+from cases.models import Department, Grid, StaffUser, Worker
 from cases.queue import (
-    TYPE_LABELS,
-    URGENCY_LABELS,
     QueueFilter,
     list_queue,
     phone_for,
-    place,
-    subject,
     to_csv,
 )
 from cases.stats import week_stats
 from cases.statuses import (
-    LEVEL_LABELS,
-    RATING_LABELS,
-    STATUS_LABELS,
     Status,
     can_transition,
-    status_label,
 )
 from core.errors import InvalidInput
-from core.localtime import format_local, local_tz
-from core.pii import mask_pii
+from core.localtime import local_tz
 from core.taxonomy import categories
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
-
-
-def _local(when: datetime | str | None) -> str:
-    """A stored (UTC) time as staff read it: local, ``12-03 20:34``."""
-    return format_local(when, "%m-%d %H:%M")
-
-
-def _pii(text: str | None, staff: object) -> str:
-    """Free text as this staff member may see it: phone/ID numbers masked unless their role
-    calls residents back (admin, grid worker)."""
-    if not text:
-        return text or ""
-    return text if getattr(staff, "sees_phones", False) else mask_pii(text)
-
-
-def _short(text: str | None, limit: int = 40) -> str:
-    """The start of a description for the queue."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-templates.env.filters["local"] = _local
-templates.env.filters["short"] = _short
-templates.env.filters["pii"] = _pii
-templates.env.globals.update(
-    status_label=status_label,
-    subject=subject,
-    place=place,
-    STATUS_LABELS=STATUS_LABELS,
-    LEVEL_LABELS=LEVEL_LABELS,
-    RATING_LABELS=RATING_LABELS,
-    ROLE_LABELS=auth.ROLE_LABELS,
-    URGENCY_LABELS=URGENCY_LABELS,
-    TYPE_LABELS=TYPE_LABELS,
-    channel_label=channel_label,
-    actor_label=actor_label,
-    department_label=department_label,
-)
-
-
-def _render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> Response:
-    return templates.TemplateResponse(request, name, context, status_code=code)
 
 
 def _back(case_no: str, message: str = "", *, error: bool = False) -> RedirectResponse:
@@ -106,7 +51,7 @@ def _back(case_no: str, message: str = "", *, error: bool = False) -> RedirectRe
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> Response:
     """The login form."""
-    return _render(request, "staff/login.html", {"error": None})
+    return render(request, "staff/login.html", {"error": None})
 
 
 @router.post("/login")
@@ -123,13 +68,13 @@ def login(
     name = username.strip()
     throttle = state.login_throttle
     if throttle.blocked(name, clock.now()):
-        return _render(
+        return render(
             request, "staff/login.html", {"error": "尝试次数太多，请15分钟后再试"}, code=429
         )
     user = auth.authenticate(session=session, username=name, password=password)
     if user is None:
         throttle.failed(name, clock.now())
-        return _render(request, "staff/login.html", {"error": "用户名或密码不对"}, code=401)
+        return render(request, "staff/login.html", {"error": "用户名或密码不对"}, code=401)
     throttle.succeeded(name)
     new = auth.open_session(
         session=session, user=user, now=clock.now(), hours=settings.staff_session_hours
@@ -185,7 +130,7 @@ def queue(
     grids = list(session.scalars(select(Grid).order_by(Grid.code)))
     if staff.grid_ids is not None:
         grids = [g for g in grids if g.id in staff.grid_ids]
-    return _render(
+    return render(
         request,
         "staff/queue.html",
         {
@@ -253,7 +198,7 @@ def case_detail(
     now = clock.now()
     mark_case_alerts_seen(session, case=case, now=now)  # the member has the case in front of them
     workers = list(session.scalars(select(Worker).where(Worker.active).order_by(Worker.id)))
-    return _render(
+    return render(
         request,
         "staff/case.html",
         {
@@ -413,118 +358,3 @@ def post_reroute(
         ),  # fmt: skip
         case.case_no,
     )
-
-
-def _notices_back(message: str = "", *, error: bool = False) -> RedirectResponse:
-    """Back to the notices page with a message (green) or an error (red)."""
-    query = f"?{urlencode({'err' if error else 'msg': message})}" if message else ""
-    return RedirectResponse(f"/staff/notices{query}", status_code=status.HTTP_303_SEE_OTHER)
-
-
-def _expiry(value: str) -> datetime | None:
-    """The end time from the page's local date-time field (None when left empty)."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("结束时间的格式不对，请用页面上的日期时间选择") from None
-    return parsed.replace(tzinfo=local_tz()) if parsed.tzinfo is None else parsed
-
-
-@router.get("/notices", response_class=HTMLResponse)
-def notices_page(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    staff: ConsoleStaffDep,
-    msg: Annotated[str | None, Query(max_length=200)] = None,
-    err: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response:
-    """Community notices: publish to the community, some grids or some buildings (grid
-    workers: inside their grids), with an optional end time; withdraw."""
-    grid_ids = staff.grid_ids
-    grids = [
-        g for g in session.scalars(select(Grid).order_by(Grid.code))
-        if grid_ids is None or g.id in grid_ids
-    ]  # fmt: skip
-    buildings = [
-        b for b in session.scalars(select(Building)) if any(b.grid_id == g.id for g in grids)
-    ]
-    buildings.sort(key=lambda b: (b.grid_id, len(b.code), b.code))
-    rows = list(
-        session.scalars(select(Notice).order_by(Notice.published_at.desc(), Notice.id.desc()))
-    )
-    now = clock.now()
-    names = {g.code: g.name for g in session.scalars(select(Grid))}
-    return _render(
-        request,
-        "staff/notices.html",
-        {
-            "staff": staff,
-            "grids": grids,
-            "buildings": buildings,
-            "notices": [
-                {
-                    "row": n,
-                    "scope": notice_rules.scope_label(n, names),
-                    "ended": n.expires_at is not None and n.expires_at <= now,
-                    "mine": notice_rules.may_manage(session, n, grid_ids),
-                }
-                for n in rows
-            ],
-            "whole_community": grid_ids is None,
-            "msg": msg,
-            "err": err,
-        },
-    )
-
-
-@router.post("/notices")
-def post_notice(
-    session: SessionDep,
-    clock: ClockDep,
-    staff: ConsoleStaffDep,
-    csrf_token: Annotated[str, Form()],
-    title: Annotated[str, Form(max_length=200)] = "",
-    body: Annotated[str, Form(max_length=2000)] = "",
-    scope_kind: Annotated[str, Form(max_length=20)] = "community",
-    grids: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006 - FastAPI copies it
-    buildings: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006
-    expires_at: Annotated[str, Form(max_length=40)] = "",
-) -> Response:
-    """Publish a notice to a scope; a grid worker only inside their grids (403 otherwise)."""
-    check_csrf(staff, csrf_token)
-    values = grids if scope_kind == notice_rules.ScopeKind.GRIDS else buildings
-    try:
-        notice = notice_rules.publish(
-            session,
-            title=title,
-            body=body,
-            kind=scope_kind,
-            values=values,
-            expires_at=_expiry(expires_at),
-            now=clock.now(),
-            grid_ids=staff.grid_ids,
-        )
-    except notice_rules.NotYourScope as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-    except InvalidInput as exc:
-        return _notices_back(f"未能发布：{exc}", error=True)
-    until = f"，{_local(notice.expires_at)}结束" if notice.expires_at else ""
-    names = {g.code: g.name for g in session.scalars(select(Grid))}
-    return _notices_back(f"已发布给{notice_rules.scope_label(notice, names)}{until}")
-
-
-@router.post("/notices/{notice_id}/hide")
-def hide_notice(
-    notice_id: int, session: SessionDep, staff: ConsoleStaffDep, csrf_token: Annotated[str, Form()]
-) -> Response:
-    """Withdraw a notice (grid workers: one sent inside their grids)."""
-    check_csrf(staff, csrf_token)
-    if session.get(Notice, notice_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这条公告")
-    if notice_rules.withdraw(session, notice_id, grid_ids=staff.grid_ids) is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "这条公告不在您负责的网格内，不能撤下")
-    return _notices_back("公告已撤下")
