@@ -3,6 +3,9 @@ imported, so a rule broken in a module that cannot load here is still found).
 
 * ``core`` imports nothing of ours (only the standard library and third-party packages);
 * ``knowledge`` never imports ``cases``; ``cases`` never imports ``actions``;
+* ``cases`` never imports the tracker store's code (``conversations``, ``nlu``): a resident's
+  conversations reach it only through the owner the hub registers (``core/resident_data.py``);
+  ``conversations`` never imports ``cases``;
 * ``bench`` never imports ``tests``; ``harness`` (what tests and bench share) imports neither;
 * no product package imports ``tests``, ``bench`` or ``harness``;
 * no ``sys.path`` edits anywhere: every module is imported from the project root.
@@ -22,7 +25,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PRODUCT = ("core", "cases", "knowledge", "actions", "bot", "voice", "chat", "deliberation", "nlu")
+PRODUCT = (
+    "core",
+    "cases",
+    "knowledge",
+    "actions",
+    "bot",
+    "voice",
+    "chat",
+    "deliberation",
+    "conversations",
+    "nlu",
+)
 """What is deployed. (``nlu`` holds Rasa's addons: Rasa runs with ``PYTHONPATH=nlu``, so they
 import each other as ``addons.…``.)"""
 OURS = (*PRODUCT, "tests", "bench", "harness")
@@ -32,7 +46,8 @@ FORBIDDEN: dict[str, frozenset[str]] = {p: TEST_SIDE for p in PRODUCT}
 """Package → the packages of ours it must not import."""
 FORBIDDEN["core"] = frozenset(OURS) - {"core"}
 FORBIDDEN["knowledge"] = TEST_SIDE | {"cases"}
-FORBIDDEN["cases"] = TEST_SIDE | {"actions"}
+FORBIDDEN["cases"] = TEST_SIDE | {"actions", "conversations", "nlu"}
+FORBIDDEN["conversations"] = TEST_SIDE | {"cases"}
 FORBIDDEN["bench"] = frozenset({"tests"})
 FORBIDDEN["harness"] = frozenset({"tests", "bench"})
 
@@ -185,6 +200,10 @@ BROKEN = [
     ("knowledge/x.py", "import cases\n"),
     ("cases/privacy.py", "def f():\n    from actions.pending import queue_path\n"),
     ("cases/api/x.py", "from actions import pending\n"),
+    ("cases/privacy.py", "from conversations.tracker import conversation\n"),
+    ("cases/api/x.py", "def f():\n    from conversations import resident_data\n"),
+    ("cases/x.py", "import nlu.addons.masking_tracker_store\n"),
+    ("conversations/x.py", "from cases.db import normalize_url\n"),
     ("bench/x.py", "from tests.stack import Stack\n"),
     ("bench/x.py", "class B:\n    def run(self):\n        import tests.heldout\n"),
     ("bench/x.py", "subprocess.run([sys.executable, '-m', 'tests.fakes.x'])\n"),
@@ -213,6 +232,8 @@ KEPT = [
     ("core/x.py", "from . import errors\nfrom .config import HubSettings\n"),
     ("knowledge/x.py", "import casesx\nfrom core.staff_auth import StaffDep\n"),
     ("cases/x.py", "from core.resident_data import take\nfrom cases.models import Case\n"),
+    ("cases/x.py", "from core.resident_data import CONVERSATIONS, conversation_store\n"),
+    ("conversations/x.py", "from core.dbsession import normalize_url\nimport conversations\n"),
     ("cases/api/x.py", "from .. import privacy\nfrom ..api import deps\n"),
     ("bench/x.py", "from harness.stack import Stack\nfrom bench.machine import machine_info\n"),
     ("tests/x.py", "from harness import stack\nfrom bench import routing\nimport actions\n"),
