@@ -3,7 +3,8 @@ with no microphone, by touch only.
 
 * 390×844 (a grid worker's phone) and 1920×1080 (the kiosk): the current question, its answer
   buttons or number pad (keys ≥ 80 px) and the read-back are inside the viewport at every step of
-  a report and of a status check by number.
+  a report and of a status check by number; the building picker whole (20 buildings and the
+  places, down to 服务中心).
 * The welcome's community notices are shown whole, wrapped, up to 3 lines each; a longer one
   ends in "…" and 看全文 opens it in full.
 
@@ -93,6 +94,11 @@ def test_question_answers_pad_and_read_back_fit_one_screen(
     tap(page, "我要报事")
     in_view(page, f"{size}_what", height)
     tap(page, "电梯坏了")
+    in_view(page, f"{size}_building", height)  # the whole picker, 小区广场 … 服务中心 too
+    places = page.locator("#answers .btn").all_inner_texts()
+    assert places[-3:] == ["小区广场", "地下车库", "服务中心"] and len(places) == 24, places
+    if width < 1000:
+        check_design_numbers(page)  # rows of 60 px, names in 24 px type
     tap(page, "5号楼")
     in_view(page, f"{size}_unit", height)
     tap(page, "2单元")
