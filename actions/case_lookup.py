@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.readback import location_text
 from cases.client import HistoryEntry, ResidentView
-from core.contracts import CasePublic
+from core.contracts import CasePublic, Channel
 from core.localtime import shown_local, to_local
 
 WAITING_NUMBER = "status_number"
@@ -51,7 +51,11 @@ TOO_MANY = (
 )
 ASK_RATING = "工作人员说已经办好了。问题解决了吗？"
 CLOSED_NOTE = "这件事已经办结了。要是问题又出现了，点“没解决”。"
-OPEN_NOTE = "有进展会再告诉您。"
+OPEN_NOTE = "进展不会自动发到这里。想知道的话，随时再把编号尾号{tail}和手机号后四位发给我。"
+"""A case found by number + phone belongs to another sender: its news goes there, not here."""
+OPEN_NOTE_CHAT = (
+    "有进展会在当初报事的手机聊天里告诉您。也可以随时再把编号尾号{tail}和手机号后四位发给我。"
+)
 FOUND_BUT_NOT_WAITING = "这件事还在处理，办好以后再请您评价。"
 LOOK_UP_AGAIN = "请先把编号和手机号后四位发给我，核对好了再评价。"
 
@@ -97,7 +101,8 @@ def tell_view(dispatcher: CollectingDispatcher, view: ResidentView) -> None:
     elif status == "closed":
         dispatcher.utter_message(text=CLOSED_NOTE, buttons=rating_buttons(("没解决",)))
     else:
-        dispatcher.utter_message(text=OPEN_NOTE)
+        note = OPEN_NOTE_CHAT if view.case.channel == Channel.TELEGRAM else OPEN_NOTE
+        dispatcher.utter_message(text=note.format(tail=view.case.case_no[-4:]))
     dispatcher.utter_message(json_message={SHOWN_CASE: view.case.case_no})
 
 

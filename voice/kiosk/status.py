@@ -46,10 +46,11 @@ def _date_speech(when: datetime) -> str:
 
 def open_note(case: dict) -> str:
     """Where a case still being handled can be followed, as it is: a kiosk pushes nothing (the
-    resident is gone when there is news); a case reported in Telegram hears there."""
+    resident is gone when there is news); a case reported in Telegram hears there (pushes go to
+    the chat that reported it)."""
     again = f"再来点“查进度”，输入编号后四位{case['case_no'][-4:]}和手机号后四位就能看到。"
     if case.get("channel") == "telegram":
-        return f"有进展会在您报事用的Telegram里告诉您。也可以{again}"
+        return f"有进展会在您当初报事的手机聊天里告诉您。也可以{again}"
     return f"自助机不会主动通知您。想知道进展，过几天{again}"
 
 

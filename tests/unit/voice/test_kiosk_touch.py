@@ -276,7 +276,7 @@ def test_an_open_case_at_the_kiosk_reads_local_times_and_no_false_promise(kiosk_
     assert "通知您。" not in said.replace("不会主动通知您。", "") and "自助机不会主动通知您" in said
     assert f"再来点“查进度”，输入编号后四位{tail}" in said
     assert say_digits(tail) in kiosk["speech"] and tail not in kiosk["speech"]
-    assert "Telegram里告诉您" in chat["messages"][0]["text"]
+    assert "手机聊天里告诉您" in chat["messages"][0]["text"]
 
 
 def test_status_guesses_stop_after_a_few_misses(kiosk_app) -> None:
