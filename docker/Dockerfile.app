@@ -10,6 +10,8 @@ COPY voice/ voice/
 COPY bot/ bot/
 COPY actions/ actions/
 COPY conversations/ conversations/
+COPY chat/ chat/
+COPY deliberation/ deliberation/
 RUN pip install --no-cache-dir "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
  && pip install --no-cache-dir -e ".[kb,voice,bot]"
 ENV LINLI_DATA_DIR=/data
