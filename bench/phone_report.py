@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.report_format import fmt, table
+
 VARIANTS = {
     "digit_path": "digit path (kiosk today)",
     "generic_prompt": "plain recogniser, generic prompt",
@@ -17,8 +19,6 @@ SETS = {
 
 def section_phone(d: dict[str, Any]) -> list[str]:
     """Exact on the first try, digit accuracy, after one group correction; dev vs held-out."""
-    from bench.report import fmt, table
-
     rows = []
     for key, label in SETS.items():
         part = d.get(key) or {}
@@ -71,8 +71,6 @@ def section_phone(d: dict[str, Any]) -> list[str]:
 
 def section_steering_kinds(d: dict[str, Any]) -> list[str]:
     """Generic vs steered prompt per question kind; which kinds keep their word list."""
-    from bench.report import fmt, table
-
     real = d.get("real") or {}
     rows = []
     for kind, label in (("free", "free, description"), ("location", "location (proxy)")):

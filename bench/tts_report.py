@@ -1,8 +1,10 @@
-"""The report section of ``bench/results/tts.json`` (called by ``bench/report.py``)."""
+"""The REPORT.md section of ``bench/results/tts.json`` (registered in ``bench/report.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from bench.report_format import fmt, spread_text, table
 
 LABELS = {
     "espeak_before": "espeak-ng, before (raw text, one call)",
@@ -25,8 +27,6 @@ RATE_SWEEP = {100: 0.7865, 125: 0.8117, 150: 0.7931, 175: 0.784}
 
 def section_tts(d: dict[str, Any]) -> list[str]:
     """Round-trip CER per engine, synthesis time per short prompt, memory; per-prompt rows."""
-    from bench.report import fmt, spread_text, table
-
     engines: dict[str, Any] = d.get("engines") or {}
     targets = d.get("targets") or {}
     cer_max = targets.get("neural_cer_max", 0.20)
