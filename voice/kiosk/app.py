@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import time
 from collections.abc import Callable
 from html import escape
 from importlib import resources
@@ -21,7 +19,6 @@ from fastapi import (
     HTTPException,
     Request,
     WebSocket,
-    WebSocketDisconnect,
 )
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -35,13 +32,12 @@ from voice.factory import make_recognizer, make_synthesizer
 from voice.kiosk.drafts import DraftStore
 from voice.kiosk.hubcases import HubCases
 from voice.kiosk.service import GREETING, KioskService
-from voice.kiosk.session import KioskSession
 from voice.kiosk.welcome import WelcomeBoard
+from voice.kiosk.ws import reset_session, serve
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["kiosk"])
-MAX_FRAME_BYTES = 64 * 1024
 
 
 def static_dir() -> Path:
@@ -157,30 +153,9 @@ async def _idle_sweeper(app: FastAPI) -> None:
         await asyncio.sleep(interval)
         try:
             for session in service.idle_sessions():
-                await _reset(app, session, "idle")
+                await reset_session(app, session, "idle")
         except Exception:
             logger.exception("Kiosk idle sweep failed")
-
-
-async def _reset(app: FastAPI, session: KioskSession, reason: str) -> KioskSession:
-    """Draft + fresh session; tell the page showing the old one to start over."""
-    service = get_service(app)
-    sockets: dict[str, WebSocket] = getattr(app.state, "kiosk_sockets", {})
-    ws = sockets.pop(session.id, None)
-    fresh = await service.end_session(session, reason)
-    if ws is not None:
-        sockets[fresh.id] = ws
-        ws.state.session_id = fresh.id
-        with contextlib.suppress(Exception):
-            await ws.send_json({"type": "reset", "session": fresh.id, "reason": reason})
-            # nobody there: the welcome is shown, not said; the notices are read once when a
-            # visit ended in silence (not again and again to an empty hall)
-            read = reason == "idle" and session.visited()
-            greeting = await service.greeting(fresh, read_notices=read)
-            await ws.send_json(greeting | {"autoplay": False})
-    else:
-        service.sessions.pop(fresh.id, None)  # nobody is looking: no need to keep it
-    return fresh
 
 
 # ----- pages ------------------------------------------------------------------------------------
@@ -285,111 +260,4 @@ def _print_html(case: dict, access_code: str = "") -> str:
 @router.websocket("/kiosk/ws")
 async def kiosk_ws(ws: WebSocket) -> None:
     """Voice loop: PCM in (binary frames between audio_start/audio_end), JSON events out."""
-    app = ws.app
-    service = get_service(app)
-    await ws.accept()
-    sockets: dict[str, WebSocket] | None = getattr(app.state, "kiosk_sockets", None)
-    if sockets is None:
-        sockets = app.state.kiosk_sockets = {}
-    ws.state.session_id = None
-    pcm = bytearray()
-    rate = 16000
-    recording = False
-    try:
-        while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            session = service.sessions.get(ws.state.session_id or "")
-            if message.get("bytes") is not None:
-                if recording and session is not None:
-                    limit = int((service.settings.max_utterance_s + 2) * rate * 2)
-                    if len(pcm) < limit:
-                        pcm.extend(message["bytes"][:MAX_FRAME_BYTES])
-                    session.touch()
-                continue
-            try:
-                event = json.loads(message.get("text") or "{}")
-            except json.JSONDecodeError:
-                continue
-            kind = event.get("type")
-            if kind == "hello":
-                session, resumed = service.open_session(event.get("session"))
-                session.touch_only = event.get("mic") == "none"
-                ws.state.session_id = session.id
-                sockets[session.id] = ws
-                await ws.send_json(
-                    {
-                        "type": "ready",
-                        "session": session.id,
-                        "resumed": resumed,
-                        "rate": session.rate,
-                        "volume": session.volume,
-                        "expect": session.expect,
-                    }
-                )
-                if resumed and session.last_reply is not None:
-                    await ws.send_json(dict(session.last_reply, autoplay=False))
-                else:
-                    await ws.send_json(await service.greeting(session))
-                continue
-            if session is None:
-                await ws.send_json({"type": "error", "text": "请稍等，正在重新连接。"})
-                continue
-            if kind == "audio_start":
-                pcm.clear()
-                rate = int(event.get("rate") or 16000)
-                rate = rate if 8000 <= rate <= 48000 else 16000
-                recording = True
-                session.touch()
-            elif kind == "audio_end":
-                recording = False
-                ended = time.perf_counter()
-                data = bytes(pcm)
-                pcm.clear()
-                if event.get("barge_in"):  # said while the kiosk spoke: it keeps speaking
-                    outs = await service.handle_barge_in(session, data, rate, ended_at=ended)
-                else:
-                    await ws.send_json({"type": "thinking"})
-                    outs = await service.handle_audio(session, data, rate, ended_at=ended)
-                for out in outs:
-                    await ws.send_json(out)
-            elif kind == "audio_cancel":
-                recording = False
-                pcm.clear()
-            elif kind == "text":
-                await ws.send_json({"type": "thinking"})
-                for out in await service.handle_text(session, str(event.get("text", ""))):
-                    await ws.send_json(out)
-            elif kind == "button":
-                title = str(event.get("title") or event.get("payload") or "")
-                payload = str(event.get("payload") or title)
-                await ws.send_json({"type": "thinking"})
-                for out in await service.handle_text(session, title, payload=payload):
-                    await ws.send_json(out)
-            elif kind == "digits":  # the on-screen number pad
-                await ws.send_json({"type": "thinking"})
-                for out in await service.handle_digits(session, str(event.get("value", ""))[:40]):
-                    await ws.send_json(out)
-            elif kind == "command":
-                name = str(event.get("name", ""))
-                if name == "reset":  # the page's own idle timer says so (lost connection)
-                    await _reset(app, session, "idle" if event.get("reason") == "idle" else "reset")
-                    continue
-                for out in await service.handle_command(session, name):
-                    await ws.send_json(out)
-            elif kind == "mic":  # the page found (or lost) its microphone
-                was_touch_only = session.touch_only
-                session.touch_only = event.get("ok") is False
-                if session.touch_only and not was_touch_only and service.on_welcome(session):
-                    # the welcome said 点我说话: say and show where to tap instead
-                    await ws.send_json(await service.greeting(session))
-            elif kind == "ping":
-                session.touch()
-                await ws.send_json({"type": "pong"})
-    except WebSocketDisconnect:
-        pass
-    finally:
-        sid = ws.state.session_id
-        if sid and sockets.get(sid) is ws:
-            sockets.pop(sid, None)
+    await serve(ws)
