@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 def main() -> None:
-    """Build settings, configure logging, serve the actions package."""
+    """Build settings and the actions' dependencies, configure logging, serve the actions."""
     parser = argparse.ArgumentParser(description="Linli action server (rasa-sdk)")
     parser.add_argument(
         "--port", type=int, default=int(os.environ.get("LINLI_ACTIONS_PORT", "5055"))
@@ -25,7 +25,8 @@ def main() -> None:
     setup_logging("DEBUG" if args.debug else settings.log_level)
     if not settings.service_token:
         logger.warning("LINLI_SERVICE_TOKEN is not set: the hub will refuse case submissions")
-    runtime.configure(settings)
+    deps = runtime.ActionDeps(settings)
+    runtime.install(deps)
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     os.environ.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
 
@@ -33,7 +34,7 @@ def main() -> None:
 
     from actions.executor import ResumingExecutor
 
-    executor = ResumingExecutor()
+    executor = ResumingExecutor(deps)
     executor.register_package("actions")
     run(executor, port=args.port)
 

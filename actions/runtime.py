@@ -1,96 +1,161 @@
-"""Process-wide clients of the action server, built on first use from the settings (never at
-import)."""
+"""What the action server's actions reach outside themselves, as one typed :class:`ActionDeps`:
+the settings, the hub's clients (cases, knowledge, deliberation) and the durable queue of
+submissions the hub has not stored yet.
+
+``python -m actions`` (the composition root) builds the object from its settings and installs
+it; the executor carries it into Sanic's worker process. Everything is reached through
+:func:`deps` (the shortcuts below read it); a process where none was installed builds one from
+the environment on first use. The clients and the queue are built on first use (never at
+import); unit tests install fakes with :func:`set_clients`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.config import ActionsSettings
 
+if TYPE_CHECKING:
+    from actions.pending import PendingSubmissions
+    from cases.client import CaseClientProtocol
+    from deliberation.client import DeliberationClient
+    from knowledge.client import KnowledgeApi
+
 logger = logging.getLogger(__name__)
 
-_settings: ActionsSettings | None = None
-_case_client = None
-_kb_client = None
-_deliberation_client = None
+
+@dataclass
+class ActionDeps:
+    """The action server's dependencies. A client left ``None`` is built from the settings on
+    first use (so the object pickles into the worker before any is built)."""
+
+    settings: ActionsSettings
+    cases: CaseClientProtocol | None = None
+    knowledge: KnowledgeApi | None = None
+    deliberation: DeliberationClient | None = None
+    pending: PendingSubmissions | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        """Only the settings go into another process: the clients are built again there."""
+        return {"settings": self.settings}
+
+    def __setstate__(self, state: dict[str, ActionsSettings]) -> None:
+        ActionDeps.__init__(self, state["settings"])
+
+    def case_client(self) -> CaseClientProtocol:
+        """The typed client of the hub's case API (``cases.client.CaseClient``)."""
+        if self.cases is None:
+            from cases.client import CaseClient
+
+            s = self.settings
+            self.cases = CaseClient(s.hub_url, s.service_token, timeout=s.hub_timeout_s)
+        return self.cases
+
+    def knowledge_client(self) -> KnowledgeApi | None:
+        """The typed client of the hub's knowledge API, or None when that part is not installed."""
+        if self.knowledge is None:
+            try:
+                from knowledge.client import KnowledgeClient
+            except ImportError:
+                logger.warning("knowledge.client not available: consult questions go to staff")
+                return None
+            s = self.settings
+            self.knowledge = KnowledgeClient(s.hub_url, s.service_token, timeout=s.hub_timeout_s)
+        return self.knowledge
+
+    def deliberation_client(self) -> DeliberationClient:
+        """The typed client of the hub's deliberation API (``deliberation.client``)."""
+        if self.deliberation is None:
+            from deliberation.client import DeliberationClient
+
+            s = self.settings
+            self.deliberation = DeliberationClient(
+                s.hub_url, s.service_token, timeout=s.hub_timeout_s
+            )
+        return self.deliberation
+
+    def pending_queue(self) -> PendingSubmissions:
+        """The durable queue of confirmed submissions not yet stored by the hub."""
+        if self.pending is None:
+            from actions.pending import PendingSubmissions, queue_path
+
+            self.pending = PendingSubmissions(queue_path(self.settings.ensure_data_dir()))
+        return self.pending
+
+
+_deps: ActionDeps | None = None
+
+
+def deps() -> ActionDeps:
+    """The installed dependencies; built from the environment on first use if none were."""
+    global _deps
+    if _deps is None:
+        _deps = ActionDeps(ActionsSettings())
+    return _deps
+
+
+def install(action_deps: ActionDeps) -> None:
+    """Use these dependencies from now on (the composition root, the worker's executor)."""
+    global _deps
+    _deps = action_deps
+
+
+def installed() -> ActionDeps | None:
+    """The dependencies installed or built so far in this process, if any."""
+    return _deps
 
 
 def configure(settings: ActionsSettings) -> None:
-    """Use these settings (called by ``python -m actions``; tests may call it too)."""
-    global _settings, _case_client, _kb_client, _deliberation_client, _pending
-    _settings, _case_client, _kb_client, _deliberation_client = settings, None, None, None
-    _pending = None
+    """Use these settings, every client built afresh from them (tests call it)."""
+    install(ActionDeps(settings))
+
+
+def set_clients(
+    *,
+    cases: CaseClientProtocol | None = None,
+    knowledge: KnowledgeApi | None = None,
+    deliberation: DeliberationClient | None = None,
+) -> None:
+    """Install client objects directly (unit tests use fakes that follow the Protocols)."""
+    d = deps()
+    if cases is not None:
+        d.cases = cases
+    if knowledge is not None:
+        d.knowledge = knowledge
+    if deliberation is not None:
+        d.deliberation = deliberation
 
 
 def settings() -> ActionsSettings:
-    """The action server's settings, read from the environment on first use."""
-    global _settings
-    if _settings is None:
-        _settings = ActionsSettings()
-    return _settings
+    """The action server's settings."""
+    return deps().settings
 
 
-def case_client():  # type: ignore[no-untyped-def]
-    """The typed client of the hub's case API (``cases.client.CaseClient``)."""
-    global _case_client
-    if _case_client is None:
-        from cases.client import CaseClient
-
-        s = settings()
-        _case_client = CaseClient(s.hub_url, s.service_token, timeout=s.hub_timeout_s)
-    return _case_client
+def case_client() -> CaseClientProtocol:
+    """Shortcut: ``deps().case_client()``."""
+    return deps().case_client()
 
 
-def knowledge_client():  # type: ignore[no-untyped-def]
-    """The typed client of the hub's knowledge API, or None when that part is not installed."""
-    global _kb_client
-    if _kb_client is None:
-        try:
-            from knowledge.client import KnowledgeClient
-        except ImportError:
-            logger.warning("knowledge.client not available: consult questions go to staff")
-            return None
-        s = settings()
-        _kb_client = KnowledgeClient(s.hub_url, s.service_token, timeout=s.hub_timeout_s)
-    return _kb_client
+def knowledge_client() -> KnowledgeApi | None:
+    """Shortcut: ``deps().knowledge_client()``."""
+    return deps().knowledge_client()
 
 
-def deliberation_client():  # type: ignore[no-untyped-def]
-    """The typed client of the hub's deliberation API (``deliberation.client``)."""
-    global _deliberation_client
-    if _deliberation_client is None:
-        from deliberation.client import DeliberationClient
-
-        s = settings()
-        _deliberation_client = DeliberationClient(
-            s.hub_url, s.service_token, timeout=s.hub_timeout_s
-        )
-    return _deliberation_client
+def deliberation_client() -> DeliberationClient:
+    """Shortcut: ``deps().deliberation_client()``."""
+    return deps().deliberation_client()
 
 
-def set_clients(*, cases=None, knowledge=None, deliberation=None) -> None:  # type: ignore[no-untyped-def]
-    """Install client objects directly (unit tests use fakes that follow the Protocols)."""
-    global _case_client, _kb_client, _deliberation_client
-    if cases is not None:
-        _case_client = cases
-    if knowledge is not None:
-        _kb_client = knowledge
-    if deliberation is not None:
-        _deliberation_client = deliberation
+def pending() -> PendingSubmissions:
+    """Shortcut: ``deps().pending_queue()``."""
+    return deps().pending_queue()
 
 
-_pending = None
-_retry_task = None
-
-
-def pending():  # type: ignore[no-untyped-def]
-    """The durable queue of confirmed submissions not yet stored by the hub."""
-    global _pending
-    if _pending is None:
-        from actions.pending import PendingSubmissions, queue_path
-
-        _pending = PendingSubmissions(queue_path(settings().ensure_data_dir()))
-    return _pending
+_retry_task: asyncio.Task[None] | None = None
+"""This process's background retry of waiting submissions (one at a time)."""
 
 
 async def flush_pending() -> int:
@@ -108,7 +173,7 @@ async def flush_pending() -> int:
                 "Pending submission %s rejected by the hub; kept for staff", case.idempotency_key
             )
             continue
-        await pending().remove(case.idempotency_key)
+        await pending().remove(case.idempotency_key or "")  # never None: the queue needs one
         logger.info("Pending submission delivered as %s", created.case_no)
         stored += 1
     return stored + await flush_pending_yishi()
@@ -152,8 +217,6 @@ def ensure_retrying(interval_s: float | None = None) -> None:
     Args:
         interval_s: Seconds between attempts; default ``ActionsSettings.pending_retry_s``.
     """
-    import asyncio
-
     if interval_s is None:
         interval_s = settings().pending_retry_s
 
