@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -49,6 +49,7 @@ HUB_DOWN_START = (
 )
 OPEN, CLOSED = "进行中", "已结束"
 """Poll states as the hub names them (未开始 / 进行中 / 已结束)."""
+PROPOSAL_TO_REPORT = "听起来是有个问题要反映，我帮您登记成报事，好安排人来处理。"
 NO_OPEN_POLL = "现在没有正在进行的投票。有新的投票，社区会发通知告诉大家。"
 WRONG_DIGITS_STATUS = 422
 
@@ -86,6 +87,29 @@ class StartVote(Action):
         if len(choices) == 1:
             events.append(SlotSet("vote_poll", choices[0]))
         return [*events, FollowupAction("vote_form")]
+
+
+class ProposalToReport(Action):
+    """A problem told at the proposal's first question: leave the proposal form, start 报事.
+
+    The report form then reads the same message as its opening one (what, where, how urgent).
+    """
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_proposal_to_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Say what happens, close the proposal, hand over to the report form."""
+        dispatcher.utter_message(text=PROPOSAL_TO_REPORT)
+        return [
+            ActiveLoop(None),
+            *_reset(PROPOSAL_SLOTS),
+            SlotSet("requested_slot", None),
+            FollowupAction("report_form"),
+        ]
 
 
 class SubmitProposal(Action):

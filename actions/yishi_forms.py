@@ -10,11 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.form_logic import TurnResult
-from actions.forms import ResidentForm
+from actions.forms import ResidentForm, latest_intent
 from actions.parsing import is_substantive, is_yes, looks_like_question, parse_location
 from actions.yishi_logic import (
     MAX_PROPOSAL_CHARS,
     household_missing,
+    is_report_not_proposal,
     parse_last4,
     parse_option,
     parse_scope,
@@ -35,6 +36,13 @@ class ValidateProposalForm(ResidentForm):
     def turn(self, text: str, requested: str | None, slots: dict, intent: str | None) -> TurnResult:
         """See ``yishi_logic.proposal_turn``."""
         return proposal_turn(text, requested, slots, intent)
+
+    def is_interruption(self, tracker: Tracker) -> bool:
+        """Also a problem told instead of a proposal: a rule then starts the report form."""
+        text = tracker.latest_message.get("text") or ""
+        if is_report_not_proposal(text, tracker.get_slot("requested_slot"), latest_intent(tracker)):
+            return True
+        return super().is_interruption(tracker)
 
     def answers_requested(self, text: str, requested: str | None) -> bool:
         """A clear answer to the question asked is an answer, whatever the NLU thought it was."""

@@ -85,6 +85,35 @@ def announces_only(text: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff0-9A-Za-z]", rest)) < 2
 
 
+_PROPOSAL_WORDS = re.compile(r"建议|提议|点子|主意|想法|倡议|提倡")
+"""Words that say outright that the message is a proposal."""
+_FAULT_WORDS = re.compile(
+    r"坏|漏|堵|不亮|不通|故障|失灵|停了|断了|没水|没电|裂|塌|掉下|脱落|老合不上|关不上|打不开|修"
+)
+"""Words of something broken: a message with them and no proposal word is a report."""
+_SOFT_PROPOSAL = re.compile(
+    r"能不能|可不可以|能否|可否|要是能|最好|增设|加装|多装|多设|多建|多种|多放|多摆|摆几|办个|办一个|"
+    r"组织|开展|设立|开设|改造成|改成|换成"
+)
+"""Ways of asking for something new (能不能摆几张石凳子): a proposal unless something is broken."""
+
+
+def is_report_not_proposal(text: str, requested: str | None, intent: str | None) -> bool:
+    """True when a message inside the proposal form reports a problem instead.
+
+    "我这儿有点事想跟社区说一下" reads as a proposal; when the resident then says what it is and it
+    is a fault ("电梯门老合不上，一直开开关关的"), the NLU reads a report and no proposal word is in
+    it: the assistant takes it as 报事 rather than asking where and why for a "proposal". Only the
+    answer to the first question counts: a reason ("因为路灯坏了太黑") may sound like a report.
+    """
+    if intent != "report" or requested != "proposal_what":
+        return False
+    prepared = prepare(text)
+    if _PROPOSAL_WORDS.search(prepared):
+        return False
+    return bool(_FAULT_WORDS.search(prepared)) or not _SOFT_PROPOSAL.search(prepared)
+
+
 def _skips(prepared: str) -> bool:
     return len(prepared) <= _SKIP_MAX_CHARS and bool(_SKIP_REASON.search(prepared))
 

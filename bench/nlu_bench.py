@@ -39,7 +39,7 @@ from bench.nlu_metrics import SlotCounts, contains, exact, intent_report, median
 logger = logging.getLogger(__name__)
 
 DEFAULT_EVAL = ROOT / "bench/data/nlu_eval.yml"
-DEFAULT_TRAIN = ROOT / "nlu/data/nlu.yml"
+DEFAULT_TRAIN = ROOT / "nlu/data"
 DEFAULT_OUT = ROOT / "bench/results/nlu.json"
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -94,12 +94,15 @@ def load_eval(path: Path) -> list[EvalItem]:
 
 
 def training_texts(path: Path) -> set[str]:
-    """Every training example of a Rasa YAML NLU file, whitespace removed."""
+    """Every training example of a Rasa YAML NLU file, or of every ``nlu_*.yml`` in a folder
+    (``nlu/data``: one file per intent; its lookup tables are no examples), whitespace removed."""
+    if path.is_dir():
+        return set().union(*(training_texts(p) for p in sorted(path.glob("nlu_*.yml"))))
     if not path.exists():
         return set()
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     texts = set()
-    for block in data.get("nlu", []):
+    for block in data.get("nlu", []) or []:
         for line in str(block.get("examples", "")).splitlines():
             line = line.strip()
             if line.startswith("- "):

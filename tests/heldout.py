@@ -210,6 +210,7 @@ VOTE_DIGITS = "尾数是%s"
 VOTE_FOR_MOTHER_AGAINST = "我替我老妈投，她不同意"
 ASK_RESULTS = "上回那个表决现在啥情况了"
 PROPOSAL_NO_REASON = "嗯，理由就不讲了"
+PROPOSAL_TURNS_OUT_A_FAULT = "后院那个水龙头拧不紧了，哗哗地一直往外淌水"
 LONG_GAS_SERVICE_COMPLAINT = (
     "燃气公司一直不给我们楼开通燃气，说是安全检查没过，可同一栋别人家早就通气了，"
     "我们家到现在做饭都只能用电磁炉，已经拖了两个多月，希望有关部门督促燃气公司尽快处理"

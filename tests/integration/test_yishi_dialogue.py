@@ -143,3 +143,16 @@ def test_no_thanks_to_the_why_question_skips_it_and_keeps_the_proposal(live_stac
     readback = texts(live_stack.say(who, h.PROPOSAL_NO_REASON))  # often read as a cancel
     assert h.PROPOSAL_WHAT_HAS in readback and "对吗" in readback and "理由" not in readback
     assert "编号是第" in texts(live_stack.say(who, h.CONFIRM))
+
+
+def test_a_fault_told_instead_of_a_proposal_becomes_a_report(live_stack: Stack) -> None:
+    """ "I have an idea" then a broken tap: the report form takes over with the same words."""
+    who = web_sender()
+    assert "您有什么建议" in texts(live_stack.say(who, h.PROPOSE_START))
+    said = texts(live_stack.say(who, h.PROPOSAL_TURNS_OUT_A_FAULT))
+    assert "报事" in said, said
+    # the report form's next question (which kind of problem, or where), no proposal question
+    assert re.search(r"哪一类|在哪里", said) and "整个小区，还是哪栋楼" not in said, said
+    tracker = live_stack.tracker(who)
+    assert (tracker.get("active_loop") or {}).get("name") == "report_form", tracker
+    assert tracker["slots"].get("description"), tracker["slots"]

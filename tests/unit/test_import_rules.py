@@ -51,10 +51,9 @@ FORBIDDEN["conversations"] = TEST_SIDE | {"cases"}
 FORBIDDEN["bench"] = frozenset({"tests"})
 FORBIDDEN["harness"] = frozenset({"tests", "bench"})
 
-SYS_PATH_ALLOWED = frozenset({"bench/data/src/build_nlu.py"})
-"""Files still allowed to edit ``sys.path``. bench/data/src/build_nlu.py imports the NLU
-training source beside it by path; another change (issue 15: the training data as Rasa data files
-under nlu/data/) removes it, and then this entry."""
+SYS_PATH_ALLOWED: frozenset[str] = frozenset()
+"""Files still allowed to edit ``sys.path``: none (the NLU training data are Rasa data files under
+nlu/data/, one per intent, with no Python generator left to import its lists by path)."""
 
 SKIP_DIRS = frozenset({"node_modules", "var", "__pycache__"})
 
@@ -183,7 +182,7 @@ def test_the_tree_keeps_the_rules() -> None:
 
 
 def test_the_allowed_sys_path_edit_still_exists() -> None:
-    """When build_nlu.py stops editing sys.path, take it off SYS_PATH_ALLOWED."""
+    """A file allowed to edit sys.path that no longer does comes off SYS_PATH_ALLOWED."""
     for rel in SYS_PATH_ALLOWED:
         path = ROOT / rel
         if path.exists():
@@ -240,7 +239,6 @@ KEPT = [
     ("harness/x.py", "from harness.stack import ROOT\nfrom core.procfile import process\n"),
     ("nlu/addons/x.py", "from addons.e5_engine import embed_queries\n"),
     ("bench/x.py", "print(sys.path)\nx = [p for p in sys.path]\n"),
-    ("bench/data/src/build_nlu.py", "import sys\nsys.path.insert(0, str(HERE))\n"),
     ("bench/x.py", "subprocess.run([sys.executable, '-m', 'bench.nlu_bench'])\n"),
 ]
 

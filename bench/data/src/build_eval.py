@@ -60,12 +60,12 @@ def main() -> None:
         if not line.strip() or line.startswith("#"):
             continue
         items.append(parse_line(line, s2t))
-    train = yaml.safe_load((ROOT / "nlu/data/nlu.yml").read_text(encoding="utf-8"))
     train_texts = set()
-    for block in train["nlu"]:
-        for ex in block["examples"].splitlines():
-            if ex.strip():
-                train_texts.add("".join(ex.strip()[2:].split()))
+    for path in sorted((ROOT / "nlu/data").glob("nlu_*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for ex in block["examples"].splitlines():
+                if ex.strip():
+                    train_texts.add("".join(ex.strip()[2:].split()))
     other: set[str] = set()
     if args.name == "dev":
         other = _texts(

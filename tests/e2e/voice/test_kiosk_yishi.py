@@ -2,10 +2,12 @@
 made by voice in real headless Chromium, its fake microphone fed speech clips, real recognition.
 
 The resident starts with the 提建议 button and answers by voice; the reason is skipped with the
-"不用了" button (touch and voice mix, as people do). The clips are SYNTHETIC speech (see
-``synthetic_domain``'s SOURCES.md): no recording of a resident proposing something exists here,
-so the proposal's words are a problem said aloud ("三号楼楼下的垃圾…") — what is tested is that the
-kiosk hears it, asks where and why, reads it back and files it, not what the proposal says.
+"不用了" button (touch and voice mix, as people do). No recording of a resident proposing
+something exists here, so the proposal's words are a real read sentence (Common Voice, CC0:
+"从来都不是停止练习的借口") — what is tested is that the kiosk hears it, asks where and why,
+reads it back and files it, not what the proposal says. The answers are SYNTHETIC speech (see
+``synthetic_domain``'s SOURCES.md). A problem said after 提建议 ("三号楼楼下的垃圾…") is
+taken as 报事, by voice too.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 import pytest
 
 from tests.e2e.voice.conftest import screenshot, wait_events, write_answer, write_silence
-from tests.paths import synthetic_clip
+from tests.paths import speech_dir, synthetic_clip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
 
@@ -34,10 +36,19 @@ def shown(page) -> str:  # type: ignore[no-untyped-def]
     return page.inner_text("#reply")
 
 
+READ_SENTENCE = "common_voice_zh-CN_18536155.wav"
+"""A real recording of a sentence that is neither a problem nor a question."""
+
+
 def say(page, mic, clip: str, spoken: int) -> dict:  # type: ignore[no-untyped-def]
     """Say a clip when the kiosk listens; the kiosk's reply to it."""
     before = len(replies(page))
-    write_answer(mic, synthetic_clip(clip))
+    path = (
+        speech_dir("commonvoice_zhCN_flyai") / "wav" / clip
+        if clip.startswith("common_voice")
+        else synthetic_clip(clip)
+    )
+    write_answer(mic, path)
     wait_events(page, "speech_end", spoken, timeout_s=180)
     write_silence(mic)
     return wait_reply(page, before + 1)
@@ -66,7 +77,7 @@ def test_a_proposal_by_voice_at_the_kiosk(live_stack, chromium) -> None:  # type
     assert "您有什么建议" in shown(page), shown(page)
     screenshot(page, "yishi_propose_what")
 
-    where = say(page, chromium.mic, "report_garbage.wav", 1)
+    where = say(page, chromium.mic, READ_SENTENCE, 1)
     heard = [e["text"] for e in page.evaluate("window.__kiosk.log") if e["type"] == "transcript"]
     assert len(re.sub(r"\W", "", heard[-1])) >= 6, heard  # a sentence was heard (what it says
     # is the recogniser's business, tested on real recordings elsewhere)
@@ -97,3 +108,19 @@ def test_a_proposal_by_voice_at_the_kiosk(live_stack, chromium) -> None:  # type
     assert mine and mine[0]["channel"] == "kiosk", mine
     assert shares_words(heard[0], mine[0]["what"]), (heard, mine)
     assert mine[0]["place_label"].startswith("3号楼"), mine
+
+
+def test_a_problem_said_after_the_proposal_button_becomes_a_report(  # type: ignore[no-untyped-def]
+    live_stack, chromium
+) -> None:
+    write_silence(chromium.mic)
+    page = chromium.new_page()
+    page.goto(f"{live_stack.hub_url}/kiosk/?barge=0")
+    wait_reply(page, 1)
+    page.wait_for_selector("#answers .btn")
+    tap(page, "提建议")
+    assert "您有什么建议" in shown(page), shown(page)
+    say(page, chromium.mic, "report_garbage.wav", 1)
+    said = shown(page)
+    assert "报事" in said and "为什么" not in said and "哪栋楼" not in said, said
+    screenshot(page, "yishi_problem_becomes_report")

@@ -272,3 +272,47 @@ async def test_a_question_not_understood_is_asked_again_once_with_its_buttons() 
     assert said(first).strip() == "这个建议是关于整个小区，还是哪栋楼？"
     assert said(again).strip() == NOT_UNDERSTOOD["proposal_where"]
     assert again.messages[0]["buttons"] == [{"title": "整个小区", "payload": "整个小区"}]
+
+
+def _proposal_tracker(text: str, intent: str, requested: str = "proposal_what") -> Tracker:
+    return Tracker("web:2", {"requested_slot": requested}, {"text": text,
+                   "intent": {"name": intent}}, [], False, None,
+                   {"name": "proposal_form"}, "action_listen")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "requested", "switches"),
+    [
+        ("电梯门老合不上，一直开开关关的", "report", "proposal_what", True),
+        ("楼道里的灯坏了好几天了", "report", "proposal_what", True),
+        # a proposal that the NLU read as a report stays a proposal
+        ("电梯太旧了，建议换一部新的", "report", "proposal_what", False),
+        ("能不能在东门多装几个路灯", "report", "proposal_what", False),
+        ("楼下那片空地能不能摆几张石凳子", "report", "proposal_what", False),
+        ("东门的路灯坏了能不能修一下", "report", "proposal_what", True),
+        # a reason that sounds like a report is the reason
+        ("因为路灯坏了晚上太黑", "report", "proposal_why", False),
+        ("小区多装几个充电桩", "propose", "proposal_what", False),
+    ],
+)
+def test_a_problem_told_instead_of_a_proposal_leaves_the_proposal_form(
+    text: str, intent: str, requested: str, switches: bool
+) -> None:
+    from actions.yishi_forms import ValidateProposalForm
+
+    form = ValidateProposalForm()
+    assert form.is_interruption(_proposal_tracker(text, intent, requested)) is switches
+
+
+async def test_proposal_to_report_hands_over_to_the_report_form() -> None:
+    from actions.yishi import ProposalToReport
+
+    dispatcher = CollectingDispatcher()
+    events = await ProposalToReport().run(
+        dispatcher, _proposal_tracker("电梯门老合不上", "report"), {}
+    )
+    assert "报事" in said(dispatcher)
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert events[-1] == {"event": "followup", "name": "report_form", "timestamp": None}
+    assert slot_events(events)["requested_slot"] is None
+    assert slot_events(events)["proposal_what"] is None

@@ -11,7 +11,9 @@ import yaml
 from bench.nlu_bench import load_eval, training_texts
 
 ROOT = Path(__file__).resolve().parents[3]
-TRAIN = ROOT / "nlu/data/nlu.yml"
+TRAIN = ROOT / "nlu/data"
+"""The training data: one ``nlu_<NN>_<intent>.yml`` per intent (plus lookups and rules).
+Numbered: Rasa reads the files in name order, which is the order DIET trains on."""
 EVAL = ROOT / "bench/data/nlu_eval.yml"
 DEV = ROOT / "bench/data/nlu_dev.yml"
 DIALOGUES = ROOT / "bench/data/dialogues.yml"
@@ -47,15 +49,17 @@ def _codes(name: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def train_examples() -> dict[str, list[str]]:
-    data = yaml.safe_load(TRAIN.read_text(encoding="utf-8"))
-    assert data["version"] == "3.1"
     out: dict[str, list[str]] = {}
-    for block in data["nlu"]:
-        if "intent" not in block:
-            continue
-        out.setdefault(block["intent"], []).extend(
-            line.strip()[2:] for line in block["examples"].splitlines() if line.strip()
-        )
+    for path in sorted(TRAIN.glob("nlu_*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data["version"] == "3.1"
+        blocks = [b for b in data["nlu"] if "intent" in b]
+        # one file per intent, named after it
+        assert [b["intent"] for b in blocks] == [path.stem.split("_", 2)[2]], path
+        for block in blocks:
+            out.setdefault(block["intent"], []).extend(
+                line.strip()[2:] for line in block["examples"].splitlines() if line.strip()
+            )
     return out
 
 
