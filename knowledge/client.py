@@ -9,6 +9,7 @@ import httpx
 
 from core.contracts import FaqHit
 from core.errors import ServiceUnavailable
+from core.hub_http import HubHttpClient
 from knowledge.schemas import AskResponse, SearchResponse
 
 logger = logging.getLogger(__name__)
@@ -28,41 +29,16 @@ class KnowledgeApi(Protocol):
         ...
 
 
-class KnowledgeClient:
-    """``KnowledgeApi`` over HTTP (httpx).
+class KnowledgeClient(HubHttpClient):
+    """``KnowledgeApi`` over HTTP (the shared hub plumbing: base URL, token, timeout, transport).
 
     Raises :class:`core.errors.ServiceUnavailable` on connection errors, timeouts and 5xx;
     :class:`httpx.HTTPStatusError` on other error statuses (a bug in the caller).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None,
-        *,
-        timeout: float = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        """Args: base_url: the hub; token: the service token; timeout: seconds per request;
-        transport: optional httpx transport (tests)."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
-        )
-
-    async def __aenter__(self) -> KnowledgeClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._client.aclose()
-
     async def _request(self, method: str, url: str, **kwargs: object) -> httpx.Response:
         try:
-            response = await self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
+            response = await self._http.request(method, url, **kwargs)  # type: ignore[arg-type]
         except httpx.TransportError as exc:
             raise ServiceUnavailable(f"knowledge base unreachable: {exc!r}") from exc
         if response.status_code >= 500:
