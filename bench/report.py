@@ -121,6 +121,7 @@ NOTES: dict[str, str] = {
     **system_report.GOAL_NOTES,
     **kb_report.GOAL_NOTES,
     **voice_report.GOAL_NOTES,
+    **routing_report.GOAL_NOTES,
 }
 """Goal key → a note written after reading the numbers, appended to the reason of a miss."""
 

@@ -139,3 +139,17 @@ def section_routing(d: dict[str, Any]) -> list[str]:
             [[g, v, (base or {}).get(g)] for g, v in rasa.items()],
         )
     return out
+
+
+# Written after reading the numbers (2026-12-04); appended to the reason of a missed goal.
+GOAL_NOTES: dict[str, str] = {
+    "sets.real_dev.rasa.routing_report_vs_consult.bacc": "One or two messages short on the dev "
+    "set (report recall 110/135, consult 70/80); the test set, kept apart, is at 0.857. Most "
+    "remaining misses are complaints about public offices phrased as questions (a property "
+    "certificate or a school place that is years late, asked as “什么时候能办下来？”), which "
+    "people also label either way (routing accuracy counting a second label: 0.825). "
+    "Tried (2026-12-04): 58 more long router messages "
+    "about public services (28 complaints, 30 questions, written here) lifted report recall to "
+    "0.86 but cost consult recall: dev 0.813–0.817, so they were left out. The clarify question "
+    "catches 6 dev complaints instead of guessing (honest, scored as wrong here).",
+}
