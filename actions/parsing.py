@@ -2,6 +2,9 @@
 
 Every parser takes raw text (typed, spoken or recognised speech; Simplified or Traditional) and
 returns a value or ``None`` when the text holds none ("no match" is ``None``, hassil style).
+
+Over 400 lines on purpose: the parsers share one normalisation (``prepare``) and one set of
+number and place words, and a form calls several of them on the same text; each is small.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Pure logic for ``bench/routing_bench.py`` (no HTTP): the evaluation sets (the au
 set and the real message-board set rebuilt by ``bench/data/real/build_real_nlu.py``), the
 reading of a Rasa tracker into the flow that actually ran, the keyword baseline's flow (its
 intent put through the same rules as ``nlu/data/rules.yml``) and the scores.
+
+Over 400 lines on purpose: the sets, the tracker reading and the scores are pure functions used
+together by one benchmark and tested together (tests/unit/bench/test_routing.py).
 """
 
 from __future__ import annotations

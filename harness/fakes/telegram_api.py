@@ -5,6 +5,8 @@ sendVoice, sendPhoto, sendChatAction, getFile + file download, answerCallbackQue
 editMessageReplyMarkup/editMessageText, and lets tests inject user updates (text, commands,
 voice notes, photos, documents, locations, button presses) and read what the bot sent.
 All test-side methods are thread-safe; the server runs in its own thread.
+
+Over 400 lines on purpose: one fake of one API, one method per Bot API call it answers.
 """
 
 from __future__ import annotations

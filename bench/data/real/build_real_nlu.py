@@ -16,6 +16,9 @@ Writes ``<data dir>/real_nlu/real_nlu.jsonl`` (one message per line: id, split, 
 text, source) and ``manifest.json``; the data dir is ``$LINLI_BENCH_DATA_DIR`` or
 ``var/bench-data``. The source files are cached under ``<data dir>/real_nlu/src/`` so later
 builds need neither a mirror nor the network.
+
+Over 400 lines on purpose: a standalone script (standard library only, runnable without the
+project installed) that pins, fetches, verifies and joins its source in one place.
 """
 
 from __future__ import annotations
