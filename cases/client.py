@@ -23,8 +23,10 @@ from core.contracts import (
     CaseDetails,
     CasePublic,
     CategoryInfo,
+    ConfirmResult,
     Location,
     NoticeFeedItem,
+    OutboxItem,
     ServiceInfo,
 )
 from core.errors import InvalidInput, LinliError, ServiceUnavailable
@@ -42,30 +44,11 @@ class HistoryEntry(BaseModel):
     status_label: str | None = None
 
 
-class OutboxItem(BaseModel):
-    """A message waiting for delivery on a channel."""
-
-    id: int
-    case_no: str
-    channel: str
-    recipient: str
-    text: str
-    created_at: str
-
-
 class ResidentView(BaseModel):
     """A case as its resident may see it: the case (phone masked) and its plain history."""
 
     case: CasePublic
     history: list[HistoryEntry] = []
-
-
-class ConfirmResult(BaseModel):
-    """What the hub did with a resident's confirmation."""
-
-    case: CasePublic
-    message: str
-    """Plain Chinese line to tell the resident."""
 
 
 @dataclass(frozen=True)

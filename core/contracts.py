@@ -168,3 +168,23 @@ class FaqHit(BaseModel):
     question: str
     answer: str
     score: float
+
+
+class OutboxItem(BaseModel):
+    """A message of the case system waiting for delivery to one resident on a channel."""
+
+    id: int
+    case_no: str
+    channel: str
+    recipient: str
+    """Chat id / kiosk session / web id (the sender id without its prefix)."""
+    text: str
+    created_at: str
+
+
+class ConfirmResult(BaseModel):
+    """What the case system did with a resident's 解决了 / 部分解决 / 没解决."""
+
+    case: CasePublic
+    message: str
+    """Plain Chinese line to tell the resident."""

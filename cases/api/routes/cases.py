@@ -20,7 +20,7 @@ from cases.api.deps import (
 from cases.events import case_events
 from cases.models import Case
 from cases.statuses import Rating, status_label
-from core.contracts import CaseCreate, CaseDetails, CasePublic
+from core.contracts import CaseCreate, CaseDetails, CasePublic, ConfirmResult
 from core.errors import InvalidInput
 from core.localtime import local_tz
 
@@ -114,13 +114,6 @@ class ConfirmIn(BaseModel):
     comment: str | None = Field(default=None, max_length=500)
 
 
-class ConfirmOut(BaseModel):
-    """The case after the confirmation, and what to tell the resident."""
-
-    case: CasePublic
-    message: str
-
-
 def _case_or_404(session: Session, case_no: str) -> Case:
     case = crud.get_case(session=session, case_no=case_no)
     if case is None:
@@ -165,7 +158,7 @@ def add_details(
     return crud.to_public(case)
 
 
-@router.post("/{case_no}/confirm", response_model=ConfirmOut)
+@router.post("/{case_no}/confirm", response_model=ConfirmResult)
 def confirm_case(
     case_no: str,
     body: ConfirmIn,
@@ -173,7 +166,7 @@ def confirm_case(
     settings: SettingsDep,
     clock: ClockDep,
     state: StateDep,
-) -> ConfirmOut:
+) -> ConfirmResult:
     """Record the resident's confirmation; 没解决 reopens and escalates.
 
     A sender may confirm its own case, or a case it found by number + phone last 4 through
@@ -193,4 +186,4 @@ def confirm_case(
     except InvalidInput as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     session.flush()
-    return ConfirmOut(case=crud.to_public(outcome.case), message=outcome.message)
+    return ConfirmResult(case=crud.to_public(outcome.case), message=outcome.message)

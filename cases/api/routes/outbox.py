@@ -13,24 +13,13 @@ from cases.alerts import STAFF_CHANNEL
 from cases.api.deps import ClockDep, ServiceAuth, SessionDep
 from cases.events import SENDER_CHANNELS, ack_outbox, pending_outbox
 from cases.models import Case
+from core.contracts import OutboxItem
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"], dependencies=[ServiceAuth])
 
 _CHANNELS = [*SENDER_CHANNELS.values(), STAFF_CHANNEL]
 ChannelName = Annotated[str, Query(pattern="^(" + "|".join(_CHANNELS) + ")$")]
 """A residents' channel, or ``staff`` for alerts to staff (``cases/alerts.py``)."""
-
-
-class OutboxOut(BaseModel):
-    """A message to deliver to one resident."""
-
-    id: int
-    case_no: str
-    channel: str
-    recipient: str
-    """Chat id / kiosk session / web id (the sender id without its prefix)."""
-    text: str
-    created_at: str
 
 
 class AckIn(BaseModel):
@@ -46,20 +35,20 @@ class AckOut(BaseModel):
     acked: int
 
 
-@router.get("", response_model=list[OutboxOut])
+@router.get("", response_model=list[OutboxItem])
 def list_outbox(
     session: SessionDep,
     channel: ChannelName,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[OutboxOut]:
+) -> list[OutboxItem]:
     """Undelivered messages of a channel with id > ``after``, oldest first."""
     messages = pending_outbox(session, channel=channel, after=after, limit=limit)
     case_ids = sorted({m.case_id for m in messages})
     rows = session.execute(select(Case.id, Case.case_no).where(Case.id.in_(case_ids))).all()
     numbers = {row[0]: row[1] for row in rows}
     return [
-        OutboxOut(
+        OutboxItem(
             id=m.id,
             case_no=numbers.get(m.case_id, ""),
             channel=m.channel,
