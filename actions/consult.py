@@ -15,7 +15,9 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.clarify import text_before_clarify
 from actions.submit import channel_of
+from core.contracts import FaqHit
 from core.errors import LinliError
+from core.textnorm import normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ NOT_SURE = "我不太确定，您是想问："
 NOT_SURE_NOTE = "都不是的话，可以点“转人工”，您的问题也已经记下来交给工作人员了。"
 ASK_WHAT = "您想问什么？请直接说，比如“老年卡去哪办”。"
 OFFER_HUMAN = {"title": "转人工", "payload": "转人工"}
+_MARKS = re.compile(r"[\s，。、,.!！?？~～…：:；;“”\"'（）()]+")
 _NO_CONTENT = re.compile(
     r"^(我|俺)?(想|要)?(问问|问一下|问问题|问个问题|咨询|咨询一下|打听一下|请教一下|有个问题|有问题)?"
     r"(请问|麻烦问一下)?[\s，。,.!！?？~～…]*$"
@@ -68,7 +71,7 @@ class AnswerQuestion(Action):
             except (LinliError, httpx.HTTPError) as exc:
                 logger.warning("Knowledge base unavailable: %s", exc)
         if reply is not None and reply.confident and reply.answer is not None:
-            dispatcher.utter_message(text=reply.answer.answer)
+            dispatcher.utter_message(text=naming_the_question(question, reply.answer))
         elif reply is not None and reply.suggestions:
             dispatcher.utter_message(
                 text=f"{NOT_SURE}\n{NOT_SURE_NOTE}",
@@ -85,3 +88,20 @@ class AnswerQuestion(Action):
         if in_form:
             dispatcher.utter_message(text="我们接着刚才的事。")
         return []
+
+
+def _bare(text: str) -> str:
+    return _MARKS.sub("", normalize_text(text))
+
+
+def naming_the_question(asked: str, answer: FaqHit) -> str:
+    """The answer, opened by the question it answers ("关于“独生子女证怎么办理”：…").
+
+    A near miss is then heard for what it is: "独生子女证丢了怎么补办" answered with how to apply
+    for the certificate tells the resident it is not their question, and they ask again or press
+    转人工 instead of acting on the wrong procedure. A resident who pressed a suggested question
+    (or typed an FAQ question word for word) gets the answer alone: they chose it already.
+    """
+    if _bare(asked) == _bare(answer.question):
+        return answer.answer
+    return f"关于“{answer.question.rstrip('？?')}”：\n{answer.answer}"

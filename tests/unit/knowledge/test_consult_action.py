@@ -85,3 +85,26 @@ async def test_asking_to_ask_is_met_with_what_would_you_like_to_know(
     messages = await _run(text)
     assert [m["text"] for m in messages] == [ASK_WHAT]
     assert hub.get("/api/kb/unanswered", headers=STAFF).json() == []
+
+
+async def test_a_confident_answer_says_which_question_it_answers(hub: TestClient) -> None:
+    asked = "居委会什么时候上班"  # an alternative phrasing of the opening-hours FAQ
+    ask = hub.post("/api/kb/ask", json={"question": asked}, headers=AUTH).json()
+    assert ask["confident"], ask
+    faq = ask["answer"]
+    assert faq["question"] != asked
+    messages = await _run(asked)
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    assert text.startswith(f"关于“{faq['question'].rstrip('？')}”：")
+    assert text.endswith(faq["answer"])
+
+
+@pytest.mark.parametrize(
+    "typed", ["社区服务中心几点开门、几点下班？", "社区服务中心几点开门，几点下班"]
+)
+async def test_the_question_itself_gets_the_answer_alone(hub: TestClient, typed: str) -> None:
+    messages = await _run(typed)
+    faq = hub.get("/api/kb/search", params={"q": typed}).json()["hits"][0]
+    assert faq["question"] == "社区服务中心几点开门、几点下班？"
+    assert [m["text"] for m in messages] == [faq["answer"]]
