@@ -15,6 +15,7 @@ from actions.emergency import EmergencyKind, detect_emergency, is_real_emergency
 from actions.form_logic import contact_from
 from actions.parsing import (
     clean_description,
+    findable,
     is_no,
     is_substantive,
     looks_like_question,
@@ -37,7 +38,6 @@ NEED_BUILDING = "要说清楚是几号楼几单元几室，值班人员才好找
 NOT_A_PHONE = "没听清楚电话号码。"
 """Short lines said before the question is asked again (the form asks it again itself)."""
 
-_HOME_ONLY = re.compile(r"^(我家|俺家|屋头|我们家|我屋里)")
 _CANT_SAY = re.compile(r"不知道|不清楚|说不清|讲不清|不方便说|不想说|不说了|不记得|记不清")
 
 
@@ -53,16 +53,6 @@ class FollowupTurn:
     """Not an answer at all (转人工, another emergency): let a rule handle the message."""
     end: bool = False
     """The resident wants to stop (算了): ask nothing more."""
-
-
-def findable(location: Location | None) -> bool:
-    """Whether staff could find the place: a building, unit or room, or a real landmark
-    (“我家” alone is not one)."""
-    if location is None:
-        return False
-    if location.building or location.unit or location.room:
-        return True
-    return bool(location.landmark) and not _HOME_ONLY.match(location.landmark or "")
 
 
 def followup_turn(

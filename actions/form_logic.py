@@ -15,6 +15,7 @@ from actions.parsing import (
     declines_contact,
     declines_contact_in_passing,
     drop_negated,
+    findable,
     is_no,
     is_substantive,
     is_yes,
@@ -80,8 +81,8 @@ def _location_update(text: str, slots: dict, overwrite: bool) -> dict | None:
     """New location parts: a correction replaces, otherwise only parts not known yet are added
     ("屋头楼上" then "10号楼3单元502" → both kept; "5号楼" never silently becomes "7号楼")."""
     loc = parse_location(text)
-    if loc is None:
-        return None
+    if loc is None or not findable(loc):
+        return None  # "俺家楼上" said in passing: the form still asks where (kept in the words)
     old = slots.get("location") or None
     if old is None or overwrite:
         return merge_location(old if overwrite else None, loc).model_dump()

@@ -146,6 +146,17 @@ _LANDMARK_CONTEXT = re.compile(
     r"(?:旁边|边上|附近|对面|那里|那儿|那边|这边|里面|门口|外面|后面|前面|旁)?)"
 )
 _HOME = re.compile(r"(我家|俺家|屋头|我们家|我屋里)(门口|楼下|楼上|里|里面)?")
+_HOME_ONLY = re.compile(r"^(我家|俺家|屋头|我们家|我屋里)")
+
+
+def findable(location: Location | None) -> bool:
+    """Whether staff could find the place: a building, unit or room, or a real landmark
+    (“我家” or “俺家楼上” alone is not one: a kiosk visitor is anonymous)."""
+    if location is None:
+        return False
+    if location.building or location.unit or location.room:
+        return True
+    return bool(location.landmark) and not _HOME_ONLY.match(location.landmark or "")
 
 
 def parse_location(text: str) -> Location | None:
@@ -175,10 +186,11 @@ def parse_location(text: str) -> Location | None:
         dm := re.search(r"(?<!\d)(\d{1,3})-(\d{1,2})-(\d{3,4})(?!\d)", prepared)
     ):
         building, unit, room = dm.group(1), dm.group(2), dm.group(3)
-    if m := _LANDMARK_CONTEXT.search(prepared):
+    home = _HOME.search(prepared)
+    if (m := _LANDMARK_CONTEXT.search(prepared)) and not (home and m.start() <= home.end()):
         landmark = m.group(1)
-    elif m := _HOME.search(prepared):
-        landmark = m.group(0)
+    elif home:  # "我们家门口" is the resident's door, not a 门口 of the community
+        landmark = home.group(0)
     if not any((building, unit, room, landmark)):
         return None
     return Location(
@@ -315,8 +327,11 @@ def parse_service(text: str) -> str | None:
 # ---------------------------------------------------------------- urgency
 
 _NOT_URGENT = re.compile(
-    r"不急|不着急|不太急|不太着急|不用太?着急|不用太急|别着急|不怎么急|没那么急|不紧急|慢慢来|不赶|有空再|"
-    r"不用急|不是很急|一般|还好|莫急|不慌"
+    r"不急|不着急|不太急|不太着急|不用太?着急|不用太急|别着急|不怎么急|没那么急|不紧急|慢慢来|不赶(?!紧)|有空再|"
+    r"不用急|不是很急|一般|还好|莫急|不慌|不(?:太|怎么|是很|是太|那么)?要紧|不打紧|不赶时间|"
+    r"(?:不|没|没有|别|并不|谈不上|算不上|说不上)"
+    r"(?:算|太|很|是|那么|这么|多|多么|咋|怎么|特别|非常|十分|用|有|也|大)*着?急(?!死|坏|得)|"
+    r"(?:等|过|晚)(?:几|两|一|个)(?:天|日子)(?:也|都|再)?(?:行|可以|没事|不要紧|没关系)"
 )
 _URGENT_HEARD_AS = re.compile(r"(挺|很|特别|非常|比较|有点|好|太)极")
 """急 as the recogniser often writes it in a short answer ("挺急的" heard as "挺极的")."""

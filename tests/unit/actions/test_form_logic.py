@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions.form_logic import report_turn, service_turn
 
 
@@ -129,3 +131,17 @@ def test_phone_declined_in_the_first_message_and_dialect_self() -> None:
     r = report_turn("东门路灯坏了，电话不留了", None, {})
     assert r.updates["contact"] == "declined" and r.updates["category"] == "streetlight"
     assert service_turn("俺自己", "applicant", {}, "inform").updates["applicant"] == "本人"
+
+
+@pytest.mark.parametrize("first", ["嗯…俺家楼上一直往下滴水", "我们家门口的下水道堵了"])
+def test_home_said_in_passing_is_no_address_so_the_form_asks_where(first: str) -> None:
+    # a grid worker cannot find "俺家楼上" (a kiosk visitor is anonymous): the place is asked
+    r = report_turn(first, None, {}, "report")
+    assert "location" not in r.updates
+    assert r.updates["description"]
+    # said as the answer to "在哪里？" it is taken (the form never traps a resident)
+    r = report_turn("就在我家楼上", "location", {"description": first}, "inform")
+    assert r.updates["location"]["landmark"]
+    # an address said in passing is taken as before
+    r = report_turn("俺家10号楼3单元502楼上往下滴水", None, {}, "report")
+    assert (r.updates["location"]["building"], r.updates["location"]["room"]) == ("10", "502")

@@ -227,3 +227,26 @@ def test_colloquial_parents_are_applicants() -> None:
 
     assert parse_applicant("给我家老爷子办") == "父亲"
     assert parse_applicant("帮我家老太太申请") == "母亲"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "还不算急",
+        "算不上急",
+        "没有那么着急",
+        "不是特别急",
+        "不咋急",
+        "不太要紧",
+        "等两天也行",
+        "倒也不急",
+    ],
+)
+def test_not_pressing_said_in_everyday_words_is_not_urgent(said: str) -> None:
+    # each holds 急 (or names no hurry) after a negation: read back as 很急 before
+    assert parse_urgency(said) == "normal"
+
+
+@pytest.mark.parametrize("said", ["急得不得了", "不赶紧修要出事的", "急死人了", "别急坏了老人"])
+def test_pressing_words_with_a_negation_nearby_stay_urgent(said: str) -> None:
+    assert parse_urgency(said) == "urgent"
