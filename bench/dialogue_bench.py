@@ -83,10 +83,10 @@ PREVIOUS = {
             "note": "The old dialogues (training sentences) on today's model, 2026-12-03 16:44 UTC "
             "(`--dialogues` with the file of commit 26d3a2f): 34/35, the same one failing "
             "(d34, a place said with fillers): the drop to that day's 31/35 came from the "
-            "held-out sentences, not from a change of model (d34 itself passes since 2026-12-04: "
-            "a home said in passing is no address, so the place is asked). Turn latency is not comparable "
-            "across these runs: the machine's load average was 4-9 (other work), and the old "
-            "dialogues' p50 was 1222 ms in that run.",
+            "held-out sentences, not from a change of model (d34 itself passes since "
+            "2026-12-04: a home said in passing is no address, so the place is asked). Turn "
+            "latency is not comparable across these runs: the machine's load average was 4-9 "
+            "(other work), and the old dialogues' p50 was 1222 ms in that run.",
         },
     },
     "scripted turns only": {
