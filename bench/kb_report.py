@@ -137,6 +137,8 @@ GOAL_NOTES: dict[str, str] = {
     "well enough to add as a calibration feature. That needs a cross-encoder (query and FAQ read "
     "together); none exists offline here, and fine-tuning one from e5 on 2 CPU cores and shipping "
     "it are beyond this machine. Declining costs the resident one tap: the right FAQ is among the "
-    "three offered for every in-scope real query.",
+    "three offered for every in-scope real query. What limits the harm meanwhile (2026-12-04): "
+    "a confident answer opens with the question it answers (关于“独生子女证怎么办理”：…), so a "
+    "near miss is heard for what it is and the resident asks again or presses 转人工.",
 }
 """Goal key → what reading the numbers taught (appended to the reason of a missed goal)."""
