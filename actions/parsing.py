@@ -319,9 +319,18 @@ def parse_category(text: str) -> str | None:
     )
 
 
+_TO_MY_HOME = re.compile(r"(?:上|到|来)(?:我|俺|咱|我们|俺们|咱们)家")
+""""Come to my home" with a pronoun between the verb and 家 (到我家来, 上俺家来办): the taxonomy's
+fixed synonyms (上门, 到家里) cannot list every pronoun and dialect form."""
+HOME_VISIT = "home_visit"
+
+
 def parse_service(text: str) -> str | None:
     """Code of the service the text names (synonyms, homophones), else None."""
-    return _match_taxonomy(text, "service")
+    code = _match_taxonomy(text, "service")
+    if code is None and _TO_MY_HOME.search(drop_negated(normalize_text(text or ""))):
+        return HOME_VISIT
+    return code
 
 
 # ---------------------------------------------------------------- urgency

@@ -250,3 +250,9 @@ def test_not_pressing_said_in_everyday_words_is_not_urgent(said: str) -> None:
 @pytest.mark.parametrize("said", ["急得不得了", "不赶紧修要出事的", "急死人了", "别急坏了老人"])
 def test_pressing_words_with_a_negation_nearby_stay_urgent(said: str) -> None:
     assert parse_urgency(said) == "urgent"
+
+
+@pytest.mark.parametrize("said", ["腿脚不行了，能派个人到我家来给办吗", "让人上咱家来一趟行不"])
+def test_come_to_my_home_in_everyday_words_is_the_home_visit_service(said: str) -> None:
+    assert parse_service(said) == "home_visit"
+    assert parse_service("我想办高龄津贴，你们别上我家来") == "elderly_allowance"
