@@ -108,12 +108,31 @@ def plain_reply(text: str) -> list[BotMessage]:
     return [BotMessage(text=text)]
 
 
+_HANDOFF_TITLES = {"转人工", "都不是"}
+
+
+def _read_choices(text: str, buttons: list[dict]) -> str:
+    """A line ending in "想问：" introduces the buttons (the closest questions of the FAQ): say
+    them there, so a resident who only listens hears the choices, not "您是想问" and silence.
+    Other colons ("办理经过：") introduce their own lines, not the buttons."""
+    choices = [b["title"].rstrip("？?。 ") for b in buttons if b["title"] not in _HANDOFF_TITLES]
+    lines = text.split("\n")
+    at = next(
+        (i for i, line in enumerate(lines) if line.rstrip().endswith(("想问：", "想问:"))), None
+    )
+    if at is None or not choices:
+        return text
+    said = choices[0] if len(choices) == 1 else "，".join(choices[:-1]) + "，还是" + choices[-1]
+    lines[at] = lines[at].rstrip().rstrip("：:") + "：" + said + "？"
+    return "".join(lines)
+
+
 def speech_text(messages: Sequence[BotMessage], case_no: str | None = None) -> str:
     """What to say aloud for a reply; a case number is said by its tail ("编号尾号零零九八"),
     twice (the screen and the slip show the whole number)."""
     parts = []
     for msg in display_messages(messages):
-        text = _SYMBOLS.sub("", say_case_numbers(msg["text"]))
+        text = _SYMBOLS.sub("", say_case_numbers(_read_choices(msg["text"], msg["buttons"])))
         if text:
             parts.append(text)
     # each part ends in one sentence mark: a question keeps its "？" ("急不急？", not "急不急？。")

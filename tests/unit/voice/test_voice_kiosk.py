@@ -331,3 +331,23 @@ def test_broken_recogniser_gives_a_gentle_message(kiosk_app, speech_clip) -> Non
         events = say(ws, speech_clip)
     assert events[-1]["type"] == "retry" and "转人工" in events[-1]["messages"][0]["text"]
     assert dialogue.received == []
+
+
+def test_the_closest_questions_are_read_out_after_you_mean() -> None:
+    """The FAQ is unsure: "您是想问：" is followed by the questions as buttons. Someone who only
+    listens hears them, not "您是想问：" and then "都不是的话"."""
+    unsure = [{
+        "text": "我不太确定，您是想问：\n都不是的话，可以点“转人工”，您的问题也已经记下来了。",
+        "buttons": [
+            {"title": "电动车着火了怎么办？", "payload": "/ask_faq"},
+            {"title": "电动车充电怎么收费？", "payload": "/ask_faq"},
+            {"title": "转人工", "payload": "/handoff_human"},
+        ],
+    }]  # fmt: skip
+    said = speech_text(messages_of(unsure))
+    assert said.startswith(
+        "我不太确定，您是想问：电动车着火了怎么办，还是电动车充电怎么收费？都不是"
+    )
+    assert "\n" not in said and "转人工，还是" not in said
+    done = [{"text": "办理经过：\n换了一段水管", "buttons": [{"title": "解决了", "payload": "x"}]}]
+    assert "解决了" not in speech_text(messages_of(done))  # other colons keep their own lines
