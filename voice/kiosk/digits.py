@@ -25,10 +25,9 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{9,11}")
 """Area code (3–4 digits, starting with 0) and a 7–8 digit number, without separators."""
 
-PHONE_REASK = (
-    "这个号码好像不太对。手机号是11位数字，第一位是1，请再输一遍。"
-    "座机请连区号一起输。不想留的话，点“不留电话”就行。"
-)
+PHONE_REASK = "这个号码好像不太对。手机号是11位数字，第一位是1，请再输一遍。座机请连区号一起输。"
+"""The pad's re-ask (不留电话 is the button right beside it: on a phone, a longer re-ask pushed
+the pad's last row, 清空 0 删一位, under the screen's edge)."""
 TAIL_REASK = "请输入手机号的最后4位数字。"
 CASE_REASK = "编号请输后面的4位数字，比如回执上写着“后四位：0098”，就输0098。"
 ROOM_REASK = "房号是1到5位数字，比如301。不用房号的话，点“不用房号”。"

@@ -213,3 +213,39 @@ def test_notices_are_shown_whole_and_a_long_one_opens_in_full(
     narrow.wait_for_selector(".notice-more")
     narrow.screenshot(path=str(SHOTS / "notices_long_390.png"), full_page=True)
     check_design_numbers(narrow)
+
+
+def test_a_long_typed_text_keeps_the_answers_on_screen(hub_only, chromium_nomic) -> None:
+    """1920×1080: a 500-character description echoed under 您写的是 took 13 lines and pushed
+    the building picker off the screen; the echo is 2 lines at most now."""
+    page = open_at(chromium_nomic, hub_only.url, 1920, 1080)
+    tap(page, "我要报事")
+    page.wait_for_selector("#typing:not([hidden])")
+    page.fill("#typing-box", "电梯坏了，" + "楼道" * 300)
+    before = answered(page)
+    page.locator("#typing button[type=submit]").click()
+    wait_answer(page, before)
+    assert "楼道楼道" in page.inner_text("#heard-text")  # what was typed is still echoed
+    in_view(page, "1920_long_text", 1080)  # the whole building picker
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1920, 1080)])
+def test_a_wrong_phone_keeps_the_whole_pad_on_screen(
+    hub_only, chromium_nomic, width: int, height: int
+) -> None:
+    """A number that is not a phone: the re-ask says what to enter and stands in for the
+    question (shown above it again, the two pushed the pad's last row, 清空 0 删一位, under the
+    screen's edge); every key stays in sight, 0 too."""
+    page = open_at(chromium_nomic, hub_only.url, width, height)
+    tap(page, "我要报事")
+    tap(page, "电梯坏了")
+    tap(page, "5号楼")
+    tap(page, "2单元")
+    pad(page, "301")
+    retry = pad(page, "12345")  # not a phone
+    assert retry["type"] == "retry"
+    shown = page.locator("#reply p:visible").all_inner_texts()
+    assert len(shown) == 1 and "11位" in shown[0], shown  # the re-ask, not the question again
+    in_view(page, f"{width}_bad_phone", height)
+    pad(page, "13812345678")
+    assert "对吗" in page.inner_text("#reply")

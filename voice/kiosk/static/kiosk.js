@@ -446,7 +446,10 @@
     let p = reply.querySelector('p.retry');
     if (!p) { p = document.createElement('p'); p.className = 'retry'; reply.prepend(p); }
     p.textContent = (ev.messages && ev.messages[0] && ev.messages[0].text) || '';
-    if (!$('keypad').hidden) { kiosk.pad.digits = ''; $('pad-display').textContent = ''; } // enter again
+    if (!$('keypad').hidden) { // enter again; the re-ask says what to enter, so it replaces the
+      kiosk.pad.digits = ''; $('pad-display').textContent = ''; // question: the pad's last row
+      for (const q of reply.querySelectorAll('p:not(.retry)')) q.hidden = true; // stays on screen
+    }
     const extra = (ev.messages && ev.messages[0] && ev.messages[0].buttons) || [];
     if (ev.touch) { // a re-ask that offers its own answers (e.g. 不用房号 beside the pad)
       renderAnswers(extra.concat(ev.touch.quick || []), ev.touch);
