@@ -241,7 +241,7 @@ def for_dialogue(
             say="大家常问的问题在屏幕上，点一下就行。",
         )
     if buttons:
-        return hint("answers", text_box=True, columns=1 if len(buttons) <= 4 else 2)
+        return hint("answers", text_box=True, columns=2)  # 4 in 2 rows: the text box stays in view
     if consulting == "answered":
         return hint("answers", quick=[btn("再问一个", "我想问问"), *DONE], text_box=True, columns=3)
     if proposing:

@@ -362,3 +362,13 @@ def test_an_empty_dialogue_answer_is_never_a_blank_screen(kiosk_app) -> None:
         answer = send(ws, type="button", title="我要报事", payload="我要报事")
     assert answer["type"] == "retry" and "再点一次" in answer["messages"][0]["text"]
     assert dialogue.received[0]["message"] == "我要报事"
+
+
+def test_the_dialogues_own_answers_take_two_columns() -> None:
+    """ "我要报事 / 我想问问 / 我要办事 / 转人工" (or the closest FAQ questions and 转人工) in one
+    column took four rows at 1920×1080 and pushed the text box under the screen's edge."""
+    from voice.kiosk.touch import btn, for_dialogue
+
+    clarify = [btn(t) for t in ("我要报事", "我想问问", "我要办事", "转人工")]
+    hint = for_dialogue("free", buttons=clarify, buildings=[])
+    assert hint["columns"] == 2 and hint["text_box"]
