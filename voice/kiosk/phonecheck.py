@@ -158,8 +158,9 @@ class PhoneCheck:
         return ranked[0]
 
     def confirmed(self) -> ToDialogue:
-        """The number, as the dialogue's answer to its phone question."""
-        return ToDialogue(self.digits, speech_prefix="好的。", heard=shown_phone(self.digits))
+        """The number, as the dialogue's answer to its phone question. What the resident said
+        (对) stays under 我听到的是: the number was shown in the question just answered."""
+        return ToDialogue(self.digits, speech_prefix="好的。")
 
     async def on_text(self, text: str) -> Step | ToDialogue | None:
         """Words said or typed; None: not about the number (the dialogue gets them)."""

@@ -123,3 +123,22 @@ def test_a_phones_last_four_digits_go_to_the_dialogue(kiosk_app, speech_clip) ->
         until_reply(ws)
         say(ws, speech_clip)
     assert [m["message"] for m in dialogue.received] == ["查一下0098", "5678"]
+
+
+def test_after_yes_the_screen_still_shows_what_was_said(kiosk_app, speech_clip) -> None:
+    """对 said to "我听到的电话是：138 1234 5678，对吗？": 我听到的是 keeps 对. It showed the
+    number again, as if the resident had said it."""
+    app, service, dialogue = kiosk_app(
+        queue=["幺三八，幺二三四，五六七八", "对，没错"], script=[ASK_PHONE, READ_BACK]
+    )
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "text", "text": "路灯不亮"})
+        until_reply(ws)
+        say(ws, speech_clip)
+        events = say(ws, speech_clip)
+    transcript = [e for e in events if e["type"] == "transcript"][-1]
+    done = events[-1]
+    assert transcript["text"] == "对，没错" and done["messages"][0]["text"].startswith("您要反映")
+    assert done.get("heard") in (None, transcript["text"]), done.get("heard")
+    assert [m["message"] for m in dialogue.received][-1] == "13812345678"
