@@ -37,6 +37,7 @@ from voice.kiosk.speech import (
     find_case_type,
     find_digit_counts,
     find_expect,
+    for_touch,
     print_url,
     speech_text,
 )
@@ -335,8 +336,13 @@ class KioskService(TouchTurns):
         vote = await self.poll_open()  # the start buttons after a step offer 投票 too
         hint = self.touch_for(session, messages, case_no, buildings, vote=vote)
         text_spoken = speech_prefix + speech_text(raw, case_no)
-        if session.touch_only:  # no microphone: say where to tap as well
-            text_spoken += hint.get("say") or ""
+        if session.touch_only:  # no microphone: "点“转人工”", not "说“转人工”"; say where to tap
+            titles = {"转人工"} | {b["title"] for m in messages for b in m["buttons"]}
+            titles |= {b["title"] for b in hint.get("quick") or []}
+            box = bool(hint.get("text_box"))
+            for m in messages:
+                m["text"] = for_touch(m["text"], titles, text_box=box)
+            text_spoken = for_touch(text_spoken, titles, text_box=box) + (hint.get("say") or "")
         if case_no and find_case_type(raw, case_no) == "callback":
             step = await self.attach_handoff(session, raw, case_no)
             if step is not None:

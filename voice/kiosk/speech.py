@@ -144,3 +144,21 @@ def speech_text(messages: Sequence[BotMessage], case_no: str | None = None) -> s
     if case_no:
         spoken += f"我再说一遍，{spoken_tail(case_no)}。请记好，也可以打印出来。"
     return spoken
+
+
+_SAY_QUOTED = re.compile(r"(可以|或者|或)说“([^”]+)”")
+_SAY_NO_PHONE = re.compile(r"或(?:回答|说)“不留”")
+
+
+def for_touch(text: str, titles: set[str], *, text_box: bool) -> str:
+    """The dialogue's words for a kiosk without a microphone (its button says 话筒用不了):
+    "可以说“转人工”" becomes "可以点“转人工”" when that button is on the screen, "直接说"
+    becomes "直接写" beside the text box (and is dropped without one), "或回答“不留”" goes
+    (不留电话 is the button)."""
+    text = _SAY_NO_PHONE.sub("", text)
+    text = _SAY_QUOTED.sub(
+        lambda m: f"{m.group(1)}点“{m.group(2)}”" if m.group(2) in titles else m.group(0), text
+    )
+    if text_box:
+        return text.replace("直接说", "直接写")
+    return re.sub(r"[，,]?或者直接说", "", text)

@@ -372,3 +372,32 @@ def test_the_dialogues_own_answers_take_two_columns() -> None:
     clarify = [btn(t) for t in ("我要报事", "我想问问", "我要办事", "转人工")]
     hint = for_dialogue("free", buttons=clarify, buildings=[])
     assert hint["columns"] == 2 and hint["text_box"]
+
+
+def test_without_a_microphone_the_kiosk_never_asks_to_speak(kiosk_app) -> None:
+    """The talk button says 话筒用不了, so the dialogue's "或者直接说", "请直接说" and
+    "可以说“转人工”" read 写 and 点 (the text box and the buttons are on the screen)."""
+    unsure = "我不太确定您的意思。您是想反映问题、问点事情，还是要办事？点下面的按钮，或者直接说。"
+    clarify = [{"text": unsure, "buttons": [
+        {"title": "我要报事", "payload": "/report"},
+        {"title": "转人工", "payload": "/handoff_human"},
+    ]}]  # fmt: skip
+    declined = [{"text": "这个我帮不上忙。需要的话也可以说“转人工”。"}]
+    ask = [{"text": "您想问什么？请直接说，比如“老年卡去哪办”。"}]
+    app, _, _ = kiosk_app(script=[clarify, declined, ask, clarify])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        ws.send_json({"type": "hello", "session": None, "mic": "none"})
+        ws.receive_json(), ws.receive_json()
+        said = []
+        for text in ("😀", "明天股票会涨吗", "我想问问"):
+            ws.send_json({"type": "text", "text": text})
+            said.append(until_reply(ws)[-1])
+        ws.send_json({"type": "mic", "ok": True})  # a microphone after all: the words as they are
+        ws.send_json({"type": "text", "text": "😀"})
+        with_mic = until_reply(ws)[-1]
+    shown = [r["messages"][0]["text"] for r in said]
+    assert shown[0].endswith("点下面的按钮，或者直接写。") and shown[0] in said[0]["speech"]
+    assert shown[1].endswith("也可以点“转人工”。") and "说“转人工”" not in said[1]["speech"]
+    assert shown[2].startswith("您想问什么？请直接写，比如")
+    assert not any("直接说" in r["speech"] for r in said)
+    assert with_mic["messages"][0]["text"] == unsure
