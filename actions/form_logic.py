@@ -50,7 +50,8 @@ def contact_from(text: str, intent: str | None) -> tuple[str | None, str | None]
     if phone := parse_phone(text):
         return phone, None
     if looks_like_bad_phone(text):
-        return None, "这个号码好像不太对，请再告诉我一遍手机号，11位数字；不想留，回答“不留”就行。"
+        # only what is wrong: the form asks for the phone again itself, with 不留电话
+        return None, "这个号码好像不太对，手机号是11位数字。"
     if declines_contact(text) or intent == "deny" or is_no(text):
         return "declined", None
     return None, None

@@ -65,6 +65,14 @@ def test_phone_answers() -> None:
     assert bad.updates == {} and bad.problem and "号码" in bad.problem
 
 
+def test_a_wrong_number_is_said_once_and_asked_once() -> None:
+    # the form asks for the phone again right after this line (with 不留电话): the line only says
+    # what was wrong, or the resident reads two questions in a row (seen in Telegram)
+    bad = report_turn("1381234", "contact", {}, "inform")
+    assert bad.problem and "11位" in bad.problem
+    assert "不留" not in bad.problem and "？" not in bad.problem and "请再" not in bad.problem
+
+
 def test_location_in_words_is_kept_as_a_landmark() -> None:
     r = report_turn("就在那个老槐树底下", "location", {}, "inform")
     assert r.updates["location"]["landmark"] == "就在那个老槐树底下"

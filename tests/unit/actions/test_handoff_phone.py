@@ -83,9 +83,14 @@ async def test_no_phone_is_fine(hub: FakeCaseClient) -> None:
 
 async def test_a_wrong_number_is_asked_again_kindly(hub: FakeCaseClient) -> None:
     events, _ = await handoff()
-    events, d = await answer("1391234", "inform", slots_of(events), "contact")
+    slots = slots_of(events)
+    events, d = await answer("1391234", "inform", slots, "contact")
     assert "contact" not in {k for k, v in slots_of(events).items() if v}
     assert "不太对" in texts(d) or "没听清" in texts(d)
+    ask = CollectingDispatcher()  # the form asks again right after: one question, not two
+    await AskEmergencyContact().run(ask, tracker("", "inform", {**slots, **slots_of(events)}), {})
+    said = texts(d) + texts(ask)
+    assert said.count("不想留") == 1 and said.count("？") == 1, said
 
 
 async def test_a_phone_already_known_is_not_asked_again(hub: FakeCaseClient) -> None:
