@@ -44,6 +44,11 @@ NO_PHONE = (
     "报事时没留电话的话，这里查不到。请点“转人工”，或者带上回执到社区服务大厅，"
     "工作人员核对后告诉您进度。"
 )
+FORGOT = (
+    "记不清也不要紧。点“转人工”，工作人员帮您查；也可以带上回执到社区服务大厅，"
+    "请窗口的工作人员查一下。"
+)
+"""After we asked for the case number or the phone's last 4 digits: the resident forgot them."""
 HUMAN_BUTTON = {"title": "转人工", "payload": "/handoff_human"}
 TOO_MANY = (
     "试了好几次都没有查到。为了保护大家的信息，先不能再查了。"

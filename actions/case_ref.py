@@ -107,6 +107,15 @@ _NO_PHONE = re.compile(
 )
 
 
+_FORGOT = re.compile(r"不记得|记不得|记不住|记不清|想不起|忘了|忘记|不知道|不晓得")
+
+
+def forgot_it(text: str) -> bool:
+    """The resident says they do not remember ("不记得了", "手机号忘了"): said right after we
+    asked for a number or digits, it is that number they forgot."""
+    return bool(_FORGOT.search(prepare(text or "")))
+
+
 def has_no_phone(text: str) -> bool:
     """The resident says no phone was left with the report ("我没留电话")."""
     return bool(_NO_PHONE.search(prepare(text or "")))

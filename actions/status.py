@@ -22,6 +22,7 @@ from actions.case_lookup import (
     ASK_PHONE,
     ASK_RATING,
     ASKED_FOR_REF,
+    FORGOT,
     HUMAN_BUTTON,
     LOOK_UP_AGAIN,
     NO_NUMBER,
@@ -37,6 +38,7 @@ from actions.case_lookup import (
 )
 from actions.case_ref import (
     answer_to,
+    forgot_it,
     has_no_number,
     has_no_phone,
     names_a_case,
@@ -94,6 +96,9 @@ class CaseStatus(Action):
             events = [SlotSet(NUMBER_SLOT, None), SlotSet(TAIL_SLOT, None)]  # status_form done
         if not phone_tail and has_no_phone(text):
             dispatcher.utter_message(text=NO_PHONE, buttons=[HUMAN_BUTTON])
+            return events
+        if not (number or phone_tail) and forgot_it(text) and _asked_for_digits(tracker):
+            dispatcher.utter_message(text=FORGOT, buttons=[HUMAN_BUTTON])
             return events
         client = runtime.case_client()
         sender = tracker.sender_id
@@ -153,6 +158,11 @@ def _ask_both(dispatcher: CollectingDispatcher, text: str) -> None:
     dispatcher.utter_message(json_message={ASKED_FOR_REF: "number_and_phone"})
 
 
+def _asked_for_digits(tracker: Tracker) -> bool:
+    """Whether we just asked for a case number and/or a phone's last 4 digits."""
+    return bool(remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF))
+
+
 async def answer_status_followup(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
 ) -> list[dict[str, Any]] | None:
@@ -163,8 +173,13 @@ async def answer_status_followup(
     other message."""
     text = tracker.latest_message.get("text") or ""
     ref = parse_case_ref(text)
-    if remembered(tracker, WAITING_NUMBER) or remembered(tracker, ASKED_FOR_REF):
-        wanted = bool(ref.number or ref.phone_tail) or has_no_phone(text) or has_no_number(text)
+    if _asked_for_digits(tracker):
+        wanted = (
+            bool(ref.number or ref.phone_tail)
+            or has_no_phone(text)
+            or has_no_number(text)
+            or forgot_it(text)
+        )
     else:
         wanted = (
             bool(ref.number)

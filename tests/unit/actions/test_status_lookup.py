@@ -290,3 +290,26 @@ async def test_no_phone_left_is_sent_to_a_person(hub: FakeCaseClient) -> None:
     replies = await chat.say(HandleInform(), "我当时没留电话", "inform")
     assert "没留电话" in texts(replies) and "转人工" in texts(replies)
     assert [b["title"] for m in replies for b in m.get("buttons") or []] == ["转人工"]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [("不记得了", "nlu_fallback"), ("手机号忘了", "inform"), ("记不住", "inform"),
+     ("忘记了，不知道", "nlu_fallback")],
+)  # fmt: skip
+async def test_a_forgotten_phone_is_sent_to_a_person(hub: FakeCaseClient, said, intent) -> None:
+    """Asked for the phone's last 4 digits, an elderly resident who forgot them was asked
+    "您是要反映问题、问问题，还是要办事？" (seen in the web chat): they hear the way out."""
+    from actions.unsure import Clarify
+
+    chat = Conversation("web:forgot")
+    await chat.say(CaseStatus(), "尾号0098的进度", "ask_status")
+    action = Clarify() if intent == "nlu_fallback" else HandleInform()
+    replies = await chat.say(action, said, intent)
+    assert "记不清" in texts(replies) and "转人工" in texts(replies), texts(replies)
+    assert [b["title"] for m in replies for b in m.get("buttons") or []] == ["转人工"]
+
+
+async def test_forgetting_is_no_status_question_when_nobody_asked(hub: FakeCaseClient) -> None:
+    replies = await Conversation("web:else").say(HandleInform(), "手机号忘了", "inform")
+    assert "记不清" not in texts(replies)
