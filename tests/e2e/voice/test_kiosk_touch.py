@@ -397,10 +397,17 @@ ONE_LINE = """(el) => { const r = document.createRange(); r.selectNodeContents(e
   return new Set(rects.map((b) => Math.round(b.top))).size; }"""
 """How many lines an element's text takes."""
 
+NAME_LINES = """(el) => { const t = el.firstChild; const s = t.textContent;
+  const r = document.createRange(); r.setStart(t, s.lastIndexOf(' ') + 1); r.setEnd(t, s.length);
+  const rects = [...r.getClientRects()].filter((b) => b.width > 0);
+  return new Set(rects.map((b) => Math.round(b.top))).size; }"""
+"""How many lines the last word of an element's text takes ("钱师傅" of "物业维修二组 钱师傅")."""
+
 
 def test_case_number_and_times_stay_on_one_line_at_390(hub_only, chromium_nomic) -> None:
     """A phone-sized screen (390 px): the case number, on the card and in the status card, and
-    each time (预计办好, 登记时间, the history's) are never split over two lines."""
+    each time (预计办好, 登记时间, the history's) are never split over two lines, nor is the
+    worker's name (处理人)."""
     with hub_only.client() as client:
         made = client.post("/api/cases", json={
             "type": "report", "category": "leak", "description": "厨房水管一直滴水",
@@ -420,6 +427,7 @@ def test_case_number_and_times_stay_on_one_line_at_390(hub_only, chromium_nomic)
     assert {"编号", "预计办好", "登记时间"} <= set(rows), list(rows)
     for label in ("编号", "预计办好", "登记时间"):
         assert rows[label].evaluate(ONE_LINE) == 1, (label, rows[label].inner_text())
+    assert rows["处理人"].evaluate(NAME_LINES) == 1, rows["处理人"].inner_text()  # not 钱师/傅
     for when in page.locator("#view-history .when").element_handles():
         assert when.evaluate(ONE_LINE) == 1, when.inner_text()
     assert page.locator("#view-history .when").count() >= 1
