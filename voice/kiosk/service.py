@@ -39,6 +39,7 @@ from voice.kiosk.speech import (
     find_expect,
     for_touch,
     print_url,
+    show_choices,
     speech_text,
 )
 from voice.kiosk.touchturns import BUSY, TouchTurns
@@ -326,6 +327,8 @@ class KioskService(TouchTurns):
         session.asked_slot = find_asked_slot(raw)
         case_no = find_case_no(raw)
         messages = display_messages(raw)
+        for m in messages:
+            m["text"] = show_choices(m["text"])
         if session.expect == "yes_no" and not any(m["buttons"] for m in messages):
             if messages:
                 messages[-1]["buttons"] = list(YES_NO_BUTTONS)

@@ -127,6 +127,17 @@ def _read_choices(text: str, buttons: list[dict]) -> str:
     return "".join(lines)
 
 
+def show_choices(text: str) -> str:
+    """On the screen the closest questions are the buttons under the text: "您是想问：" followed
+    by "都不是的话……" read as if the question were missing; it reads "您是想问下面哪一个？"."""
+    lines = text.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.rstrip().endswith("想问：")), None)
+    if at is None or at == len(lines) - 1:
+        return text
+    lines[at] = lines[at].rstrip()[:-1] + "下面哪一个？"
+    return "".join(lines)
+
+
 def speech_text(messages: Sequence[BotMessage], case_no: str | None = None) -> str:
     """What to say aloud for a reply; a case number is said by its tail ("编号尾号零零九八"),
     twice (the screen and the slip show the whole number)."""

@@ -351,3 +351,23 @@ def test_the_closest_questions_are_read_out_after_you_mean() -> None:
     assert "\n" not in said and "转人工，还是" not in said
     done = [{"text": "办理经过：\n换了一段水管", "buttons": [{"title": "解决了", "payload": "x"}]}]
     assert "解决了" not in speech_text(messages_of(done))  # other colons keep their own lines
+
+
+def test_the_screen_points_to_the_closest_questions_below(kiosk_app) -> None:
+    """ "您是想问：" and then "都不是的话" on one line read as if the question were missing;
+    the screen says 您是想问下面哪一个？ above the buttons, the speech lists them."""
+    unsure = [{
+        "text": "我不太确定，您是想问：\n都不是的话，可以点“转人工”。",
+        "buttons": [{"title": "电动车充电怎么收费？", "payload": "电动车充电怎么收费？"},
+                    {"title": "转人工", "payload": "转人工"}],
+    }]  # fmt: skip
+    app, _, _ = kiosk_app(script=[unsure])
+    with TestClient(app) as client, client.websocket_connect("/kiosk/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "text", "text": "充电的问题问一下"})
+        reply = until_reply(ws)[-1]
+    assert (
+        reply["messages"][0]["text"]
+        == "我不太确定，您是想问下面哪一个？都不是的话，可以点“转人工”。"
+    )
+    assert reply["speech"].startswith("我不太确定，您是想问：电动车充电怎么收费？都不是的话")
