@@ -48,6 +48,31 @@ def speakable(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+_NOT_CHOICES = {"转人工", "都不是"}
+"""Buttons that are a way out, not one of the questions offered after "您是想问："."""
+
+
+def spoken_line(text: str, titles: list[str]) -> str:
+    """What 长辈模式 says for one message with these buttons: a line ending in "想问：" (the
+    FAQ's closest questions) gets the questions said right there, as the kiosk says them;
+    other buttons are named at the end ("可以说：对、不对")."""
+    line = speakable(text)
+    if not titles:
+        return line
+    lines = line.split("\n")
+    at = next(
+        (i for i, part in enumerate(lines) if part.rstrip().endswith(("想问：", "想问:"))), None
+    )
+    choices = [t.rstrip("？?。 ") for t in titles[:MAX_BUTTONS] if t not in _NOT_CHOICES]
+    if at is not None and choices:
+        said = choices[0] if len(choices) == 1 else "，".join(choices[:-1]) + "，还是" + choices[-1]
+        lines[at] = lines[at].rstrip().rstrip("：:") + "：" + said + "？"
+        return "".join(lines)
+    options = "、".join(titles[:MAX_BUTTONS])
+    sep = "" if not line or line[-1] in "。！？!?." else "。"
+    return f"{line}{sep}可以说：{options}"
+
+
 class Dialogue:
     """Queues resident messages per chat and relays them to Rasa in order."""
 
@@ -240,12 +265,7 @@ class Dialogue:
                 message.buttons, chat_id=chat_id, store=self.store, elder_mode=prefs.elder_mode
             )
             await self._send_text(chat_id, text or "请选择：", reply_markup=markup)
-            line = speakable(text)
-            if message.buttons:
-                options = "、".join(b.title for b in message.buttons[:MAX_BUTTONS])
-                sep = "" if not line or line[-1] in "。！？!?." else "。"
-                line = f"{line}{sep}可以说：{options}"
-            spoken.append(line)
+            spoken.append(spoken_line(text, [b.title for b in message.buttons]))
             found = CASE_NO_RE.findall(text)
             if found:
                 # "您的编号是 X。……邻居已经反映过了（编号 Y）": the resident's own case comes first.

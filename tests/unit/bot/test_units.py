@@ -126,3 +126,19 @@ def test_case_numbers_and_speakable_text():
     assert CASE_NO_RE.findall(text) == ["BS-20261121-0042"]
     assert CASE_NO_RE.findall("FW-20261121-0001和XBS-20261121-00421") == ["FW-20261121-0001"]
     assert speakable("🏠 你好 https://x.y/z • 报事") == "你好 报事"
+
+
+def test_elder_mode_says_the_closest_questions_where_they_are_asked():
+    # the FAQ is unsure: "您是想问：" is followed by the buttons. Read aloud in 长辈模式, the
+    # voice note said "您是想问：都不是的话……" and the questions only at the very end
+    from actions.consult import NOT_SURE, NOT_SURE_NOTE
+    from bot.dialogue import spoken_line
+
+    titles = ["社区活动室能借用吗？", "社区有老年人活动吗？", "转人工"]
+    said = spoken_line(f"{NOT_SURE}\n{NOT_SURE_NOTE}", titles)
+    assert said.startswith(
+        "我不太确定，您是想问：社区活动室能借用吗，还是社区有老年人活动吗？都不是"
+    )
+    assert "可以说" not in said and said.count("社区有老年人活动吗") == 1
+    assert spoken_line("是这样吗？", ["对", "不对"]) == "是这样吗？可以说：对、不对"
+    assert spoken_line("编号如下：\n都在这里", []) == "编号如下：\n都在这里"
