@@ -29,6 +29,8 @@ HERE = "社区服务中心自助机旁"
 ASK_REACH = "好的，帮您找工作人员。工作人员怎么联系您好？"
 ASK_PHONE = "请输入您的手机号，工作人员会打给您。"
 PHONE_REASK = "这个号码好像不太对。手机号是11位数字，第一位是1，请再输一遍。座机请连区号一起输。"
+SKIP_WHERE = btn("不说了", "kiosk:where:skip")
+"""Beside the place picker of a hand-off: the resident would rather not say where."""
 ASK_WHERE = "您住在哪栋楼？工作人员好知道是哪里的事。"
 NOT_SAVED = "电话和地点这次没记上，请到一楼综合窗口告诉工作人员。"
 REACH_BUTTONS = [
@@ -106,7 +108,10 @@ class HandoffFlow:
         self.picker = PlacePicker(buildings=self.buildings)
         step = self.picker.first(f"好的，电话是 {shown_phone(digits)}。{ASK_WHERE}")
         step.speech = f"好的，电话是：{read_back_phone(digits)}。{ASK_WHERE}"
-        step.buttons = [btn("不说了", "kiosk:where:skip")]
+        if step.touch is not None:  # after the places (first, it read like one of them)
+            step.touch = {**step.touch, "quick": [*step.touch.get("quick", []), SKIP_WHERE]}
+        else:
+            step.buttons = [SKIP_WHERE]
         step.heard = shown_phone(digits)
         return step
 

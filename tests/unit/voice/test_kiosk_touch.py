@@ -329,6 +329,9 @@ def test_handoff_asks_how_to_reach_and_keeps_it_on_the_task(kiosk_app) -> None:
     assert pad["touch"]["keypad"]["kind"] == "phone"
     assert bad["type"] == "retry"
     assert "幺三七，零零零零，二二二二" in where["speech"] and where["touch"]["panel"] == "places"
+    shown = [b["title"] for m in where["messages"] for b in m["buttons"]]  # the page's order
+    shown += [b["title"] for b in where["touch"]["quick"]]
+    assert shown[-2:] == ["服务中心", "不说了"], shown  # after the places, not read as one of them
     assert [m["message"] for m in dialogue.received] == ["/handoff_human"]
     assert done["case_no"] == no and "尾号2222" in done["messages"][0]["text"]
     assert done["print_url"].startswith(f"/kiosk/case/{no}/print?t=")
