@@ -26,6 +26,7 @@ from actions.submit import (
     reset_form_slots,
 )
 from core.contracts import CaseCreate, CasePublic, CaseType, Channel, Location, Urgency
+from core.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,25 @@ def follow_up(
             SlotSet("contact", phone or None), FollowupAction("emergency_form")]  # fmt: skip
 
 
+QUESTION_INTENTS = frozenset({"consult", "nlu_fallback", "out_of_scope"})
+"""Intents of a resident's question the assistant could not answer well (a form's answer, such
+as "3号楼", is carried by the slots instead)."""
+
+
+def question_before(tracker: Tracker) -> str | None:
+    """The resident's question just before this 转人工 (pressed under 您是想问：, or said after
+    an answer that did not help), phone and ID numbers masked; None when there was none."""
+    users = [e for e in reversed(tracker.events or []) if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    before = users[1]
+    text = str(before.get("text") or "").strip()
+    intent = ((before.get("parse_data") or {}).get("intent") or {}).get("name")
+    if not text or text.startswith("/") or intent not in QUESTION_INTENTS:
+        return None
+    return mask_pii(text)[:300]
+
+
 class Handoff(Action):
     """A call-back task for staff, with whatever the resident already said, and what happens
     next. Without a phone it then asks for one (``emergency_form`` with the ``callback`` kind
@@ -118,6 +138,7 @@ class Handoff(Action):
         """Create the call-back case, end any form."""
         slots = tracker.current_slot_values()
         said = said_parts(slots)
+        question = None if said else question_before(tracker)
         text = tracker.latest_message.get("text") or ""
         phone = parse_phone(text) or slots.get("contact")
         form = (tracker.active_loop or {}).get("name")
@@ -125,9 +146,11 @@ class Handoff(Action):
             type=CaseType.CALLBACK,
             category=slots.get("category"),
             location=location_from_slot(slots.get("location")),
-            description=("居民要求人工服务。" + (f"已说明：{'；'.join(said)}" if said else ""))[
-                :2000
-            ],
+            description=(
+                "居民要求人工服务。"
+                + (f"已说明：{'；'.join(said)}" if said else "")
+                + (f"居民刚才问：{question}" if question else "")
+            )[:2000],
             channel=channel_of(tracker.sender_id),
             sender_id=tracker.sender_id,
             idempotency_key=idempotency_key(tracker, "callback"),
@@ -151,7 +174,7 @@ class Handoff(Action):
         else:
             dispatcher.utter_message(
                 text=f"好的，已为您转人工，登记编号 {speakable_case_no(created.case_no)}。{how}"
-                + ("您刚才说的内容也一并转给了工作人员。" if said else "")
+                + ("您刚才说的内容也一并转给了工作人员。" if said or question else "")
             )
             announce_case(dispatcher, tracker.sender_id, created)
         events: list[dict[str, Any]] = [ActiveLoop(None), *reset_form_slots()]

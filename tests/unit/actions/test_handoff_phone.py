@@ -126,3 +126,42 @@ async def test_something_else_instead_of_a_phone_says_the_way_out(hub: FakeCaseC
     events, d = await answer("我想问问高龄津贴怎么办", "consult", slots_of(events), "contact")
     assert "不留" in texts(d) and "没听清" not in texts(d)
     assert slots_of(events) == {"contact": None}  # the question is asked again
+
+
+async def test_the_question_the_faq_could_not_answer_goes_with_the_call_back(
+    hub: FakeCaseClient,
+) -> None:
+    """转人工 pressed under 您是想问： (the FAQ was unsure): the call-back task said only
+    居民要求人工服务。, so whoever calls back did not know what the resident had asked."""
+    from rasa_sdk import Tracker
+
+    def asked(question: str, intent: str) -> Tracker:
+        return Tracker(
+            sender_id=SENDER,
+            slots={},
+            latest_message={"text": "/handoff_human", "intent": {"name": "handoff_human"}},
+            events=[
+                {"event": "user", "text": question, "parse_data": {"intent": {"name": intent}}},
+                {"event": "bot", "text": "我不太确定，您是想问："},
+                {"event": "action", "name": "action_listen"},
+                {
+                    "event": "user",
+                    "text": "/handoff_human",
+                    "parse_data": {"intent": {"name": "handoff_human"}},
+                },
+            ],  # fmt: skip
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="action_listen",
+        )
+
+    d = CollectingDispatcher()
+    await Handoff().run(d, asked("请问打疫苗的事，我电话13912345678", "consult"), {})
+    (case,) = hub.created
+    assert "打疫苗的事" in case.description and "13912345678" not in case.description
+    assert "一并转给了工作人员" in texts(d)
+
+    d = CollectingDispatcher()
+    await Handoff().run(d, asked("3号楼", "inform"), {})  # an answer, not a question
+    assert "3号楼" not in hub.created[-1].description
