@@ -454,3 +454,34 @@ def test_case_number_and_times_stay_on_one_line_at_390(hub_only, chromium_nomic)
     page_width = narrow.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390, page_width
     screenshot(narrow, "touch_case_no_390")
+
+
+def test_solved_or_not_answers_stay_under_the_question_at_390(hub_only, chromium_nomic) -> None:
+    """A phone (390×844): 问题解决了吗？ and its three answers are on the screen, each on one
+    line, even after a long history (they were under the edge, 解决 / 了 split in two); the
+    case card follows below them."""
+    with hub_only.client() as client:
+        made = client.post("/api/cases", json={
+            "type": "report", "category": "leak", "description": "厨房水管一直滴水",
+            "location": {"building": "12", "unit": "3", "room": "1502"}, "channel": "telegram",
+            "sender_id": "tg:4244", "contact_phone": "13566669999",
+        })  # fmt: skip
+        case_no = made.json()["case_no"]
+    _resolve(hub_only.data_dir, case_no)
+    page = chromium_nomic.new_page(390, 844)
+    page.goto(f"{hub_only.url}/kiosk/")
+    wait_events(page, "reply", 1)
+    page.wait_for_selector("#answers .btn")
+    tap(page, "查进度")
+    key_in(page, case_no[-4:])
+    key_in(page, "9999")
+    page.wait_for_selector("#view:not([hidden])")
+    assert "解决了吗" in shown(page)
+    page.wait_for_timeout(300)
+    for title in ("解决了", "部分解决", "没解决"):
+        button = page.locator("#answers").get_by_role("button", name=title, exact=True)
+        box = button.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (title, box)
+        assert button.evaluate(ONE_LINE) == 1, title
+    screenshot(page, "touch_rate_390")
+    assert tap(page, "部分解决")["type"] == "reply"
