@@ -397,8 +397,9 @@ def parse_applicant(text: str) -> str | None:
 
 
 _DAY = (
-    r"(今天|明天|后天|大后天|这周[一二三四五六日天1-7]?|下周[一二三四五六日天1-7]?"
-    r"|周[一二三四五六日天1-7]|星期[一二三四五六日天1-7]|礼拜[一二三四五六日天1-7]|工作日|周末"
+    # "下礼拜一", "下个星期三", "这个礼拜六": the 下 / 这 says which week, keep it
+    r"((?:下下?个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天1-7]"
+    r"|今天|明天|后天|大后天|这周|下周|工作日|周末"
     r"|\d{1,2}月\d{1,2}[日号]|\d{1,2}[号日](?![楼栋幢院单房室]))"
 )
 _PART = r"(早上|上午|中午|下午|晚上|傍晚|白天|\d{1,2}点(?:半|\d{1,2}分?)?)"
@@ -406,6 +407,11 @@ _TIME = re.compile(rf"{_DAY}\s*{_PART}?|{_PART}")
 _ANY_TIME = re.compile(r"随时|都行|都可以|什么时候都|哪天都|无所谓|尽快|越早越好|越快越好|早点")
 
 
+_TIME_GAPS = {g: g for g in ("到", "至", "或", "或者", "还是", "和", "、", "~", "～", "-")} | {
+    "，": "、",
+    ",": "、",
+}
+"""Words between two times that are read back with them ("周一到周五")."""
 _WEEKDAY_DIGIT = re.compile(r"(周|星期|礼拜)([1-7])")
 _WEEKDAY_NAMES = dict(zip("1234567", "一二三四五六日", strict=True))
 
@@ -413,10 +419,18 @@ _WEEKDAY_NAMES = dict(zip("1234567", "一二三四五六日", strict=True))
 def parse_time_preference(text: str) -> str | None:
     """A time the resident prefers ('明天上午', '随时都可以'), else None."""
     prepared = prepare(text)
-    found = [m.group(0) for m in _TIME.finditer(prepared)]
-    if found:
+    matches = list(_TIME.finditer(prepared))
+    if matches:
+        # "周一到周五", "明天或者后天": the word between two times is kept (not "周一周五")
+        said, seen, end = "", set(), None
+        for m in matches:
+            if m.group(0) in seen:
+                continue
+            gap = prepared[end : m.start()].strip() if end is not None else ""
+            said += _TIME_GAPS.get(gap, "") + m.group(0)
+            seen.add(m.group(0))
+            end = m.end()
         # numerals became digits for parsing; a weekday is read back as people say it (周三)
-        said = "".join(dict.fromkeys(found))
         return _WEEKDAY_DIGIT.sub(lambda m: m.group(1) + _WEEKDAY_NAMES[m.group(2)], said)[:100]
     if m := _ANY_TIME.search(prepared):
         return "尽快" if m.group(0) in {"尽快", "越早越好", "越快越好", "早点"} else "随时都可以"

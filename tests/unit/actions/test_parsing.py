@@ -256,3 +256,22 @@ def test_pressing_words_with_a_negation_nearby_stay_urgent(said: str) -> None:
 def test_come_to_my_home_in_everyday_words_is_the_home_visit_service(said: str) -> None:
     assert parse_service(said) == "home_visit"
     assert parse_service("我想办高龄津贴，你们别上我家来") == "elderly_allowance"
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("下礼拜一上午", "下礼拜一上午"),  # was read back as 礼拜一上午: which Monday?
+        ("不对，是下礼拜二", "下礼拜二"),
+        ("下星期三下午吧", "下星期三下午"),
+        ("下个礼拜五", "下个礼拜五"),
+        ("这个星期六上午", "这个星期六上午"),
+        ("下周三下午", "下周三下午"),
+        ("礼拜一上午", "礼拜一上午"),
+        ("周一到周五都行", "周一到周五"),  # was 周一周五: two days, not five
+        ("明天上午或者后天下午", "明天上午或者后天下午"),
+        ("明天上午，后天也行", "明天上午、后天"),
+    ],
+)
+def test_next_weeks_day_keeps_its_next(said: str, kept: str) -> None:
+    assert parse_time_preference(said) == kept
