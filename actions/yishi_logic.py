@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from actions.case_ref import forgot_it
 from actions.form_logic import TurnResult
 from actions.parsing import (
     is_no,
@@ -19,6 +20,11 @@ from actions.parsing import (
     prepare,
 )
 from core.textnorm import chinese_punctuation
+
+FORGOT_LAST4 = (
+    "记不清也不要紧，可以问问家里人登记的是哪个手机号，也可以到社区服务中心投票；不投了就说“算了”。"
+)
+"""The resident does not remember the household's phone: the ways out (the form asks again)."""
 
 MAX_PROPOSAL_CHARS = 1000
 """The hub's limit for a proposal's text (``DELIB_MAX_TEXT_CHARS``)."""
@@ -326,8 +332,9 @@ def vote_turn(text: str, requested: str | None, slots: dict, intent: str | None)
     elif requested == "vote_last4":
         if last4 := parse_last4(text):
             result.updates["vote_last4"] = last4
-        elif re.search(r"\d", prepare(text)):
-            result.problem = "请告诉我手机号的最后四位数字，比如“5678”。"
+        elif forgot_it(text):
+            result.problem = FORGOT_LAST4
+        # other digits: the form asks for the four digits again itself (once, not twice)
     elif requested == "confirmed":
         _confirm_turn(text, intent, slots, result, _vote_correction(options))
         if result.updates.get("correcting"):  # a bare 不对: choose the option again
