@@ -35,7 +35,7 @@ EMERGENCIES: tuple[EmergencyKind, ...] = (
         "火情",
         "other",
         "请马上拨打 119！用湿毛巾捂住口鼻，弯腰沿着安全出口往下走，不要坐电梯，不要回去拿东西。",
-        re.compile(r"着火|起火|失火|火灾|冒烟|冒黑烟|烧起来|火苗|浓烟|烟很大"),
+        re.compile(r"(?<!不)着火|起火|失火|火灾|冒烟|冒黑烟|烧起来|火苗|浓烟|烟很大"),
     ),
     EmergencyKind(
         "fall",
@@ -87,10 +87,26 @@ EMERGENCIES: tuple[EmergencyKind, ...] = (
 )
 
 
+_GAS_FAULT = re.compile(
+    r"(煤气|燃气|天然气|液化气)(灶|炉|热水器)[^，。,.!！?？]{0,6}"
+    r"(打不着|点不着|打不燃|点不燃|打不起火|不出火|没火|火很小|火太小|坏了|不好使|不能用)"
+)
+_GAS_DANGER = re.compile(r"味|漏|泄|呛|头晕|头疼|恶心|冒烟|(?<!不)着火|爆|嘶嘶")
+
+
+def gas_appliance_fault(text: str) -> bool:
+    """A gas stove or water heater that will not light or is broken, with no smell and no
+    leak ("煤气灶打不着火了"): a repair to report, not a gas leak to flee from."""
+    prepared = normalize_text(text or "")
+    return bool(_GAS_FAULT.search(prepared)) and not _GAS_DANGER.search(prepared)
+
+
 def detect_emergency(text: str) -> EmergencyKind | None:
     """The kind of emergency the text describes, or None."""
     prepared = normalize_text(text or "")
     for kind in EMERGENCIES:
+        if kind.code == "gas" and gas_appliance_fault(text):
+            continue
         if kind.pattern.search(prepared):
             return kind
     return None

@@ -11,7 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.announce import announce_case
-from actions.emergency import GENERIC, detect_emergency, is_real_emergency
+from actions.consult import answers_a_consult_prompt
+from actions.emergency import (
+    GENERIC,
+    detect_emergency,
+    gas_appliance_fault,
+    is_real_emergency,
+)
 from actions.emergency_followup import DECLINED, findable
 from actions.emergency_form import CASE_SLOT, CLOSING
 from actions.handoff_text import CALLBACK, OFFICE_HOURS, said_parts
@@ -44,12 +50,21 @@ class Emergency(Action):
     ) -> list[dict[str, Any]]:
         """Guide, create the emergency case, end any form, start the follow-up."""
         text = tracker.latest_message.get("text") or ""
+        if answers_a_consult_prompt(tracker.events, text, tapped_only=True):
+            # "电动车着火了怎么办？" tapped among the questions the assistant itself offered: a
+            # question about what to do, not a fire being reported
+            logger.info("A suggested FAQ question was chosen: answered, not an emergency")
+            return [FollowupAction("action_answer_question")]
         form = (tracker.active_loop or {}).get("name")
         if form and not is_real_emergency(text):
             # an answer to the form's question that the NLU took for an emergency: no alarm,
             # the form takes it as its answer (and keeps everything said so far)
             logger.info("No danger signal in an answer to %s: not an emergency", form)
             return [FollowupAction(form)]
+        if not form and gas_appliance_fault(text) and not is_real_emergency(text):
+            # "煤气灶打不着火了": no smell, no leak: a repair, reported as one (no alarm)
+            logger.info("A gas appliance that will not light: a report, not an emergency")
+            return [FollowupAction("report_form")]
         kind = detect_emergency(text) or GENERIC
         dispatcher.utter_message(text=f"【紧急】{kind.guidance}")
         location = parse_location(text) or location_from_slot(tracker.get_slot("location"))

@@ -96,3 +96,41 @@ async def test_action_emergency_inside_a_form_without_danger_hands_back_to_the_f
     )
     assert events == [{"event": "followup", "name": "service_form", "timestamp": None}]
     assert dispatcher.messages == []  # no alarm, no guidance, no case
+
+
+def free_tracker(text: str) -> Tracker:
+    """A message outside any form that the NLU took for an emergency."""
+    return Tracker(
+        sender_id="tg:gas",
+        slots={},
+        latest_message={"text": text, "intent": {"name": "emergency", "confidence": 0.98}},
+        events=[{"event": "user", "text": text}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.mark.parametrize(
+    "said", ["我家里的煤气灶打不着火了，想找人看看", "燃气灶点不着了", "煤气灶老是打不着火"]
+)
+async def test_a_gas_stove_that_will_not_light_is_a_repair_not_a_gas_leak(said: str) -> None:
+    """Seen in Telegram: an elderly resident whose stove would not light was told 请马上离开屋子
+    and an emergency case was raised; no smell, no leak: it is a report."""
+    from actions.urgent import Emergency
+
+    assert not is_real_emergency(said)
+    dispatcher = CollectingDispatcher()
+    events = await Emergency().run(dispatcher, free_tracker(said), {})
+    assert events == [{"event": "followup", "name": "report_form", "timestamp": None}]
+    assert dispatcher.messages == []  # no alarm, no guidance, no case
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["煤气灶打不着火，屋里还有股煤气味", "燃气灶点不着，闻着有点呛", "厨房里好大一股煤气味儿",
+     "燃气管道漏气了"],
+)  # fmt: skip
+def test_a_gas_smell_is_still_an_emergency(said: str) -> None:
+    assert is_real_emergency(said)
