@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -87,7 +88,11 @@ class AnswerQuestion(Action):
             )
         if in_form:
             dispatcher.utter_message(text="我们接着刚才的事。")
-        return []
+            return []
+        # wait for the resident: reached as a follow-up (a suggested question chosen where a form
+        # or an alarm would have started) no rule predicts what comes next, and the fallback
+        # would add "抱歉，我没太听明白"
+        return [FollowupAction("action_listen")]
 
 
 def _bare(text: str) -> str:
@@ -105,3 +110,36 @@ def naming_the_question(asked: str, answer: FaqHit) -> str:
     if _bare(asked) == _bare(answer.question):
         return answer.answer
     return f"关于“{answer.question.rstrip('？?')}”：\n{answer.answer}"
+
+
+def answers_a_consult_prompt(
+    events: list[dict[str, Any]], text: str, *, tapped_only: bool = False
+) -> bool:
+    """Whether the latest message answers the assistant's own prompt to ask: one of the closest
+    questions it offered under 您是想问：, tapped (or typed word for word), or — unless
+    ``tapped_only`` — whatever is said right after 您想问什么？.
+
+    The NLU reads such a message afresh and can take an FAQ question for something else
+    ("电动车着火了怎么办？" for an emergency or unsure, "高龄津贴怎么申请" for unsure), so the
+    answer the resident chose would be lost; the flows that would start check this first.
+    """
+    bare = _bare(text)
+    users = 0
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif kind == "bot" and users == 1:
+            said = event.get("text") or ""
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if said.startswith(NOT_SURE) and any(
+                _bare(str(b.get("payload") or "")) == bare
+                for b in buttons
+                if b.get("payload") != OFFER_HUMAN["payload"]  # 转人工 is no question
+            ):
+                return bool(bare)
+            if not tapped_only and said == ASK_WHAT:
+                return True
+    return False

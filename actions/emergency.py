@@ -127,6 +127,21 @@ def is_real_emergency(text: str) -> bool:
     return bool(_DANGER_CALL.search(normalize_text(text or "")))
 
 
+_ASKS = re.compile(r"问问|问一下|问下|打听|了解|咨询")
+_TOPIC = re.compile(
+    r"那些|这些|方面|之类|知识|常识|注意些|注意哪些|注意什么|怎么预防|怎么防|防范|规定"
+)
+_HAPPENING = re.compile(r"了|正在|现在|快|救命|赶紧|马上|有人|冒烟|闻到|我家|家里")
+
+
+def asks_about_a_danger_topic(text: str) -> bool:
+    """A question about a danger as a topic ("我想问问着火那些事", "想了解防火方面的知识"), not a
+    danger happening: it asks, names a topic, and says nothing of now or of a home (着火了,
+    正在, 闻到, 我家 keep it an emergency: when in doubt the alarm is raised)."""
+    t = normalize_text(text or "")
+    return bool(_ASKS.search(t) and _TOPIC.search(t) and not _HAPPENING.search(t))
+
+
 GENERIC = EmergencyKind(
     "other",
     "紧急情况",

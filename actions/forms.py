@@ -8,12 +8,13 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.clarify import text_before_clarify
+from actions.consult import answers_a_consult_prompt
 from actions.emergency import is_real_emergency
 from actions.form_logic import TurnResult, report_turn, service_turn
 from actions.out_of_scope import log_out_of_scope
@@ -111,6 +112,13 @@ class ResidentForm(FormValidationAction, ABC):
             return []
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
+        if requested is None and answers_a_consult_prompt(tracker.events, text, tapped_only=True):
+            # a suggested FAQ question tapped ("电梯坏了找谁修？") starts no form: it is answered
+            return [
+                SlotSet(REQUESTED_SLOT, None),
+                ActiveLoop(None),
+                FollowupAction("action_answer_question"),
+            ]
         earlier = text_before_clarify(tracker.events) if requested is None else None
         if (
             earlier

@@ -18,6 +18,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.consult import answers_a_consult_prompt
 from actions.parsing import prepare
 from actions.status import answer_status_followup
 
@@ -56,7 +57,11 @@ class Clarify(Action):
         status = await answer_status_followup(dispatcher, tracker, domain)
         if status is not None:
             return status
-        target = clarify_choice(tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        if answers_a_consult_prompt(tracker.events, text):
+            # the question asked after 您想问什么？, or a suggested one tapped: answer it
+            return [FollowupAction("action_answer_question")]
+        target = clarify_choice(text)
         if target is not None:
             return [FollowupAction(target)]
         dispatcher.utter_message(response="utter_clarify")

@@ -14,6 +14,7 @@ from actions.announce import announce_case
 from actions.consult import answers_a_consult_prompt
 from actions.emergency import (
     GENERIC,
+    asks_about_a_danger_topic,
     detect_emergency,
     gas_appliance_fault,
     is_real_emergency,
@@ -50,12 +51,15 @@ class Emergency(Action):
     ) -> list[dict[str, Any]]:
         """Guide, create the emergency case, end any form, start the follow-up."""
         text = tracker.latest_message.get("text") or ""
-        if answers_a_consult_prompt(tracker.events, text, tapped_only=True):
-            # "电动车着火了怎么办？" tapped among the questions the assistant itself offered: a
-            # question about what to do, not a fire being reported
-            logger.info("A suggested FAQ question was chosen: answered, not an emergency")
-            return [FollowupAction("action_answer_question")]
         form = (tracker.active_loop or {}).get("name")
+        if not form and (
+            answers_a_consult_prompt(tracker.events, text, tapped_only=True)
+            or asks_about_a_danger_topic(text)
+        ):
+            # "电动车着火了怎么办？" tapped among the questions the assistant itself offered, or
+            # "我想问问着火那些事": a question about what to do, not a fire being reported
+            logger.info("A question about a danger, not a danger: answered, no alarm")
+            return [FollowupAction("action_answer_question")]
         if form and not is_real_emergency(text):
             # an answer to the form's question that the NLU took for an emergency: no alarm,
             # the form takes it as its answer (and keeps everything said so far)
