@@ -25,7 +25,7 @@ from bot import texts
 from bot.attachments import attach_pending, attached_message
 from bot.health import HealthChecker
 from bot.ids import chat_ref, sender_of
-from bot.keyboards import MAX_BUTTONS, rasa_keyboard_async
+from bot.keyboards import rasa_keyboard_async, shown_buttons
 from bot.speech import SpeechIO
 from bot.store import BotStore, ChatPrefs, InboxItem, InboxState
 from cases.client import CaseClient
@@ -63,12 +63,12 @@ def spoken_line(text: str, titles: list[str]) -> str:
     at = next(
         (i for i, part in enumerate(lines) if part.rstrip().endswith(("想问：", "想问:"))), None
     )
-    choices = [t.rstrip("？?。 ") for t in titles[:MAX_BUTTONS] if t not in _NOT_CHOICES]
+    choices = [t.rstrip("？?。 ") for t in titles if t not in _NOT_CHOICES]
     if at is not None and choices:
         said = choices[0] if len(choices) == 1 else "，".join(choices[:-1]) + "，还是" + choices[-1]
         lines[at] = lines[at].rstrip().rstrip("：:") + "：" + said + "？"
         return "".join(lines)
-    options = "、".join(titles[:MAX_BUTTONS])
+    options = "、".join(titles)
     sep = "" if not line or line[-1] in "。！？!?." else "。"
     return f"{line}{sep}可以说：{options}"
 
@@ -265,7 +265,7 @@ class Dialogue:
                 message.buttons, chat_id=chat_id, store=self.store, elder_mode=prefs.elder_mode
             )
             await self._send_text(chat_id, text or "请选择：", reply_markup=markup)
-            spoken.append(spoken_line(text, [b.title for b in message.buttons]))
+            spoken.append(spoken_line(text, [b.title for b in shown_buttons(message.buttons)]))
             found = CASE_NO_RE.findall(text)
             if found:
                 # "您的编号是 X。……邻居已经反映过了（编号 Y）": the resident's own case comes first.

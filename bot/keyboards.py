@@ -11,8 +11,9 @@ from bot.store import BotStore
 from cases.client import Building
 from core.rasa_rest import Button
 
-MAX_BUTTONS = 6
-"""Never show more buttons than this (few, plain words)."""
+MAX_BUTTONS = 8
+"""Never show more buttons than this (few, plain words): the 8 report categories ending in
+其他 fit; beyond it the last button (the way out: 其他, 转人工) is kept."""
 CALLBACK_LIMIT = 64
 """Telegram's limit on callback data, in bytes."""
 
@@ -26,6 +27,13 @@ MODE_DATA = "mode:toggle"
 NOTICE_PREFIX = "n:"
 """Callback data of the notice setting: ``n:menu``, ``n:all``, ``n:off``, ``n:b:<building>``."""
 NOTICE_MENU = NOTICE_PREFIX + "menu"
+
+
+def shown_buttons(buttons: list[Button]) -> list[Button]:
+    """At most ``MAX_BUTTONS``, the last one always among them."""
+    if len(buttons) <= MAX_BUTTONS:
+        return list(buttons)
+    return [*buttons[: MAX_BUTTONS - 1], buttons[-1]]
 
 
 def button_label(title: str, elder_mode: bool) -> str:
@@ -67,7 +75,7 @@ def _rasa_markup(
     long: list[tuple[str, str, str]] = []
     per_row = 1 if elder_mode or len(buttons) > 3 else len(buttons)
     row: list[InlineKeyboardButton] = []
-    for button in buttons[:MAX_BUTTONS]:
+    for button in shown_buttons(buttons):
         data = RASA_PREFIX + button.payload
         if len(data.encode()) > CALLBACK_LIMIT:
             token = hashlib.sha1(f"{chat_id}:{button.payload}".encode()).hexdigest()[:20]

@@ -112,7 +112,8 @@ def test_keyboards():
     many = rasa_keyboard(
         [Button(str(i), str(i)) for i in range(9)], chat_id=1, store=store, elder_mode=False
     )
-    assert sum(len(r) for r in many.inline_keyboard) == 6
+    shown = [b.text for r in many.inline_keyboard for b in r]
+    assert len(shown) == 8 and shown[-1] == "8"  # the last (the way out: 其他, 转人工) is kept
     rate = rating_keyboard("BS-20261121-0042")
     assert [b.callback_data for b in rate.inline_keyboard[0]] == [
         "rate:BS-20261121-0042:resolved",
@@ -142,3 +143,18 @@ def test_elder_mode_says_the_closest_questions_where_they_are_asked():
     assert "可以说" not in said and said.count("社区有老年人活动吗") == 1
     assert spoken_line("是这样吗？", ["对", "不对"]) == "是这样吗？可以说：对、不对"
     assert spoken_line("编号如下：\n都在这里", []) == "编号如下：\n都在这里"
+
+
+def test_every_category_button_is_shown_with_other():
+    # "这属于哪一类问题？" offers 8 categories ending in 其他; Telegram showed the first 6, so a
+    # resident whose problem fits none (煤气灶打不着火) had no 其他 to tap
+    from actions.ask import AskCategory
+    from bot.keyboards import rasa_keyboard
+
+    titles = [b["title"] for b in AskCategory().buttons()]
+    for elder in (False, True):
+        markup = rasa_keyboard(
+            [Button(t, t) for t in titles], chat_id=1, store=BotStore(":memory:"), elder_mode=elder
+        )
+        shown = [b.text.strip("👉👈 ") for row in markup.inline_keyboard for b in row]
+        assert shown == titles and shown[-1] == "其他"
