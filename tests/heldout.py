@@ -215,3 +215,11 @@ LONG_GAS_SERVICE_COMPLAINT = (
     "燃气公司一直不给我们楼开通燃气，说是安全检查没过，可同一栋别人家早就通气了，"
     "我们家到现在做饭都只能用电磁炉，已经拖了两个多月，希望有关部门督促燃气公司尽快处理"
 )
+
+# ----- a question the assistant offered, chosen; a question asked after 您想问什么？
+VAGUE_ELEVATOR_QUESTION = "问下电梯的事"
+"""Declined with the closest FAQ questions as buttons (电梯坏了找谁修？ among them)."""
+FIRE_AS_A_TOPIC = "我想问问着火那些事"
+"""A question about fire safety, not a fire: no alarm."""
+ASK_TO_ASK = "我想问问"
+QUESTION_AFTER_ASK = "高龄津贴怎么申请"

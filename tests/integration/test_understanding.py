@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from actions.consult import ASK_WHAT, NOT_SURE
 from harness.stack import Stack, texts, web_sender
 from tests import heldout
 
@@ -83,3 +84,38 @@ def test_acute_danger_words_always_raise_an_emergency(live_stack: Stack) -> None
     assert live_stack.parse(heldout.FIRE_SAID_PLAINLY)["intent"]["name"] == "emergency"
     assert live_stack.parse(heldout.BREAK_IN)["intent"]["name"] == "emergency"
     assert live_stack.parse(heldout.GAS_BILL_QUESTION)["intent"]["name"] != "emergency"
+
+
+def test_a_question_the_assistant_offered_is_answered_when_chosen(live_stack: Stack) -> None:
+    who = web_sender()
+    offered = live_stack.say(who, heldout.VAGUE_ELEVATOR_QUESTION)
+    assert offered[0]["text"].startswith(NOT_SURE)
+    questions = [b["payload"] for b in offered[0]["buttons"] if b["title"] != "转人工"]
+    assert len(questions) == 3
+    for question in questions:  # each tapped in turn (the suggestions asked for again between)
+        reply = live_stack.say(who, question)
+        with live_stack.hub() as hub:
+            faq = hub.get("/api/kb/search", params={"q": question}).json()["hits"][0]
+        assert faq["question"] == question
+        assert [m.get("text") for m in reply] == [faq["answer"]], reply  # nothing else said
+        assert not (live_stack.tracker(who).get("active_loop") or {}).get("name")
+        live_stack.say(who, heldout.VAGUE_ELEVATOR_QUESTION)
+    assert live_stack.cases_of(who) == []
+
+
+def test_a_question_about_fire_raises_no_alarm(live_stack: Stack) -> None:
+    who = web_sender()
+    reply = live_stack.say(who, heldout.FIRE_AS_A_TOPIC)
+    assert "【紧急】" not in texts(reply)
+    assert live_stack.cases_of(who) == []
+    ran = [e.get("name") for e in live_stack.tracker(who)["events"] if e.get("event") == "action"]
+    assert "action_answer_question" in ran
+
+
+def test_what_is_asked_after_what_would_you_like_to_ask_is_answered(live_stack: Stack) -> None:
+    who = web_sender()
+    assert texts(live_stack.say(who, heldout.ASK_TO_ASK)) == ASK_WHAT
+    reply = live_stack.say(who, heldout.QUESTION_AFTER_ASK)
+    with live_stack.hub() as hub:
+        faq = hub.get("/api/kb/search", params={"q": heldout.QUESTION_AFTER_ASK}).json()["hits"][0]
+    assert texts(reply).endswith(faq["answer"]), reply
