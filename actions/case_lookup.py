@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.readback import location_text
 from cases.client import HistoryEntry, ResidentView
 from core.contracts import CasePublic, Channel
-from core.localtime import shown_local, to_local
+from core.localtime import promised, shown_local, to_local
 
 WAITING_NUMBER = "status_number"
 """``custom`` key: the case number given, waiting for the phone's last 4 digits."""
@@ -84,7 +84,8 @@ def view_text(view: ResidentView, *, done_lines: int = 3) -> str:
     what = case.category_label or case.service_label or "您的事项"
     where = f"，{location_text(case.location.model_dump())}" if case.location else ""
     open_case = case.status not in ("resolved", "closed")
-    due = f"，预计{when_text(case.due_at)}前办好" if case.due_at and open_case else ""
+    promise = promised(case.due_at) if open_case else None
+    due = f"，预计{when_text(promise)}前办好" if promise else ""
     lines = [f"查到了。编号 {case.case_no}（{what}{where}）现在是：{case.status_label}{due}。"]
     done = [line for e in view.history[-done_lines:] if (line := _history_line(e))]
     if done:

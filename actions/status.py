@@ -51,14 +51,15 @@ from actions.status_form import FORM, NUMBER_SLOT, TAIL_SLOT, form_available
 from cases.client import CaseClientError
 from core.contracts import CasePublic
 from core.errors import LinliError
+from core.localtime import promised
 
 logger = logging.getLogger(__name__)
 UNREACHABLE = "系统暂时连不上，查不到进度，请稍后再问，或者说“转人工”。"
 
 
 def _when(when: datetime) -> str:
-    """A deadline as people say it, in local time: 12月4日8点半 / 12月4日15点."""
-    return when_text(when)
+    """A deadline as promised (``core.localtime.promised``) and said: 12月4日8点半 / 12月4日15点."""
+    return when_text(promised(when) or when)
 
 
 def describe_case(case: CasePublic) -> str:

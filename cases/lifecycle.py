@@ -31,7 +31,7 @@ from cases.statuses import (
 )
 from core.contracts import CaseType, Urgency
 from core.errors import InvalidInput
-from core.localtime import local_tz
+from core.localtime import local_tz, promised
 from core.taxonomy import category_by_code
 
 logger = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ def _follow_up(
     add_note(session=session, case=case, now=now, actor="system",
              text=f"跟进任务：居民反馈只解决了一部分{said}。请回访居民，把没处理完的部分办完，"
                   f"期限 {_local_when(case.due_at)}。")  # fmt: skip
-    when = _local_when(case.due_at)
+    when = _local_when(promised(case.due_at) or case.due_at)
     return f"谢谢您的反馈。没处理完的部分已经交回工作人员继续处理，会在{when}前办好。"
 
 

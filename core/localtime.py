@@ -5,7 +5,7 @@ here."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +50,30 @@ def format_local(when: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> st
     """``when`` formatted in local time; empty for nothing."""
     local = to_local(when)
     return local.strftime(fmt) if local else ""
+
+
+EARLIEST_PROMISE_HOUR = 8
+"""A deadline in the small hours is promised for this hour that morning."""
+
+
+def promised(when: str | datetime | None) -> datetime | None:
+    """A case's deadline as it is promised to a resident, in local time.
+
+    Rounded up to the half hour (15:10 → 15:30, 4:48 → 5:00: "48分" is no way to promise), and one
+    before 7:00 moved to 8:00 that morning: "凌晨4点48分前办好" (the 24-hour clock of an urgent
+    case) reads oddly to an elderly resident and nobody calls at that hour. Both only ever promise
+    later than the real deadline, which staff keep and are held to.
+    """
+    local = to_local(when)
+    if local is None:
+        return None
+    past_half = (local.minute % 30) * 60 + local.second + local.microsecond / 1e6
+    if past_half:
+        local = local + timedelta(seconds=30 * 60 - past_half)
+        local = local.replace(second=0, microsecond=0)
+    if local.hour < 7:
+        local = local.replace(hour=EARLIEST_PROMISE_HOUR, minute=0)
+    return local
 
 
 def spoken_local(when: str | datetime | None) -> str:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.localtime import shown_local, to_local
+from core.localtime import promised, shown_local
 from voice.kiosk import touch
 from voice.kiosk.digits import CASE_REASK, TAIL_REASK, case_groups, digits_in, say_digits
 from voice.kiosk.hubcases import CaseRefused, CasesUnavailable
@@ -76,7 +76,7 @@ def case_view(view: dict) -> tuple[dict, str]:
     where = place_text(case.get("location"))
     status = case.get("status_label") or ""
     open_case = case.get("status") not in ("resolved", "closed")
-    due = to_local(case.get("due_at")) if open_case else None
+    due = promised(case.get("due_at")) if open_case else None
     rows = [
         ["编号", case["case_no"]],
         ["事项", what],
