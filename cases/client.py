@@ -123,9 +123,9 @@ class CaseClientProtocol(Protocol):
         ...
 
     async def fetch_outbox(
-        self, channel: str, after: int = 0, limit: int = 100
+        self, channel: str, after: int = 0, limit: int = 100, recipient: str | None = None
     ) -> list[OutboxItem]:
-        """Undelivered messages of a channel."""
+        """Undelivered messages of a channel (one resident's, with ``recipient``)."""
         ...
 
     async def ack_outbox(self, ids: list[int], channel: str | None = None) -> int:
@@ -280,12 +280,14 @@ class CaseClient(HubHttpClient):
         return _CATEGORIES.validate_json(response.content)
 
     async def fetch_outbox(
-        self, channel: str, after: int = 0, limit: int = 100
+        self, channel: str, after: int = 0, limit: int = 100, recipient: str | None = None
     ) -> list[OutboxItem]:
-        """Undelivered messages of a channel with id > ``after``, oldest first."""
-        response = await self._request(
-            "GET", "/api/outbox", params={"channel": channel, "after": after, "limit": limit}
-        )
+        """Undelivered messages of a channel with id > ``after``, oldest first (only one
+        resident's when ``recipient`` is given)."""
+        params: dict[str, str | int] = {"channel": channel, "after": after, "limit": limit}
+        if recipient is not None:
+            params["recipient"] = recipient
+        response = await self._request("GET", "/api/outbox", params=params)
         assert response is not None
         return _OUTBOX.validate_json(response.content)
 

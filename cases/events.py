@@ -92,20 +92,23 @@ def case_events(session: Session, case: Case, *, include_internal: bool) -> list
 
 
 def pending_outbox(
-    session: Session, *, channel: str, after: int = 0, limit: int = 100
+    session: Session,
+    *,
+    channel: str,
+    after: int = 0,
+    limit: int = 100,
+    recipient: str | None = None,
 ) -> list[OutboxMessage]:
-    """Undelivered messages of a channel with id greater than ``after``, oldest first."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.id > after,
-            OutboxMessage.delivered_at.is_(None),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+    """Undelivered messages of a channel with id greater than ``after``, oldest first (only one
+    resident's when ``recipient`` is given: the web chat collects them as that resident talks)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.channel == channel,
+        OutboxMessage.id > after,
+        OutboxMessage.delivered_at.is_(None),
     )
-    return list(session.scalars(query))
+    if recipient is not None:
+        query = query.where(OutboxMessage.recipient == recipient)
+    return list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
 
 
 def ack_outbox(session: Session, *, ids: list[int], channel: str | None, now: datetime) -> int:

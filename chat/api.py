@@ -132,22 +132,24 @@ def register(
 ) -> None:
     """Attach ``/api/chat``; ``rasa`` is the REST-channel client (default:
     ``settings.rasa_url``); ``news`` where a resident's waiting messages come from (default: the
-    deliberation part's outbox, asked through this app itself)."""
+    case system's and the deliberation part's outboxes, asked through this app itself)."""
     app.state.chat_rasa = rasa or RasaClient(settings.rasa_url, timeout_s=60.0)
-    app.state.chat_news = news or _deliberation_news(app, settings)
+    app.state.chat_news = news or _parts_news(app, settings)
     app.include_router(router)
 
 
-def _deliberation_news(app: FastAPI, settings: HubSettings) -> NewsSource | None:
+def _parts_news(app: FastAPI, settings: HubSettings) -> NewsSource | None:
+    """The case system's and the deliberation part's outboxes, asked through this app."""
     if not settings.service_token:
         return None
-    try:
-        from deliberation.client import DeliberationClient
-    except ImportError:
-        return None
+    from cases.client import CaseClient
+    from deliberation.client import DeliberationClient
+
     transport = httpx.ASGITransport(app=app)
+    token = settings.service_token
     return NewsSource(
-        DeliberationClient("http://hub", settings.service_token, timeout=10, transport=transport)
+        CaseClient("http://hub", token, timeout=10, transport=transport),
+        DeliberationClient("http://hub", token, timeout=10, transport=transport),
     )
 
 

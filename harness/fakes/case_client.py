@@ -286,10 +286,14 @@ class FakeCaseClient:
                 for c in categories()]  # fmt: skip
 
     async def fetch_outbox(
-        self, channel: str, after: int = 0, limit: int = 100
+        self, channel: str, after: int = 0, limit: int = 100, recipient: str | None = None
     ) -> list[OutboxItem]:
-        """Undelivered messages of a channel."""
-        return [m for m in self._outbox if m.channel == channel and m.id > after][:limit]
+        """Undelivered messages of a channel (one resident's, with ``recipient``)."""
+        return [
+            m for m in self._outbox
+            if m.channel == channel and m.id > after
+            and (recipient is None or m.recipient == recipient)
+        ][:limit]  # fmt: skip
 
     async def ack_outbox(self, ids: list[int], channel: str | None = None) -> int:
         """Mark messages delivered."""

@@ -41,9 +41,13 @@ def list_outbox(
     channel: ChannelName,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    recipient: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> list[OutboxItem]:
-    """Undelivered messages of a channel with id > ``after``, oldest first."""
-    messages = pending_outbox(session, channel=channel, after=after, limit=limit)
+    """Undelivered messages of a channel with id > ``after``, oldest first (one resident's
+    only, with ``recipient``)."""
+    messages = pending_outbox(
+        session, channel=channel, after=after, limit=limit, recipient=recipient
+    )
     case_ids = sorted({m.case_id for m in messages})
     rows = session.execute(select(Case.id, Case.case_no).where(Case.id.in_(case_ids))).all()
     numbers = {row[0]: row[1] for row in rows}

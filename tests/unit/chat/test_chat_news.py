@@ -73,3 +73,54 @@ def test_the_chat_answers_when_the_news_cannot_be_asked(
     finally:
         backend.stop()
     assert r.status_code == 200 and texts(r) == ["收到：你好"]
+
+
+def _staff_resolves(hub: TestClient, case_no: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from cases import lifecycle
+    from cases.db import session_scope
+    from cases.models import Case
+    from cases.statuses import Status
+
+    with session_scope(hub.app.state.cases.sessions) as session:
+        case = session.scalars(select(Case).where(Case.case_no == case_no)).one()
+        lifecycle.change_status(
+            session=session, case=case, new_status=Status.RESOLVED, now=datetime.now(UTC),
+            actor="测试", note="灯泡已换好",
+        )  # fmt: skip
+
+
+def test_a_web_residents_case_news_come_with_the_next_reply_once(hub: TestClient) -> None:
+    first = hub.post("/api/chat", json={"message": "你好"})
+    me = dict(hub.cookies)
+    sender = sender_for(first.cookies[COOKIE_NAME])
+    body = {
+        "type": "report",
+        "category": "corridor_light",
+        "description": "楼道灯不亮",
+        "sender_id": sender,
+        "channel": "web",
+    }
+    case = hub.post("/api/cases", json=body, headers=AUTH).json()
+    _staff_resolves(hub, case["case_no"])  # as the console does: the resident is told
+    waiting = hub.get(
+        "/api/outbox",
+        params={"channel": "web", "recipient": sender.removeprefix("web:")},
+        headers=AUTH,
+    ).json()
+    assert waiting and all(m["case_no"] == case["case_no"] for m in waiting), waiting
+
+    hub.cookies.clear()  # another browser gets nothing of it
+    other = texts(hub.post("/api/chat", json={"message": "你好"}))
+    assert not any(t.startswith(NEWS_PREFIX) for t in other), other
+
+    hub.cookies.clear()
+    told = texts(hub.post("/api/chat", json={"message": "还有事吗"}, cookies=me))
+    assert told[: len(waiting)] == [NEWS_PREFIX + m["text"] for m in waiting], told
+    assert any("解决了" in t for t in told[:-1]), told  # how to answer comes with it
+    assert told[-1] == "收到：还有事吗"
+    again = texts(hub.post("/api/chat", json={"message": "好的"}, cookies=me))
+    assert not any(t.startswith(NEWS_PREFIX) for t in again), again
