@@ -271,7 +271,10 @@ def confirm(
         if case.rating is not None:
             raise TransitionError("这个事项已经评价过了，谢谢您")
     label = RATING_LABELS[rating]
-    text = f"居民评价：{label}" + (f"（{comment.strip()}）" if comment and comment.strip() else "")
+    said = (comment or "").strip()
+    if said.strip("。.!！ ") in (label, *RATING_LABELS.values()):
+        said = ""  # the rating's own words (a button, or 解决了 typed) say nothing more
+    text = f"居民评价：{label}" + (f"（{said}）" if said else "")
     case.rating = rating.value
     case.updated_at = now
     record_event(session, case=case, kind="rating", text=text, now=now, actor=actor)
@@ -306,7 +309,7 @@ def confirm(
 def _local_when(when: datetime) -> str:
     """A deadline as people say it, in China time: 11月23日15点 / 11月23日15点30分."""
     local = when.astimezone(local_tz())
-    minutes = f"{local.minute}分" if local.minute else ""
+    minutes = "" if not local.minute else "半" if local.minute == 30 else f"{local.minute}分"
     return f"{local.month}月{local.day}日{local.hour}点{minutes}"
 
 

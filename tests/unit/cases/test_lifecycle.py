@@ -292,3 +292,29 @@ def test_background_sweeper_escalates_on_its_own(sqlite_hub, clock) -> None:
         else:
             pytest.fail("the sweeper never escalated the overdue case")
     assert sqlite_hub.state.cases.sweeper is None  # stopped on shutdown
+
+
+@pytest.mark.parametrize(
+    ("comment", "recorded"),
+    [
+        ("解决了", "居民评价：解决了"),
+        ("解决了。", "居民评价：解决了"),
+        ("灯亮了，谢谢", "居民评价：解决了（灯亮了，谢谢）"),
+    ],
+)
+def test_a_rating_said_in_its_own_words_is_recorded_once(
+    api: TestClient, db, clock, comment: str, recorded: str
+) -> None:
+    no = _create(api)["case_no"]
+    _set(db, clock, no, Status.RESOLVED)
+    body = {"sender_id": "tg:5", "rating": "resolved", "comment": comment}
+    assert api.post(f"/api/cases/{no}/confirm", json=body, headers=AUTH).status_code == 200
+    assert recorded in _history(api, no)
+    assert "居民评价：解决了（解决了）" not in _history(api, no)
+
+
+def test_a_half_hour_is_said_as_people_say_it() -> None:
+    from datetime import UTC, datetime
+
+    assert lifecycle._local_when(datetime(2026, 12, 8, 0, 30, tzinfo=UTC)) == "12月8日8点半"
+    assert lifecycle._local_when(datetime(2026, 12, 8, 7, 0, tzinfo=UTC)) == "12月8日15点"
