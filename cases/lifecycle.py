@@ -68,8 +68,11 @@ def change_status(
     actor: str,
     note: str | None = None,
     propagate: bool = True,
+    tell_resident: bool = True,
 ) -> None:
-    """Move a case to a new status, record it, notify the resident and linked reports.
+    """Move a case to a new status, record it, notify the resident and linked reports
+    (``tell_resident`` False: the resident caused it and was answered already, e.g. by
+    confirming; a push repeating the answer is noise).
 
     Raises:
         TransitionError: the lifecycle does not allow this change.
@@ -103,7 +106,7 @@ def change_status(
         actor=actor,
         from_status=old,
         to_status=new_status.value,
-        notify=_notice(case, resident_text),
+        notify=_notice(case, resident_text) if tell_resident else None,
     )
     if propagate and new_status in (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED):
         for child in linked_children(session=session, case=case):
@@ -215,8 +218,17 @@ def reroute(*, session: Session, case: Case, reason: str, now: datetime, actor: 
            reason=reason)  # fmt: skip
 
 
-def escalate(*, session: Session, case: Case, now: datetime, reason: str, actor: str) -> bool:
-    """Raise the follow-up level by one (网格 → 社区 → 街道); False when already at the top."""
+def escalate(
+    *,
+    session: Session,
+    case: Case,
+    now: datetime,
+    reason: str,
+    actor: str,
+    tell_resident: bool = True,
+) -> bool:
+    """Raise the follow-up level by one (网格 → 社区 → 街道); False when already at the top
+    (``tell_resident``: as for :func:`change_status`)."""
     if case.escalation_level >= MAX_LEVEL:
         return False
     case.escalation_level += 1
@@ -229,7 +241,9 @@ def escalate(*, session: Session, case: Case, now: datetime, reason: str, actor:
         text=f"已升级到{level}督办：{reason}",
         now=now,
         actor=actor,
-        notify=_notice(case, f"{reason}，已提交{level}督办，我们会尽快处理"),
+        notify=_notice(case, f"{reason}，已提交{level}督办，我们会尽快处理")
+        if tell_resident
+        else None,
     )
     return True
 
@@ -282,15 +296,18 @@ def confirm(
         case.reopen_count += 1
         change_status(
             session=session, case=case, new_status=Status.REOPENED, now=now, actor=actor,
-            note="居民反馈没解决", propagate=False,
+            note="居民反馈没解决", propagate=False, tell_resident=False,
         )  # fmt: skip
         case.due_at = now + timedelta(hours=sla.urgent_hours(case.category))
         case.overdue_escalations = 0
-        escalate(session=session, case=case, now=now, reason="居民反馈没解决", actor=actor)
+        escalate(
+            session=session, case=case, now=now, reason="居民反馈没解决", actor=actor,
+            tell_resident=False,
+        )  # fmt: skip
         if case.assignee_id is not None:
             change_status(
                 session=session, case=case, new_status=Status.DISPATCHED, now=now,
-                actor="system", note="退回原处理人继续处理", propagate=False,
+                actor="system", note="退回原处理人继续处理", propagate=False, tell_resident=False,
             )  # fmt: skip
         message = "很抱歉还没解决。已重新打开，交回原来的工作人员并升级督办，会尽快处理。"
     elif rating is Rating.PARTIAL:
@@ -300,7 +317,7 @@ def confirm(
         if case.status != Status.CLOSED.value:
             change_status(
                 session=session, case=case, new_status=Status.CLOSED, now=now, actor=actor,
-                note=f"居民确认{label}", propagate=False,
+                note=f"居民确认{label}", propagate=False, tell_resident=False,
             )  # fmt: skip
         message = "谢谢您的确认，这件事已办结。"
     return ConfirmOutcome(case=case, message=message)
@@ -327,10 +344,10 @@ def _follow_up(
     note = "居民反馈部分解决，没处理完的部分继续跟进"
     if case.status == Status.CLOSED.value:
         change_status(session=session, case=case, new_status=Status.REOPENED, now=now,
-                      actor=actor, note=note, propagate=False)  # fmt: skip
+                      actor=actor, note=note, propagate=False, tell_resident=False)  # fmt: skip
     if case.assignee_id is not None:
         change_status(session=session, case=case, new_status=Status.IN_PROGRESS, now=now,
-                      actor=actor, note=note, propagate=False)  # fmt: skip
+                      actor=actor, note=note, propagate=False, tell_resident=False)  # fmt: skip
     case.resolved_at = None
     case.due_at = sla.due_at(
         settings, now=now, case_type=CaseType(case.type), category=case.category,

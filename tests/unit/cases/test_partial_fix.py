@@ -53,6 +53,8 @@ def test_partly_fixed_stays_open_with_a_follow_up_and_a_new_deadline(api, db, cl
     # the resident is told when, in China time (clock: 2026-11-22 16:00 CST → due 11-24 16:00)
     assert "继续处理" in after["message"] and "11月24日16点" in after["message"]
     assert "关闭" not in after["message"]
+    pushed = api.get("/api/outbox", params={"channel": "telegram"}, headers=AUTH).json()
+    assert not any("正在处理" in m["text"] or "重新打开" in m["text"] for m in pushed), pushed
     with db() as session:
         stored = get_case(session=session, case_no=no)
         assert stored.closed_at is None and stored.resolved_at is None
