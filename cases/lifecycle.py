@@ -41,7 +41,7 @@ MAX_LEVEL = 2
 RESIDENT_STATUS_TEXT = {
     Status.DISPATCHED: "已派给工作人员处理",
     Status.IN_PROGRESS: "工作人员正在处理",
-    Status.RESOLVED: "已经处理好了。请回复“解决了”“部分解决”或“没解决”告诉我们结果",
+    Status.RESOLVED: "已经处理好了{note}。请回复“解决了”“部分解决”或“没解决”告诉我们结果",
     Status.CLOSED: "已关闭",
     Status.REOPENED: "已重新打开，会继续处理",
 }
@@ -95,8 +95,15 @@ def change_status(
     if note:
         text += f"：{note}"
     resident_text = RESIDENT_STATUS_TEXT.get(new_status, status_label(new_status))
-    if note and new_status in (Status.RESOLVED, Status.CLOSED, Status.IN_PROGRESS):
-        resident_text = f"{resident_text}（{note}）"
+    told = (
+        f"（{note}）"
+        if note and new_status in (Status.RESOLVED, Status.CLOSED, Status.IN_PROGRESS)
+        else ""
+    )
+    if "{note}" in resident_text:  # what was done comes right after 处理好了, before the question
+        resident_text = resident_text.format(note=told)
+    else:
+        resident_text += told
     record_event(
         session,
         case=case,

@@ -62,6 +62,8 @@ def test_full_lifecycle_resolved_and_confirmed(api: TestClient, db, clock) -> No
     assert all(m["case_no"] == no for m in messages)
     assert "正在处理" in messages[0]["text"]
     assert "已更换破损水管" in messages[1]["text"] and "解决了" in messages[1]["text"]
+    # what was done comes with 处理好了, then the question (not after the question)
+    assert "已经处理好了（已更换破损水管）。请回复“解决了”" in messages[1]["text"], messages[1]
 
     response = _confirm(api, no, "resolved")
     assert response.status_code == 200, response.text
