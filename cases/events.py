@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models import Case, CaseEvent, OutboxMessage
+from core import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -99,26 +100,13 @@ def pending_outbox(
     limit: int = 100,
     recipient: str | None = None,
 ) -> list[OutboxMessage]:
-    """Undelivered messages of a channel with id greater than ``after``, oldest first (only one
-    resident's when ``recipient`` is given: the web chat collects them as that resident talks)."""
-    query = select(OutboxMessage).where(
-        OutboxMessage.channel == channel,
-        OutboxMessage.id > after,
-        OutboxMessage.delivered_at.is_(None),
+    """Undelivered messages of a channel with id greater than ``after``, oldest first (one
+    resident's with ``recipient``; ``core.outbox.pending``)."""
+    return outbox.pending(
+        session, OutboxMessage, channel=channel, after=after, limit=limit, recipient=recipient
     )
-    if recipient is not None:
-        query = query.where(OutboxMessage.recipient == recipient)
-    return list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
 
 
 def ack_outbox(session: Session, *, ids: list[int], channel: str | None, now: datetime) -> int:
     """Mark messages delivered; returns how many were newly marked."""
-    if not ids:
-        return 0
-    query = update(OutboxMessage).where(
-        OutboxMessage.id.in_(ids), OutboxMessage.delivered_at.is_(None)
-    )
-    if channel:
-        query = query.where(OutboxMessage.channel == channel)
-    result = session.execute(query.values(delivered_at=now))
-    return int(result.rowcount or 0)
+    return outbox.mark_delivered(session, OutboxMessage, ids=ids, channel=channel, now=now)

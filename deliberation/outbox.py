@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cases.events import channel_of
+from core import outbox
 from deliberation.models import OutboxMessage
 
 
@@ -35,24 +35,12 @@ def pending(
     recipient: str | None = None,
 ) -> list[OutboxMessage]:
     """Undelivered messages of a channel with id greater than ``after``, oldest first (only
-    those for ``recipient`` when given: the web chat collects one resident's at a time)."""
-    query = select(OutboxMessage).where(
-        OutboxMessage.channel == channel,
-        OutboxMessage.id > after,
-        OutboxMessage.delivered_at.is_(None),
+    those for ``recipient`` when given; ``core.outbox.pending``)."""
+    return outbox.pending(
+        session, OutboxMessage, channel=channel, after=after, limit=limit, recipient=recipient
     )
-    if recipient is not None:
-        query = query.where(OutboxMessage.recipient == recipient)
-    return list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
 
 
 def ack(session: Session, *, ids: list[int], channel: str | None, now: datetime) -> int:
     """Mark messages delivered; returns how many were newly marked."""
-    if not ids:
-        return 0
-    query = update(OutboxMessage).where(
-        OutboxMessage.id.in_(ids), OutboxMessage.delivered_at.is_(None)
-    )
-    if channel:
-        query = query.where(OutboxMessage.channel == channel)
-    return int(session.execute(query.values(delivered_at=now)).rowcount or 0)
+    return outbox.mark_delivered(session, OutboxMessage, ids=ids, channel=channel, now=now)
